@@ -1,0 +1,273 @@
+//! PID 1's job: pass signals on to the command, reap every zombie, and end with the
+//! command's status.
+//!
+//! All signals stay blocked and are taken one at a time with `sigtimedwait`: no handler, no
+//! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
+//! together coalesce into one, so each one reaps until no zombie is left.
+
+use crate::sys::{self, Errno, Exit, Pid, SigSet, Signal};
+use crate::{out, procs, signals};
+
+/// How to supervise: what the options and the personality asked for.
+#[derive(Clone, Debug)]
+pub struct Supervision {
+    /// Send signals to the command's whole process group (tini -g, dumb-init's default).
+    pub group: bool,
+    /// dumb-init's session mode: the command leads its own session; terminal stop signals
+    /// stop boxinit too; when the command ends, the rest of its group gets SIGTERM.
+    pub session: bool,
+    /// Signal N is delivered as `rewrite[N]`; 0 drops it (dumb-init -r).
+    pub rewrite: [u8; signals::MAX as usize + 1],
+    /// Exit codes reported as 0 (tini -e).
+    pub exit_zero: ExitSet,
+    /// On SIGTERM or when the command ends: TERM everyone left, KILL them after this long.
+    pub grace_ms: Option<u64>,
+    /// Stay until every descendant is gone, not just the command.
+    pub wait_all: bool,
+    /// Warn about each orphan reaped (tini -w).
+    pub warn_zombies: bool,
+}
+
+impl Default for Supervision {
+    fn default() -> Supervision {
+        let mut rewrite = [0; signals::MAX as usize + 1];
+        for (sig, to) in rewrite.iter_mut().enumerate() {
+            *to = sig as u8;
+        }
+        Supervision {
+            group: false,
+            session: false,
+            rewrite,
+            exit_zero: ExitSet::default(),
+            grace_ms: None,
+            wait_all: false,
+            warn_zombies: false,
+        }
+    }
+}
+
+/// A set of exit codes 0..=255.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct ExitSet([u64; 4]);
+
+impl ExitSet {
+    pub fn insert(&mut self, code: u8) {
+        self.0[code as usize / 64] |= 1 << (code % 64);
+    }
+
+    pub fn contains(&self, code: u8) -> bool {
+        self.0[code as usize / 64] & (1 << (code % 64)) != 0
+    }
+}
+
+/// The status a process's end is reported as: its exit code, or 128+N for signal N.
+pub fn status_of(exit: Exit) -> u8 {
+    match exit {
+        Exit::Code(code) => code,
+        Exit::Signal(sig) => 128u8.wrapping_add(sig as u8),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shutdown {
+    No,
+    /// Everyone left had SIGTERM; at `deadline` (monotonic ms) they get SIGKILL.
+    Term {
+        deadline: u64,
+    },
+    Kill,
+}
+
+struct Supervisor<'a> {
+    child: Pid,
+    how: &'a Supervision,
+    ended: Option<Exit>,
+    children_left: bool,
+    shutdown: Shutdown,
+    /// Signals to swallow once (the SIGHUP and SIGCONT of giving up a terminal).
+    ignore_once: SigSet,
+}
+
+/// Supervise `child` (already started, with every signal blocked since before its fork) until
+/// it ends, and return the status boxinit should exit with.
+pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
+    let mut s = Supervisor {
+        child,
+        how,
+        ended: None,
+        children_left: true,
+        shutdown: Shutdown::No,
+        ignore_once,
+    };
+    loop {
+        match sys::wait_signal(SigSet::ALL, s.time_left()) {
+            Ok(libc::SIGCHLD) => s.reap(),
+            Ok(sig) => s.on_signal(sig),
+            Err(Errno::EAGAIN) => s.kill_the_rest(),
+            Err(_) => {} // EINTR: we were stopped and continued; wait again.
+        }
+        if let Some(status) = s.finished() {
+            return status;
+        }
+    }
+}
+
+impl Supervisor<'_> {
+    /// Reap every child that has ended: the command, and orphans reparented to us.
+    fn reap(&mut self) {
+        loop {
+            match sys::reap_one() {
+                Ok(Some((pid, exit))) if pid == self.child => self.on_command_end(exit),
+                Ok(Some((pid, _))) if self.how.warn_zombies => {
+                    say_pid(out::WARN, b"reaped zombie process ", pid)
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => return self.children_left = true,
+                Err(_) => return self.children_left = false, // ECHILD: nobody left
+            }
+        }
+    }
+
+    fn on_command_end(&mut self, exit: Exit) {
+        self.ended = Some(exit);
+        say_pid(out::INFO, b"command ended, pid ", self.child);
+        if self.how.session {
+            // Like dumb-init: the command's own helpers go with it.
+            self.deliver(-self.child, libc::SIGTERM);
+        }
+    }
+
+    fn on_signal(&mut self, sig: Signal) {
+        if signals::is_fault(sig) {
+            return; // Sent to us by someone; passing it on would fake a crash.
+        }
+        if self.ignore_once.contains(sig) {
+            self.ignore_once = self.ignore_once.without(sig);
+            return;
+        }
+        if sig == libc::SIGTERM && self.how.grace_ms.is_some() && self.shutdown == Shutdown::No {
+            return self.begin_shutdown();
+        }
+        if self.ended.is_some() {
+            // The command is gone (we are waiting for the rest): it goes to whoever is left.
+            return procs::signal_all(sig);
+        }
+        let target = if self.how.group {
+            -self.child
+        } else {
+            self.child
+        };
+        self.deliver(target, sig);
+        if self.how.session && signals::is_terminal_stop(sig) {
+            let _ = sys::kill(sys::getpid(), libc::SIGSTOP);
+        }
+    }
+
+    /// Send `sig` (as rewritten) to `target`; a group that does not exist yet (the command has
+    /// not reached setpgid/setsid) is the command alone.
+    fn deliver(&self, target: Pid, sig: Signal) {
+        let sig = self.how.rewrite[sig as usize] as Signal;
+        if sig == 0 {
+            return;
+        }
+        say_pid(out::DEBUG, b"forwarding signal to ", target);
+        if sys::kill(target, sig) == Err(Errno::ESRCH) && target < 0 {
+            let _ = sys::kill(-target, sig);
+        }
+    }
+
+    fn begin_shutdown(&mut self) {
+        let grace = self.how.grace_ms.unwrap_or(0);
+        say_pid(out::INFO, b"shutting down, grace ms ", grace as Pid);
+        procs::signal_all(libc::SIGTERM);
+        self.shutdown = Shutdown::Term {
+            deadline: sys::monotonic_ms().saturating_add(grace),
+        };
+    }
+
+    fn kill_the_rest(&mut self) {
+        say_pid(out::INFO, b"grace period over, killing what is left", 0);
+        procs::signal_all(libc::SIGKILL);
+        self.shutdown = Shutdown::Kill;
+    }
+
+    fn time_left(&self) -> Option<u64> {
+        match self.shutdown {
+            Shutdown::Term { deadline } => Some(deadline.saturating_sub(sys::monotonic_ms())),
+            _ => None,
+        }
+    }
+
+    /// The exit status once supervision is over, or None while there is more to wait for.
+    fn finished(&mut self) -> Option<u8> {
+        let exit = self.ended?;
+        if self.children_left {
+            if self.how.grace_ms.is_some() && self.shutdown == Shutdown::No {
+                self.begin_shutdown();
+                return None;
+            }
+            if self.how.wait_all || self.shutdown != Shutdown::No {
+                return None;
+            }
+        }
+        let status = status_of(exit);
+        Some(if self.how.exit_zero.contains(status) {
+            0
+        } else {
+            status
+        })
+    }
+}
+
+/// Pause mode (catatonit -P): no command; reap whatever ends up here, exit 0 on TERM or INT.
+pub fn pause() -> u8 {
+    loop {
+        match sys::wait_signal(SigSet::ALL, None) {
+            Ok(libc::SIGTERM | libc::SIGINT) => return 0,
+            Ok(libc::SIGCHLD) => while let Ok(Some(_)) = sys::reap_one() {},
+            _ => {}
+        }
+    }
+}
+
+fn say_pid(level: u8, what: &[u8], pid: Pid) {
+    if out::verbosity() >= level {
+        let mut buf = [0; 20];
+        let (sign, n) = if pid < 0 {
+            (&b"-"[..], -pid)
+        } else {
+            (&b""[..], pid)
+        };
+        out::say(level, &[what, sign, out::decimal(n as u64, &mut buf)]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status_of(Exit::Code(0)), 0);
+        assert_eq!(status_of(Exit::Code(255)), 255);
+        assert_eq!(status_of(Exit::Signal(libc::SIGKILL)), 137);
+        assert_eq!(status_of(Exit::Signal(libc::SIGTERM)), 143);
+    }
+
+    #[test]
+    fn exit_sets() {
+        let mut set = ExitSet::default();
+        set.insert(0);
+        set.insert(143);
+        set.insert(255);
+        assert!(set.contains(143) && set.contains(255) && set.contains(0));
+        assert!(!set.contains(1) && !set.contains(142));
+    }
+
+    #[test]
+    fn rewrites_start_as_identity() {
+        let how = Supervision::default();
+        assert_eq!(how.rewrite[libc::SIGTERM as usize], libc::SIGTERM as u8);
+        assert_eq!(how.rewrite[64], 64);
+    }
+}

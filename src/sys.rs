@@ -1,0 +1,513 @@
+//! Thin wrappers over the Linux system calls boxinit makes.
+//!
+//! This is the only module with `unsafe`. Each wrapper makes one call, returns
+//! `Result<T, Errno>` and hides no policy: what an error means is the caller's business.
+//! The calls go straight to the kernel through the `syscalls` crate, so no wrapper depends on
+//! libc's state (errno, its pid cache, its locks), which a raw `fork` would leave stale.
+
+use core::ffi::{c_char, c_int, c_ulong, CStr};
+use core::ptr;
+use syscalls::{syscall, Sysno};
+
+pub use syscalls::Errno;
+
+pub type Result<T> = core::result::Result<T, Errno>;
+pub type Pid = i32;
+pub type Signal = c_int;
+
+/// A NUL-terminated array of C strings that lives as long as the process: argv or envp.
+///
+/// The slice holds the pointers before the terminating null, so every tail of it is still a
+/// valid `char *const[]` for `execve`.
+#[derive(Clone, Copy)]
+pub struct Strings {
+    ptrs: &'static [*const c_char],
+}
+
+impl Strings {
+    /// # Safety
+    /// `ptrs` points to `len` valid C strings followed by a null pointer, all living for the
+    /// rest of the process, as the kernel lays out argv and envp.
+    unsafe fn from_raw(ptrs: *const *const c_char, len: usize) -> Strings {
+        if ptrs.is_null() {
+            return Strings::EMPTY;
+        }
+        Strings {
+            ptrs: core::slice::from_raw_parts(ptrs, len),
+        }
+    }
+
+    /// For unit tests: a vector of `strs` that lives for the rest of the test process.
+    #[cfg(test)]
+    pub fn leak(strs: &[&str]) -> Strings {
+        let owned: Vec<*const c_char> = strs
+            .iter()
+            .map(|s| std::ffi::CString::new(*s).unwrap().into_raw() as *const c_char)
+            .chain(std::iter::once(ptr::null()))
+            .collect();
+        let ptrs = Box::leak(owned.into_boxed_slice());
+        // SAFETY: ptrs holds strs.len() leaked C strings and a final null.
+        unsafe { Strings::from_raw(ptrs.as_ptr(), strs.len()) }
+    }
+
+    pub const EMPTY: Strings = Strings { ptrs: &[] };
+
+    pub fn len(&self) -> usize {
+        self.ptrs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ptrs.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'static CStr> {
+        // SAFETY: every pointer in the slice is a valid C string (see `from_raw`).
+        self.ptrs.get(i).map(|&p| unsafe { CStr::from_ptr(p) })
+    }
+
+    /// The strings from index `n` on; still null-terminated.
+    pub fn skip(&self, n: usize) -> Strings {
+        Strings {
+            ptrs: &self.ptrs[n.min(self.ptrs.len())..],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'static CStr> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// `/bin/sh`: the command boxinit runs when it is given none.
+    pub fn default_shell() -> Strings {
+        Strings {
+            ptrs: &DEFAULT_SHELL.0[..1],
+        }
+    }
+
+    fn as_ptr(&self) -> *const *const c_char {
+        // An empty slice's pointer is dangling; execve needs a real null-terminated array.
+        if self.ptrs.is_empty() {
+            NULL_ARRAY.0.as_ptr()
+        } else {
+            self.ptrs.as_ptr()
+        }
+    }
+}
+
+struct PointerArray<const N: usize>([*const c_char; N]);
+// SAFETY: the arrays are immutable and point to immutable string literals.
+unsafe impl<const N: usize> Sync for PointerArray<N> {}
+static DEFAULT_SHELL: PointerArray<2> = PointerArray([c"/bin/sh".as_ptr(), ptr::null()]);
+static NULL_ARRAY: PointerArray<1> = PointerArray([ptr::null()]);
+
+// musl's static start-up code (crt1 and __libc_start_main) calls `main` below; nothing else
+// of libc is used, so the link must be asked for by name.
+#[cfg(not(test))]
+#[link(name = "c", kind = "static")]
+extern "C" {}
+
+/// The C entry point (musl's crt calls it): wrap argv and envp, then hand over to safe code.
+#[cfg(not(test))]
+#[no_mangle]
+extern "C" fn main(argc: c_int, argv: *const *const c_char, envp: *const *const c_char) -> c_int {
+    let mut envc = 0;
+    // SAFETY: the kernel passes argc strings in argv and a null-terminated envp.
+    let (args, env) = unsafe {
+        while !envp.is_null() && !(*envp.add(envc)).is_null() {
+            envc += 1;
+        }
+        (
+            Strings::from_raw(argv, argc.max(0) as usize),
+            Strings::from_raw(envp, envc),
+        )
+    };
+    crate::start(args, env)
+}
+
+// ---- Processes ---------------------------------------------------------------------------
+
+/// `fork`: `Some(pid)` in the parent, `None` in the child.
+pub fn fork() -> Result<Option<Pid>> {
+    // SAFETY: boxinit has one thread and no locks, so the child inherits a consistent state.
+    match unsafe { syscall!(Sysno::clone, libc::SIGCHLD, 0, 0, 0, 0) }? {
+        0 => Ok(None),
+        pid => Ok(Some(pid as Pid)),
+    }
+}
+
+/// How a process ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Exit {
+    Code(u8),
+    Signal(Signal),
+}
+
+/// Reap one child that has ended, without waiting: `Ok(None)` when children remain but none
+/// has ended, `Err(ECHILD)` when there are no children at all.
+pub fn reap_one() -> Result<Option<(Pid, Exit)>> {
+    let mut status: c_int = 0;
+    // SAFETY: status is a valid out-pointer; rusage may be null.
+    let pid = unsafe {
+        syscall!(
+            Sysno::wait4,
+            -1isize,
+            &mut status as *mut c_int,
+            libc::WNOHANG | libc::__WALL,
+            0
+        )
+    }?;
+    if pid == 0 {
+        return Ok(None);
+    }
+    let exit = if status & 0x7f == 0 {
+        Exit::Code(((status >> 8) & 0xff) as u8)
+    } else {
+        Exit::Signal(status & 0x7f)
+    };
+    Ok(Some((pid as Pid, exit)))
+}
+
+pub fn kill(pid: Pid, sig: Signal) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::kill, pid as isize, sig) }.map(drop)
+}
+
+pub fn getpid() -> Pid {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall!(Sysno::getpid) }.unwrap_or(0) as Pid
+}
+
+pub fn setpgid(pid: Pid, pgid: Pid) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::setpgid, pid, pgid) }.map(drop)
+}
+
+pub fn setsid() -> Result<Pid> {
+    // SAFETY: no arguments.
+    unsafe { syscall!(Sysno::setsid) }.map(|s| s as Pid)
+}
+
+pub fn getsid() -> Result<Pid> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::getsid, 0) }.map(|s| s as Pid)
+}
+
+/// Replace this process with `path`; returns only on failure.
+pub fn execve(path: &CStr, argv: Strings, envp: Strings) -> Errno {
+    // SAFETY: path is a C string; argv and envp are null-terminated arrays of C strings.
+    match unsafe { syscall!(Sysno::execve, path.as_ptr(), argv.as_ptr(), envp.as_ptr()) } {
+        Ok(_) => Errno::EINVAL,
+        Err(errno) => errno,
+    }
+}
+
+/// `exit_group`: ends the process at once. boxinit writes unbuffered, so nothing is lost.
+pub fn exit(code: u8) -> ! {
+    loop {
+        // SAFETY: exit_group does not return.
+        let _ = unsafe { syscall!(Sysno::exit_group, code) };
+    }
+}
+
+/// Orphans of our descendants are reparented to us, not to the real init.
+pub fn set_child_subreaper() -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::prctl, libc::PR_SET_CHILD_SUBREAPER, 1) }.map(drop)
+}
+
+/// Ask the kernel to send `sig` to us when our parent dies.
+pub fn set_parent_death_signal(sig: Signal) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::prctl, libc::PR_SET_PDEATHSIG, sig) }.map(drop)
+}
+
+// ---- Signals -----------------------------------------------------------------------------
+
+/// A set of signals 1..=64, as the kernel's `sigset_t`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SigSet(u64);
+
+impl SigSet {
+    pub const EMPTY: SigSet = SigSet(0);
+    /// Every signal (the kernel silently leaves KILL and STOP out of a mask).
+    pub const ALL: SigSet = SigSet(!0);
+
+    pub const fn with(self, sig: Signal) -> SigSet {
+        SigSet(self.0 | 1 << (sig - 1))
+    }
+
+    pub const fn without(self, sig: Signal) -> SigSet {
+        SigSet(self.0 & !(1 << (sig - 1)))
+    }
+
+    pub const fn contains(self, sig: Signal) -> bool {
+        sig >= 1 && sig <= 64 && self.0 & (1 << (sig - 1)) != 0
+    }
+}
+
+/// Set the blocked-signal mask; returns the previous one.
+pub fn set_signal_mask(set: SigSet) -> Result<SigSet> {
+    let mut old = SigSet::EMPTY;
+    // SAFETY: both pointers are valid 8-byte sets.
+    unsafe {
+        syscall!(
+            Sysno::rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &set.0 as *const u64,
+            &mut old.0 as *mut u64,
+            8
+        )
+    }?;
+    Ok(old)
+}
+
+/// Take the next pending signal of `set` (they must be blocked). Waits at most `timeout_ms`
+/// when given, then fails with EAGAIN; fails with EINTR when a stop/continue interrupts it.
+pub fn wait_signal(set: SigSet, timeout_ms: Option<u64>) -> Result<Signal> {
+    let ts = timeout_ms.map(|ms| libc::timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
+    });
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: set and timeout are valid or null; siginfo may be null.
+    unsafe { syscall!(Sysno::rt_sigtimedwait, &set.0 as *const u64, 0, ts_ptr, 8) }
+        .map(|sig| sig as Signal)
+}
+
+/// What the kernel does with a signal that is not blocked.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Disposition {
+    Default,
+    Ignore,
+    /// A handler: only possible for signals boxinit itself catches, which it never does.
+    Handler,
+}
+
+/// The kernel's `struct sigaction` (not libc's, whose layout differs).
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: c_ulong,
+    restorer: usize,
+    mask: u64,
+}
+
+/// Set a signal's disposition to default or ignore; returns the previous one.
+pub fn set_disposition(sig: Signal, to: Disposition) -> Result<Disposition> {
+    let new = KernelSigaction {
+        handler: match to {
+            Disposition::Ignore => libc::SIG_IGN,
+            _ => libc::SIG_DFL,
+        },
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    let mut old = KernelSigaction {
+        handler: 0,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    // SAFETY: both structs have the kernel's layout; no handler is installed, so no restorer.
+    unsafe {
+        syscall!(
+            Sysno::rt_sigaction,
+            sig,
+            &new as *const KernelSigaction,
+            &mut old as *mut KernelSigaction,
+            8
+        )
+    }?;
+    Ok(match old.handler {
+        libc::SIG_DFL => Disposition::Default,
+        libc::SIG_IGN => Disposition::Ignore,
+        _ => Disposition::Handler,
+    })
+}
+
+// ---- Terminals ---------------------------------------------------------------------------
+
+/// `tcsetpgrp`: make `pgrp` the foreground process group of the terminal on `fd`.
+pub fn set_foreground(fd: c_int, pgrp: Pid) -> Result<()> {
+    // SAFETY: the argument points to a valid pid_t.
+    unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCSPGRP, &pgrp as *const Pid) }.map(drop)
+}
+
+/// Make the terminal on `fd` the controlling terminal of this (new) session.
+pub fn take_controlling_tty(fd: c_int) -> Result<()> {
+    // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal).
+    unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCSCTTY, 0) }.map(drop)
+}
+
+/// Give up the controlling terminal; a session leader's giving up frees it for others.
+pub fn release_controlling_tty(fd: c_int) -> Result<()> {
+    // SAFETY: TIOCNOTTY takes no argument.
+    unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCNOTTY, 0) }.map(drop)
+}
+
+pub fn is_terminal(fd: c_int) -> bool {
+    let mut pgrp: Pid = 0;
+    // SAFETY: the argument points to a valid pid_t.
+    unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCGPGRP, &mut pgrp as *mut Pid) }.is_ok()
+}
+
+// ---- Files -------------------------------------------------------------------------------
+
+pub const STDIN: c_int = 0;
+pub const STDOUT: c_int = 1;
+pub const STDERR: c_int = 2;
+
+/// An open file descriptor, closed when dropped. Always opened close-on-exec, so the
+/// command never inherits a descriptor of boxinit's.
+pub struct Fd(c_int);
+
+impl Fd {
+    pub fn open(path: &CStr, flags: c_int) -> Result<Fd> {
+        // SAFETY: path is a C string.
+        let fd = unsafe {
+            syscall!(
+                Sysno::openat,
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                flags | libc::O_CLOEXEC,
+                0o644
+            )
+        }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    pub fn read(&self, buf: &mut [u8]) -> Result<usize> {
+        // SAFETY: buf is valid for writes of its length.
+        unsafe { syscall!(Sysno::read, self.0, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// Read directory entries (`getdents64` records) into `buf`; 0 at the end.
+    pub fn read_dir(&self, buf: &mut [u8]) -> Result<usize> {
+        // SAFETY: buf is valid for writes of its length.
+        unsafe { syscall!(Sysno::getdents64, self.0, buf.as_mut_ptr(), buf.len()) }
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: we own the descriptor.
+        let _ = unsafe { syscall!(Sysno::close, self.0) };
+    }
+}
+
+/// Write all of `parts` to `fd` with one `writev` where the kernel allows it, so that a
+/// message is one line even when several processes share the stream.
+pub fn write_all(fd: c_int, parts: &[&[u8]]) -> Result<()> {
+    const MAX: usize = 12;
+    let mut iov = [libc::iovec {
+        iov_base: ptr::null_mut(),
+        iov_len: 0,
+    }; MAX];
+    let mut n = 0;
+    for part in parts.iter().filter(|p| !p.is_empty()).take(MAX) {
+        iov[n] = libc::iovec {
+            iov_base: part.as_ptr() as *mut libc::c_void,
+            iov_len: part.len(),
+        };
+        n += 1;
+    }
+    let mut first = 0;
+    while first < n {
+        // SAFETY: iov[first..n] describe valid, live buffers.
+        let mut done =
+            match unsafe { syscall!(Sysno::writev, fd, iov[first..].as_ptr(), n - first) } {
+                Ok(done) => done,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e),
+            };
+        // A short write: skip what went out and send the rest.
+        while first < n && done >= iov[first].iov_len {
+            done -= iov[first].iov_len;
+            first += 1;
+        }
+        if first < n && done > 0 {
+            // SAFETY: done < iov_len, so the new base stays inside the same buffer.
+            iov[first].iov_base = unsafe { (iov[first].iov_base as *mut u8).add(done) }.cast();
+            iov[first].iov_len -= done;
+        }
+    }
+    Ok(())
+}
+
+pub fn is_directory(path: &CStr) -> Result<bool> {
+    // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    unsafe { syscall!(Sysno::stat, path.as_ptr(), &mut st as *mut libc::stat) }?;
+    Ok(st.st_mode & libc::S_IFMT == libc::S_IFDIR)
+}
+
+pub fn chdir(path: &CStr) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::chdir, path.as_ptr()) }.map(drop)
+}
+
+// ---- Namespaces and mounts ---------------------------------------------------------------
+
+pub fn unshare(flags: c_int) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::unshare, flags) }.map(drop)
+}
+
+pub fn mount(
+    source: &CStr,
+    target: &CStr,
+    fstype: Option<&CStr>,
+    flags: c_ulong,
+    data: Option<&CStr>,
+) -> Result<()> {
+    let fstype = fstype.map_or(ptr::null(), CStr::as_ptr);
+    let data = data.map_or(ptr::null(), CStr::as_ptr);
+    // SAFETY: every pointer is a C string or null, as mount(2) allows.
+    unsafe {
+        syscall!(
+            Sysno::mount,
+            source.as_ptr(),
+            target.as_ptr(),
+            fstype,
+            flags,
+            data
+        )
+    }
+    .map(drop)
+}
+
+pub fn umount(target: &CStr, flags: c_int) -> Result<()> {
+    // SAFETY: target is a C string.
+    unsafe { syscall!(Sysno::umount2, target.as_ptr(), flags) }.map(drop)
+}
+
+pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> Result<()> {
+    // SAFETY: both are C strings.
+    unsafe { syscall!(Sysno::pivot_root, new_root.as_ptr(), put_old.as_ptr()) }.map(drop)
+}
+
+pub fn sethostname(name: &[u8]) -> Result<()> {
+    // SAFETY: the kernel reads exactly len bytes.
+    unsafe { syscall!(Sysno::sethostname, name.as_ptr(), name.len()) }.map(drop)
+}
+
+// ---- Time --------------------------------------------------------------------------------
+
+/// Milliseconds on the monotonic clock.
+pub fn monotonic_ms() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid out-pointer.
+    let _ = unsafe {
+        syscall!(
+            Sysno::clock_gettime,
+            libc::CLOCK_MONOTONIC,
+            &mut ts as *mut libc::timespec
+        )
+    };
+    ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+}
