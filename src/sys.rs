@@ -105,6 +105,12 @@ static NULL_ARRAY: PointerArray<1> = PointerArray([ptr::null()]);
 #[link(name = "c", kind = "static")]
 extern "C" {}
 
+/// Unoptimised builds keep libcore's unwind tables, which name this symbol; with
+/// `panic = "abort"` nothing ever calls it (release builds drop the reference).
+#[cfg(all(not(test), debug_assertions))]
+#[no_mangle]
+extern "C" fn rust_eh_personality() {}
+
 /// The C entry point (musl's crt calls it): wrap argv and envp, then hand over to safe code.
 #[cfg(not(test))]
 #[no_mangle]

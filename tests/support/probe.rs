@@ -1,0 +1,199 @@
+//! The test probe: a small static program that tests run under boxinit (often inside a rootfs
+//! that holds nothing else) to report what it sees. It is built as an example by `cargo test`
+//! for the musl target, so it needs nothing from the host.
+//!
+//! probe report                 key=value lines: pid, ppid, pgid, sid, hostname, cwd, pids,
+//!                              mounts, fds, sigblk, sigign, foreground, comm1
+//! probe exit N                 exit with status N
+//! probe die SIG                kill itself with signal SIG (number)
+//! probe signals [UNTIL]        print "ready", then "signal N" for each signal received, until
+//!                              signal UNTIL (default 15) arrives; then exit 0
+//! probe orphans N              make N orphans (children whose parent exited), then wait until
+//!                              none of them is a zombie and print "zombies=K" (K=0 when the
+//!                              reaper did its job; gives up after 20 s)
+//! probe sleep                  wait for a signal to end it
+//!
+//! Several commands can be chained with `--then`: `probe report --then exit 3`.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for step in args.split(|a| a == "--then") {
+        run(step);
+    }
+}
+
+fn run(step: &[String]) {
+    let arg = |i: usize| step.get(i).map(String::as_str);
+    match arg(0) {
+        Some("report") => report(),
+        Some("exit") => std::process::exit(arg(1).unwrap_or("0").parse().unwrap()),
+        Some("die") => die(arg(1).unwrap_or("9").parse().unwrap()),
+        Some("signals") => signals(arg(1).unwrap_or("15").parse().unwrap()),
+        Some("orphans") => orphans(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("sleep") => loop {
+            unsafe { libc::pause() };
+        },
+        other => {
+            eprintln!("probe: unknown command {other:?}");
+            std::process::exit(2)
+        }
+    }
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").unwrap();
+    out.flush().unwrap();
+}
+
+fn report() {
+    let (pid, ppid, pgid, sid) = unsafe {
+        (
+            libc::getpid(),
+            libc::getppid(),
+            libc::getpgrp(),
+            libc::getsid(0),
+        )
+    };
+    say(&format!("pid={pid}"));
+    say(&format!("ppid={ppid}"));
+    say(&format!("pgid={pgid}"));
+    say(&format!("sid={sid}"));
+    say(&format!(
+        "hostname={}",
+        read("/proc/sys/kernel/hostname").trim()
+    ));
+    let cwd = std::env::current_dir().map(|p| p.display().to_string());
+    say(&format!(
+        "cwd={}",
+        cwd.unwrap_or_else(|e| format!("error: {e}"))
+    ));
+    say(&format!("pids={}", numeric_entries("/proc").join(",")));
+    let mounts: Vec<String> = read("/proc/self/mountinfo")
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4).map(str::to_owned))
+        .collect();
+    say(&format!("mounts={}", mounts.join(",")));
+    // The directory handle read_dir holds is open while it lists; leave it out.
+    let fds: Vec<String> = numeric_entries("/proc/self/fd")
+        .into_iter()
+        .filter(|fd| std::fs::read_link(format!("/proc/self/fd/{fd}")).is_ok())
+        .collect();
+    say(&format!("fds={}", fds.join(",")));
+    let status = read("/proc/self/status");
+    for key in ["SigBlk", "SigIgn"] {
+        let value = status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}:")))
+            .unwrap_or("")
+            .trim();
+        say(&format!("{}={value}", key.to_lowercase()));
+    }
+    let foreground = unsafe { libc::tcgetpgrp(0) };
+    say(&format!("foreground={foreground}"));
+    say(&format!("comm1={}", read("/proc/1/comm").trim()));
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn numeric_entries(dir: &str) -> Vec<String> {
+    let mut names: Vec<u64> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.iter().map(u64::to_string).collect()
+}
+
+fn die(sig: i32) {
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::kill(libc::getpid(), sig);
+    }
+    std::process::exit(100) // not reached when sig kills
+}
+
+/// Take every catchable signal synchronously and report it, until `until` arrives.
+fn signals(until: i32) {
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
+            libc::sigdelset(&mut set, sig);
+        }
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        say("ready");
+        loop {
+            let sig = libc::sigwaitinfo(&set, std::ptr::null_mut());
+            if sig < 0 {
+                continue;
+            }
+            say(&format!("signal {sig}"));
+            if sig == until {
+                std::process::exit(0);
+            }
+        }
+    }
+}
+
+/// Make `n` orphans and wait until whoever inherits them has reaped them all.
+fn orphans(n: usize) {
+    let mut orphan_pids = Vec::with_capacity(n);
+    for _ in 0..n {
+        // The middle process reports its child's pid through a pipe, then exits at once,
+        // leaving the grandchild to be reparented; the grandchild exits at once too.
+        let mut fds = [0; 2];
+        unsafe { libc::pipe(fds.as_mut_ptr()) };
+        match unsafe { libc::fork() } {
+            0 => unsafe {
+                let grandchild = libc::fork();
+                if grandchild == 0 {
+                    libc::_exit(0);
+                }
+                libc::write(fds[1], &grandchild as *const i32 as *const libc::c_void, 4);
+                libc::_exit(0);
+            },
+            middle => unsafe {
+                let mut grandchild: i32 = 0;
+                libc::close(fds[1]);
+                libc::read(fds[0], &mut grandchild as *mut i32 as *mut libc::c_void, 4);
+                libc::close(fds[0]);
+                libc::waitpid(middle, std::ptr::null_mut(), 0);
+                orphan_pids.push(grandchild);
+            },
+        }
+    }
+    // Nothing signals "someone else reaped it", so look until they are gone or time is up.
+    // An orphan is left while its pid is still a child of our parent, the reaper (a reused
+    // pid would belong to someone else).
+    let reaper = unsafe { libc::getppid() };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = orphan_pids
+            .iter()
+            .filter(|pid| parent_of(**pid) == Some(reaper))
+            .count();
+        if left == 0 || Instant::now() > deadline {
+            say(&format!("zombies={left}"));
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
