@@ -1,0 +1,27 @@
+# boxinit's recipes. `just --list` shows them.
+
+bin := "target/x86_64-unknown-linux-musl/release/boxinit"
+
+# Build the static release binary
+build:
+    cargo build --release
+
+# Run boxinit with ARGS (after building it)
+run *ARGS: build
+    {{bin}} {{ARGS}}
+
+# The Quick start example: a busybox container with its own hostname, PID 1 and /proc
+example:
+    sh image/example.sh
+
+# Install what the tests use and run every test
+test:
+    sh tests/run.sh
+
+# Build the scratch and busybox images with podman
+image:
+    sh image/build.sh
+
+# Measure boxinit against tini, dumb-init, catatonit, unshare, bwrap, crun and runc
+bench *ARGS:
+    sh bench/run.sh {{ARGS}}

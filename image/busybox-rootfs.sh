@@ -1,0 +1,21 @@
+#!/bin/sh
+# Make a busybox root filesystem in DIR (default target/rootfs): busybox-static and its
+# applet links, the usual top-level directories, and nothing else.
+# Usage: image/busybox-rootfs.sh [DIR]
+set -eu
+dir=${1:-target/rootfs}
+busybox=/bin/busybox
+if ! [ -x "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q static; then
+    echo "busybox-rootfs: installing busybox-static" >&2
+    apt-get install -y -q busybox-static >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null && apt-get install -y -q busybox-static >/dev/null; }
+fi
+rm -rf "$dir"
+mkdir -p "$dir"
+for d in bin sbin usr/bin usr/sbin proc sys dev tmp etc root; do
+    mkdir -p "$dir/$d"
+done
+cp "$busybox" "$dir/bin/busybox"
+chroot "$dir" /bin/busybox --install -s
+echo "root:x:0:0:root:/root:/bin/sh" >"$dir/etc/passwd"
+echo "root:x:0:" >"$dir/etc/group"

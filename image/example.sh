@@ -1,0 +1,9 @@
+#!/bin/sh
+# The Quick start example: build boxinit, make a busybox rootfs, and run a shell in a fresh
+# container there: its own hostname, PID 1 and /proc.
+set -eu
+cd "$(dirname "$0")/.."
+cargo build --release -q
+sh image/busybox-rootfs.sh target/rootfs
+exec target/x86_64-unknown-linux-musl/release/boxinit --rootfs target/rootfs --hostname boxed \
+    -- sh -c 'echo "hostname: $(hostname)"; echo "my pid: $$"; ps'
