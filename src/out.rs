@@ -94,9 +94,9 @@ pub fn print(text: &str) {
     let _ = sys::write_all(sys::STDOUT, &[text.as_bytes()]);
 }
 
-/// strerror's text, from the `syscalls` crate's table (libc's would cost another copy).
+/// strerror's text.
 pub fn describe(errno: Errno) -> &'static str {
-    errno.description().unwrap_or("Unknown error")
+    sys::strerror(errno)
 }
 
 /// Decimal digits of `n` in `buf`, without `core::fmt`.

@@ -129,6 +129,13 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char, envp: *const *const 
     crate::start(args, env)
 }
 
+/// libc's text for an errno: musl keeps its messages in one compact table.
+pub fn strerror(errno: Errno) -> &'static str {
+    // SAFETY: musl's strerror returns a pointer to a static, NUL-terminated message.
+    let text = unsafe { CStr::from_ptr(libc::strerror(errno.into_raw())) };
+    text.to_str().unwrap_or("Unknown error")
+}
+
 // ---- Processes ---------------------------------------------------------------------------
 
 /// `fork`: `Some(pid)` in the parent, `None` in the child.
