@@ -129,7 +129,8 @@ const fn with_value(s: Spec) -> Spec {
 #[rustfmt::skip]
 const SPECS: &[Spec] = &[
     spec(Opt::Help, "help", b'h', "", ALL),
-    spec(Opt::Version, "version", b'V', "", B | D | C),
+    spec(Opt::Version, "version", 0, "", ALL),
+    spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
     with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)),
@@ -322,8 +323,16 @@ impl Parser {
     /// Fill in the defaults and check what only makes sense as a whole.
     fn finish(mut self, operands: Strings) -> Result<Config, Failure> {
         if self.setsid {
-            self.supervision.session = true;
-            self.supervision.group = true;
+            let how = &mut self.supervision;
+            how.session = true;
+            how.group = true;
+            // The command's group is orphaned (it leads its own session), so the kernel drops
+            // a terminal stop it does not handle: unless rewritten, they become SIGSTOP.
+            for sig in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+                if how.rewrite[sig as usize] == sig as u8 {
+                    how.rewrite[sig as usize] = libc::SIGSTOP as u8;
+                }
+            }
         }
         let namespaces =
             self.namespaces
@@ -497,7 +506,19 @@ mod tests {
     fn personalities_pick_defaults_and_flags() {
         let c = parse_as(&["dumb-init", "x"], &[]).unwrap();
         assert!(c.supervision.session && c.supervision.group);
+        let stop = libc::SIGSTOP as u8;
+        assert_eq!(c.supervision.rewrite[libc::SIGTSTP as usize], stop);
+        let c = parse_as(&["dumb-init", "-r", "TSTP:USR1", "x"], &[]).unwrap();
+        assert_eq!(
+            c.supervision.rewrite[libc::SIGTSTP as usize],
+            libc::SIGUSR1 as u8
+        );
+        assert_eq!(c.supervision.rewrite[libc::SIGTTIN as usize], stop);
         let c = parse_as(&["dumb-init", "-c", "x"], &[]).unwrap();
+        assert_eq!(
+            c.supervision.rewrite[libc::SIGTSTP as usize],
+            libc::SIGTSTP as u8
+        );
         assert!(!c.supervision.session && !c.supervision.group);
         let c = parse_as(&["dumb-init", "x"], &["DUMB_INIT_SETSID=0"]).unwrap();
         assert!(!c.supervision.session);

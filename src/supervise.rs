@@ -132,8 +132,12 @@ impl Supervisor<'_> {
         self.ended = Some(exit);
         say_pid(out::INFO, b"command ended, pid ", self.child);
         if self.how.session {
-            // Like dumb-init: the command's own helpers go with it.
-            self.deliver(-self.child, libc::SIGTERM);
+            // Like dumb-init: the command's own helpers go with it. The group outlives its
+            // leader, so its id cannot have been reused; the leader's pid alone could.
+            let sig = self.how.rewrite[libc::SIGTERM as usize] as Signal;
+            if sig != 0 {
+                let _ = sys::kill(-self.child, sig);
+            }
         }
     }
 
@@ -163,8 +167,8 @@ impl Supervisor<'_> {
         }
     }
 
-    /// Send `sig` (as rewritten) to `target`; a group that does not exist yet (the command has
-    /// not reached setpgid/setsid) is the command alone.
+    /// Send `sig` (as rewritten) to `target`, while the command lives; a group that does not
+    /// exist yet (the command has not reached setpgid/setsid) is the command alone.
     fn deliver(&self, target: Pid, sig: Signal) {
         let sig = self.how.rewrite[sig as usize] as Signal;
         if sig == 0 {
