@@ -1,0 +1,647 @@
+//! boxinit under the real container engines, as root (see ../shared/ENVIRONMENT.md):
+//! - runc and crun run an OCI bundle with a busybox rootfs whose process is
+//!   `/boxinit -- CMD`;
+//! - podman runs boxinit as its `--init` (`/run/podman-init -- CMD`, the catatonit
+//!   personality) and the images image/build.sh makes (ENTRYPOINT ["/boxinit", "--"]).
+//!
+//! Every test names its containers and images uniquely and removes them when it ends, even
+//! when it fails, so the tests run in parallel and leave nothing behind.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{report_value, TempDir};
+
+// runc
+
+#[test]
+fn runc_passes_exit_codes_through() {
+    exit_codes(Engine::Runc);
+}
+
+#[test]
+fn runc_kill_reaches_the_command() {
+    signals(Engine::Runc);
+}
+
+#[test]
+fn runc_orphans_are_reaped() {
+    orphans(Engine::Runc);
+}
+
+// crun
+
+#[test]
+fn crun_passes_exit_codes_through() {
+    exit_codes(Engine::Crun);
+}
+
+#[test]
+fn crun_kill_reaches_the_command() {
+    signals(Engine::Crun);
+}
+
+#[test]
+fn crun_orphans_are_reaped() {
+    orphans(Engine::Crun);
+}
+
+/// boxinit is PID 1 of the container with the command as its child, and the command's exit
+/// code, or 128+N for a death by signal N, is the engine's.
+fn exit_codes(engine: Engine) {
+    let bundle = Bundle::new(engine);
+    let out = bundle.run(&["/probe", "report", "--then", "exit", "3"]);
+    let stdout = expect_status(&out, 3);
+    assert_eq!(report_value(&stdout, "comm1"), "boxinit", "{stdout}");
+    assert_eq!(report_value(&stdout, "ppid"), "1", "{stdout}");
+    assert_ne!(report_value(&stdout, "pid"), "1", "{stdout}");
+
+    for (command, status) in [
+        (&["/probe", "exit", "0"][..], 0),
+        (&["/probe", "exit", "255"], 255),
+        (&["/probe", "die", "9"], 137),
+        (&["/probe", "die", "15"], 143),
+        (&["/no/such/command"], 127),
+    ] {
+        expect_status(&bundle.run(command), status);
+    }
+}
+
+/// `runc kill ID SIG` (or crun's) signals PID 1, boxinit, and the command gets the signal;
+/// on TERM it exits and the container ends at once.
+fn signals(engine: Engine) {
+    let bundle = Bundle::new(engine);
+    bundle.configure(&["/probe", "signals"]);
+    let mut run =
+        Running::start(&mut engine.command(&["run", "--bundle", bundle.dir(), &bundle.id]));
+    run.expect_line("ready");
+    for (name, number) in [("HUP", 1), ("USR1", 10), ("TERM", 15)] {
+        let out = support::run(&mut engine.command(&["kill", &bundle.id, name]));
+        assert!(out.status.success(), "kill {name}: {}", text(&out.stderr));
+        run.expect_line(&format!("signal {number}"));
+    }
+    let (status, _, stderr) = run.finish(5);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
+/// 1000 orphans of the command come to boxinit, PID 1, which reaps every one. (The probe
+/// counts the orphans still its parent's: it must not be PID 1 itself, its own reaper.)
+fn orphans(engine: Engine) {
+    let bundle = Bundle::new(engine);
+    let out = bundle.run(&["/probe", "report", "--then", "orphans", "1000"]);
+    let stdout = expect_status(&out, 0);
+    assert_eq!(report_value(&stdout, "comm1"), "boxinit", "{stdout}");
+    assert_eq!(report_value(&stdout, "ppid"), "1", "{stdout}");
+    assert_eq!(report_value(&stdout, "zombies"), "0", "{stdout}");
+}
+
+// podman --init
+
+/// `podman run --init --init-path boxinit` runs boxinit as /run/podman-init (the catatonit
+/// personality) and passes the command's status on.
+#[test]
+fn podman_init_passes_exit_codes_through() {
+    let rootfs = support::busybox_rootfs();
+    let out = podman_init_run(rootfs.path(), &["/probe", "report", "--then", "exit", "3"]);
+    let stdout = expect_status(&out, 3);
+    assert_eq!(report_value(&stdout, "comm1"), "podman-init", "{stdout}");
+    assert_eq!(report_value(&stdout, "ppid"), "1", "{stdout}");
+
+    for (command, status) in [
+        (&["/probe", "exit", "0"][..], 0),
+        (&["/probe", "exit", "255"], 255),
+        (&["/probe", "die", "9"], 137),
+        (&["/no/such/command"], 127),
+    ] {
+        expect_status(&podman_init_run(rootfs.path(), command), status);
+    }
+}
+
+/// `podman kill -s SIG` signals the init, boxinit, which passes the signal to the command.
+#[test]
+fn podman_init_passes_signals() {
+    let rootfs = support::busybox_rootfs();
+    let container = PodmanContainer::new();
+    let mut run =
+        Running::start(podman_init(&container.name, rootfs.path()).args(["/probe", "signals"]));
+    run.expect_line("ready");
+    for (name, number) in [("HUP", 1), ("USR1", 10), ("TERM", 15)] {
+        let out = support::run(podman().args(["kill", "--signal", name, &container.name]));
+        assert!(out.status.success(), "kill {name}: {}", text(&out.stderr));
+        run.expect_line(&format!("signal {number}"));
+    }
+    let (status, _, stderr) = run.finish(10);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
+/// `podman stop -t 2` sends SIGTERM to boxinit, which passes it on: the command's trap runs
+/// and the container ends with the trap's status well before podman would send SIGKILL.
+#[test]
+fn podman_stop_lets_the_command_trap_term() {
+    let rootfs = support::busybox_rootfs();
+    let container = PodmanContainer::new();
+    let script = "trap 'echo trapped; exit 42' TERM; echo ready; sleep 1000 & wait";
+    let mut run =
+        Running::start(podman_init(&container.name, rootfs.path()).args(["sh", "-c", script]));
+    run.expect_line("ready");
+    let start = Instant::now();
+    let out = support::run(podman().args(["stop", "-t", "2", &container.name]));
+    let took = start.elapsed();
+    assert!(out.status.success(), "podman stop: {}", text(&out.stderr));
+    run.expect_line("trapped");
+    let (status, _, stderr) = run.finish(10);
+    assert_eq!(status.code(), Some(42), "not ended by the trap: {stderr}");
+    assert!(
+        took < Duration::from_secs(2),
+        "podman stop took {took:?}: it waited the 2 s for its SIGKILL"
+    );
+}
+
+/// The command's orphans are reaped by boxinit as podman's init too.
+#[test]
+fn podman_init_reaps_orphans() {
+    let rootfs = support::busybox_rootfs();
+    let command = ["/probe", "report", "--then", "orphans", "1000"];
+    let out = podman_init_run(rootfs.path(), &command);
+    let stdout = expect_status(&out, 0);
+    assert_eq!(report_value(&stdout, "comm1"), "podman-init", "{stdout}");
+    assert_eq!(report_value(&stdout, "ppid"), "1", "{stdout}");
+    assert_eq!(report_value(&stdout, "zombies"), "0", "{stdout}");
+}
+
+// The images of image/build.sh
+
+/// image/build.sh (what `just image` runs) builds NAME:scratch and NAME:busybox with
+/// ENTRYPOINT ["/boxinit", "--"]; both run, with boxinit as PID 1, passing statuses, stdin
+/// and signals; the scratch image is a base for an image of one static program.
+#[test]
+fn images_from_build_sh() {
+    let name = format!("localhost/boxinit-test-{}", unique());
+    let (scratch, busybox, derived) = (
+        format!("{name}:scratch"),
+        format!("{name}:busybox"),
+        format!("{name}-probe:latest"),
+    );
+    let _images = PodmanImages(vec![derived.clone(), busybox.clone(), scratch.clone()]);
+    let out = support::run(
+        Command::new("sh")
+            .arg("image/build.sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("BOXINIT_IMAGE", &name)
+            .env("BOXINIT_BIN", support::boxinit()),
+    );
+    assert!(
+        out.status.success(),
+        "image/build.sh failed:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    // What the images say they run.
+    for (image, cmd) in [(&scratch, "null"), (&busybox, r#"["sh"]"#)] {
+        let format = "{{json .Config.Entrypoint}} {{json .Config.Cmd}}";
+        let out = support::run(podman().args(["image", "inspect", "--format", format, image]));
+        let stdout = expect_status(&out, 0);
+        assert_eq!(
+            stdout.trim(),
+            format!(r#"["/boxinit","--"] {cmd}"#),
+            "{image}"
+        );
+    }
+
+    // busybox: boxinit is PID 1, the shell its child, and the shell's status comes out.
+    let container = PodmanContainer::new();
+    let script = "cat /proc/1/comm; echo ppid=$PPID; exit 5";
+    let out = support::run(podman().args([
+        "run",
+        "--rm",
+        "--name",
+        &container.name,
+        &busybox,
+        "sh",
+        "-c",
+        script,
+    ]));
+    let stdout = expect_status(&out, 5);
+    assert_eq!(stdout, "boxinit\nppid=1\n");
+
+    // busybox with no command: the default CMD, a shell, reads its commands from stdin.
+    let container = PodmanContainer::new();
+    let mut child = podman()
+        .args(["run", "--rm", "-i", "--name", &container.name, &busybox])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"echo shell of $(cat /proc/1/comm)\nexit 6\n")
+        .unwrap();
+    drop(stdin);
+    let out = output_within(child, 60);
+    let stdout = expect_status(&out, 6);
+    assert_eq!(stdout, "shell of boxinit\n");
+
+    // scratch: an image FROM it holding one static program, which runs under boxinit.
+    let context = TempDir::new("scratch-context");
+    std::fs::copy(support::probe(), context.path().join("probe")).unwrap();
+    let containerfile =
+        format!("FROM {scratch}\nCOPY probe /probe\nCMD [\"/probe\", \"report\"]\n");
+    std::fs::write(context.path().join("Containerfile"), containerfile).unwrap();
+    let out = support::run(
+        podman()
+            .args(["build", "-q", "-t", &derived])
+            .arg(context.path()),
+    );
+    expect_status(&out, 0);
+
+    let container = PodmanContainer::new();
+    let out = support::run(podman().args(["run", "--rm", "--name", &container.name, &derived]));
+    let stdout = expect_status(&out, 0);
+    assert_eq!(report_value(&stdout, "comm1"), "boxinit", "{stdout}");
+    assert_eq!(report_value(&stdout, "ppid"), "1", "{stdout}");
+
+    let container = PodmanContainer::new();
+    let out = support::run(podman().args([
+        "run",
+        "--rm",
+        "--name",
+        &container.name,
+        &derived,
+        "/probe",
+        "exit",
+        "7",
+    ]));
+    expect_status(&out, 7);
+
+    // `podman stop` sends SIGTERM to boxinit, which passes it to the program.
+    let container = PodmanContainer::new();
+    let mut run = Running::start(podman().args([
+        "run",
+        "--rm",
+        "--name",
+        &container.name,
+        &derived,
+        "/probe",
+        "signals",
+    ]));
+    run.expect_line("ready");
+    let out = support::run(podman().args(["stop", "-t", "10", &container.name]));
+    assert!(out.status.success(), "podman stop: {}", text(&out.stderr));
+    run.expect_line("signal 15");
+    let (status, _, stderr) = run.finish(5);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
+// Helpers
+
+/// A name no other test (or test run) uses at the same time.
+fn unique() -> String {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Check a run's exit status (an engine passes the container's on) and return its stdout.
+fn expect_status(out: &Output, status: i32) -> String {
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(status),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    stdout
+}
+
+/// The OCI runtimes.
+#[derive(Clone, Copy, Debug)]
+enum Engine {
+    Runc,
+    Crun,
+}
+
+impl Engine {
+    /// The runtime with `args`. crun refuses the hybrid cgroup layout of the test machines
+    /// (cgroup v1 controllers plus a cgroup2 mount at /sys/fs/cgroup/unified), so it runs in
+    /// a private mount namespace where that mount is gone; the host keeps it.
+    fn command(self, args: &[&str]) -> Command {
+        match self {
+            Engine::Runc => {
+                let mut cmd = Command::new("runc");
+                cmd.args(args);
+                cmd
+            }
+            Engine::Crun => {
+                let mut cmd = Command::new("unshare");
+                cmd.args([
+                    "-m",
+                    "sh",
+                    "-c",
+                    "u=/sys/fs/cgroup/unified; ! mountpoint -q $u || umount $u; exec crun \"$@\"",
+                    "sh",
+                ]);
+                cmd.args(args);
+                cmd
+            }
+        }
+    }
+}
+
+/// An OCI bundle made by `runc spec` around a busybox rootfs holding /probe and /boxinit;
+/// its container ID is unique, and the container is deleted when the bundle is dropped.
+struct Bundle {
+    engine: Engine,
+    id: String,
+    dir: TempDir,
+    _rootfs: TempDir,
+    /// config.json, with ARGS where the process's args go.
+    template: String,
+}
+
+impl Bundle {
+    fn new(engine: Engine) -> Bundle {
+        let rootfs = support::busybox_rootfs();
+        std::fs::copy(support::boxinit(), rootfs.path().join("boxinit")).unwrap();
+        let dir = TempDir::new("bundle");
+        let out = support::run(
+            Command::new("runc")
+                .arg("spec")
+                .arg("--bundle")
+                .arg(dir.path()),
+        );
+        assert!(out.status.success(), "runc spec: {}", text(&out.stderr));
+        let spec = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+        let root = json_string(rootfs.path().to_str().unwrap());
+        let template = replace_once(&spec, "\"terminal\": true", "\"terminal\": false");
+        let template = replace_once(
+            &template,
+            "\"path\": \"rootfs\"",
+            &format!("\"path\": {root}"),
+        );
+        // The args array: from its key to the first ']' after it.
+        let start = template
+            .find("\"args\": [")
+            .expect("no args in config.json");
+        let end = start + template[start..].find(']').unwrap() + 1;
+        let template = format!("{}\"args\": ARGS{}", &template[..start], &template[end..]);
+        Bundle {
+            engine,
+            id: format!("boxinit-test-{}", unique()),
+            dir,
+            _rootfs: rootfs,
+            template,
+        }
+    }
+
+    fn dir(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+
+    /// Make the container's process `/boxinit -- COMMAND`.
+    fn configure(&self, command: &[&str]) {
+        let args: Vec<String> = ["/boxinit", "--"]
+            .iter()
+            .chain(command)
+            .map(|a| json_string(a))
+            .collect();
+        let config = self
+            .template
+            .replace("ARGS", &format!("[{}]", args.join(", ")));
+        std::fs::write(self.dir.path().join("config.json"), config).unwrap();
+    }
+
+    /// Run `/boxinit -- COMMAND` in a container to its end (`run` deletes it then).
+    fn run(&self, command: &[&str]) -> Output {
+        self.configure(command);
+        support::run(
+            &mut self
+                .engine
+                .command(&["run", "--bundle", self.dir(), &self.id]),
+        )
+    }
+}
+
+impl Drop for Bundle {
+    fn drop(&mut self) {
+        // Gone already when the test went well; a failed one may have left it running.
+        let _ = self
+            .engine
+            .command(&["delete", "--force", &self.id])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "{from:?} in:\n{text}");
+    text.replacen(from, to, 1)
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// podman with this project's containers.conf (image/containers.conf, which image/build.sh
+/// uses too): ulimits within the hard limits, runc, cgroupfs.
+fn podman() -> Command {
+    let conf = Path::new(env!("CARGO_MANIFEST_DIR")).join("image/containers.conf");
+    let mut cmd = Command::new("podman");
+    cmd.env("CONTAINERS_CONF", conf);
+    cmd
+}
+
+/// `podman run --rm --name NAME --init --init-path BOXINIT --rootfs ROOTFS`: the command
+/// comes next. podman writes files into the rootfs: give it a throwaway one.
+fn podman_init(name: &str, rootfs: &Path) -> Command {
+    let mut cmd = podman();
+    cmd.args(["run", "--rm", "--name", name, "--init", "--init-path"])
+        .arg(support::boxinit())
+        .arg("--rootfs")
+        .arg(rootfs);
+    cmd
+}
+
+/// Run COMMAND with boxinit as podman's init, to its end.
+fn podman_init_run(rootfs: &Path, command: &[&str]) -> Output {
+    let container = PodmanContainer::new();
+    support::run(podman_init(&container.name, rootfs).args(command))
+}
+
+/// A unique podman container name; the container is removed when this is dropped.
+struct PodmanContainer {
+    name: String,
+}
+
+impl PodmanContainer {
+    fn new() -> PodmanContainer {
+        PodmanContainer {
+            name: format!("boxinit-test-{}", unique()),
+        }
+    }
+}
+
+impl Drop for PodmanContainer {
+    fn drop(&mut self) {
+        // `run --rm` removed it when the test went well.
+        let _ = podman()
+            .args(["rm", "--force", "--ignore", "--time", "0", &self.name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// podman images removed when this is dropped (in order: derived images first).
+struct PodmanImages(Vec<String>);
+
+impl Drop for PodmanImages {
+    fn drop(&mut self) {
+        for image in &self.0 {
+            let _ = podman()
+                .args(["rmi", "--force", "--ignore", image])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// A running process whose stdout is read line by line as it comes; killed if the test
+/// ends (or fails) before it does. Its output is never waited for without a deadline: when
+/// an engine is killed, what it ran may live on and keep the pipes open.
+struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Running {
+    fn start(cmd: &mut Command) -> Running {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (from, to) = (child.stderr.take().unwrap(), stderr.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(from).lines().map_while(Result::ok) {
+                let mut text = to.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr,
+        }
+    }
+
+    /// Wait (30 s at most) for the next line equal to `want`.
+    fn expect_line(&mut self, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line == want => return self.seen.push(line),
+                Ok(line) => self.seen.push(line),
+                Err(e) => {
+                    let why = match e {
+                        RecvTimeoutError::Timeout => "no such line in 30 s",
+                        RecvTimeoutError::Disconnected => "output ended",
+                    };
+                    panic!(
+                        "waiting for {want:?}: {why}; stdout so far:\n{}\nstderr:\n{}",
+                        self.seen.join("\n"),
+                        self.stderr.lock().unwrap()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Wait for the end (`secs` seconds at most): the status, the rest of stdout (what
+    /// comes within 5 s of the end), and stderr.
+    fn finish(&mut self, secs: u64) -> (ExitStatus, String, String) {
+        let status = support::wait_with_deadline(&mut self.child, secs);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut rest = Vec::new();
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            rest.push(line);
+        }
+        let stderr = self.stderr.lock().unwrap().clone();
+        (status, rest.join("\n"), stderr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Collect a spawned child's output, killing it after `secs` seconds.
+fn output_within(mut child: Child, secs: u64) -> Output {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let status = support::wait_with_deadline(&mut child, secs);
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
