@@ -97,7 +97,10 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
 /// returned set is those two, to be swallowed once rather than passed to the command.
 fn free_terminal() -> SigSet {
     let leader = sys::getsid() == Ok(sys::getpid());
-    if leader && sys::is_terminal(sys::STDIN) && sys::release_controlling_tty(sys::STDIN).is_ok() {
+    if leader
+        && sys::foreground(sys::STDIN).is_ok()
+        && sys::release_controlling_tty(sys::STDIN).is_ok()
+    {
         SigSet::EMPTY.with(libc::SIGHUP).with(libc::SIGCONT)
     } else {
         SigSet::EMPTY

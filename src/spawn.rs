@@ -48,6 +48,9 @@ pub fn spawn(
     inherited: &Inherited,
     how: Launch,
 ) -> Result<Pid, Failure> {
+    // Started in the terminal's foreground (not as a background job), we hand it on. Asked
+    // before the fork: once the parent's setpgid runs, the child is in another group.
+    let in_foreground = sys::foreground(sys::STDIN) == Ok(sys::getpgrp());
     match sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
         Some(pid) => {
             if !how.session {
@@ -57,13 +60,19 @@ pub fn spawn(
             }
             Ok(pid)
         }
-        None => become_command(command, env, inherited, how),
+        None => become_command(command, env, inherited, how, in_foreground),
     }
 }
 
 /// The child's side: set up, then exec. Never returns.
-fn become_command(command: Strings, env: Strings, inherited: &Inherited, how: Launch) -> ! {
-    if let Err(failure) = prepare(inherited, how) {
+fn become_command(
+    command: Strings,
+    env: Strings,
+    inherited: &Inherited,
+    how: Launch,
+    in_foreground: bool,
+) -> ! {
+    if let Err(failure) = prepare(inherited, how, in_foreground) {
         failure.exit();
     }
     let name = command.get(0).unwrap_or(c"");
@@ -72,20 +81,19 @@ fn become_command(command: Strings, env: Strings, inherited: &Inherited, how: La
     sys::exit(if errno == Errno::ENOENT { 127 } else { 126 })
 }
 
-fn prepare(inherited: &Inherited, how: Launch) -> Result<(), Failure> {
-    let me = sys::getpid();
+fn prepare(inherited: &Inherited, how: Launch, in_foreground: bool) -> Result<(), Failure> {
     if how.session {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
     } else {
         sys::setpgid(0, 0).map_err(|e| Failure::os("starting a process group", b"", e))?;
-    }
-    // Signals are still blocked here, so a background group may take the foreground.
-    if sys::is_terminal(sys::STDIN) {
-        match sys::set_foreground(sys::STDIN, me) {
-            Ok(()) | Err(Errno::ENOTTY | Errno::ENXIO) => {}
-            Err(e) => return Err(Failure::os("taking the terminal foreground", b"", e)),
+        if in_foreground {
+            // Signals are still blocked here, so SIGTTOU cannot stop us for trying.
+            match sys::set_foreground(sys::STDIN, sys::getpid()) {
+                Ok(()) | Err(Errno::ENOTTY | Errno::ENXIO) => {}
+                Err(e) => return Err(Failure::os("taking the terminal foreground", b"", e)),
+            }
         }
     }
     inherited

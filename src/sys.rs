@@ -360,10 +360,17 @@ pub fn release_controlling_tty(fd: c_int) -> Result<()> {
     unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCNOTTY, 0) }.map(drop)
 }
 
-pub fn is_terminal(fd: c_int) -> bool {
+/// `tcgetpgrp`: the foreground process group of the terminal on `fd` (ENOTTY if none).
+pub fn foreground(fd: c_int) -> Result<Pid> {
     let mut pgrp: Pid = 0;
     // SAFETY: the argument points to a valid pid_t.
-    unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCGPGRP, &mut pgrp as *mut Pid) }.is_ok()
+    unsafe { syscall!(Sysno::ioctl, fd, libc::TIOCGPGRP, &mut pgrp as *mut Pid) }?;
+    Ok(pgrp)
+}
+
+pub fn getpgrp() -> Pid {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall!(Sysno::getpgid, 0) }.unwrap_or(0) as Pid
 }
 
 // ---- Files -------------------------------------------------------------------------------

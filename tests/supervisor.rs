@@ -472,6 +472,24 @@ fn child_owns_the_terminal_foreground() {
 }
 
 #[test]
+fn a_background_job_does_not_take_the_terminal() {
+    // bash with job control puts `&` jobs in a group of their own, outside the foreground:
+    // boxinit there must leave the terminal to the shell, as any background job does.
+    let links = Links::new();
+    for name in ["boxinit", "tini"] {
+        let mut cmd = shell(r#"exec bash -c 'set -m; "$INIT" -- "$PROBE" report & wait'"#);
+        cmd.env("INIT", links.path(name));
+        let mut p = Proc::on_pty(cmd);
+        let report = p.report();
+        assert_eq!(p.wait(), 0, "{name}");
+        let pid = report_value(&report, "pid");
+        assert_eq!(report_value(&report, "pgid"), pid, "{name}:\n{report}");
+        let foreground = report_value(&report, "foreground");
+        assert_eq!(foreground, report_value(&report, "sid"), "{name}:\n{report}");
+    }
+}
+
+#[test]
 fn hup_and_cont_reach_the_child_on_a_terminal() {
     // dumb-init gives the terminal to the command, which costs it a SIGHUP and a SIGCONT of
     // its own: those are swallowed, but every later one is the command's.
