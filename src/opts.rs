@@ -159,18 +159,31 @@ pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
     let argv0 = args.get(0).map_or(&b""[..], CStr::to_bytes);
     let personality = Personality::from_argv0(argv0);
     let mut parser = Parser::new(personality);
+    let first_operand = parser.parse_args(args)?;
 
-    // The environment first, so that the command line, applied after it, wins.
+    // Then the environment, for what the command line left unsaid: the command line wins,
+    // and a variable it overrides is not even read.
     for spec in SPECS
         .iter()
         .filter(|s| !s.env.is_empty() && s.who & personality.bit() != 0)
     {
-        if let Some(value) = getenv(env, spec.env) {
-            parser.apply_env(spec, value)?;
+        if parser.given & setting(spec.opt) == 0 {
+            if let Some(value) = getenv(env, spec.env) {
+                parser.apply_env(spec, value)?;
+            }
         }
     }
-    let first_operand = parser.parse_args(args)?;
     parser.finish(args.skip(first_operand))
+}
+
+/// The bit of the setting an option controls; options that set the same thing share one.
+fn setting(opt: Opt) -> u32 {
+    let opt = match opt {
+        Opt::Verbosity | Opt::Debug => Opt::Verbose,
+        Opt::Setsid => Opt::SingleChild,
+        other => other,
+    };
+    1 << opt as u32
 }
 
 /// The value of environment variable `name`, if it is set.
@@ -184,6 +197,8 @@ pub fn getenv(env: Strings, name: &str) -> Option<&'static CStr> {
 
 struct Parser {
     personality: Personality,
+    /// The settings the command line gave (bits from `setting`).
+    given: u32,
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
@@ -199,6 +214,7 @@ impl Parser {
     fn new(personality: Personality) -> Parser {
         Parser {
             personality,
+            given: 0,
             action: Action::Run,
             rootfs: None,
             hostname: None,
@@ -234,7 +250,7 @@ impl Parser {
                     (false, Some(_)) => return Err(Failure::usage("takes no value:", bytes)),
                     (false, None) => None,
                 };
-                self.apply(spec.opt, value)?;
+                self.apply_arg(spec.opt, value)?;
             } else if bytes.len() > 1 && bytes[0] == b'-' {
                 // A cluster of short options, as getopt reads them: -vvv, -e143, -e 143.
                 let mut j = 1;
@@ -250,7 +266,7 @@ impl Parser {
                     } else {
                         Some(next_value(args, &mut i, arg)?)
                     };
-                    self.apply(spec.opt, value)?;
+                    self.apply_arg(spec.opt, value)?;
                     if spec.takes_value {
                         break;
                     }
@@ -276,6 +292,11 @@ impl Parser {
             self.apply(spec.opt, None)?;
         }
         Ok(())
+    }
+
+    fn apply_arg(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        self.given |= setting(opt);
+        self.apply(opt, value)
     }
 
     fn apply(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
@@ -500,6 +521,17 @@ mod tests {
         let c = parse_as(&["boxinit", "--unshare", "ipc", "x"], &env).unwrap();
         assert_eq!(c.namespaces.0, libc::CLONE_NEWIPC);
         assert_eq!(c.supervision.grace_ms, Some(5000));
+        // An overridden variable is not read, so its being wrong does not matter.
+        let c = parse_as(
+            &["boxinit", "--unshare", "none", "x"],
+            &["BOXINIT_UNSHARE=bogus"],
+        );
+        assert!(c.unwrap().namespaces.is_empty());
+        assert!(parse_as(&["boxinit", "x"], &["BOXINIT_UNSHARE=bogus"]).is_err());
+        let c = parse_as(&["tini", "-v", "x"], &["TINI_VERBOSITY=0"]).unwrap();
+        assert_eq!(c.verbosity, 2);
+        let c = parse_as(&["dumb-init", "-c", "x"], &["DUMB_INIT_SETSID=1"]).unwrap();
+        assert!(!c.supervision.session);
     }
 
     #[test]
