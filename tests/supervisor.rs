@@ -485,7 +485,11 @@ fn a_background_job_does_not_take_the_terminal() {
         let pid = report_value(&report, "pid");
         assert_eq!(report_value(&report, "pgid"), pid, "{name}:\n{report}");
         let foreground = report_value(&report, "foreground");
-        assert_eq!(foreground, report_value(&report, "sid"), "{name}:\n{report}");
+        assert_eq!(
+            foreground,
+            report_value(&report, "sid"),
+            "{name}:\n{report}"
+        );
     }
 }
 
