@@ -119,18 +119,24 @@ impl Supervisor<'_> {
             match sys::reap_one() {
                 Ok(Some((pid, exit))) if pid == self.child => self.on_command_end(exit),
                 Ok(Some((pid, _))) if self.how.warn_zombies => {
-                    say_pid(out::WARN, b"reaped zombie process ", pid)
+                    say_number(out::WARN, b"reaped zombie process ", pid as i64)
                 }
                 Ok(Some(_)) => {}
-                Ok(None) => return self.children_left = true,
-                Err(_) => return self.children_left = false, // ECHILD: nobody left
+                Ok(None) => {
+                    self.children_left = true;
+                    return;
+                }
+                Err(_) => {
+                    self.children_left = false; // ECHILD: nobody is left
+                    return;
+                }
             }
         }
     }
 
     fn on_command_end(&mut self, exit: Exit) {
         self.ended = Some(exit);
-        say_pid(out::INFO, b"command ended, pid ", self.child);
+        say_number(out::INFO, b"command ended, pid ", self.child as i64);
         if self.how.session {
             // Like dumb-init: the command's own helpers go with it. The group outlives its
             // leader, so its id cannot have been reused; the leader's pid alone could.
@@ -174,7 +180,7 @@ impl Supervisor<'_> {
         if sig == 0 {
             return;
         }
-        say_pid(out::DEBUG, b"forwarding signal to ", target);
+        say_number(out::DEBUG, b"forwarding a signal to ", target as i64);
         if sys::kill(target, sig) == Err(Errno::ESRCH) && target < 0 {
             let _ = sys::kill(-target, sig);
         }
@@ -182,7 +188,11 @@ impl Supervisor<'_> {
 
     fn begin_shutdown(&mut self) {
         let grace = self.how.grace_ms.unwrap_or(0);
-        say_pid(out::INFO, b"shutting down, grace ms ", grace as Pid);
+        say_number(
+            out::INFO,
+            b"shutting down; milliseconds of grace: ",
+            grace as i64,
+        );
         procs::signal_all(libc::SIGTERM);
         self.shutdown = Shutdown::Term {
             deadline: sys::monotonic_ms().saturating_add(grace),
@@ -190,7 +200,7 @@ impl Supervisor<'_> {
     }
 
     fn kill_the_rest(&mut self) {
-        say_pid(out::INFO, b"grace period over, killing what is left", 0);
+        out::say(out::INFO, &[b"grace period over; killing what is left"]);
         procs::signal_all(libc::SIGKILL);
         self.shutdown = Shutdown::Kill;
     }
@@ -234,15 +244,14 @@ pub fn pause() -> u8 {
     }
 }
 
-fn say_pid(level: u8, what: &[u8], pid: Pid) {
+fn say_number(level: u8, what: &[u8], n: i64) {
     if out::verbosity() >= level {
         let mut buf = [0; 20];
-        let (sign, n) = if pid < 0 {
-            (&b"-"[..], -pid)
-        } else {
-            (&b""[..], pid)
-        };
-        out::say(level, &[what, sign, out::decimal(n as u64, &mut buf)]);
+        let sign: &[u8] = if n < 0 { b"-" } else { b"" };
+        out::say(
+            level,
+            &[what, sign, out::decimal(n.unsigned_abs(), &mut buf)],
+        );
     }
 }
 
