@@ -344,12 +344,16 @@ impl Engine {
                 cmd
             }
             Engine::Crun => {
+                // crun refuses the hybrid layout, so hide the cgroup2 mount in a private mount
+                // namespace. A throwaway tmpfs takes its place: what crun writes there (it makes
+                // a directory per container) must not land in the host's /sys/fs/cgroup.
                 let mut cmd = Command::new("unshare");
                 cmd.args([
                     "-m",
                     "sh",
                     "-c",
-                    "u=/sys/fs/cgroup/unified; ! mountpoint -q $u || umount $u; exec crun \"$@\"",
+                    "u=/sys/fs/cgroup/unified; ! mountpoint -q $u || umount $u; \
+                     mount -t tmpfs -o size=1m crun-scratch $u; exec crun \"$@\"",
                     "sh",
                 ]);
                 cmd.args(args);
