@@ -70,8 +70,12 @@ impl Failure {
         }
     }
 
-    pub fn exit(&self) -> ! {
+    pub fn report(&self) {
         error(self.what, self.subject, self.errno);
+    }
+
+    pub fn exit(&self) -> ! {
+        self.report();
         sys::exit(Failure::STATUS)
     }
 }

@@ -40,53 +40,44 @@ pub struct Launch {
     pub session: bool,
 }
 
-/// Fork and exec `command`; returns its pid. Failures of the child are its exit status:
-/// 127 when the command is not found, 126 when it cannot run, 125 for boxinit's own steps.
+/// Start `command` and return its pid. When this returns, the command has exec'd or failed
+/// (vfork), so its process group or session exists before any signal is forwarded to it.
+/// A failure in the child is its exit status: 127 when the command is not found, 126 when
+/// it cannot run, 125 for boxinit's own steps.
 pub fn spawn(
     command: Strings,
     env: Strings,
     inherited: &Inherited,
     how: Launch,
 ) -> Result<Pid, Failure> {
-    // Started in the terminal's foreground (not as a background job), we hand it on. Asked
-    // before the fork: once the parent's setpgid runs, the child is in another group.
-    let in_foreground = sys::foreground(sys::STDIN) == Ok(sys::getpgrp());
-    match sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
-        Some(pid) => {
-            if !how.session {
-                // Also done in the child: whichever runs first, the group exists before any
-                // signal is forwarded to it.
-                let _ = sys::setpgid(pid, pid);
-            }
-            Ok(pid)
-        }
-        None => become_command(command, env, inherited, how, in_foreground),
-    }
+    let mut child = || become_command(command, env, inherited, how);
+    sys::spawn(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
 }
 
-/// The child's side: set up, then exec. Never returns.
-fn become_command(
-    command: Strings,
-    env: Strings,
-    inherited: &Inherited,
-    how: Launch,
-    in_foreground: bool,
-) -> ! {
-    if let Err(failure) = prepare(inherited, how, in_foreground) {
-        failure.exit();
+/// The child's side: set up, then exec; returns the exit status only if that fails.
+fn become_command(command: Strings, env: Strings, inherited: &Inherited, how: Launch) -> u8 {
+    if let Err(failure) = prepare(inherited, how) {
+        failure.report();
+        return Failure::STATUS;
     }
     let name = command.get(0).unwrap_or(c"");
     let errno = execvp(name, command, env);
     out::error("executing", name.to_bytes(), Some(errno));
-    sys::exit(if errno == Errno::ENOENT { 127 } else { 126 })
+    if errno == Errno::ENOENT {
+        127
+    } else {
+        126
+    }
 }
 
-fn prepare(inherited: &Inherited, how: Launch, in_foreground: bool) -> Result<(), Failure> {
+fn prepare(inherited: &Inherited, how: Launch) -> Result<(), Failure> {
     if how.session {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
     } else {
+        // Started in the terminal's foreground (not as a background job), we hand it on.
+        let in_foreground = sys::foreground(sys::STDIN).is_ok_and(|fg| fg == sys::getpgrp());
         sys::setpgid(0, 0).map_err(|e| Failure::os("starting a process group", b"", e))?;
         if in_foreground {
             // Signals are still blocked here, so SIGTTOU cannot stop us for trying.

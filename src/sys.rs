@@ -147,6 +147,45 @@ pub fn fork() -> Result<Option<Pid>> {
     }
 }
 
+/// Start a child that borrows our memory until it execs or exits, as vfork and posix_spawn
+/// do: no page tables to copy and no copy-on-write faults afterwards, which makes starting a
+/// command measurably cheaper. The child runs `child` on a stack of its own, carved from
+/// ours; it normally execs, and if `child` returns, its value is the child's exit status.
+/// We are suspended until the child has exec'd or exited.
+pub fn spawn(child: &mut dyn FnMut() -> u8) -> Result<Pid> {
+    extern "C" fn trampoline(arg: *mut libc::c_void) -> c_int {
+        // SAFETY: arg is the `&mut &mut dyn FnMut` below, alive while the parent is suspended.
+        let child = unsafe { &mut *(arg as *mut &mut dyn FnMut() -> u8) };
+        child() as c_int
+    }
+    /// Enough for the child's path: option checks, execvp's PATH_MAX buffer, a message.
+    const STACK: usize = 32 * 1024;
+    #[repr(C, align(16))]
+    struct Stack(core::cell::UnsafeCell<[u8; STACK]>);
+    // SAFETY: only the one child that exists at a time (we are suspended meanwhile) uses it.
+    unsafe impl Sync for Stack {}
+    // In .bss rather than on our stack: the pages the child never touches are never faulted
+    // in, and no stack probe walks them (they count towards our peak memory, being ours).
+    static CHILD_STACK: Stack = Stack(core::cell::UnsafeCell::new([0; STACK]));
+    let mut child = child;
+    // SAFETY: the stack and the closure outlive the child's use of them, since CLONE_VFORK
+    // suspends us until it execs or exits (musl's clone exits the child when `child` returns).
+    let pid = unsafe {
+        libc::clone(
+            trampoline,
+            CHILD_STACK.0.get().cast::<u8>().add(STACK).cast(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            (&mut child as *mut &mut dyn FnMut() -> u8).cast(),
+        )
+    };
+    if pid < 0 {
+        // SAFETY: musl's clone wrapper reports through errno.
+        Err(Errno::new(unsafe { *libc::__errno_location() }))
+    } else {
+        Ok(pid)
+    }
+}
+
 /// How a process ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Exit {
