@@ -5,6 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh tests/install-deps.sh
+# pip may put just where this shell does not look yet.
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test --release
+sh bench/size-check.sh
+just bench --quick

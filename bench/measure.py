@@ -1,0 +1,768 @@
+#!/usr/bin/env python3
+"""Measure boxinit against the inits and launchers it replaces; write the raw results as JSON.
+
+bench/run.sh builds boxinit, the probe and the rootfs first, then runs this, then
+bench/report.py, which turns the JSON into BENCHMARKS.md and bench/chart.svg.
+Standard library only. Needs root. Every process it starts is ended, every container deleted,
+and the only mount it makes lives in a private mount namespace that ends with its process.
+
+Sections (what each measures exactly is also written into BENCHMARKS.md by report.py):
+  start          hyperfine -N: INIT -- /bin/true, vs bare /bin/true
+  container      hyperfine -N: a container running /bin/true with boxinit's default
+                 namespaces, by boxinit, unshare(1), bwrap, crun and runc
+  container_all  the same with every namespace boxinit knows, vs unshare(1) and bwrap
+  reap           each init as PID 1 of a fresh PID namespace under `probe orphans N`
+  rss            VmHWM of each init as PID 1 while its child waits
+  size           stripped sizes of the binaries
+  signals        SIGUSR1 to the init, until the child says it got it, N times
+"""
+
+import argparse
+import ctypes
+import datetime
+import json
+import os
+import select
+import shlex
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(REPO, "target", "x86_64-unknown-linux-musl", "release")
+BOXINIT = os.path.join(RELEASE, "boxinit")
+PROBE = os.path.join(RELEASE, "examples", "probe")
+UNIFIED = "/sys/fs/cgroup/unified"
+TRUE = "/bin/true"
+FALSE = "/bin/false"
+
+MODES = {
+    # Per row: hyperfine runs = runs x rounds (the rounds rotate the order of the commands, so
+    # a slow spell of the machine is spread over all of them instead of hitting one). Medians
+    # pool all rounds.
+    "full": dict(
+        start_runs=150, start_warmup=20, start_rounds=10,
+        container_runs=50, container_warmup=5, container_rounds=6,
+        orphans=20000, reap_rounds=7,
+        rss_rounds=3,
+        signals=1000, signal_rounds=21,
+    ),
+    "quick": dict(
+        start_runs=30, start_warmup=3, start_rounds=1,
+        container_runs=8, container_warmup=2, container_rounds=1,
+        orphans=2000, reap_rounds=1,
+        rss_rounds=1,
+        signals=100, signal_rounds=1,
+    ),
+}
+
+# The anchors: command -> Debian package (for its version).
+PACKAGES = {
+    "tini": "tini", "tini-static": "tini", "dumb-init": "dumb-init", "catatonit": "catatonit",
+    "unshare": "util-linux", "bwrap": "bubblewrap", "runc": "runc", "crun": "crun",
+    "hyperfine": "hyperfine", "busybox": "busybox-static",
+}
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+def tool(name):
+    path = shutil.which(name)
+    if not path:
+        raise BenchError(f"{name} not found (bench/run.sh installs it)")
+    return path
+
+
+# ---------------------------------------------------------------- processes
+
+class Lines:
+    """Lines from a pipe, with a timeout for each."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buf = b""
+
+    def readline(self, timeout):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                raise BenchError(f"no output within {timeout} s")
+            chunk = os.read(self.fd, 4096)
+            if not chunk:
+                raise BenchError("output ended")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode()
+
+
+class Run:
+    """One process tree under test: argv with stdout on a pipe, stderr kept for errors."""
+
+    def __init__(self, argv, what):
+        self.what = what
+        self.argv = argv
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=self.err, cwd="/")
+        self.lines = Lines(self.proc.stdout.fileno())
+
+    def readline(self, timeout=10):
+        try:
+            return self.lines.readline(timeout)
+        except BenchError as e:
+            raise self.fail(str(e))
+
+    def expect(self, want, timeout=10):
+        line = self.readline(timeout)
+        if line != want:
+            raise self.fail(f"expected {want!r}, read {line!r}")
+
+    def stderr(self):
+        if self.err.closed:
+            return ""
+        self.err.seek(0)
+        return self.err.read().decode(errors="replace").strip()
+
+    def fail(self, why):
+        err = self.stderr()
+        self.kill()
+        return BenchError(f"{self.what}: {why}\n  command: {shlex.join(self.argv)}\n"
+                          f"  exit status: {self.proc.returncode}\n  stderr: {err!r}")
+
+    def stop(self, pid, sig=signal.SIGTERM, timeout=10):
+        """Send sig to pid (the init) and wait for the whole tree; returns the exit status."""
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise self.fail(f"did not end within {timeout} s of signal {int(sig)}")
+
+    def kill(self):
+        """End everything: SIGKILL to the PID 1 of the namespace kills the namespace."""
+        if self.proc.poll() is None:
+            for pid in children(self.proc.pid) + [self.proc.pid]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.proc.stdout.close()
+        self.err.close()
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def only_child(pid, run):
+    kids = children(pid)
+    if len(kids) != 1:
+        raise run.fail(f"expected one child of pid {pid}, found {kids}")
+    return kids[0]
+
+
+def status_kib(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])  # the kernel's "kB" are KiB
+    raise BenchError(f"no {key} in /proc/{pid}/status")
+
+
+def cpu_ns(pid):
+    """CPU time the process has used itself (not its children), in ns."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            ns = int(f.read().split()[0])
+        if ns > 0:
+            return ns
+    except (OSError, ValueError, IndexError):
+        pass
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
+
+def pid1(init_argv):
+    """Run INIT as PID 1 of a fresh PID namespace (with its own /proc) - what a container gives."""
+    return [tool("unshare"), "--fork", "--pid", "--mount-proc"] + init_argv
+
+
+def rotate(items, n):
+    n %= len(items)
+    return items[n:] + items[:n]
+
+
+# ---------------------------------------------------------------- hyperfine
+
+def check_runs(rows, wrap):
+    """Run each command once, so a failure says which one and why instead of a bare status;
+    and where /bin/true is on the command line, once more with /bin/false instead, which
+    must give status 1: the command did run, and its status came back."""
+    for row in rows:
+        runs = [(wrap + row["argv"], 0)]
+        if TRUE in row["argv"]:
+            runs.append((wrap + [FALSE if a == TRUE else a for a in row["argv"]], 1))
+        for argv, want in runs:
+            r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, cwd=REPO)
+            if r.returncode != want:
+                raise BenchError(f"{row['name']}: exit status {r.returncode}, not {want}\n"
+                                 f"  command: {shlex.join(argv)}\n"
+                                 f"  stderr: {r.stderr.decode().strip()!r}")
+
+
+def hyperfine(rows, runs, warmup, rounds, work, wrap=()):
+    """Time each row's argv with hyperfine -N; returns rows with the pooled 'times' (s)."""
+    wrap = list(wrap)
+    check_runs(rows, wrap)
+    for row in rows:
+        row["times"] = []
+    for rnd in range(rounds):
+        out = os.path.join(work, "hyperfine.json")
+        argv = [tool("hyperfine"), "-N", "--style", "none", "--warmup", str(warmup),
+                "--runs", str(runs), "--export-json", out]
+        for row in rotate(rows, rnd):
+            argv += ["-n", row["name"], shlex.join(row["argv"])]
+        log(f"  round {rnd + 1}/{rounds}: {len(rows)} commands x {runs} runs")
+        # Its output is only its warnings about outliers (the rounds and medians deal with
+        # those): show it only when it fails.
+        r = subprocess.run(wrap + argv, stdin=subprocess.DEVNULL, cwd=REPO,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise BenchError(f"hyperfine failed (status {r.returncode}):\n"
+                             f"{r.stdout.strip()}\n{r.stderr.strip()}")
+        with open(out) as f:
+            results = {res["command"]: res for res in json.load(f)["results"]}
+        os.unlink(out)
+        for row in rows:
+            row["times"] += results[row["name"]]["times"]
+    return rows
+
+
+def row(name, argv, display, **extra):
+    return dict(name=name, argv=argv, display=display, **extra)
+
+
+# ---------------------------------------------------------------- 1. supervisor start
+
+def bench_start(p, work):
+    log("1/6 supervisor start")
+    tini_s, tini, cata, dumb = (tool(n) for n in ("tini-static", "tini", "catatonit", "dumb-init"))
+    rows = [
+        row("/bin/true", [TRUE], "/bin/true", baseline=True),
+        row("boxinit", [BOXINIT, "--", TRUE], "boxinit -- /bin/true", boxinit=True),
+        row("tini-static", [tini_s, "-s", "--", TRUE], "tini-static -s -- /bin/true"),
+        row("catatonit", [cata, "--", TRUE], "catatonit -- /bin/true"),
+        row("dumb-init", [dumb, "--", TRUE], "dumb-init -- /bin/true"),
+        row("tini (dynamic)", [tini, "-s", "--", TRUE], "tini -s -- /bin/true"),
+        # Not an init: a static program that prints a line and exits. What one more process
+        # costs by itself, the least any supervisor that is a program of its own can add.
+        row("floor", [BOXINIT, "--version"], "boxinit --version (no child)", floor=True),
+    ]
+    hyperfine(rows, p["start_runs"], p["start_warmup"], p["start_rounds"], work)
+    return dict(baseline="/bin/true", rows=rows)
+
+
+# ---------------------------------------------------------------- 2. container start
+
+def hybrid_cgroups():
+    """True when a cgroup2 mount sits at /sys/fs/cgroup/unified next to v1 hierarchies, which
+    crun 1.8 refuses ("cgroups in hybrid mode not supported")."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            sep = fields.index("-")
+            if fields[4] == UNIFIED and fields[sep + 1] == "cgroup2":
+                return True
+    return False
+
+
+def make_bundles(rootfs, work):
+    """Two OCI bundles for the same rootfs: `runc spec` as generated (network namespace left
+    out, so the namespaces are boxinit's), and a minimal one that asks for what boxinit does
+    and no more (those namespaces, a writable root, /proc, no masked or read-only paths)."""
+    bundles = {}
+    for kind in ("spec", "minimal"):
+        b = os.path.join(work, f"bundle-{kind}")
+        shutil.rmtree(b, ignore_errors=True)
+        os.makedirs(b)
+        subprocess.run([tool("runc"), "spec", "--bundle", b], check=True)
+        with open(os.path.join(b, "config.json")) as f:
+            c = json.load(f)
+        c["process"]["terminal"] = False
+        c["process"]["args"] = [TRUE]
+        c["root"]["path"] = rootfs
+        c["linux"]["namespaces"] = [{"type": t} for t in ("pid", "ipc", "uts", "mount")]
+        if kind == "minimal":
+            c["root"]["readonly"] = False
+            c["mounts"] = [m for m in c["mounts"] if m["destination"] == "/proc"]
+            c["linux"].pop("maskedPaths", None)
+            c["linux"].pop("readonlyPaths", None)
+        with open(os.path.join(b, "config.json"), "w") as f:
+            json.dump(c, f, indent=1)
+        bundles[kind] = b
+    return bundles
+
+
+def bench_container(p, work, rootfs, state):
+    log("2/6 container start")
+    unshare, bwrap = tool("unshare"), tool("bwrap")
+    bundles = make_bundles(rootfs, work)
+    tag = f"boxinit-bench-{os.getpid()}"
+    ids = []
+
+    def engine_run(name, kind, suffix=""):
+        exe = tool(name)
+        cid = f"{tag}-{name}-{kind}{suffix}"
+        ids.append((exe, state[name], cid))
+        return [exe, "--root", state[name], "run", "--bundle", bundles[kind], cid]
+
+    hybrid = hybrid_cgroups()
+    # With hybrid cgroups crun needs the cgroup2 mount out of its sight. The fair way: run
+    # hyperfine itself (so every command alike) in a private mount namespace where that mount
+    # is replaced by a tmpfs; crun then runs directly. The workaround row runs crun the way
+    # ENVIRONMENT.md does from the host - in its own `unshare -m`, after a real umount - so its
+    # extra cost (unshare, sh, umount) shows next to crun alone. It unmounts a second tmpfs
+    # stacked on the first: crun (legacy mode) makes a directory for each container under
+    # unified/ and, that being no cgroupfs, cannot remove it; here those land in the throwaway
+    # tmpfs, not in the host's /sys/fs/cgroup below the cgroup2 mount, as the plain
+    # workaround leaves them.
+    if hybrid:
+        tmpfs = f"mount -t tmpfs -o mode=755,size=16m boxinit-bench {UNIFIED}"
+        setup = f"umount {UNIFIED} && {tmpfs} && {tmpfs} && exec \"$@\""
+        wrap = [unshare, "--mount", "--propagation", "private", "sh", "-c", setup, "sh"]
+    else:
+        wrap = []
+
+    R = rootfs
+    rows = [
+        row("boxinit --rootfs", [BOXINIT, "--rootfs", R, "--", TRUE],
+            "boxinit --rootfs R -- /bin/true", boxinit=True),
+        row("unshare(1)", [unshare, "--fork", "--pid", "--mount", "--uts", "--ipc", f"--root={R}",
+                           "--mount-proc", TRUE],
+            "unshare --fork --pid --mount --uts --ipc --root=R --mount-proc /bin/true",
+            baseline=True),
+        row("bwrap", [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--bind", R, "/",
+                      "--proc", "/proc", TRUE],
+            "bwrap --unshare-pid --unshare-ipc --unshare-uts --bind R / --proc /proc /bin/true"),
+    ]
+    for name in ("crun", "runc"):
+        for kind, label in (("minimal", "minimal config"), ("spec", "runc spec config")):
+            rows.append(row(f"{name} run ({label})", engine_run(name, kind),
+                            f"{name} run, bundle: {label}"))
+        if name == "crun" and hybrid:
+            script = f"umount {UNIFIED} && exec {shlex.join(engine_run(name, 'spec', '-wa'))}"
+            rows.append(row("crun run (spec) + workaround", [unshare, "-m", "sh", "-c", script],
+                            f"unshare -m sh -c 'umount {UNIFIED} && exec crun run ...', "
+                            "bundle: runc spec config"))
+    try:
+        hyperfine(rows, p["container_runs"], p["container_warmup"], p["container_rounds"],
+                  work, wrap)
+    finally:
+        delete_containers(ids, tag)
+    notes = []
+    if hybrid:
+        notes.append("hybrid cgroups: every command of this table ran in a private mount "
+                     f"namespace where {UNIFIED} (cgroup2) was replaced by an empty tmpfs, so "
+                     "crun runs directly; the workaround row adds `unshare -m sh -c 'umount "
+                     "... && exec crun ...'` as one would run it from the host")
+    return dict(baseline="unshare(1)", rows=rows, notes=notes, hybrid=hybrid)
+
+
+def bench_container_all(p, work, rootfs):
+    log("2b/6 container start, all namespaces")
+    unshare, bwrap = tool("unshare"), tool("bwrap")
+    R = rootfs
+    rows = [
+        row("boxinit --unshare all", [BOXINIT, "--unshare", "all", "--rootfs", R, "--", TRUE],
+            "boxinit --unshare all --rootfs R -- /bin/true "
+            "(mnt uts ipc pid net cgroup time)", boxinit=True),
+        row("unshare(1) all", [unshare, "--fork", "--pid", "--mount", "--uts", "--ipc", "--net",
+                               "--cgroup", "--time", f"--root={R}", "--mount-proc", TRUE],
+            "unshare --fork --pid --mount --uts --ipc --net --cgroup --time --root=R "
+            "--mount-proc /bin/true", baseline=True),
+        row("bwrap --unshare-all", [bwrap, "--unshare-all", "--bind", R, "/", "--proc", "/proc",
+                                    "--dev", "/dev", TRUE],
+            "bwrap --unshare-all --bind R / --proc /proc --dev /dev /bin/true "
+            "(user ipc pid net uts cgroup; a new /dev)"),
+        row("bwrap --unshare-all, no /dev", [bwrap, "--unshare-all", "--bind", R, "/", "--proc",
+                                             "/proc", TRUE],
+            "bwrap --unshare-all --bind R / --proc /proc /bin/true"),
+    ]
+    hyperfine(rows, p["container_runs"], p["container_warmup"], p["container_rounds"], work)
+    return dict(baseline="unshare(1) all", rows=rows)
+
+
+def delete_containers(ids, tag):
+    """Delete any container left by an interrupted run, and any v1 cgroup left with it."""
+    for exe, root, cid in ids:
+        subprocess.run([exe, "--root", root, "delete", "--force", cid],
+                       stdin=subprocess.DEVNULL, capture_output=True)
+    base = os.path.dirname(UNIFIED)
+    for hierarchy in sorted(os.listdir(base)):
+        path = os.path.join(base, hierarchy)
+        if not os.path.isdir(path) or os.path.join(base, hierarchy) == UNIFIED:
+            continue
+        for name in os.listdir(path):
+            if name.startswith(tag):
+                try:
+                    os.rmdir(os.path.join(path, name))
+                    log(f"  removed a cgroup left behind: {path}/{name}")
+                except OSError as e:
+                    log(f"  WARNING: cannot remove {path}/{name}: {e}")
+
+
+# ---------------------------------------------------------------- inits under test
+
+def inits():
+    """Each init as one would run it as PID 1, with the argv that precedes the command."""
+    return [
+        dict(name="boxinit", argv=[BOXINIT, "--"], boxinit=True),
+        dict(name="tini-static", argv=[tool("tini-static"), "--"]),
+        dict(name="catatonit", argv=[tool("catatonit"), "--"]),
+        dict(name="dumb-init", argv=[tool("dumb-init"), "--"]),
+        dict(name="tini (dynamic)", argv=[tool("tini"), "--"]),
+    ]
+
+
+def display(argv):
+    return shlex.join([os.path.basename(a) if os.path.isabs(a) and i == 0 else a
+                       for i, a in enumerate(argv)])
+
+
+# ---------------------------------------------------------------- 3. reaping
+
+def bench_reap(p):
+    n = p["orphans"]
+    log(f"3/6 reaping {n} orphans")
+    rows = [dict(r, wall=[], cpu_ns=[], zombies=[],
+                 display=f"unshare --fork --pid --mount-proc {display(r['argv'])} "
+                         f"probe orphans {n}") for r in inits()]
+    for rnd in range(p["reap_rounds"]):
+        for r in rotate(rows, rnd):
+            t0 = time.perf_counter()
+            run = Run(pid1(r["argv"]) + [PROBE, "orphans", str(n), "--then", "sleep"],
+                      f"reaping under {r['name']}")
+            try:
+                line = run.readline(timeout=300)
+                t1 = time.perf_counter()
+                if not line.startswith("zombies="):
+                    raise run.fail(f"expected zombies=K, read {line!r}")
+                init = only_child(run.proc.pid, run)
+                r["cpu_ns"].append(cpu_ns(init))
+                r["zombies"].append(int(line.split("=")[1]))
+                r["wall"].append(t1 - t0)
+                run.stop(init)
+            finally:
+                run.kill()
+            log(f"  {r['name']}: {t1 - t0:.3f} s, {line}")
+    return dict(orphans=n, rows=rows, subreaper=subreaper_check())
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def set_subreaper(on):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
+        raise BenchError(f"prctl(PR_SET_CHILD_SUBREAPER): errno {ctypes.get_errno()}")
+
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def subreaper_check():
+    """Not PID 1 (run as a plain child, as `docker run` without --init would not, but a shell
+    would): does an orphan of the command come to the init, or past it? The harness is a
+    subreaper meanwhile, so an orphan that passes the init comes to the harness, which reaps it
+    (nothing is left to the host's init)."""
+    log("  as a plain child (not PID 1): who gets the orphans?")
+    cases = [
+        ("boxinit", [BOXINIT, "--"]),
+        ("tini-static", [tool("tini-static"), "--"]),
+        ("tini-static -s", [tool("tini-static"), "-s", "--"]),
+        ("catatonit", [tool("catatonit"), "--"]),
+        ("dumb-init", [tool("dumb-init"), "--"]),
+    ]
+    script = f'({shlex.quote(PROBE)} sleep & echo $!); exec {shlex.quote(PROBE)} sleep'
+    out = []
+    set_subreaper(True)
+    try:
+        for name, argv in cases:
+            run = Run(argv + ["/bin/sh", "-c", script], f"orphan check under {name}")
+            try:
+                orphan = int(run.readline())
+                # When the subshell has exited, the orphan's parent is the init (a subreaper)
+                # or, past it, the harness.
+                deadline = time.monotonic() + 5
+                while (parent := parent_of(orphan)) not in (run.proc.pid, os.getpid()):
+                    if time.monotonic() > deadline:
+                        raise run.fail(f"orphan {orphan} still has parent {parent}")
+                    time.sleep(0.005)
+                os.kill(orphan, signal.SIGKILL)
+                if parent == os.getpid():
+                    os.waitpid(orphan, 0)
+                run.stop(run.proc.pid)
+            finally:
+                run.kill()
+            to_init = parent == run.proc.pid
+            out.append(dict(name=name, display=display(argv + ["CMD"]), reaps=to_init))
+            log(f"    {name}: orphans go {'to the init' if to_init else 'past it'}")
+    finally:
+        set_subreaper(False)
+    return out
+
+
+# ---------------------------------------------------------------- 4. peak RSS, 6. signals
+
+def start_under(r, rootfs_probe, child):
+    """Start row r with the probe as the command; returns (run, pids) where pids are the host
+    pids of the processes to read or signal, PID 1 first (for boxinit in container mode:
+    the PID 1 inside and boxinit outside)."""
+    container = r.get("container")
+    if container:
+        run = Run([BOXINIT, "--rootfs", r["rootfs"], "--", rootfs_probe] + child, r["name"])
+    else:
+        run = Run(pid1(r["argv"]) + [PROBE] + child, r["name"])
+    try:
+        run.expect("ready")
+        first = only_child(run.proc.pid, run)
+    except BaseException:
+        run.kill()
+        raise
+    if container:
+        return run, dict(pid1=first, outer=run.proc.pid, signal=run.proc.pid)
+    return run, dict(pid1=first, signal=first)
+
+
+def bench_rss(p, rootfs):
+    log("4/6 peak RSS (VmHWM) of each init as PID 1 while its child waits")
+    rows = inits() + [dict(name="boxinit --rootfs", container=True, rootfs=rootfs, boxinit=True)]
+    for r in rows:
+        r["vmhwm_kib"], r["outer_vmhwm_kib"] = [], []
+        r["display"] = ("boxinit --rootfs R -- /bin/probe signals" if r.get("container") else
+                        f"unshare --fork --pid --mount-proc {display(r['argv'])} probe signals")
+    for rnd in range(p["rss_rounds"]):
+        for r in rotate(rows, rnd):
+            run, pids = start_under(r, "/bin/probe", ["signals"])
+            try:
+                time.sleep(0.05)  # let the init settle into its wait
+                r["vmhwm_kib"].append(status_kib(pids["pid1"], "VmHWM"))
+                if "outer" in pids:
+                    r["outer_vmhwm_kib"].append(status_kib(pids["outer"], "VmHWM"))
+                status = run.stop(pids["signal"])
+                if status != 0:
+                    raise run.fail(f"exit status {status} after SIGTERM (probe exits 0)")
+            finally:
+                run.kill()
+        log(f"  round {rnd + 1}: " + ", ".join(f"{r['name']} {r['vmhwm_kib'][-1]} KiB"
+                                               for r in rows))
+    return dict(rows=rows)
+
+
+def bench_signals(p, rootfs):
+    n = p["signals"]
+    log(f"6/6 signal round trip, {n} x SIGUSR1")
+    rows = ([dict(name="no init", argv=[], baseline=True)] + inits() +
+            [dict(name="boxinit --rootfs", container=True, rootfs=rootfs, boxinit=True)])
+    for r in rows:
+        r["totals"] = []
+        if r.get("container"):
+            r["display"] = "boxinit --rootfs R -- /bin/probe signals (signal to boxinit outside)"
+        elif not r["argv"]:
+            r["display"] = "unshare --fork --pid --mount-proc probe signals (signal to probe)"
+        else:
+            r["display"] = f"unshare --fork --pid --mount-proc {display(r['argv'])} probe signals"
+    usr1 = f"signal {int(signal.SIGUSR1)}"
+    for rnd in range(p["signal_rounds"]):
+        for r in rotate(rows, rnd):
+            run, pids = start_under(r, "/bin/probe", ["signals"])
+            try:
+                target = pids["signal"]
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    os.kill(target, signal.SIGUSR1)
+                    line = run.readline(timeout=5)
+                    if line != usr1:
+                        raise run.fail(f"expected {usr1!r}, read {line!r}")
+                r["totals"].append(time.perf_counter() - t0)
+                status = run.stop(target)
+                if status != 0:
+                    raise run.fail(f"exit status {status} after SIGTERM (probe exits 0)")
+            finally:
+                run.kill()
+        log(f"  round {rnd + 1}: " + ", ".join(f"{r['name']} {r['totals'][-1] * 1e3:.0f} ms"
+                                               for r in rows))
+    return dict(count=n, baseline="no init", rows=rows)
+
+
+# ---------------------------------------------------------------- 5. sizes
+
+def linkage(path):
+    """'static' or 'dynamic': whether the ELF file asks for an interpreter (PT_INTERP)."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2:
+            return "?"
+        phoff, = struct.unpack_from("<Q", head, 32)
+        phentsize, phnum = struct.unpack_from("<HH", head, 54)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    for i in range(phnum):
+        if struct.unpack_from("<I", table, i * phentsize)[0] == 3:
+            return "dynamic"
+    return "static"
+
+
+def bench_size():
+    log("5/6 stripped sizes")
+    strip = tool("strip")
+    rows = []
+    for name, path in (("boxinit", BOXINIT), ("tini-static", tool("tini-static")),
+                       ("catatonit", tool("catatonit")), ("dumb-init", tool("dumb-init")),
+                       ("tini (dynamic)", tool("tini"))):
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = os.path.join(tmp, "bin")
+            shutil.copyfile(path, copy)
+            subprocess.run([strip, "--strip-all", copy], check=True)
+            stripped = os.path.getsize(copy)
+        rows.append(dict(name=name, path=path, installed=os.path.getsize(path),
+                         stripped=stripped, linkage=linkage(path), boxinit=name == "boxinit"))
+        log(f"  {name}: {stripped} bytes stripped ({rows[-1]['linkage']})")
+    return dict(rows=rows, budget=49152)
+
+
+# ---------------------------------------------------------------- the machine
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kib = status_like("/proc/meminfo", "MemTotal")
+    os_name = "?"
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    os_name = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return dict(kernel=os.uname().release, arch=os.uname().machine, cpu=cpu,
+                cores=os.cpu_count(), mem_kib=mem_kib, os=os_name,
+                loadavg_start=os.getloadavg())
+
+
+def status_like(path, key):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def versions():
+    out = {}
+    for cmd, pkg in PACKAGES.items():
+        r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", pkg], capture_output=True)
+        out[cmd] = r.stdout.decode().strip() if r.returncode == 0 else "?"
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", "-C", REPO] + list(args), capture_output=True,
+                                  text=True).stdout.strip()
+        except OSError:
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    dirty = bool(git("status", "--porcelain", "--", "src", "Cargo.toml", ".cargo"))
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True,
+                           cwd=REPO).stdout.strip()
+    out["boxinit"] = commit + (" + uncommitted changes in src/" if dirty else "")
+    out["rustc"] = rustc
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mode", choices=MODES, default="full")
+    ap.add_argument("--work", default=os.path.join(REPO, "target", "bench"))
+    ap.add_argument("--results", default=None)
+    ap.add_argument("--only", default="", help="comma-separated sections (for debugging)")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench: must run as root")
+    work = os.path.abspath(a.work)
+    rootfs = os.path.join(work, "rootfs")
+    for need in (BOXINIT, PROBE, os.path.join(rootfs, "bin", "probe")):
+        if not os.path.exists(need):
+            sys.exit(f"bench: {need} is missing (bench/run.sh builds it)")
+    p = MODES[a.mode]
+    only = set(filter(None, a.only.split(",")))
+    want = lambda s: not only or s in only
+
+    state_dir = os.path.join(work, "state")
+    state = dict(runc=os.path.join(state_dir, "runc"), crun=os.path.join(state_dir, "crun"))
+    started = datetime.datetime.now(datetime.timezone.utc)
+    t0 = time.monotonic()
+    res = dict(mode=a.mode, params=p, machine=machine(), versions=versions(),
+               started=started.isoformat(timespec="seconds"), sections={})
+    log(f"{a.mode} run on {res['machine']['cpu']}, {res['machine']['cores']} cores")
+    s = res["sections"]
+    try:
+        if want("start"):
+            s["start"] = bench_start(p, work)
+        if want("container"):
+            s["container"] = bench_container(p, work, rootfs, state)
+        if want("container_all"):
+            s["container_all"] = bench_container_all(p, work, rootfs)
+        if want("reap"):
+            s["reap"] = bench_reap(p)
+        if want("rss"):
+            s["rss"] = bench_rss(p, rootfs)
+        if want("size"):
+            s["size"] = bench_size()
+        if want("signals"):
+            s["signals"] = bench_signals(p, rootfs)
+    except BenchError as e:
+        sys.exit(f"bench: FAILED: {e}")
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
+    res["machine"]["loadavg_end"] = os.getloadavg()
+    res["duration_s"] = round(time.monotonic() - t0, 1)
+    results = a.results or os.path.join(work, "results.json")
+    with open(results, "w") as f:
+        json.dump(res, f, indent=1)
+    log(f"measured in {res['duration_s']} s; raw results in {os.path.relpath(results, REPO)}")
+
+
+if __name__ == "__main__":
+    main()
