@@ -282,7 +282,14 @@ def bench_start(p, work):
         row("floor", [BOXINIT, "--version"], "boxinit --version (no child)", floor=True),
     ]
     hyperfine(rows, p["start_runs"], p["start_warmup"], p["start_rounds"], work)
-    return dict(baseline="/bin/true", rows=rows)
+    # The same two commands with everything on one CPU: what is left of boxinit's cost when
+    # waking a parent and a child on different CPUs costs nothing.
+    pinned = [row("/bin/true", [TRUE], "/bin/true", baseline=True),
+              row("boxinit", [BOXINIT, "--", TRUE], "boxinit -- /bin/true", boxinit=True)]
+    log("  the same on one CPU (taskset -c 0)")
+    hyperfine(pinned, p["start_runs"], p["start_warmup"], max(1, p["start_rounds"] // 2), work,
+              wrap=(tool("taskset"), "-c", "0"))
+    return dict(baseline="/bin/true", rows=rows, pinned=pinned)
 
 
 # ---------------------------------------------------------------- 2. container start

@@ -7,8 +7,8 @@
 #   --quick     few runs and 2000 orphans instead of 20000: checks that the harness works
 #               (CI), numbers are not worth quoting. Also BENCH_QUICK=1.
 #   --out DIR   where BENCHMARKS.md and chart.svg go. Default: the repository (BENCHMARKS.md,
-#               bench/chart.svg) for a full run, target/bench/ for a quick one, so a quick run
-#               never overwrites the published results.
+#               bench/chart.svg, and the numbers in README.md) for a full run, target/bench/
+#               for a quick one, so a quick run never overwrites the published results.
 # Needs root (namespaces, mounts, containers). Leaves no container, mount or process behind.
 set -eu
 cd "$(dirname "$0")/.."
@@ -74,7 +74,8 @@ mode=full
 [ "$quick" = 0 ] || mode=quick
 python3 bench/measure.py --mode "$mode" --work "$work" --results "$work/results.json"
 if [ "$out" = . ]; then
-    python3 bench/report.py "$work/results.json" --markdown BENCHMARKS.md --svg bench/chart.svg
+    python3 bench/report.py "$work/results.json" --markdown BENCHMARKS.md --svg bench/chart.svg \
+        --readme README.md
 else
     mkdir -p "$out"
     python3 bench/report.py "$work/results.json" --markdown "$out/BENCHMARKS.md" --svg "$out/chart.svg"
