@@ -18,7 +18,6 @@ mod sys;
 
 use opts::{Action, Config};
 use out::Failure;
-use spawn::Launch;
 use supervise::Supervision;
 use sys::{SigSet, Strings};
 
@@ -79,14 +78,7 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     } else {
         SigSet::EMPTY
     };
-    let child = spawn::spawn(
-        config.command,
-        env,
-        &inherited,
-        Launch {
-            session: how.session,
-        },
-    )?;
+    let child = spawn::spawn(config.command, env, &inherited, how.session)?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))

@@ -32,31 +32,26 @@ impl Inherited {
     }
 }
 
-/// How the command is set up in its process.
-#[derive(Clone, Copy)]
-pub struct Launch {
-    /// Lead a new session with the terminal as its controlling tty (dumb-init), rather than
-    /// only a new process group.
-    pub session: bool,
-}
-
 /// Start `command` and return its pid. When this returns, the command has exec'd or failed
 /// (vfork), so its process group or session exists before any signal is forwarded to it.
 /// A failure in the child is its exit status: 127 when the command is not found, 126 when
 /// it cannot run, 125 for boxinit's own steps.
+///
+/// With `new_session` the command leads a session of its own with the terminal as its
+/// controlling tty (dumb-init); otherwise a process group of its own.
 pub fn spawn(
     command: Strings,
     env: Strings,
     inherited: &Inherited,
-    how: Launch,
+    new_session: bool,
 ) -> Result<Pid, Failure> {
-    let mut child = || become_command(command, env, inherited, how);
+    let mut child = || become_command(command, env, inherited, new_session);
     sys::spawn(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
 }
 
 /// The child's side: set up, then exec; returns the exit status only if that fails.
-fn become_command(command: Strings, env: Strings, inherited: &Inherited, how: Launch) -> u8 {
-    if let Err(failure) = prepare(inherited, how) {
+fn become_command(command: Strings, env: Strings, inherited: &Inherited, new_session: bool) -> u8 {
+    if let Err(failure) = prepare(inherited, new_session) {
         failure.report();
         return Failure::STATUS;
     }
@@ -70,8 +65,8 @@ fn become_command(command: Strings, env: Strings, inherited: &Inherited, how: La
     }
 }
 
-fn prepare(inherited: &Inherited, how: Launch) -> Result<(), Failure> {
-    if how.session {
+fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
+    if new_session {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
