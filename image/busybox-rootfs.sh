@@ -5,8 +5,11 @@
 set -eu
 dir=${1:-target/rootfs}
 busybox=/bin/busybox
-if ! [ -x "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q static; then
+# Debian's busybox-static puts a static busybox at /bin/busybox (the plain busybox package
+# would put a dynamic one there, useless in a rootfs without libc).
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
     echo "busybox-rootfs: installing busybox-static" >&2
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q busybox-static >/dev/null 2>&1 ||
         { apt-get update -q >/dev/null && apt-get install -y -q busybox-static >/dev/null; }
 fi
