@@ -4,12 +4,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::process::{Command, Output};
 use support::*;
 
 // ---------------------------------------------------------------------------------------
@@ -285,18 +281,9 @@ fn busybox_shell_sees_its_hostname_its_processes_and_pid_2() {
 #[test]
 fn busybox_without_command_runs_bin_sh() {
     let root = busybox_rootfs();
-    let mut child = boxinit_cmd()
-        .arg("--rootfs")
-        .arg(root.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"echo pid=$$ $0; exit 3\n").unwrap();
-    drop(stdin);
-    let out = collect(child);
+    let mut shell = Running::start(boxinit_cmd().arg("--rootfs").arg(root.path()));
+    shell.write_stdin(b"echo pid=$$ $0; exit 3\n");
+    let out = shell.finish();
     assert_eq!(text(&out.stdout), "pid=2 /bin/sh\n", "{out:?}");
     assert_eq!(out.status.code(), Some(3), "{out:?}");
 }
@@ -618,10 +605,6 @@ fn ok(cmd: &mut Command) -> Output {
     out
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn host_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .unwrap()
@@ -642,166 +625,10 @@ fn dir_entries(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Start `cmd` with piped output, and collect it with its status and pid.
-fn run_with_pid(cmd: &mut Command) -> (u32, Output) {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    (child.id(), collect(child))
-}
-
-/// Read both pipes to the end (on threads, so neither can fill up) and wait, with a deadline.
-fn collect(mut child: Child) -> Output {
-    let dog = Watchdog::arm(child.id(), 30);
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        stderr.read_to_end(&mut buf).unwrap();
-        buf
-    });
-    let mut out = Vec::new();
-    stdout.read_to_end(&mut out).unwrap();
-    let stderr = err.join().unwrap();
-    drop(dog);
-    let status = wait_with_deadline(&mut child, 30);
-    Output {
-        status,
-        stdout: out,
-        stderr,
-    }
-}
-
-/// Kills a process, and all below it, that is not done within its time, so that a test
-/// blocked on a pipe ends (with a failure) instead of hanging. Disarm it (drop) before
-/// reaping the process, so the pid cannot belong to anyone else when the kill comes.
-struct Watchdog {
-    disarm: Option<mpsc::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Watchdog {
-    fn arm(pid: u32, secs: u64) -> Watchdog {
-        let (disarm, armed) = mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            if armed.recv_timeout(Duration::from_secs(secs)) == Err(mpsc::RecvTimeoutError::Timeout)
-            {
-                kill_tree(pid);
-            }
-        });
-        Watchdog {
-            disarm: Some(disarm),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        drop(self.disarm.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// boxinit running, its stdout read line by line: signals go in, the probe's lines come out.
-/// Dropped before `finish` (a failed test), it kills boxinit and everything below it.
-struct Running {
-    child: Child,
-    out: BufReader<ChildStdout>,
-    dog: Option<Watchdog>,
-}
-
-impl Running {
-    fn start(cmd: &mut Command) -> Running {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let dog = Some(Watchdog::arm(child.id(), 20));
-        let out = lines(&mut child);
-        Running { child, out, dog }
-    }
-
-    /// The next line of output; fails at its end.
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        let n = self.out.read_line(&mut line).unwrap();
-        assert!(n > 0, "end of output from boxinit");
-        line.trim_end().to_owned()
-    }
-
-    /// Send `sig` to the (outer) boxinit.
-    fn signal(&self, sig: libc::c_int) {
-        let rc = unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
-        assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
-    }
-
-    /// Wait for the end; the rest of stdout and all of stderr.
-    fn finish(mut self) -> Output {
-        let mut stdout = Vec::new();
-        self.out.read_to_end(&mut stdout).unwrap();
-        let mut stderr = Vec::new();
-        let mut err = self.child.stderr.take().unwrap();
-        err.read_to_end(&mut stderr).unwrap();
-        drop(self.dog.take());
-        let status = wait_with_deadline(&mut self.child, 20);
-        Output {
-            status,
-            stdout,
-            stderr,
-        }
-    }
-}
-
-impl Drop for Running {
-    /// A test that failed halfway leaves nothing running (the container's PID 1 dies with
-    /// boxinit outside, by its parent death signal).
-    fn drop(&mut self) {
-        drop(self.dog.take());
-        if let Ok(None) = self.child.try_wait() {
-            kill_tree(self.child.id());
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// SIGKILL `pid` and every process below it: without namespaces, a command that outlives
-/// boxinit would hold the test's pipe open. Only for a pid not reaped yet, so still ours.
-fn kill_tree(pid: u32) {
-    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let p: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
-            let after_name = &stat[stat.rfind(')')? + 1..];
-            let ppid = after_name.split_whitespace().nth(1)?.parse().ok()?;
-            Some((p, ppid))
-        })
-        .collect();
-    let mut tree = vec![pid];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(
-            parents
-                .iter()
-                .filter(|&&(_, pp)| pp == parent)
-                .map(|&(p, _)| p),
-        );
-        i += 1;
-    }
-    // Deepest first, so nothing is left to be reparented out of reach.
-    for &p in tree.iter().rev() {
-        unsafe { libc::kill(p as libc::pid_t, libc::SIGKILL) };
-    }
+/// Run `cmd` to the end, and collect its output with its pid.
+fn run_with_pid(cmd: &mut Command) -> (i32, Output) {
+    let running = Running::start(cmd);
+    (running.pid(), running.finish())
 }
 
 const ESCAPE_ENV: &str = "CORE_TEST_ESCAPE_MARKER";

@@ -9,14 +9,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use support::{report_value, TempDir};
+use support::{report_value, text, unique, Running, TempDir};
 
 // runc
 
@@ -80,14 +76,14 @@ fn signals(engine: Engine) {
     bundle.configure(&["/probe", "signals"]);
     let mut run =
         Running::start(&mut engine.command(&["run", "--bundle", bundle.dir(), &bundle.id]));
-    run.expect_line("ready");
+    run.skip_to("ready");
     for (name, number) in [("HUP", 1), ("USR1", 10), ("TERM", 15)] {
         let out = support::run(&mut engine.command(&["kill", &bundle.id, name]));
         assert!(out.status.success(), "kill {name}: {}", text(&out.stderr));
-        run.expect_line(&format!("signal {number}"));
+        run.skip_to(&format!("signal {number}"));
     }
-    let (status, _, stderr) = run.finish(5);
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let out = run.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 /// 1000 orphans of the command come to boxinit, PID 1, which reaps every one. (The probe
@@ -130,14 +126,14 @@ fn podman_init_passes_signals() {
     let container = PodmanContainer::new();
     let mut run =
         Running::start(podman_init(&container.name, rootfs.path()).args(["/probe", "signals"]));
-    run.expect_line("ready");
+    run.skip_to("ready");
     for (name, number) in [("HUP", 1), ("USR1", 10), ("TERM", 15)] {
         let out = support::run(podman().args(["kill", "--signal", name, &container.name]));
         assert!(out.status.success(), "kill {name}: {}", text(&out.stderr));
-        run.expect_line(&format!("signal {number}"));
+        run.skip_to(&format!("signal {number}"));
     }
-    let (status, _, stderr) = run.finish(10);
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let out = run.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 /// `podman stop -t 2` sends SIGTERM to boxinit, which passes it on: the command's trap runs
@@ -149,14 +145,19 @@ fn podman_stop_lets_the_command_trap_term() {
     let script = "trap 'echo trapped; exit 42' TERM; echo ready; sleep 1000 & wait";
     let mut run =
         Running::start(podman_init(&container.name, rootfs.path()).args(["sh", "-c", script]));
-    run.expect_line("ready");
+    run.skip_to("ready");
     let start = Instant::now();
     let out = support::run(podman().args(["stop", "-t", "2", &container.name]));
     let took = start.elapsed();
     assert!(out.status.success(), "podman stop: {}", text(&out.stderr));
-    run.expect_line("trapped");
-    let (status, _, stderr) = run.finish(10);
-    assert_eq!(status.code(), Some(42), "not ended by the trap: {stderr}");
+    run.skip_to("trapped");
+    let out = run.finish();
+    assert_eq!(
+        out.status.code(),
+        Some(42),
+        "not ended by the trap: {}",
+        text(&out.stderr)
+    );
     assert!(
         took < Duration::from_secs(2),
         "podman stop took {took:?}: it waited the 2 s for its SIGKILL"
@@ -233,19 +234,10 @@ fn images_from_build_sh() {
 
     // busybox with no command: the default CMD, a shell, reads its commands from stdin.
     let container = PodmanContainer::new();
-    let mut child = podman()
-        .args(["run", "--rm", "-i", "--name", &container.name, &busybox])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(b"echo shell of $(cat /proc/1/comm)\nexit 6\n")
-        .unwrap();
-    drop(stdin);
-    let out = output_within(child, 60);
+    let mut shell =
+        Running::start(podman().args(["run", "--rm", "-i", "--name", &container.name, &busybox]));
+    shell.write_stdin(b"echo shell of $(cat /proc/1/comm)\nexit 6\n");
+    let out = shell.finish();
     let stdout = expect_status(&out, 6);
     assert_eq!(stdout, "shell of boxinit\n");
 
@@ -292,26 +284,15 @@ fn images_from_build_sh() {
         "/probe",
         "signals",
     ]));
-    run.expect_line("ready");
+    run.skip_to("ready");
     let out = support::run(podman().args(["stop", "-t", "10", &container.name]));
     assert!(out.status.success(), "podman stop: {}", text(&out.stderr));
-    run.expect_line("signal 15");
-    let (status, _, stderr) = run.finish(5);
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    run.skip_to("signal 15");
+    let out = run.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 // Helpers
-
-/// A name no other test (or test run) uses at the same time.
-fn unique() -> String {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNT.fetch_add(1, Ordering::Relaxed);
-    format!("{}-{n}", std::process::id())
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Check a run's exit status (an engine passes the container's on) and return its stdout.
 fn expect_status(out: &Output, status: i32) -> String {
@@ -532,120 +513,5 @@ impl Drop for PodmanImages {
                 .stderr(Stdio::null())
                 .status();
         }
-    }
-}
-
-/// A running process whose stdout is read line by line as it comes; killed if the test
-/// ends (or fails) before it does. Its output is never waited for without a deadline: when
-/// an engine is killed, what it ran may live on and keep the pipes open.
-struct Running {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Running {
-    fn start(cmd: &mut Command) -> Running {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stdout.lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (from, to) = (child.stderr.take().unwrap(), stderr.clone());
-        std::thread::spawn(move || {
-            for line in BufReader::new(from).lines().map_while(Result::ok) {
-                let mut text = to.lock().unwrap();
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-        Running {
-            child,
-            lines,
-            seen: Vec::new(),
-            stderr,
-        }
-    }
-
-    /// Wait (30 s at most) for the next line equal to `want`.
-    fn expect_line(&mut self, want: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line == want => return self.seen.push(line),
-                Ok(line) => self.seen.push(line),
-                Err(e) => {
-                    let why = match e {
-                        RecvTimeoutError::Timeout => "no such line in 30 s",
-                        RecvTimeoutError::Disconnected => "output ended",
-                    };
-                    panic!(
-                        "waiting for {want:?}: {why}; stdout so far:\n{}\nstderr:\n{}",
-                        self.seen.join("\n"),
-                        self.stderr.lock().unwrap()
-                    );
-                }
-            }
-        }
-    }
-
-    /// Wait for the end (`secs` seconds at most): the status, the rest of stdout (what
-    /// comes within 5 s of the end), and stderr.
-    fn finish(&mut self, secs: u64) -> (ExitStatus, String, String) {
-        let status = support::wait_with_deadline(&mut self.child, secs);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut rest = Vec::new();
-        while let Ok(line) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            rest.push(line);
-        }
-        let stderr = self.stderr.lock().unwrap().clone();
-        (status, rest.join("\n"), stderr)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Collect a spawned child's output, killing it after `secs` seconds.
-fn output_within(mut child: Child, secs: u64) -> Output {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
-    let status = support::wait_with_deadline(&mut child, secs);
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
     }
 }

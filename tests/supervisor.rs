@@ -10,16 +10,16 @@ mod support;
 
 use std::ffi::CStr;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{boxinit, probe, report_value, TempDir};
+use support::{
+    boxinit, children, exit_code, kill, probe, report_value, state_and_parent, text, Running,
+    TempDir, LIMIT,
+};
 
 use libc::{
     SIGABRT, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGQUIT, SIGSEGV,
@@ -152,7 +152,7 @@ fn every_forwardable_signal_reaches_the_child() {
         ("catatonit", &[]),
     ];
     for (name, flags) in cases {
-        let mut p = Proc::start(init(name).args(flags).args(["--", "probe", "signals"]));
+        let mut p = Running::start(init(name).args(flags).args(["--", "probe", "signals"]));
         p.expect("ready");
         // In dumb-init's session mode the terminal stop signals stop the whole job instead
         // (tested below); everywhere else they are passed on like the rest.
@@ -178,7 +178,7 @@ fn fault_signals_and_sigchld_are_not_forwarded() {
         ("dumb-init", &[]),
         ("catatonit", &[]),
     ] {
-        let mut p = Proc::start(init(name).args(flags).args(["--", "probe", "signals"]));
+        let mut p = Running::start(init(name).args(flags).args(["--", "probe", "signals"]));
         p.expect("ready");
         for sig in FAULTS.into_iter().chain([SIGCHLD]) {
             p.signal(sig);
@@ -215,7 +215,7 @@ fn group_modes_reach_every_member_of_the_job() {
     for (name, flags, env) in cases {
         let mut cmd = init(name);
         cmd.args(flags).envs(env.iter().copied());
-        let mut p = Proc::start(cmd.args(["--", "sh", "-c", TWO_PROBES]));
+        let mut p = Running::start(cmd.args(["--", "sh", "-c", TWO_PROBES]));
         p.expect("ready");
         p.expect("ready");
         p.signal(SIGUSR1);
@@ -243,7 +243,7 @@ fn child_only_modes_signal_the_command_alone() {
         let what = format!("{name} {flags:?} {env:?}");
         let mut cmd = init(name);
         cmd.args(flags).envs(env.iter().copied());
-        let mut p = Proc::start(cmd.args(["--", "sh", "-c", ONE_PROBE]));
+        let mut p = Running::start(cmd.args(["--", "sh", "-c", ONE_PROBE]));
         let report = p.report();
         p.expect("ready");
         let pid: i32 = report_value(&report, "pid").parse().unwrap();
@@ -263,7 +263,7 @@ fn child_only_modes_signal_the_command_alone() {
 
 #[test]
 fn dumb_init_session_mode_makes_the_command_a_session_leader() {
-    let mut p = Proc::start(init("dumb-init").args(["--", "sh", "-c", ONE_PROBE]));
+    let mut p = Running::start(init("dumb-init").args(["--", "sh", "-c", ONE_PROBE]));
     let report = p.report();
     p.expect("ready");
     assert_eq!(report_value(&report, "sid"), report_value(&report, "ppid"));
@@ -276,7 +276,7 @@ fn dumb_init_session_mode_makes_the_command_a_session_leader() {
 #[test]
 fn dumb_init_terms_the_rest_of_the_group_when_the_command_ends() {
     let script = r#""$PROBE" signals & read line; exit 4"#;
-    let mut p = Proc::start(init("dumb-init").args(["--", "sh", "-c", script]));
+    let mut p = Running::start(init("dumb-init").args(["--", "sh", "-c", script]));
     p.expect("ready");
     p.close_stdin();
     p.expect("signal 15");
@@ -295,7 +295,7 @@ fn dumb_init_rewrites_and_drops_signals() {
         ("boxinit", &["-r", "USR2:10", "-r", "1:0"]),
     ] {
         let mut cmd = init(name);
-        let mut p = Proc::start(cmd.args(flags).args(["--", "probe", "signals", "3"]));
+        let mut p = Running::start(cmd.args(flags).args(["--", "probe", "signals", "3"]));
         p.expect("ready");
         p.signal(SIGUSR2);
         p.expect("signal 10");
@@ -314,7 +314,7 @@ fn dumb_init_rewrites_and_drops_signals() {
 fn pause_mode_waits_and_exits_zero_on_term_or_int() {
     for name in ["catatonit", "podman-init", "boxinit"] {
         for last in [SIGTERM, SIGINT] {
-            let mut p = Proc::start(init(name).arg("-P"));
+            let mut p = Running::start(init(name).arg("-P"));
             // Nothing announces readiness: wait until boxinit takes its signals.
             poll_until(&format!("{name} -P to take its signals"), || {
                 takes_signals(p.pid())
@@ -337,7 +337,7 @@ fn pause_mode_waits_and_exits_zero_on_term_or_int() {
 #[test]
 fn orphans_are_all_reaped_when_not_pid_1() {
     for name in ["boxinit", "tini", "dumb-init", "catatonit"] {
-        let mut p = Proc::start(init(name).args(["--", "probe", "orphans", "500"]));
+        let mut p = Running::start(init(name).args(["--", "probe", "orphans", "500"]));
         p.expect("zombies=0");
         assert_eq!(p.rest(), Vec::<String>::new());
         assert_eq!(p.wait(), 0, "{name}");
@@ -350,7 +350,7 @@ fn orphans_are_adopted_by_boxinit_not_the_host_init() {
     // command (the outer shell) still runs.
     let script = r#"("$PROBE" report --then signals 10 &); read line; exit 6"#;
     for name in ["boxinit", "tini", "dumb-init", "catatonit"] {
-        let mut p = Proc::start(init(name).args(["--", "sh", "-c", script]));
+        let mut p = Running::start(init(name).args(["--", "sh", "-c", script]));
         let report = p.report();
         p.expect("ready");
         let orphan: i32 = report_value(&report, "pid").parse().unwrap();
@@ -380,7 +380,7 @@ fn parent_death_signal_fires_when_the_parent_dies() {
         let mut cmd = shell(r#""$INIT" $FLAGS -- "$PROBE" signals & read line"#);
         cmd.env("INIT", links.path(name))
             .env("FLAGS", flags.join(" "));
-        let mut p = Proc::start(&mut cmd);
+        let mut p = Running::start(&mut cmd);
         p.expect("ready");
         p.close_stdin();
         p.wait();
@@ -395,7 +395,7 @@ fn parent_death_signal_fires_when_the_parent_dies() {
 
 #[test]
 fn terminal_stops_stop_the_child_and_cont_resumes_it() {
-    let mut p = Proc::start(init("tini").args(["--", "probe", "sleep"]));
+    let mut p = Running::start(init("tini").args(["--", "probe", "sleep"]));
     let child = exec_child(p.pid());
     for stop in [SIGTSTP, SIGTTIN, SIGTTOU] {
         p.signal(stop);
@@ -413,7 +413,7 @@ fn terminal_stops_stop_the_child_and_cont_resumes_it() {
 
 #[test]
 fn dumb_init_session_mode_stops_the_job_and_itself() {
-    let mut p = Proc::start(init("dumb-init").args(["--", "probe", "sleep"]));
+    let mut p = Running::start(init("dumb-init").args(["--", "probe", "sleep"]));
     let me = p.pid();
     let child = exec_child(me);
     for stop in [SIGTSTP, SIGTTIN, SIGTTOU] {
@@ -443,7 +443,7 @@ fn child_owns_the_terminal_foreground() {
         // boxinit leads the terminal's session, as under `docker run -t`.
         let mut cmd = init(name);
         cmd.args(["--", "probe", "report"]);
-        let mut p = Proc::on_pty(cmd);
+        let mut p = on_pty(cmd);
         let report = p.report();
         assert_eq!(p.wait(), 0, "{name}");
         let pid = report_value(&report, "pid");
@@ -460,7 +460,7 @@ fn child_owns_the_terminal_foreground() {
         // boxinit started by a shell that leads the session (`; :` keeps sh from exec'ing).
         let mut cmd = shell(r#""$INIT" -- "$PROBE" report; :"#);
         cmd.env("INIT", links.path(name));
-        let mut p = Proc::on_pty(cmd);
+        let mut p = on_pty(cmd);
         let report = p.report();
         assert_eq!(p.wait(), 0, "{name}");
         let pid = report_value(&report, "pid");
@@ -479,7 +479,7 @@ fn a_background_job_does_not_take_the_terminal() {
     for name in ["boxinit", "tini"] {
         let mut cmd = shell(r#"exec bash -c 'set -m; "$INIT" -- "$PROBE" report & wait'"#);
         cmd.env("INIT", links.path(name));
-        let mut p = Proc::on_pty(cmd);
+        let mut p = on_pty(cmd);
         let report = p.report();
         assert_eq!(p.wait(), 0, "{name}");
         let pid = report_value(&report, "pid");
@@ -500,7 +500,7 @@ fn hup_and_cont_reach_the_child_on_a_terminal() {
     for name in ["dumb-init", "tini", "boxinit"] {
         let mut cmd = init(name);
         cmd.args(["--", "probe", "signals"]);
-        let mut p = Proc::on_pty(cmd);
+        let mut p = on_pty(cmd);
         p.expect("ready");
         for sig in [SIGHUP, SIGCONT, SIGHUP, SIGCONT, SIGTERM] {
             p.signal(sig);
@@ -521,12 +521,17 @@ const IGNORES_TERM: &str = r#"trap '' TERM; echo "ready $$"; while :; do sleep 1
 
 /// Start boxinit as `name` with `init_args` on `sh -c script`, where the script starts the
 /// `grandchild` script (as $G); returns once the grandchild is ready, with its pid.
-fn with_grandchild(name: &str, init_args: &[&str], grandchild: &str, script: &str) -> (Proc, i32) {
+fn with_grandchild(
+    name: &str,
+    init_args: &[&str],
+    grandchild: &str,
+    script: &str,
+) -> (Running, i32) {
     let mut cmd = init(name);
     cmd.env("G", grandchild)
         .args(init_args)
         .args(["--", "sh", "-c", script]);
-    let p = Proc::start(&mut cmd);
+    let mut p = Running::start(&mut cmd);
     let ready = p.line();
     let pid = ready
         .strip_prefix("ready ")
@@ -607,7 +612,7 @@ fn wait_all_waits_for_a_background_grandchild() {
         let mut cmd = init(name);
         // dumb-init's session mode would TERM the group when the command ends.
         let flags: &[&str] = if name == "dumb-init" { &["-c"] } else { &[] };
-        let mut p = Proc::start(
+        let mut p = Running::start(
             cmd.args(flags)
                 .args(["--wait-all", "--", "sh", "-c", script]),
         );
@@ -636,12 +641,12 @@ fn child_sees_only_the_callers_descriptors() {
         let want = if extra { "0,1,2,7" } else { "0,1,2" };
         let mut direct = Command::new(probe());
         only_fds(direct.arg("report"), extra);
-        let direct = Proc::start(&mut direct).report();
+        let direct = Running::start(&mut direct).report();
         assert_eq!(report_value(&direct, "fds"), want);
         for name in ["boxinit", "tini", "dumb-init", "catatonit"] {
             let mut cmd = init(name);
             only_fds(cmd.args(["--", "probe", "report"]), extra);
-            let mut p = Proc::start(&mut cmd);
+            let mut p = Running::start(&mut cmd);
             let report = p.report();
             assert_eq!(report_value(&report, "fds"), want, "{name}");
             assert_eq!(p.wait(), 0);
@@ -661,7 +666,7 @@ fn child_gets_the_callers_signal_mask_and_ignored_signals() {
     for (ignored, blocked) in cases {
         let mut direct = Command::new(probe());
         caller_signals(direct.arg("report"), ignored, blocked);
-        let direct = Proc::start(&mut direct).report();
+        let direct = Running::start(&mut direct).report();
         let (blk, ign) = (
             report_value(&direct, "sigblk").to_owned(),
             report_value(&direct, "sigign").to_owned(),
@@ -674,7 +679,7 @@ fn child_gets_the_callers_signal_mask_and_ignored_signals() {
         for name in ["boxinit", "tini", "dumb-init", "catatonit"] {
             let mut cmd = init(name);
             caller_signals(cmd.args(["--", "probe", "report"]), ignored, blocked);
-            let mut p = Proc::start(&mut cmd);
+            let mut p = Running::start(&mut cmd);
             let report = p.report();
             let what = format!("{name}, ignoring {ignored:?}, blocking {blocked:?}");
             assert_eq!(report_value(&report, "sigblk"), blk, "{what}");
@@ -692,7 +697,7 @@ fn boxinit_works_in_slash_and_the_child_in_the_callers_directory() {
         let mut cmd = init(name);
         cmd.current_dir(dir.path())
             .args(["--", "probe", "report", "--then", "signals"]);
-        let mut p = Proc::start(&mut cmd);
+        let mut p = Running::start(&mut cmd);
         let report = p.report();
         p.expect("ready");
         assert_eq!(Path::new(report_value(&report, "cwd")), want, "{name}");
@@ -863,12 +868,6 @@ fn verbosity_flags_and_environment() {
 
 // ---- Helpers ------------------------------------------------------------------------------
 
-/// How long any one expected event may take before the test fails.
-const LIMIT: Duration = Duration::from_secs(10);
-
-/// The environment variable that marks every process a test started.
-const TAG: &str = "BOXINIT_SUPERVISOR_TEST";
-
 /// Variables that would change boxinit's behaviour if the caller's environment had them.
 const SETTINGS: [&str; 13] = [
     "TINI_SUBREAPER",
@@ -911,21 +910,10 @@ fn shell(script: &str) -> Command {
     cmd
 }
 
-/// The exit code of a quiet, quick run (no output, no core files).
+/// The exit code of a quick run that leaves no core files.
 fn quick_status(cmd: &mut Command) -> i32 {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
     no_core_files(cmd);
-    let mut child = cmd.spawn().unwrap();
-    match wait_for(&mut child, LIMIT) {
-        Some(status) => code(status),
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} still running after {LIMIT:?}");
-        }
-    }
+    exit_code(support::run(cmd).status)
 }
 
 fn no_core_files(cmd: &mut Command) {
@@ -944,276 +932,32 @@ fn no_core_files(cmd: &mut Command) {
     }
 }
 
-/// An exit status as boxinit reports one: the code, or 128+N.
-fn code(status: ExitStatus) -> i32 {
-    status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap())
-}
-
-/// Wait for `child` at most `timeout` without polling: a pidfd becomes readable when it ends.
-fn wait_for(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    if let Some(status) = child.try_wait().unwrap() {
-        return Some(status);
-    }
-    if wait_pid(child.id() as i32, timeout) {
-        Some(child.wait().unwrap())
-    } else {
-        None
-    }
-}
-
-/// Whether process `pid` (a child or not) ends within `timeout`.
-fn wait_pid(pid: i32, timeout: Duration) -> bool {
-    // SAFETY: pidfd_open takes no pointers; the pidfd is close-on-exec.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    if fd < 0 {
-        return true; // already gone (and reaped)
-    }
-    // SAFETY: we own the new descriptor.
-    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
-    let deadline = Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let mut pfd = libc::pollfd {
-            fd: fd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        match unsafe { libc::poll(&mut pfd, 1, left.as_millis() as i32) } {
-            1.. => return true,
-            0 => return false,
-            _ => {} // EINTR
-        }
-    }
-}
-
-/// A process the test started, with its stdout as lines, its stdin to close, and its tag.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: mpsc::Receiver<String>,
-    tag: Tagged,
-    /// Its command line, for messages.
-    what: String,
-}
-
-impl Proc {
-    fn start(cmd: &mut Command) -> Proc {
-        let tag = Tagged::new(cmd);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let what = command_line(child.id());
-        let lines = read_lines(child.stdout.take().unwrap());
-        // boxinit's messages, shown with the test's output when it fails.
-        let mut stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            if !text.is_empty() {
-                eprint!("{text}");
+/// Start `cmd` on a new pseudo-terminal, as the leader of a session that has it as its
+/// controlling terminal; its output (stdout and stderr) comes from the terminal.
+fn on_pty(mut cmd: Command) -> Running {
+    let (master, slave) = pty();
+    cmd.stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
             }
+            Ok(())
         });
-        Proc {
-            stdin: child.stdin.take(),
-            child,
-            lines,
-            tag,
-            what,
-        }
     }
-
-    /// Start `cmd` on a new pseudo-terminal, as the leader of a session that has it as its
-    /// controlling terminal; its output (stdout and stderr) comes from the terminal.
-    fn on_pty(mut cmd: Command) -> Proc {
-        let tag = Tagged::new(&mut cmd);
-        let (master, slave) = pty();
-        cmd.stdin(slave.try_clone().unwrap())
-            .stdout(slave.try_clone().unwrap())
-            .stderr(slave);
-        // SAFETY: setsid and ioctl are async-signal-safe.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().unwrap();
-        let what = command_line(child.id());
-        // Our copies of the slave go with cmd: the output ends (EIO) once the session's do.
-        drop(cmd);
-        let lines = read_lines(master);
-        Proc {
-            stdin: None,
-            child,
-            lines,
-            tag,
-            what,
-        }
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    fn signal(&self, sig: i32) {
-        kill(self.pid(), sig);
-    }
-
-    /// The next line of output; fails at its end or after LIMIT.
-    fn line(&self) -> String {
-        match self.lines.recv_timeout(LIMIT) {
-            Ok(line) => line,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                panic!("{}: no output for {LIMIT:?}", self.what)
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                panic!("{}: output ended early", self.what)
-            }
-        }
-    }
-
-    fn expect(&self, want: &str) {
-        assert_eq!(self.line(), want, "{}", self.what);
-    }
-
-    /// Every line up to the end of the output (all writers gone), within LIMIT.
-    fn rest(&self) -> Vec<String> {
-        let deadline = Instant::now() + LIMIT;
-        let mut rest = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => rest.push(line),
-                Err(mpsc::RecvTimeoutError::Disconnected) => return rest,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    panic!("{}: output open after {LIMIT:?}; got {rest:?}", self.what)
-                }
-            }
-        }
-    }
-
-    /// The lines of `probe report`, up to its last key.
-    fn report(&self) -> String {
-        let mut text = String::new();
-        loop {
-            let line = self.line();
-            let last = line.starts_with("comm1=");
-            text.push_str(&line);
-            text.push('\n');
-            if last {
-                return text;
-            }
-        }
-    }
-
-    fn close_stdin(&mut self) {
-        self.stdin.take();
-    }
-
-    /// The exit code (128+N for a signal), within LIMIT.
-    fn wait(&mut self) -> i32 {
-        let status = wait_for(&mut self.child, LIMIT)
-            .unwrap_or_else(|| panic!("{}: still running after {LIMIT:?}", self.what));
-        code(status)
-    }
-
-    fn still_running_after(&mut self, time: Duration) -> bool {
-        wait_for(&mut self.child, time).is_none()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.tag.kill_all();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A tag in a command's environment; every process that inherits it is killed on drop.
-struct Tagged(String);
-
-impl Tagged {
-    fn new(cmd: &mut Command) -> Tagged {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let tag = format!("{}-{n}", std::process::id());
-        cmd.env(TAG, &tag);
-        Tagged(tag)
-    }
-
-    fn kill_all(&self) {
-        let entry = format!("{TAG}={}", self.0);
-        for _ in 0..100 {
-            let mut found = false;
-            for pid in all_pids() {
-                let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {
-                    continue;
-                };
-                if env.split(|&c| c == 0).any(|e| e == entry.as_bytes()) {
-                    // SAFETY: no pointers.
-                    unsafe { libc::kill(pid, SIGKILL) };
-                    found = true;
-                }
-            }
-            if !found {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-}
-
-impl Drop for Tagged {
-    fn drop(&mut self) {
-        self.kill_all();
-    }
-}
-
-/// A process's argv, as `ps` shows it.
-fn command_line(pid: u32) -> String {
-    let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let argv = String::from_utf8_lossy(&argv).replace('\0', " ");
-    format!("[{pid}] {}", argv.trim_end())
-}
-
-fn all_pids() -> Vec<i32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect()
-}
-
-fn kill(pid: i32, sig: i32) {
-    // SAFETY: no pointers.
-    let r = unsafe { libc::kill(pid, sig) };
-    assert_eq!(
-        r,
-        0,
-        "kill({pid}, {sig}): {}",
-        std::io::Error::last_os_error()
-    );
-}
-
-/// Fields of /proc/PID/stat after the command name: state is 0, ppid 1.
-fn stat_field(pid: i32, n: usize) -> Option<String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(n).map(str::to_owned)
+    // Our copies of the slave go with cmd: the output ends (EIO) once the session's do.
+    Running::start_with_output(cmd, master)
 }
 
 fn state(pid: i32) -> Option<char> {
-    stat_field(pid, 0)?.chars().next()
+    Some(state_and_parent(pid)?.0)
 }
 
 fn parent_of(pid: i32) -> Option<i32> {
-    stat_field(pid, 1)?.parse().ok()
+    Some(state_and_parent(pid)?.1)
 }
 
 /// Whether `pid` no longer exists (not even as a zombie).
@@ -1256,12 +1000,10 @@ fn poll_until(what: &str, mut done: impl FnMut() -> bool) {
 fn exec_child(init: i32) -> i32 {
     let mut child = 0;
     poll_until("boxinit's child to exec", || {
-        let children = std::fs::read_to_string(format!("/proc/{init}/task/{init}/children"))
-            .unwrap_or_default();
-        let Some(pid) = children.split_whitespace().next() else {
+        let Some(&pid) = children(init).first() else {
             return false;
         };
-        child = pid.parse().unwrap();
+        child = pid;
         std::fs::read_to_string(format!("/proc/{child}/comm")).is_ok_and(|c| c.trim() == "probe")
     });
     child
@@ -1298,9 +1040,9 @@ fn output(cmd: &mut Command) -> Out {
     }
     let out = support::run(cmd);
     Out {
-        code: code(out.status),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: exit_code(out.status),
+        stdout: text(&out.stdout),
+        stderr: text(&out.stderr),
     }
 }
 
@@ -1386,19 +1128,4 @@ fn pty() -> (File, File) {
         .open(name)
         .unwrap();
     (master, slave)
-}
-
-/// Lines from `from` (carriage returns of a terminal removed) on a channel, read on a thread
-/// until the end or an error.
-fn read_lines(from: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines() {
-            let Ok(line) = line else { break }; // a terminal ends with EIO
-            if tx.send(line.trim_end_matches('\r').to_owned()).is_err() {
-                break;
-            }
-        }
-    });
-    lines
 }

@@ -1,13 +1,26 @@
 //! What the integration tests share: where boxinit and the probe are, throwaway root
-//! filesystems, and running a process with a deadline.
+//! filesystems, and running processes. Every wait for a process or its output has a deadline,
+//! and every process a test starts carries a tag in its environment, so that what a test leaves
+//! running (when it fails, say) is killed, wherever it was reparented to.
 #![allow(dead_code)] // each test binary uses its own part of this
 
-use std::io::{BufRead, BufReader};
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+/// How long any one awaited event (a line of output, the end of the output, an exit) may take
+/// before the test fails.
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+/// How long a command may take from `finish` (or `run`) to its end: its exit and the end of its
+/// output. Building an image takes a while.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 /// The boxinit binary cargo built for this test run.
 pub fn boxinit() -> PathBuf {
@@ -25,14 +38,19 @@ pub fn probe() -> PathBuf {
     path
 }
 
+/// A name no other test (or test run) uses at the same time.
+pub fn unique() -> String {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
+}
+
 /// A directory under the system temp dir, removed when dropped.
 pub struct TempDir(PathBuf);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("boxinit-{tag}-{}-{n}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("boxinit-{tag}-{}", unique()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
@@ -87,49 +105,6 @@ pub fn write_executable(path: &Path, text: &str) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// Wait for `child` at most `secs` seconds; kill it and fail the test when it takes longer.
-pub fn wait_with_deadline(child: &mut Child, secs: u64) -> ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("process {} still running after {secs} s", child.id());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Run `cmd` to the end (at most 60 s) and collect its output.
-pub fn run(cmd: &mut Command) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Drain both pipes on threads so a chatty child cannot block on a full pipe.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || read_all(&mut stdout));
-    let err = std::thread::spawn(move || read_all(&mut stderr));
-    let status = wait_with_deadline(&mut child, 60);
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-fn read_all(r: &mut impl std::io::Read) -> Vec<u8> {
-    let mut buf = Vec::new();
-    r.read_to_end(&mut buf).unwrap();
-    buf
-}
-
 /// The `key=value` lines of `probe report`, as (key, value) lookups.
 pub fn report_value<'a>(stdout: &'a str, key: &str) -> &'a str {
     stdout
@@ -138,20 +113,473 @@ pub fn report_value<'a>(stdout: &'a str, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {key}= in probe output:\n{stdout}"))
 }
 
-/// Read lines from a child's stdout until one equals `want`; fails at EOF.
-pub fn expect_line(reader: &mut impl BufRead, want: &str) {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = reader.read_line(&mut line).unwrap();
-        assert!(n > 0, "end of output before {want:?}");
-        if line.trim_end() == want {
-            return;
+/// Output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An exit status as boxinit reports one: the code, or 128+N for a death by signal N.
+pub fn exit_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap())
+}
+
+// ---- Running processes --------------------------------------------------------------------
+
+/// Run `cmd` (stdin /dev/null) to its end, within RUN_LIMIT, and collect its output.
+#[track_caller]
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null());
+    Running::spawn(cmd).finish()
+}
+
+/// A process a test started, with its stdout read line by line as it comes, its stdin to write
+/// to or close, and its stderr kept for the end (and for the message of a failure).
+///
+/// Every wait has a deadline: a line within LIMIT, the end within RUN_LIMIT. Dropped before
+/// `finish` has seen it end (the test is done with it, or failed), it is killed with every
+/// process it started that is still there.
+pub struct Running {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Pipe,
+    /// None when stderr goes where stdout goes (a terminal).
+    stderr: Option<Pipe>,
+    tag: Tag,
+    /// Its pid and command line, for messages.
+    what: String,
+    /// `finish` saw it exit and all its output end.
+    finished: bool,
+}
+
+impl Running {
+    /// Start `cmd` with its stdin, stdout and stderr on pipes.
+    pub fn start(cmd: &mut Command) -> Running {
+        cmd.stdin(Stdio::piped());
+        Running::spawn(cmd)
+    }
+
+    /// Start `cmd`, whose stdin, stdout and stderr the caller has set up (a terminal, say), and
+    /// read its output from `output`. `cmd` is dropped once the process runs, and with it the
+    /// caller's copies of what it handed the process: the output ends when the process's do.
+    pub fn start_with_output(mut cmd: Command, output: impl Read + Send + 'static) -> Running {
+        let tag = Tag::new(&mut cmd);
+        let child = cmd.spawn().unwrap();
+        drop(cmd);
+        Running {
+            what: command_line(child.id()),
+            child,
+            stdin: None,
+            stdout: Pipe::read(output),
+            stderr: None,
+            tag,
+            finished: false,
+        }
+    }
+
+    /// Start `cmd` with stdout and stderr on pipes (stdin as the caller set it).
+    fn spawn(cmd: &mut Command) -> Running {
+        let tag = Tag::new(cmd);
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        Running {
+            what: command_line(child.id()),
+            stdin: child.stdin.take(),
+            stdout: Pipe::read(child.stdout.take().unwrap()),
+            stderr: Some(Pipe::read(child.stderr.take().unwrap())),
+            child,
+            tag,
+            finished: false,
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Send `sig` to the process.
+    #[track_caller]
+    pub fn signal(&self, sig: i32) {
+        kill(self.pid(), sig);
+    }
+
+    /// The next line of output; fails at its end or after LIMIT.
+    #[track_caller]
+    pub fn line(&mut self) -> String {
+        match self.stdout.line(Instant::now() + LIMIT) {
+            Ok(Some(line)) => line,
+            Ok(None) => self.fail("output ended early"),
+            Err(TimedOut) => self.fail(&format!("no output for {LIMIT:?}")),
+        }
+    }
+
+    /// The next line of output, which must be `want`.
+    #[track_caller]
+    pub fn expect(&mut self, want: &str) {
+        let line = self.line();
+        assert_eq!(line, want, "{}", self.what);
+    }
+
+    /// Read lines until one is `want`, within LIMIT, passing over the others.
+    #[track_caller]
+    pub fn skip_to(&mut self, want: &str) {
+        let deadline = Instant::now() + LIMIT;
+        loop {
+            match self.stdout.line(deadline) {
+                Ok(Some(line)) if line == want => return,
+                Ok(Some(_)) => {}
+                Ok(None) => self.fail(&format!("output ended before {want:?}")),
+                Err(TimedOut) => self.fail(&format!("no line {want:?} in {LIMIT:?}")),
+            }
+        }
+    }
+
+    /// The lines of `probe report`, up to its last key.
+    #[track_caller]
+    pub fn report(&mut self) -> String {
+        let mut report = String::new();
+        loop {
+            let line = self.line();
+            let last = line.starts_with("comm1=");
+            report.push_str(&line);
+            report.push('\n');
+            if last {
+                return report;
+            }
+        }
+    }
+
+    /// Every line up to the end of the output (all writers gone), within LIMIT.
+    #[track_caller]
+    pub fn rest(&mut self) -> Vec<String> {
+        let deadline = Instant::now() + LIMIT;
+        let mut rest = Vec::new();
+        loop {
+            match self.stdout.line(deadline) {
+                Ok(Some(line)) => rest.push(line),
+                Ok(None) => return rest,
+                Err(TimedOut) => self.fail(&format!("output open after {LIMIT:?}; got {rest:?}")),
+            }
+        }
+    }
+
+    /// Write `bytes` to the process's stdin.
+    #[track_caller]
+    pub fn write_stdin(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is not a pipe");
+        stdin.write_all(bytes).unwrap();
+    }
+
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    /// The exit code (128+N for a signal), within LIMIT.
+    #[track_caller]
+    pub fn wait(&mut self) -> i32 {
+        match wait_for(&mut self.child, LIMIT) {
+            Some(status) => exit_code(status),
+            None => self.fail(&format!("still running after {LIMIT:?}")),
+        }
+    }
+
+    /// Whether the process has not ended after `time`.
+    pub fn still_running_after(&mut self, time: Duration) -> bool {
+        wait_for(&mut self.child, time).is_none()
+    }
+
+    /// Close stdin and wait for the end, within RUN_LIMIT: the exit status, the rest of stdout
+    /// (all of it, if no line was read) and all of stderr, each up to its end.
+    #[track_caller]
+    pub fn finish(mut self) -> Output {
+        self.close_stdin();
+        let deadline = Instant::now() + RUN_LIMIT;
+        let Some(status) = wait_for(&mut self.child, RUN_LIMIT) else {
+            self.fail(&format!("still running after {RUN_LIMIT:?}"))
+        };
+        let Ok(stdout) = self.stdout.rest(deadline) else {
+            self.fail(&format!("stdout still open after {RUN_LIMIT:?}"))
+        };
+        let stderr = match self.stderr.as_mut().map(|pipe| pipe.rest(deadline)) {
+            None => Vec::new(),
+            Some(Ok(stderr)) => stderr,
+            Some(Err(TimedOut)) => self.fail(&format!("stderr still open after {RUN_LIMIT:?}")),
+        };
+        self.finished = true;
+        Output {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Fail the test; dropping `self` on the way kills the process and all it started.
+    #[track_caller]
+    fn fail(&self, why: &str) -> ! {
+        panic!("{}: {why}", self.what)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Once it ended and every process that inherited its output let go of that, what could
+        // be left are daemons; looking for them costs a read of every process's environment,
+        // too much after each of the thousands of short runs.
+        if !self.finished {
+            // Its pid is ours (to find what is below it) only while it is not reaped.
+            let unreaped = matches!(self.child.try_wait(), Ok(None));
+            kill_tree(unreaped.then(|| self.pid()), &self.tag);
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        if std::thread::panicking() {
+            // What the process said, shown with the failed test's output.
+            let stderr = self.stderr.as_mut().map(Pipe::so_far).unwrap_or_default();
+            eprintln!(
+                "{}\n--- its stdout:\n{}\n--- its stderr:\n{stderr}",
+                self.what,
+                self.stdout.so_far()
+            );
         }
     }
 }
 
-/// A child's stdout as a line reader.
-pub fn lines(child: &mut Child) -> BufReader<std::process::ChildStdout> {
-    BufReader::new(child.stdout.take().unwrap())
+/// Wait for `child` at most `timeout` without polling: a pidfd becomes readable when it ends.
+pub fn wait_for(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    if let Some(status) = child.try_wait().unwrap() {
+        return Some(status);
+    }
+    if wait_pid(child.id() as i32, timeout) {
+        Some(child.wait().unwrap())
+    } else {
+        None
+    }
+}
+
+/// Whether process `pid` (a child or not) ends within `timeout`.
+fn wait_pid(pid: i32, timeout: Duration) -> bool {
+    // SAFETY: pidfd_open takes no pointers; the pidfd is close-on-exec.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return true; // already gone (and reaped)
+    }
+    // SAFETY: we own the new descriptor.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut pfd = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        match unsafe { libc::poll(&mut pfd, 1, left.as_millis() as i32) } {
+            1.. => return true,
+            0 => return false,
+            _ => {} // EINTR
+        }
+    }
+}
+
+/// A deadline passed.
+struct TimedOut;
+
+/// A pipe (or terminal) read to its end on a thread, its bytes passed on through a channel as
+/// they come: waiting for them can give up at a deadline, even while some process keeps the
+/// pipe open (what an engine ran, an orphan).
+struct Pipe {
+    chunks: Receiver<Vec<u8>>,
+    /// All it carried so far, of which the first `taken` bytes were handed out.
+    bytes: Vec<u8>,
+    taken: usize,
+    ended: bool,
+}
+
+impl Pipe {
+    fn read(mut from: impl Read + Send + 'static) -> Pipe {
+        let (tx, chunks) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            loop {
+                match from.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return, // a terminal ends with EIO
+                }
+            }
+        });
+        Pipe {
+            chunks,
+            bytes: Vec::new(),
+            taken: 0,
+            ended: false,
+        }
+    }
+
+    /// Take in the next chunk, or the end, by `deadline`.
+    fn receive(&mut self, deadline: Instant) -> Result<(), TimedOut> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.chunks.recv_timeout(left) {
+            Ok(chunk) => self.bytes.extend(chunk),
+            Err(RecvTimeoutError::Disconnected) => self.ended = true,
+            Err(RecvTimeoutError::Timeout) => return Err(TimedOut),
+        }
+        Ok(())
+    }
+
+    /// The next line, without its newline (or a terminal's carriage return), by `deadline`;
+    /// None at the end.
+    fn line(&mut self, deadline: Instant) -> Result<Option<String>, TimedOut> {
+        loop {
+            let left = &self.bytes[self.taken..];
+            let (line, used) = match left.iter().position(|&b| b == b'\n') {
+                Some(newline) => (&left[..newline], newline + 1),
+                None if self.ended && !left.is_empty() => (left, left.len()), // unfinished
+                None if self.ended => return Ok(None),
+                None => {
+                    self.receive(deadline)?;
+                    continue;
+                }
+            };
+            let line = text(line).trim_end_matches('\r').to_owned();
+            self.taken += used;
+            return Ok(Some(line));
+        }
+    }
+
+    /// All that is left, up to the end, by `deadline`.
+    fn rest(&mut self, deadline: Instant) -> Result<Vec<u8>, TimedOut> {
+        while !self.ended {
+            self.receive(deadline)?;
+        }
+        let rest = self.bytes[self.taken..].to_vec();
+        self.taken = self.bytes.len();
+        Ok(rest)
+    }
+
+    /// All it carried so far, for a message.
+    fn so_far(&mut self) -> String {
+        while let Ok(chunk) = self.chunks.try_recv() {
+            self.bytes.extend(chunk);
+        }
+        text(&self.bytes)
+    }
+}
+
+/// The environment variable that marks every process a test started.
+const TAG: &str = "BOXINIT_TEST_TAG";
+
+/// A tag in a command's environment: every process that inherits it is known as the test's.
+struct Tag {
+    /// `TAG=value`, as /proc/PID/environ holds it.
+    entry: String,
+}
+
+impl Tag {
+    fn new(cmd: &mut Command) -> Tag {
+        let value = unique();
+        cmd.env(TAG, &value);
+        Tag {
+            entry: format!("{TAG}={value}"),
+        }
+    }
+
+    fn is_on(&self, pid: i32) -> bool {
+        std::fs::read(format!("/proc/{pid}/environ"))
+            .is_ok_and(|env| env.split(|&c| c == 0).any(|e| e == self.entry.as_bytes()))
+    }
+}
+
+/// SIGKILL every process that carries `tag` and every process below one of those or below
+/// `root` (a child not reaped yet, so that its pid is still ours): the tag finds those that
+/// were reparented away, their parents those whose environment was replaced (a container's).
+/// Deepest first, and again until none is left alive.
+fn kill_tree(root: Option<i32>, tag: &Tag) {
+    for _ in 0..100 {
+        let mut tree: Vec<i32> = root.into_iter().collect();
+        tree.extend(
+            all_pids()
+                .into_iter()
+                .filter(|&pid| Some(pid) != root && tag.is_on(pid)),
+        );
+        let mut i = 0;
+        while i < tree.len() {
+            for child in children(tree[i]) {
+                if !tree.contains(&child) {
+                    tree.push(child);
+                }
+            }
+            i += 1;
+        }
+        tree.retain(|&pid| {
+            state_and_parent(pid).is_some_and(|(state, _)| !matches!(state, 'Z' | 'X'))
+        });
+        if tree.is_empty() {
+            return;
+        }
+        for &pid in tree.iter().rev() {
+            // SAFETY: no pointers.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Send `sig` to `pid`, which must exist.
+#[track_caller]
+pub fn kill(pid: i32, sig: i32) {
+    // SAFETY: no pointers.
+    let r = unsafe { libc::kill(pid, sig) };
+    assert_eq!(
+        r,
+        0,
+        "kill({pid}, {sig}): {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+/// A process's argv as `ps` shows it, after its pid.
+pub fn command_line(pid: u32) -> String {
+    let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let argv = String::from_utf8_lossy(&argv).replace('\0', " ");
+    format!("[{pid}] {}", argv.trim_end())
+}
+
+/// The children of `pid`, which any of its threads may have started.
+pub fn children(pid: i32) -> Vec<i32> {
+    let mut children = Vec::new();
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"));
+    for task in tasks.into_iter().flatten().flatten() {
+        let list = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        children.extend(
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<i32>().ok()),
+        );
+    }
+    children
+}
+
+pub fn all_pids() -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect()
+}
+
+/// A process's state (R, S, T, Z, ...) and parent, from /proc/PID/stat; None once it is gone.
+pub fn state_and_parent(pid: i32) -> Option<(char, i32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.next()?.parse().ok()?))
 }
