@@ -14,12 +14,7 @@ use support::*;
 
 #[test]
 fn boxinit_is_pid_1_inside() {
-    let root = probe_rootfs();
-    let out = ok(boxinit_cmd()
-        .arg("--rootfs")
-        .arg(root.path())
-        .args(["--", "/probe", "report"]));
-    let report = text(&out.stdout);
+    let report = report_in_rootfs(&[]);
     assert_eq!(report_value(&report, "pid"), "2", "{report}");
     assert_eq!(report_value(&report, "ppid"), "1", "{report}");
     assert_eq!(report_value(&report, "comm1"), "boxinit", "{report}");
@@ -30,15 +25,7 @@ fn boxinit_is_pid_1_inside() {
 fn hostname_is_set_inside_and_unchanged_outside() {
     let before = host_hostname();
     assert_ne!(before, "core-box");
-    let root = probe_rootfs();
-    let out = ok(boxinit_cmd().arg("--rootfs").arg(root.path()).args([
-        "--hostname",
-        "core-box",
-        "--",
-        "/probe",
-        "report",
-    ]));
-    let report = text(&out.stdout);
+    let report = report_in_rootfs(&["--hostname", "core-box"]);
     assert_eq!(report_value(&report, "hostname"), "core-box", "{report}");
     assert_eq!(host_hostname(), before, "the host's hostname changed");
 }
@@ -46,26 +33,13 @@ fn hostname_is_set_inside_and_unchanged_outside() {
 #[test]
 fn hostname_of_64_bytes_fits() {
     let name = "h".repeat(64);
-    let root = probe_rootfs();
-    let out = ok(boxinit_cmd().arg("--rootfs").arg(root.path()).args([
-        "--hostname",
-        &name,
-        "--",
-        "/probe",
-        "report",
-    ]));
-    let report = text(&out.stdout);
+    let report = report_in_rootfs(&["--hostname", &name]);
     assert_eq!(report_value(&report, "hostname"), name, "{report}");
 }
 
 #[test]
 fn proc_lists_only_the_container() {
-    let root = probe_rootfs();
-    let out = ok(boxinit_cmd()
-        .arg("--rootfs")
-        .arg(root.path())
-        .args(["--", "/probe", "report"]));
-    let report = text(&out.stdout);
+    let report = report_in_rootfs(&[]);
     // boxinit (1) and the probe (2), nothing of the host.
     assert_eq!(report_value(&report, "pids"), "1,2", "{report}");
     // The rootfs and its own /proc, nothing of the host's mount table.
@@ -598,6 +572,15 @@ fn boxinit_cmd() -> Command {
 }
 
 /// Run to the end and insist on status 0 and a quiet stderr.
+/// `probe report` run by `boxinit --rootfs R OPTIONS -- /probe report` in a rootfs that
+/// holds only the probe; it must succeed quietly.
+fn report_in_rootfs(options: &[&str]) -> String {
+    let root = probe_rootfs();
+    let mut cmd = boxinit_cmd();
+    cmd.arg("--rootfs").arg(root.path()).args(options);
+    text(&ok(cmd.args(["--", "/probe", "report"])).stdout)
+}
+
 fn ok(cmd: &mut Command) -> Output {
     let out = run(cmd);
     assert_eq!(out.status.code(), Some(0), "{cmd:?}: {out:?}");
