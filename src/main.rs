@@ -15,6 +15,7 @@ mod signals;
 mod spawn;
 mod supervise;
 mod sys;
+mod values;
 
 use opts::{Action, Config};
 use out::Failure;

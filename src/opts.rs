@@ -10,7 +10,7 @@ use crate::container::{self, Namespaces};
 use crate::out::Failure;
 use crate::supervise::Supervision;
 use crate::sys::{Signal, Strings};
-use crate::{out, signals};
+use crate::{out, values};
 use core::ffi::CStr;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -313,15 +313,15 @@ impl Parser {
             // boxinit always becomes a subreaper when it is not PID 1: accepted for tini.
             Opt::Subreaper => {}
             Opt::ParentDeath => {
-                self.parent_death_signal = Some(signals::parse(text).ok_or_else(bad)?)
+                self.parent_death_signal = Some(values::signal(text).ok_or_else(bad)?)
             }
             Opt::Group => how.group = true,
             Opt::ExpectExit => {
-                let code = number(text).filter(|&c| c <= 255).ok_or_else(bad)?;
+                let code = values::number(text).filter(|&c| c <= 255).ok_or_else(bad)?;
                 how.exit_zero.insert(code as u8);
             }
             Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
-            Opt::Verbosity => self.verbosity = number(text).ok_or_else(bad)?.min(9) as u8,
+            Opt::Verbosity => self.verbosity = values::number(text).ok_or_else(bad)?.min(9) as u8,
             Opt::Debug => {
                 if text == b"1" {
                     self.verbosity = out::DEBUG;
@@ -335,7 +335,7 @@ impl Parser {
                 how.rewrite[from as usize] = to as u8;
             }
             Opt::Pause => self.pause = true,
-            Opt::Grace => how.grace_ms = Some(parse_duration_ms(text).ok_or_else(bad)?),
+            Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
         }
         Ok(())
@@ -417,39 +417,15 @@ fn invalid(opt: Opt) -> &'static str {
     }
 }
 
-/// A decimal number, without sign or spaces.
-pub fn number(text: &[u8]) -> Option<u64> {
-    if text.is_empty() || text.len() > 19 {
-        return None;
-    }
-    text.iter().try_fold(0u64, |n, &c| {
-        c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u64)
-    })
-}
-
 /// dumb-init's `-r S:R`: deliver R when S arrives; R = 0 drops S.
 fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let colon = text.iter().position(|&c| c == b':')?;
-    let from = signals::parse(&text[..colon])?;
+    let from = values::signal(&text[..colon])?;
     let to = match &text[colon + 1..] {
         b"0" => 0,
-        to => signals::parse(to)?,
+        to => values::signal(to)?,
     };
     Some((from, to))
-}
-
-/// `10` or `10s` (seconds), `500ms`, `2m`.
-fn parse_duration_ms(text: &[u8]) -> Option<u64> {
-    let (digits, scale) = if let Some(d) = text.strip_suffix(b"ms") {
-        (d, 1)
-    } else if let Some(d) = text.strip_suffix(b"s") {
-        (d, 1000)
-    } else if let Some(d) = text.strip_suffix(b"m") {
-        (d, 60_000)
-    } else {
-        (text, 1000)
-    };
-    number(digits)?.checked_mul(scale)
 }
 
 #[cfg(test)]
@@ -585,26 +561,6 @@ mod tests {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(number(b"0"), Some(0));
-        assert_eq!(number(b"255"), Some(255));
-        assert_eq!(number(b""), None);
-        assert_eq!(number(b"-1"), None);
-        assert_eq!(number(b"1x"), None);
-        assert_eq!(number(b"99999999999999999999"), None);
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration_ms(b"10"), Some(10_000));
-        assert_eq!(parse_duration_ms(b"3s"), Some(3_000));
-        assert_eq!(parse_duration_ms(b"250ms"), Some(250));
-        assert_eq!(parse_duration_ms(b"2m"), Some(120_000));
-        assert_eq!(parse_duration_ms(b"s"), None);
-        assert_eq!(parse_duration_ms(b"1h"), None);
     }
 
     #[test]

@@ -36,7 +36,7 @@ fn for_each_process(mut f: impl FnMut(Pid)) {
             }
             let name = &records[19..reclen];
             let name = &name[..name.iter().position(|&c| c == 0).unwrap_or(name.len())];
-            if let Some(pid) = crate::opts::number(name) {
+            if let Some(pid) = crate::values::number(name) {
                 f(pid as Pid);
             }
             records = &records[reclen..];
@@ -73,5 +73,5 @@ pub fn parent_of(pid: Pid) -> Option<Pid> {
     let stat = &buf[..len];
     let after_name = &stat[stat.iter().rposition(|&c| c == b')')? + 1..];
     let ppid = after_name.split(|&c| c == b' ').nth(2)?;
-    crate::opts::number(ppid).map(|n| n as Pid)
+    crate::values::number(ppid).map(|n| n as Pid)
 }
