@@ -25,3 +25,11 @@ image:
 # Measure boxinit against tini, dumb-init, catatonit, unshare, bwrap, crun and runc
 bench *ARGS:
     sh bench/run.sh {{ARGS}}
+
+# Static release binaries for x86_64 and aarch64 in target/dist, with SHA256SUMS
+dist:
+    sh image/dist.sh
+
+# The aarch64 build's tests under qemu's user-mode emulation
+test-aarch64:
+    sh tests/emulated.sh

@@ -46,8 +46,12 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     }
     if sys::getpid() != 1 {
         // Orphans of the command must come to us to be reaped, not to an init that may
-        // not reap them (or to a host init that is not ours to burden).
-        sys::set_child_subreaper().map_err(|e| Failure::os("becoming a subreaper", b"", e))?;
+        // not reap them (or to a host init that is not ours to burden). Where this is refused
+        // (qemu's user-mode emulation refuses it) we still supervise the command, as tini
+        // does without -s, and say so.
+        if let Err(e) = sys::set_child_subreaper() {
+            out::error("warning: becoming a subreaper", b"", Some(e));
+        }
     }
 
     let ns = config.namespaces;

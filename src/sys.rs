@@ -495,10 +495,25 @@ pub fn write_all(fd: c_int, parts: &[&[u8]]) -> Result<()> {
     Ok(())
 }
 
+/// `fstatat`, which the two architectures name differently (x86_64 also has plain `stat`,
+/// aarch64 does not).
+#[cfg(target_arch = "x86_64")]
+const FSTATAT: Sysno = Sysno::newfstatat;
+#[cfg(target_arch = "aarch64")]
+const FSTATAT: Sysno = Sysno::fstatat;
+
 pub fn is_directory(path: &CStr) -> Result<bool> {
     // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
-    unsafe { syscall!(Sysno::stat, path.as_ptr(), &mut st as *mut libc::stat) }?;
+    unsafe {
+        syscall!(
+            FSTATAT,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            &mut st as *mut libc::stat,
+            0
+        )
+    }?;
     Ok(st.st_mode & libc::S_IFMT == libc::S_IFDIR)
 }
 

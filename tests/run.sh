@@ -11,5 +11,6 @@ PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test --release
+sh tests/emulated.sh
 sh bench/size-check.sh
 just bench --quick
