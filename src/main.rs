@@ -1,12 +1,14 @@
 //! boxinit: one small static PID 1 for containers, launchers and boot.
 //!
-//! The whole run, from the top: read the options; block every signal; when namespaces are
-//! asked for, unshare them and (for a PID namespace) fork the process that will be PID 1
-//! inside; set up the container; start the command; supervise it; exit with its status.
+//! The whole run, from the top: read the options; block every signal; make the cgroup when
+//! limits are asked for; when namespaces are asked for, unshare them and (for a PID
+//! namespace) fork the process that will be PID 1 inside; set up the container; start the
+//! command; supervise it; remove the cgroup; exit with the command's status.
 
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 
+mod cgroups;
 mod container;
 mod opts;
 mod out;
@@ -54,7 +56,27 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
         }
     }
 
-    let ns = config.namespaces;
+    // Limits: the command's cgroup is made before anything else and removed once the
+    // container has ended, whichever way it ended.
+    let mut ns = config.namespaces;
+    let group = cgroups::create(&config.limits, ns.has(libc::CLONE_NEWCGROUP))?;
+    if group.is_some() {
+        // Taken by `cgroups::join` after entering the group, so that the group is the root.
+        ns = container::Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
+    }
+    let result = contain(config, ns, env, &inherited);
+    match group {
+        Some(group) => group.remove(result),
+        None => result,
+    }
+}
+
+fn contain(
+    config: &Config,
+    ns: container::Namespaces,
+    env: Strings,
+    inherited: &spawn::Inherited,
+) -> Result<u8, Failure> {
     if !ns.is_empty() {
         container::unshare(ns)?;
         if ns.has(libc::CLONE_NEWPID) {
@@ -67,13 +89,35 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
                     SigSet::EMPTY,
                 ));
             }
-            // If boxinit outside dies, nothing may live on inside.
-            sys::set_parent_death_signal(libc::SIGKILL)
-                .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+            // PID 1 inside ends here, never back in `run`: the cgroup is the parent's.
+            let status = pid_one(config, ns, env, inherited);
+            sys::exit(status.unwrap_or_else(|failure| {
+                failure.report();
+                Failure::STATUS
+            }));
         }
         container::enter(ns, config.rootfs, config.hostname)?;
     }
+    run_command(config, env, inherited)
+}
 
+/// PID 1 of a new PID namespace: the whole container, itself included, is in the cgroup.
+fn pid_one(
+    config: &Config,
+    ns: container::Namespaces,
+    env: Strings,
+    inherited: &spawn::Inherited,
+) -> Result<u8, Failure> {
+    // If boxinit outside dies, nothing may live on inside.
+    sys::set_parent_death_signal(libc::SIGKILL)
+        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+    cgroups::join()?;
+    container::enter(ns, config.rootfs, config.hostname)?;
+    run_command(config, env, inherited)
+}
+
+/// Start the command and supervise it.
+fn run_command(config: &Config, env: Strings, inherited: &spawn::Inherited) -> Result<u8, Failure> {
     if config.pause {
         return Ok(supervise::pause());
     }
@@ -83,7 +127,7 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     } else {
         SigSet::EMPTY
     };
-    let child = spawn::spawn(config.command, env, &inherited, how.session)?;
+    let child = spawn::spawn(config.command, env, inherited, how.session)?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))
@@ -130,6 +174,13 @@ Container (each also read from BOXINIT_<NAME> in the environment; the command li
   --hostname NAME       hostname inside a new UTS namespace
   --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time, all or none
                         (default mnt,uts,ipc,pid with --rootfs or --hostname, else none)
+Limits (a cgroup of the command's own, removed when it ends):
+  --memory SIZE         memory limit (k, m, g suffixes: 512m)
+  --memory-swap SIZE    memory and swap together, at least --memory
+  --cpus N              CPU time, in CPUs (0.5: half of one)
+  --cpu-weight N        share of contended CPU time, 1-10000 (default 100)
+  --pids N              most processes and threads at once
+  --cgroup NAME         the group's name (default boxinit-PID)
 Supervision:
   -g, --process-group   send signals to the command's whole process group
   -e, --expect-exit N   report exit code N as 0 (repeatable)

@@ -6,6 +6,7 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
+use crate::cgroups::{self, Limits};
 use crate::container::{self, Namespaces};
 use crate::out::Failure;
 use crate::supervise::Supervision;
@@ -65,6 +66,8 @@ pub struct Config {
     /// catatonit's -P: no command, just a PID 1 that holds a namespace open.
     pub pause: bool,
     pub supervision: Supervision,
+    /// Resource limits: the command's cgroup.
+    pub limits: Limits,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,6 +92,13 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
+    // Resource limits
+    Memory,
+    MemorySwap,
+    Cpus,
+    CpuWeight,
+    Pids,
+    Cgroup,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -152,6 +162,13 @@ const SPECS: &[Spec] = &[
     spec(Opt::Pause, "pause", b'P', "", B | C),
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
+    // Resource limits (cgroups)
+    with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)),
+    with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)),
+    with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)),
+    with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)),
+    with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)),
+    with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -208,6 +225,7 @@ struct Parser {
     verbosity: u8,
     setsid: bool,
     supervision: Supervision,
+    limits: Limits,
 }
 
 impl Parser {
@@ -226,6 +244,7 @@ impl Parser {
             // as a group; the others signal the command alone.
             setsid: personality == Personality::DumbInit,
             supervision: Supervision::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -337,6 +356,20 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            Opt::Memory => self.limits.memory = Some(positive(values::size(text)).ok_or_else(bad)?),
+            Opt::MemorySwap => {
+                self.limits.memory_swap = Some(positive(values::size(text)).ok_or_else(bad)?)
+            }
+            Opt::Cpus => {
+                let quota = values::fixed_point(text, 5).filter(|&q| q >= 1000);
+                self.limits.cpu_quota_us = Some(quota.ok_or_else(bad)?)
+            }
+            Opt::CpuWeight => {
+                let weight = values::number(text).filter(|w| (1..=10_000).contains(w));
+                self.limits.cpu_weight = Some(weight.ok_or_else(bad)?)
+            }
+            Opt::Pids => self.limits.pids = Some(positive(values::number(text)).ok_or_else(bad)?),
+            Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
         }
         Ok(())
     }
@@ -368,6 +401,7 @@ impl Parser {
         if let Some(hostname) = self.hostname {
             container::check_hostname(hostname, namespaces)?;
         }
+        cgroups::check(&self.limits)?;
         Ok(Config {
             personality: self.personality,
             action: self.action,
@@ -383,6 +417,7 @@ impl Parser {
             verbosity: self.verbosity,
             pause: self.pause,
             supervision: self.supervision,
+            limits: self.limits,
         })
     }
 }
@@ -413,8 +448,17 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Verbosity => "invalid verbosity:",
         Opt::Rewrite => "invalid rewrite (want SIGNAL:SIGNAL, 0 to drop):",
         Opt::Grace => "invalid duration for --grace (want 10, 10s, 500ms or 1m):",
+        Opt::Memory | Opt::MemorySwap => "invalid size (want bytes with k, m or g: 64m):",
+        Opt::Cpus => "invalid number of CPUs (want at least 0.01, at most 5 decimals):",
+        Opt::CpuWeight => "invalid CPU weight (want 1-10000):",
+        Opt::Pids => "invalid number of processes (want at least 1):",
         _ => "invalid value",
     }
+}
+
+/// A limit of 0 would stop the command before it starts: at least 1.
+fn positive(n: Option<u64>) -> Option<u64> {
+    n.filter(|&n| n > 0)
 }
 
 /// dumb-init's `-r S:R`: deliver R when S arrives; R = 0 drops S.
@@ -561,6 +605,54 @@ mod tests {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
+    }
+
+    #[test]
+    fn limits_from_argv_and_environment() {
+        let argv = [
+            "boxinit",
+            "--memory",
+            "32m",
+            "--cpus=0.5",
+            "--pids",
+            "16",
+            "x",
+        ];
+        let env = [
+            "BOXINIT_CPU_WEIGHT=200",
+            "BOXINIT_MEMORY=1g",
+            "BOXINIT_CGROUP=web",
+        ];
+        let limits = parse_as(&argv, &env).unwrap().limits;
+        assert_eq!(limits.memory, Some(32 << 20));
+        assert_eq!(limits.cpu_quota_us, Some(50_000));
+        assert_eq!(limits.pids, Some(16));
+        assert_eq!(limits.cpu_weight, Some(200));
+        assert_eq!(limits.name, Some(c"web"));
+        assert_eq!(limits.memory_swap, None);
+        assert!(!parse_as(&["boxinit", "x"], &[]).unwrap().limits.wanted());
+        // boxinit's own options: not under another program's name.
+        assert!(parse_as(&["tini", "--memory", "1m", "x"], &[]).is_err());
+        for argv in [
+            &["boxinit", "--memory", "0"][..],
+            &["boxinit", "--memory", "-1m"],
+            &["boxinit", "--memory", "12q"],
+            &["boxinit", "--memory", "1.5g"],
+            &["boxinit", "--cpus", "0"],
+            &["boxinit", "--cpus", "0.001"],
+            &["boxinit", "--cpus", "-1"],
+            &["boxinit", "--cpus", "half"],
+            &["boxinit", "--cpu-weight", "0"],
+            &["boxinit", "--cpu-weight", "10001"],
+            &["boxinit", "--pids", "0"],
+            &["boxinit", "--pids", "-5"],
+            &["boxinit", "--cgroup", "a/b"],
+            &["boxinit", "--cgroup", ""],
+            &["boxinit", "--memory-swap", "1g"],
+            &["boxinit", "--memory", "1g", "--memory-swap", "512m"],
+        ] {
+            assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
+        }
     }
 
     #[test]

@@ -66,6 +66,8 @@ fn become_command(command: Strings, env: Strings, inherited: &Inherited, new_ses
 }
 
 fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
+    // Into the limits' cgroup before anything else (unless PID 1 of a container went in).
+    crate::cgroups::join()?;
     if new_session {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.

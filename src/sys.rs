@@ -585,3 +585,85 @@ pub fn monotonic_ms() -> u64 {
     };
     ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
 }
+
+// ---- Cgroups -----------------------------------------------------------------------------
+
+/// The file system type (statfs's f_type) of the file system holding `path`.
+pub fn fs_type(path: &CStr) -> Result<i64> {
+    // SAFETY: an all-zero statfs is valid; path is a C string; st is a valid out-pointer.
+    let mut st: libc::statfs = unsafe { core::mem::zeroed() };
+    unsafe { syscall!(Sysno::statfs, path.as_ptr(), &mut st as *mut libc::statfs) }?;
+    Ok(st.f_type as i64)
+}
+
+pub fn mkdir(path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::mkdir, path.as_ptr(), mode) }.map(drop)
+}
+
+impl Fd {
+    /// The descriptor's number, for a child to write to after a vfork-style spawn.
+    pub fn raw(&self) -> c_int {
+        self.0
+    }
+
+    /// Open `name` in this directory (close-on-exec, as every descriptor of ours).
+    pub fn open_in(&self, name: &CStr, flags: c_int) -> Result<Fd> {
+        // SAFETY: name is a C string.
+        let fd = unsafe {
+            syscall!(
+                Sysno::openat,
+                self.0,
+                name.as_ptr(),
+                flags | libc::O_CLOEXEC
+            )
+        }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// Remove the empty directory `name` in this directory.
+    pub fn remove_dir_in(&self, name: &CStr) -> Result<()> {
+        // SAFETY: name is a C string.
+        unsafe { syscall!(Sysno::unlinkat, self.0, name.as_ptr(), libc::AT_REMOVEDIR) }.map(drop)
+    }
+}
+
+/// Keep the concatenation of `parts` (and a NUL) for the rest of the process, for the few
+/// strings boxinit builds at run time that its messages may name later (cgroup paths).
+/// Each piece of the room is handed out once and never written again; None when the room is
+/// used up or a part holds a NUL.
+pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
+    use core::sync::atomic::{AtomicUsize, Ordering};
+    const ROOM: usize = 16 * 1024;
+    struct Room(core::cell::UnsafeCell<[u8; ROOM]>);
+    // SAFETY: disjoint pieces are handed out by an atomic counter (see below).
+    unsafe impl Sync for Room {}
+    static ROOM_BYTES: Room = Room(core::cell::UnsafeCell::new([0; ROOM]));
+    static USED: AtomicUsize = AtomicUsize::new(0);
+
+    if parts.iter().any(|p| p.contains(&0)) {
+        return None;
+    }
+    let len = parts.iter().map(|p| p.len()).sum::<usize>() + 1;
+    if len > ROOM {
+        return None;
+    }
+    let start = USED.fetch_add(len, Ordering::Relaxed);
+    if start > ROOM - len {
+        return None;
+    }
+    // SAFETY: bytes start..start+len were handed to no one else (the counter only grows), are
+    // inside the room, and are written here, before the one shared reference to them exists.
+    unsafe {
+        let piece = ROOM_BYTES.0.get().cast::<u8>().add(start);
+        let mut at = piece;
+        for part in parts {
+            ptr::copy_nonoverlapping(part.as_ptr(), at, part.len());
+            at = at.add(part.len());
+        }
+        *at = 0;
+        Some(CStr::from_bytes_with_nul_unchecked(
+            core::slice::from_raw_parts(piece, len),
+        ))
+    }
+}

@@ -1,5 +1,5 @@
-//! Value parsers for options and for what boxinit reads from the kernel: numbers, durations
-//! and signals. A leaf: it imports nothing of boxinit's, so every other module may use it.
+//! Value parsers for options and for what boxinit reads from the kernel: numbers, durations,
+//! signals, sizes, fractions and cgroup files. A leaf: it imports nothing of boxinit's, so every other module may use it.
 
 /// The highest signal number (real-time signals included).
 pub const MAX_SIGNAL: i32 = 64;
@@ -50,6 +50,79 @@ pub fn signal(text: &[u8]) -> Option<i32> {
         .map(|i| i as i32 + 1)
 }
 
+// ---- Limits (cgroups) ----------------------------------------------------------------------
+
+/// A size in bytes: digits with an optional k, m, g or t suffix (powers of 1024, either case),
+/// optionally followed by b: `4096`, `64k`, `32m`, `1G`, `2gb`.
+pub fn size(text: &[u8]) -> Option<u64> {
+    let text = match text {
+        [rest @ .., b'b' | b'B'] => rest,
+        _ => text,
+    };
+    let (digits, shift) = match text {
+        [d @ .., b'k' | b'K'] => (d, 10),
+        [d @ .., b'm' | b'M'] => (d, 20),
+        [d @ .., b'g' | b'G'] => (d, 30),
+        [d @ .., b't' | b'T'] => (d, 40),
+        _ => (text, 0),
+    };
+    let n = number(digits)?;
+    (n <= u64::MAX >> shift).then_some(n << shift)
+}
+
+/// A decimal fraction (`0.5`, `1.25`, `2`, `.5`) times 10^`places`, as an integer: fixed
+/// point, with no floating point and no digit silently dropped (more than `places` decimals
+/// is an error).
+pub fn fixed_point(text: &[u8], places: u32) -> Option<u64> {
+    let (whole, decimals) = match text.iter().position(|&c| c == b'.') {
+        Some(dot) => (&text[..dot], &text[dot + 1..]),
+        None => (text, &b""[..]),
+    };
+    if (whole.is_empty() && decimals.is_empty()) || decimals.len() > places as usize {
+        return None;
+    }
+    let or_zero = |digits: &[u8]| {
+        if digits.is_empty() {
+            Some(0)
+        } else {
+            number(digits)
+        }
+    };
+    let fraction = or_zero(decimals)? * 10u64.pow(places - decimals.len() as u32);
+    or_zero(whole)?
+        .checked_mul(10u64.pow(places))?
+        .checked_add(fraction)
+}
+
+/// In /proc/self/cgroup (`ID:CONTROLLERS:PATH` lines), the path of the group in the hierarchy
+/// that holds `controller` (cgroup v1), or with an empty `controller` in the unified one (v2).
+pub fn cgroup_path<'a>(text: &'a [u8], controller: &[u8]) -> Option<&'a [u8]> {
+    text.split(|&c| c == b'\n').find_map(|line| {
+        let mut fields = line.splitn(3, |&c| c == b':');
+        let (id, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        let found = if controller.is_empty() {
+            id == b"0" && controllers.is_empty()
+        } else {
+            has_word(controllers, controller)
+        };
+        found.then_some(path)
+    })
+}
+
+/// Whether a list separated by commas, spaces or newlines holds `word`.
+pub fn has_word(list: &[u8], word: &[u8]) -> bool {
+    list.split(|&c| matches!(c, b',' | b' ' | b'\n'))
+        .any(|w| w == word)
+}
+
+/// In a file of `key value` lines (memory.events, memory.oom_control), the number of `key`.
+pub fn field(text: &[u8], key: &[u8]) -> Option<u64> {
+    text.split(|&c| c == b'\n').find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(b" ")?;
+        number(value)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +160,87 @@ mod tests {
         assert_eq!(signal(b"65"), None);
         assert_eq!(signal(b"NOPE"), None);
         assert_eq!(signal(b""), None);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size(b"4096"), Some(4096));
+        assert_eq!(size(b"64k"), Some(64 << 10));
+        assert_eq!(size(b"32m"), Some(32 << 20));
+        assert_eq!(size(b"32M"), Some(32 << 20));
+        assert_eq!(size(b"2gb"), Some(2 << 30));
+        assert_eq!(size(b"1T"), Some(1 << 40));
+        assert_eq!(size(b"512b"), Some(512));
+        assert_eq!(size(b"0"), Some(0));
+        for bad in [
+            &b""[..],
+            b"m",
+            b"-1m",
+            b"1.5g",
+            b"12x",
+            b"1mm",
+            b"1 m",
+            b"16777216t",
+        ] {
+            assert_eq!(size(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn fixed_points() {
+        assert_eq!(fixed_point(b"0.5", 5), Some(50_000));
+        assert_eq!(fixed_point(b"0.2", 5), Some(20_000));
+        assert_eq!(fixed_point(b"1.25", 5), Some(125_000));
+        assert_eq!(fixed_point(b"2", 5), Some(200_000));
+        assert_eq!(fixed_point(b".5", 5), Some(50_000));
+        assert_eq!(fixed_point(b"3.", 5), Some(300_000));
+        assert_eq!(fixed_point(b"0.00001", 5), Some(1));
+        assert_eq!(fixed_point(b"0", 5), Some(0));
+        for bad in [
+            &b""[..],
+            b".",
+            b"-0.5",
+            b"0.000001",
+            b"1.2.3",
+            b"1,5",
+            b"x",
+            b"1e3",
+        ] {
+            assert_eq!(
+                fixed_point(bad, 5),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(fixed_point(b"99999999999999999", 5), None);
+    }
+
+    #[test]
+    fn cgroup_paths() {
+        let hybrid = b"9:name=systemd:/\n4:memory:/a/b\n2:cpu,cpuacct:/c\n0::/u\n";
+        assert_eq!(cgroup_path(hybrid, b"memory"), Some(&b"/a/b"[..]));
+        assert_eq!(cgroup_path(hybrid, b"cpu"), Some(&b"/c"[..]));
+        assert_eq!(cgroup_path(hybrid, b"cpuacct"), Some(&b"/c"[..]));
+        assert_eq!(cgroup_path(hybrid, b"pids"), None);
+        assert_eq!(cgroup_path(hybrid, b""), Some(&b"/u"[..]));
+        assert_eq!(cgroup_path(b"0::/x:y\n", b""), Some(&b"/x:y"[..]));
+        assert_eq!(cgroup_path(b"4:memory:/a\n", b""), None);
+    }
+
+    #[test]
+    fn words_and_fields() {
+        assert!(has_word(b"cpuset cpu io memory pids\n", b"memory"));
+        assert!(has_word(b"cpuset cpu io memory pids\n", b"pids"));
+        assert!(!has_word(b"cpuset io memory\n", b"cpu"));
+        assert!(!has_word(b"", b"cpu"));
+        let events = b"low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n";
+        assert_eq!(field(events, b"oom_kill"), Some(1));
+        assert_eq!(field(events, b"oom"), Some(1));
+        assert_eq!(field(events, b"max"), Some(12));
+        assert_eq!(
+            field(b"oom_kill_disable 0\nunder_oom 0\n", b"oom_kill"),
+            None
+        );
     }
 }

@@ -12,6 +12,12 @@
 //!                              none of them is a zombie and print "zombies=K" (K=0 when the
 //!                              reaper did its job; gives up after 20 s)
 //! probe sleep                  wait for a signal to end it
+//! probe alloc MB               allocate and touch MB MiB, then print "allocated=MB"
+//! probe forks N                fork N children that wait to be killed; print
+//!                              "forked=K failed=F"
+//! probe spin SECS              keep a CPU busy for SECS seconds, then print
+//!                              "cpu_ms=C wall_ms=W" (CPU time used, wall time taken)
+//! probe cgroup                 print /proc/self/cgroup
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -33,6 +39,10 @@ fn run(step: &[String]) {
         Some("die") => die(arg(1).unwrap_or("9").parse().unwrap()),
         Some("signals") => signals(arg(1).unwrap_or("15").parse().unwrap()),
         Some("orphans") => orphans(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("alloc") => alloc(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("forks") => forks(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("spin") => spin(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("cgroup") => print!("{}", read("/proc/self/cgroup")),
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
@@ -196,4 +206,50 @@ fn parent_of(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = &stat[stat.rfind(')')? + 1..];
     after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Allocate `mb` MiB and touch every page, so that it is really used; then say so.
+fn alloc(mb: usize) {
+    let mut chunks = Vec::new();
+    for _ in 0..mb {
+        let chunk = vec![1u8; 1 << 20];
+        chunks.push(std::hint::black_box(chunk));
+    }
+    say(&format!("allocated={mb}"));
+}
+
+/// Fork `n` children that wait to be killed; report how many forks worked and how many
+/// failed. The children stay: whoever ends the probe's container ends them.
+fn forks(n: usize) {
+    let (mut forked, mut failed) = (0, 0);
+    for _ in 0..n {
+        match unsafe { libc::fork() } {
+            0 => loop {
+                unsafe { libc::pause() };
+            },
+            -1 => failed += 1,
+            _ => forked += 1,
+        }
+    }
+    say(&format!("forked={forked} failed={failed}"));
+}
+
+/// Keep a CPU busy for `secs` seconds of wall time, then report the CPU time used and the
+/// wall time taken, in milliseconds.
+fn spin(secs: u64) {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(secs) {
+        for _ in 0..10_000 {
+            n = std::hint::black_box(n.wrapping_add(1));
+        }
+    }
+    let wall = start.elapsed().as_millis();
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let cpu = |t: libc::timeval| t.tv_sec as u128 * 1000 + t.tv_usec as u128 / 1000;
+    say(&format!(
+        "cpu_ms={} wall_ms={wall}",
+        cpu(usage.ru_utime) + cpu(usage.ru_stime)
+    ));
 }

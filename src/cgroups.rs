@@ -1,0 +1,552 @@
+//! Resource limits: the command runs in a cgroup of its own, made before the container and
+//! removed after it has ended.
+//!
+//! cgroup v2 (one tree, mounted at /sys/fs/cgroup): the group is made under boxinit's own
+//! group, with the controllers it needs enabled on the way down. cgroup v1 (hybrid hosts): one
+//! group per controller hierarchy, /sys/fs/cgroup/CONTROLLER/OWN-GROUP/NAME. Either way the
+//! command (or, with a PID namespace, the container's PID 1) moves itself in before it execs,
+//! by writing to cgroup.procs through a descriptor opened here. boxinit itself stays outside,
+//! so that it can empty and remove the group once the command has ended.
+
+use crate::out::{self, Failure};
+use crate::sys::{self, Errno, Fd};
+use crate::values;
+use core::ffi::CStr;
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+/// The CPU quota's period: `--cpus 0.5` is 50000 microseconds of every 100000.
+pub const PERIOD_US: u64 = 100_000;
+
+/// What the options asked for.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of memory.
+    pub memory: Option<u64>,
+    /// Bytes of memory and swap together (docker's --memory-swap, v1's memsw).
+    pub memory_swap: Option<u64>,
+    /// Microseconds of CPU time per PERIOD_US.
+    pub cpu_quota_us: Option<u64>,
+    /// 1-10000, cgroup v2's cpu.weight (100 is the default).
+    pub cpu_weight: Option<u64>,
+    pub pids: Option<u64>,
+    /// The group's name; boxinit-PID when not given.
+    pub name: Option<&'static CStr>,
+}
+
+impl Limits {
+    /// Whether a group is wanted at all (a name alone makes one, with no limit).
+    pub fn wanted(&self) -> bool {
+        *self != Limits::default()
+    }
+
+    fn needs(&self, controller: Controller) -> bool {
+        match controller {
+            Controller::Memory => self.memory.is_some() || self.memory_swap.is_some(),
+            Controller::Cpu => self.cpu_quota_us.is_some() || self.cpu_weight.is_some(),
+            Controller::Pids => self.pids.is_some(),
+        }
+    }
+}
+
+/// A group name is one path component.
+pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
+    let bytes = name.to_bytes();
+    if matches!(bytes, b"" | b"." | b"..") || bytes.contains(&b'/') || bytes.len() > 200 {
+        return Err(Failure::usage("invalid cgroup name:", bytes));
+    }
+    Ok(name)
+}
+
+/// What only makes sense together: swap is counted with memory, as docker counts it.
+pub fn check(limits: &Limits) -> Result<(), Failure> {
+    match (limits.memory, limits.memory_swap) {
+        (None, Some(_)) => Err(Failure::usage("--memory-swap needs --memory", b"")),
+        (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage(
+            "--memory-swap (memory and swap) is less than --memory",
+            b"",
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Controller {
+    Memory,
+    Cpu,
+    Pids,
+}
+
+const CONTROLLERS: [Controller; 3] = [Controller::Memory, Controller::Cpu, Controller::Pids];
+
+impl Controller {
+    fn name(self) -> &'static [u8] {
+        match self {
+            Controller::Memory => b"memory",
+            Controller::Cpu => b"cpu",
+            Controller::Pids => b"pids",
+        }
+    }
+
+    /// Its cgroup v1 hierarchy (a link to cpu,cpuacct where the two share one).
+    fn v1_root(self) -> &'static CStr {
+        match self {
+            Controller::Memory => c"/sys/fs/cgroup/memory",
+            Controller::Cpu => c"/sys/fs/cgroup/cpu",
+            Controller::Pids => c"/sys/fs/cgroup/pids",
+        }
+    }
+}
+
+const ROOT: &CStr = c"/sys/fs/cgroup";
+const CGROUP_SUPER_MAGIC: i64 = 0x27e0eb;
+const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+
+/// What a limit's file holds, from the options.
+#[derive(Clone, Copy)]
+enum Value {
+    Memory,
+    /// Memory and swap together (docker's meaning, v1's memsw).
+    MemoryAndSwap,
+    /// Swap alone (v2's memory.swap.max).
+    Swap,
+    Quota,
+    Period,
+    /// v2's cpu.max: "QUOTA PERIOD".
+    QuotaPerPeriod,
+    Weight,
+    Shares,
+    Pids,
+}
+
+impl Value {
+    fn of(self, l: &Limits) -> Option<u64> {
+        match self {
+            Value::Memory => l.memory,
+            Value::MemoryAndSwap => l.memory_swap,
+            Value::Swap => l.memory_swap.map(|s| s - l.memory.unwrap_or(0)),
+            Value::Quota | Value::QuotaPerPeriod => l.cpu_quota_us,
+            Value::Period => l.cpu_quota_us.map(|_| PERIOD_US),
+            Value::Weight => l.cpu_weight,
+            Value::Shares => l.cpu_weight.map(shares),
+            Value::Pids => l.pids,
+        }
+    }
+}
+
+/// The files of the limits, in the order they are written.
+const V1: [(Controller, &CStr, Value); 6] = [
+    (Controller::Memory, c"memory.limit_in_bytes", Value::Memory),
+    // Missing when the kernel does not account swap (swapaccount=0): then an error.
+    (
+        Controller::Memory,
+        c"memory.memsw.limit_in_bytes",
+        Value::MemoryAndSwap,
+    ),
+    (Controller::Cpu, c"cpu.cfs_period_us", Value::Period),
+    (Controller::Cpu, c"cpu.cfs_quota_us", Value::Quota),
+    (Controller::Cpu, c"cpu.shares", Value::Shares),
+    (Controller::Pids, c"pids.max", Value::Pids),
+];
+const V2: [(Controller, &CStr, Value); 5] = [
+    (Controller::Memory, c"memory.max", Value::Memory),
+    (Controller::Memory, c"memory.swap.max", Value::Swap),
+    (Controller::Cpu, c"cpu.max", Value::QuotaPerPeriod),
+    (Controller::Cpu, c"cpu.weight", Value::Weight),
+    (Controller::Pids, c"pids.max", Value::Pids),
+];
+
+/// The group in one hierarchy.
+struct Dir {
+    /// The directory it was made in, to remove it from (by descriptor: after a pivot_root
+    /// no path leads there).
+    parent: Fd,
+    group: Fd,
+    /// cgroup.procs, open for writing: the command writes itself in through it.
+    procs: Fd,
+    /// For messages.
+    path: &'static CStr,
+    /// Its hierarchy's controller (v1); v2 has one hierarchy for all.
+    controller: Controller,
+}
+
+/// The command's group, in one hierarchy (v2) or one per controller (v1).
+pub struct Group {
+    name: &'static CStr,
+    v2: bool,
+    dirs: heapless::Vec<Dir, 3>,
+}
+
+/// The descriptors `join` writes through, and whether it then takes a cgroup namespace.
+static JOIN_FDS: [AtomicI32; 3] = [AtomicI32::new(-1), AtomicI32::new(-1), AtomicI32::new(-1)];
+static JOIN_NAMESPACE: AtomicBool = AtomicBool::new(false);
+
+/// Make the group with its limits, if any were asked for. With `cgroup_namespace`, whoever
+/// joins it takes a cgroup namespace too, after moving in, so that the group is its root.
+pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, Failure> {
+    if !limits.wanted() {
+        return Ok(None);
+    }
+    let name = match limits.name {
+        Some(name) => name,
+        None => {
+            let mut digits = [0; 20];
+            let pid = out::decimal(sys::getpid() as u64, &mut digits);
+            keep(&[b"boxinit-", pid])?
+        }
+    };
+    let mut group = Group {
+        name,
+        v2: sys::fs_type(ROOT) == Ok(CGROUP2_SUPER_MAGIC),
+        dirs: heapless::Vec::new(),
+    };
+    if let Err(failure) = group.make(limits) {
+        group.remove_dirs();
+        return Err(failure);
+    }
+    for (slot, dir) in JOIN_FDS.iter().zip(&group.dirs) {
+        slot.store(dir.procs.raw(), Ordering::Relaxed);
+    }
+    JOIN_NAMESPACE.store(cgroup_namespace, Ordering::Relaxed);
+    Ok(Some(group))
+}
+
+/// In the process that becomes the command (or the container's PID 1), before anything else:
+/// move into the group, then take a cgroup namespace rooted there if one was asked for.
+/// Nothing to do without a group, or once done.
+pub fn join() -> Result<(), Failure> {
+    for slot in &JOIN_FDS {
+        let fd = slot.swap(-1, Ordering::Relaxed);
+        if fd >= 0 {
+            sys::write_all(fd, &[b"0"])
+                .map_err(|e| Failure::os("entering the command's cgroup", b"", e))?;
+        }
+    }
+    if JOIN_NAMESPACE.swap(false, Ordering::Relaxed) {
+        sys::unshare(libc::CLONE_NEWCGROUP)
+            .map_err(|e| Failure::os("unsharing the cgroup namespace", b"", e))?;
+    }
+    Ok(())
+}
+
+impl Group {
+    /// After the container has ended, whichever way: say so if the kernel's OOM killer struck,
+    /// then empty the group (what is left of the command is killed: the group lives as long
+    /// as the container) and remove it. Returns `result` unchanged.
+    pub fn remove(self, result: Result<u8, Failure>) -> Result<u8, Failure> {
+        if result.is_ok() && self.oom_killed() {
+            let what = b"out of memory: the kernel's OOM killer ended a process of cgroup ";
+            out::say(0, &[what, self.name.to_bytes()]);
+        }
+        self.remove_dirs();
+        result
+    }
+
+    fn make(&mut self, limits: &Limits) -> Result<(), Failure> {
+        let mut buf = [0; 4096];
+        let own = read_own_cgroups(&mut buf)?;
+        if self.v2 {
+            self.make_v2(own, limits)?;
+        } else {
+            // A group with a name and no limit still joins every hierarchy: it accounts.
+            let any = CONTROLLERS.iter().any(|&c| limits.needs(c));
+            for controller in CONTROLLERS {
+                if !any || limits.needs(controller) {
+                    self.make_v1(own, controller)?;
+                }
+            }
+        }
+        self.set_limits(limits)
+    }
+
+    /// cgroup v2: the group in ours, the controllers it needs passed down to it.
+    #[inline(never)]
+    fn make_v2(&mut self, own: &[u8], limits: &Limits) -> Result<(), Failure> {
+        let own = under(values::cgroup_path(own, b""));
+        let mut enable: heapless::Vec<u8, 32> = heapless::Vec::new();
+        let mut list = [0; 256];
+        let available = read_file(ROOT, c"cgroup.controllers", &mut list)?;
+        for controller in CONTROLLERS.into_iter().filter(|&c| limits.needs(c)) {
+            if !values::has_word(available, controller.name()) {
+                let what = "cgroup controller not available:";
+                return Err(Failure::usage(what, controller.name()));
+            }
+            let _ = enable.extend_from_slice(b"+");
+            let _ = enable.extend_from_slice(controller.name());
+            let _ = enable.push(b' ');
+        }
+        if !enable.is_empty() {
+            self.enable_v2(own, &enable)?;
+        }
+        self.make_in(keep(&[ROOT.to_bytes(), own])?, Controller::Memory)
+    }
+
+    /// cgroup v1: the group in ours in the hierarchy of `controller`.
+    #[inline(never)]
+    fn make_v1(&mut self, own: &[u8], controller: Controller) -> Result<(), Failure> {
+        let root = controller.v1_root();
+        if sys::fs_type(root) != Ok(CGROUP_SUPER_MAGIC) {
+            return Err(Failure::usage("no cgroup hierarchy at", root.to_bytes()));
+        }
+        let own = under(values::cgroup_path(own, controller.name()));
+        let mut parent = keep(&[root.to_bytes(), own])?;
+        // A container may see its group as the hierarchy's root without a cgroup namespace
+        // (a bind mount): then /proc/self/cgroup names a path that is not there.
+        if sys::is_directory(parent) != Ok(true) {
+            parent = root;
+        }
+        self.make_in(parent, controller)
+    }
+
+    /// Write each limit to its file: the same limits, in v1's files or in v2's.
+    #[inline(never)]
+    fn set_limits(&self, limits: &Limits) -> Result<(), Failure> {
+        for &(controller, file, value) in if self.v2 { &V2[..] } else { &V1[..] } {
+            let (Some(number), Some(dir)) = (value.of(limits), self.dir(controller)) else {
+                continue;
+            };
+            let mut digits = [0; 20];
+            let suffix: &[u8] = match value {
+                Value::QuotaPerPeriod => b" 100000",
+                _ => b"",
+            };
+            let text = [out::decimal(number, &mut digits), suffix];
+            dir.group
+                .open_in(file, libc::O_WRONLY)
+                .and_then(|f| sys::write_all(f.raw(), &text))
+                .map_err(|e| Failure::os("setting", joined(dir.path, file), e))?;
+        }
+        Ok(())
+    }
+
+    /// Enable `enable` ("+memory +pids ") in cgroup.subtree_control from the root down to our
+    /// own group, so that a group made in ours has them. Where they pass already, the write
+    /// changes nothing; where we may not write (above a delegated subtree) they must pass
+    /// already. A group that holds processes cannot pass controllers down (the
+    /// no-internal-process rule): when ours holds boxinit, boxinit first moves to a leaf of its
+    /// own, NAME.supervisor, which stays until boxinit exits.
+    fn enable_v2(&self, own: &[u8], enable: &[u8]) -> Result<(), Failure> {
+        for (i, _) in own.iter().enumerate().filter(|&(_, &c)| c == b'/') {
+            let _ = write_file(
+                keep(&[ROOT.to_bytes(), &own[..i]])?,
+                c"cgroup.subtree_control",
+                enable,
+            );
+        }
+        let own_dir = keep(&[ROOT.to_bytes(), own])?;
+        match write_file(own_dir, c"cgroup.subtree_control", enable) {
+            Err(f) if f.errno == Some(Errno::EBUSY) => {}
+            other => return other,
+        }
+        let leaf_name = keep(&[self.name.to_bytes(), b".supervisor"])?;
+        let leaf = keep(&[own_dir.to_bytes(), b"/", leaf_name.to_bytes()])?;
+        sys::mkdir(leaf, 0o755).map_err(|e| Failure::os("making cgroup", leaf.to_bytes(), e))?;
+        let moved = write_file(leaf, c"cgroup.procs", b"0")
+            .and_then(|()| write_file(own_dir, c"cgroup.subtree_control", enable));
+        if moved.is_err() {
+            // Others share our group, so it cannot pass controllers down: go back, undo.
+            let _ = write_file(own_dir, c"cgroup.procs", b"0");
+            let _ = Fd::open(own_dir, libc::O_RDONLY | libc::O_DIRECTORY)
+                .and_then(|d| d.remove_dir_in(leaf_name));
+        }
+        moved
+    }
+
+    /// Make the group in `parent` and open what it needs later.
+    fn make_in(&mut self, parent: &'static CStr, controller: Controller) -> Result<(), Failure> {
+        let parent_fd = Fd::open(parent, libc::O_RDONLY | libc::O_DIRECTORY)
+            .map_err(|e| Failure::os("opening cgroup", parent.to_bytes(), e))?;
+        let path = keep(&[parent.to_bytes(), b"/", self.name.to_bytes()])?;
+        sys::mkdir(path, 0o755).map_err(|e| Failure::os("making cgroup", path.to_bytes(), e))?;
+        let opened = parent_fd
+            .open_in(self.name, libc::O_RDONLY | libc::O_DIRECTORY)
+            .and_then(|group| Ok((group.open_in(c"cgroup.procs", libc::O_WRONLY)?, group)));
+        let (procs, group) = opened.map_err(|e| {
+            let _ = parent_fd.remove_dir_in(self.name);
+            Failure::os("opening cgroup", path.to_bytes(), e)
+        })?;
+        // At most one group per controller: the room for three cannot run out.
+        let _ = self.dirs.push(Dir {
+            parent: parent_fd,
+            group,
+            procs,
+            path,
+            controller,
+        });
+        Ok(())
+    }
+
+    /// The group in the hierarchy of `controller`.
+    fn dir(&self, controller: Controller) -> Option<&Dir> {
+        self.dirs
+            .iter()
+            .find(|dir| self.v2 || dir.controller == controller)
+    }
+
+    /// Whether the kernel's OOM killer ended a process of the group.
+    fn oom_killed(&self) -> bool {
+        let file = if self.v2 {
+            c"memory.events"
+        } else {
+            c"memory.oom_control"
+        };
+        let mut buf = [0; 512];
+        let read = self.dir(Controller::Memory).and_then(|dir| {
+            let len = dir
+                .group
+                .open_in(file, libc::O_RDONLY)
+                .ok()?
+                .read(&mut buf)
+                .ok()?;
+            values::field(&buf[..len], b"oom_kill")
+        });
+        read.unwrap_or(0) > 0
+    }
+
+    /// Remove every directory made, killing what is still in the group first. Killed
+    /// processes end in a moment; the wait for them is bounded, and what cannot be removed
+    /// is said, not fatal: the command's status still stands.
+    fn remove_dirs(&self) {
+        for dir in &self.dirs {
+            let mut tries = 0;
+            loop {
+                match dir.parent.remove_dir_in(self.name) {
+                    Ok(()) => break,
+                    Err(Errno::EBUSY) if tries < 500 => {
+                        tries += 1;
+                        kill_members(dir);
+                        // Reap what were our children; wait a little for the rest to end.
+                        while let Ok(Some(_)) = sys::reap_one() {}
+                        let chld = sys::SigSet::EMPTY.with(libc::SIGCHLD);
+                        let _ = sys::wait_signal(chld, Some(10));
+                    }
+                    Err(e) => {
+                        out::error("removing cgroup", dir.path.to_bytes(), Some(e));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// SIGKILL every process listed in the group's cgroup.procs.
+fn kill_members(dir: &Dir) {
+    let Ok(procs) = dir.group.open_in(c"cgroup.procs", libc::O_RDONLY) else {
+        return;
+    };
+    let me = sys::getpid();
+    let mut buf = [0; 1024];
+    let mut pid = 0;
+    while let Ok(len @ 1..) = procs.read(&mut buf) {
+        for &c in &buf[..len] {
+            if c.is_ascii_digit() {
+                pid = pid * 10 + (c - b'0') as i32;
+            } else {
+                if pid > 0 && pid != me {
+                    let _ = sys::kill(pid, libc::SIGKILL);
+                }
+                pid = 0;
+            }
+        }
+    }
+}
+
+/// cgroup v2's cpu.weight as v1's cpu.shares, as systemd maps them: the defaults (100 and
+/// 1024) match, and the result stays in the range v1 takes.
+fn shares(weight: u64) -> u64 {
+    (weight * 1024 / 100).clamp(2, 262_144)
+}
+
+/// Write `value` to `file` in directory `dir`.
+fn write_file(dir: &'static CStr, file: &'static CStr, value: &[u8]) -> Result<(), Failure> {
+    Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY)
+        .and_then(|d| d.open_in(file, libc::O_WRONLY))
+        .and_then(|f| sys::write_all(f.raw(), &[value]))
+        .map_err(|e| Failure::os("writing", joined(dir, file), e))
+}
+
+/// The start of `file` in directory `dir`, as much as fits in `buf`.
+fn read_file<'a>(
+    dir: &'static CStr,
+    file: &'static CStr,
+    buf: &'a mut [u8],
+) -> Result<&'a [u8], Failure> {
+    let len = Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY)
+        .and_then(|d| d.open_in(file, libc::O_RDONLY))
+        .and_then(|f| f.read(buf))
+        .map_err(|e| Failure::os("reading", joined(dir, file), e))?;
+    Ok(&buf[..len])
+}
+
+/// /proc/self/cgroup: which group boxinit is in, in each hierarchy.
+fn read_own_cgroups(buf: &mut [u8]) -> Result<&[u8], Failure> {
+    let path = c"/proc/self/cgroup";
+    let fail = |e| Failure::os("reading", path.to_bytes(), e);
+    let file = Fd::open(path, libc::O_RDONLY).map_err(fail)?;
+    let mut len = 0;
+    loop {
+        match file.read(&mut buf[len..]).map_err(fail)? {
+            0 => return Ok(&buf[..len]),
+            n => len += n,
+        }
+        if len == buf.len() {
+            return Err(fail(Errno::EFBIG));
+        }
+    }
+}
+
+/// A group's path as a suffix for a directory: "" for the root, else "/a/b".
+fn under(path: Option<&[u8]>) -> &[u8] {
+    match path {
+        Some(b"/") | None => b"",
+        Some(path) => path,
+    }
+}
+
+/// `dir/file`, for a message (just `file` if there is no room left to keep it).
+fn joined(dir: &CStr, file: &'static CStr) -> &'static [u8] {
+    sys::keep(&[dir.to_bytes(), b"/", file.to_bytes()]).map_or(file.to_bytes(), CStr::to_bytes)
+}
+
+fn keep(parts: &[&[u8]]) -> Result<&'static CStr, Failure> {
+    sys::keep(parts).ok_or(Failure::os(
+        "building a cgroup path",
+        b"",
+        Errno::ENAMETOOLONG,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_map_to_shares() {
+        assert_eq!(shares(100), 1024);
+        assert_eq!(shares(1), 10);
+        assert_eq!(shares(10_000), 102_400);
+        assert_eq!(shares(50), 512);
+    }
+
+    #[test]
+    fn names_are_one_component() {
+        assert!(check_name(c"web-1").is_ok());
+        for bad in [c"", c".", c"..", c"a/b", c"/a"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn swap_counts_with_memory() {
+        let mut limits = Limits {
+            memory_swap: Some(10),
+            ..Limits::default()
+        };
+        assert!(check(&limits).is_err());
+        limits.memory = Some(20);
+        assert!(check(&limits).is_err());
+        limits.memory = Some(10);
+        assert!(check(&limits).is_ok());
+        assert!(limits.wanted() && !Limits::default().wanted());
+    }
+}
