@@ -598,7 +598,7 @@ pub fn fs_type(path: &CStr) -> Result<i64> {
 
 pub fn mkdir(path: &CStr, mode: u32) -> Result<()> {
     // SAFETY: path is a C string.
-    unsafe { syscall!(Sysno::mkdir, path.as_ptr(), mode) }.map(drop)
+    unsafe { syscall!(Sysno::mkdirat, libc::AT_FDCWD, path.as_ptr(), mode) }.map(drop)
 }
 
 impl Fd {
