@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 
+mod boot;
 mod container;
 mod opts;
 mod out;
@@ -24,18 +25,21 @@ use sys::{SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
-    let config = opts::parse(args, env).unwrap_or_else(|f| f.exit());
+    boot::detect();
+    let config = opts::parse(args, env).unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);
     match config.action {
         Action::Help => out::print(HELP),
         Action::Version => out::print(version(config.personality)),
         Action::License => out::print(LICENSE),
+        Action::Run if config.boot.enabled => boot::run(&config, env),
         Action::Run => match run(&config, env) {
             Ok(status) => sys::exit(status),
             Err(failure) => failure.exit(),
         },
     }
-    sys::exit(0)
+    // The kernel's init may not exit, even after --help.
+    boot::quit(0)
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
@@ -155,5 +159,6 @@ const LICENSE: &str = "boxinit is distributed under the MIT license.\n";
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     out::error("internal error", b"", None);
-    sys::exit(Failure::STATUS)
+    // In boot mode a clean power-off, not a kernel panic.
+    boot::quit(Failure::STATUS)
 }

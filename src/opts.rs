@@ -6,6 +6,7 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
+use crate::boot;
 use crate::container::{self, Namespaces};
 use crate::out::Failure;
 use crate::supervise::Supervision;
@@ -65,6 +66,7 @@ pub struct Config {
     /// catatonit's -P: no command, just a PID 1 that holds a namespace open.
     pub pause: bool,
     pub supervision: Supervision,
+    pub boot: boot::Settings,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,6 +91,17 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
+    // Boot mode
+    Boot,
+    SwitchRoot,
+    RootDevice,
+    RootFstype,
+    RootOptions,
+    RootWait,
+    Exec,
+    OnExit,
+    ExitDevice,
+    Modules,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -152,6 +165,17 @@ const SPECS: &[Spec] = &[
     spec(Opt::Pause, "pause", b'P', "", B | C),
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
+    // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
+    spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B),
+    with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)),
+    with_value(spec(Opt::RootDevice, "root-device", 0, "BOXINIT_ROOT", B)),
+    with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)),
+    with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)),
+    with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)),
+    spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B),
+    with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)),
+    spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B),
+    with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -208,6 +232,7 @@ struct Parser {
     verbosity: u8,
     setsid: bool,
     supervision: Supervision,
+    boot: boot::Settings,
 }
 
 impl Parser {
@@ -226,6 +251,7 @@ impl Parser {
             // as a group; the others signal the command alone.
             setsid: personality == Personality::DumbInit,
             supervision: Supervision::default(),
+            boot: boot::Settings::default(),
         }
     }
 
@@ -337,6 +363,17 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            // Boot mode
+            Opt::Boot => self.boot.enabled = true,
+            Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
+            Opt::RootDevice => self.boot.root_device = value.filter(|v| !v.is_empty()),
+            Opt::RootFstype => self.boot.root_fstype = value.filter(|v| !v.is_empty()),
+            Opt::RootOptions => self.boot.root_options = value,
+            Opt::RootWait => self.boot.root_wait_ms = values::duration_ms(text).ok_or_else(bad)?,
+            Opt::Exec => self.boot.exec = true,
+            Opt::OnExit => self.boot.on_exit = boot::OnExit::parse(text).ok_or_else(bad)?,
+            Opt::ExitDevice => self.boot.exit_device = true,
+            Opt::Modules => self.boot.modules = text,
         }
         Ok(())
     }
@@ -355,17 +392,19 @@ impl Parser {
                 }
             }
         }
-        let namespaces =
-            self.namespaces
-                .unwrap_or(if self.rootfs.is_some() || self.hostname.is_some() {
-                    Namespaces::CONTAINER
-                } else {
-                    Namespaces::NONE
-                });
+        // The kernel's init boots; its --hostname names the machine, not a namespace.
+        self.boot.enabled |= boot::started_by_kernel();
+        let booting = self.boot.enabled;
+        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
+        let namespaces = self.namespaces.unwrap_or(if container {
+            Namespaces::CONTAINER
+        } else {
+            Namespaces::NONE
+        });
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
-        if let Some(hostname) = self.hostname {
+        if let Some(hostname) = self.hostname.filter(|_| !booting) {
             container::check_hostname(hostname, namespaces)?;
         }
         Ok(Config {
@@ -383,6 +422,7 @@ impl Parser {
             verbosity: self.verbosity,
             pause: self.pause,
             supervision: self.supervision,
+            boot: self.boot,
         })
     }
 }
@@ -413,6 +453,8 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Verbosity => "invalid verbosity:",
         Opt::Rewrite => "invalid rewrite (want SIGNAL:SIGNAL, 0 to drop):",
         Opt::Grace => "invalid duration for --grace (want 10, 10s, 500ms or 1m):",
+        Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
+        Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
         _ => "invalid value",
     }
 }
