@@ -25,3 +25,12 @@ image:
 # Measure boxinit against tini, dumb-init, catatonit, unshare, bwrap, crun and runc
 bench *ARGS:
     sh bench/run.sh {{ARGS}}
+
+# Build the initramfs (target/initramfs.gz): boxinit as /init, busybox, dev/console, modules
+initramfs:
+    sh image/initramfs.sh
+
+# Boot the initramfs under QEMU (TCG) and run CMD, or a shell on the serial console; exits with CMD's status
+[positional-arguments]
+boot *CMD: initramfs
+    sh image/boot.sh "$@"

@@ -8,7 +8,10 @@
 #   KERNEL     the kernel (default the newest Debian kernel in /boot, from linux-image-amd64)
 #   APPEND     more kernel command line words, e.g. BOXINIT_HOSTNAME=box BOXINIT_ON_EXIT=reboot
 #   DISK       a disk image (ext4, say) attached as a virtio disk: /dev/vda in the guest
+#              (a snapshot: what the guest writes is thrown away)
 #   MEMORY     guest memory (default 256M)
+#   STATUS_FROM=qemu  have boxinit end QEMU through the exit device and exit with QEMU's own
+#              status: 2*N+1 (mod 256) for a command's status N
 # The command's words go to the kernel command line after `--`, each in double quotes if it
 # has spaces (the kernel knows no other quoting): a word may not hold a double quote.
 # Exit status: the command's, from boxinit's `boxinit: exit status N` line on the console;
@@ -42,10 +45,13 @@ for file in "$initramfs" "$kernel"; do
 done
 command -v "$qemu" >/dev/null || { echo "boot: $qemu is missing" >&2; exit 2; }
 
-cmdline="console=$console panic=-1 quiet $exit_device_word"
+cmdline="console=$console panic=-1 quiet"
+# QEMU's own status is the command's only through the exit device, which ends QEMU at once.
+[ "${STATUS_FROM:-}" = qemu ] && cmdline="$cmdline $exit_device_word"
 disk=""
 if [ -n "${DISK:-}" ]; then
-    disk="-drive file=$DISK,if=virtio,format=raw"
+    # snapshot: the guest's writes are thrown away, and boots can share one image.
+    disk="-drive file=$DISK,if=virtio,format=raw,snapshot=on"
     [ -s "$initramfs.modules" ] && cmdline="$cmdline BOXINIT_MODULES=$(cat "$initramfs.modules")"
 fi
 cmdline="$cmdline ${APPEND:-}"
@@ -74,6 +80,8 @@ trap 'rm -f "$log" "$qemu_status"' EXIT
     echo "$status" >"$qemu_status"
 } | tee "$log"
 
+# STATUS_FROM=qemu: QEMU's own status, as a script that reads only the exit device sees it.
+[ "${STATUS_FROM:-}" = qemu ] && exit "$(cat "$qemu_status")"
 status=$(tr -d '\r' <"$log" | sed -n 's/.*boxinit: exit status \([0-9]*\)$/\1/p' | tail -n 1)
 [ -n "$status" ] && exit "$status"
 status=$(cat "$qemu_status")
