@@ -38,17 +38,21 @@ fn initramfs() -> &'static Path {
 }
 
 /// A second root on an ext4 disk image: busybox, a marker file and an /sbin/init that says
-/// who it is and powers off.
+/// who it is, how its root is mounted, and powers off.
 fn disk() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
         let root = busybox_root();
         std::fs::write(root.path().join("on-disk"), "the disk root\n").unwrap();
+        std::fs::create_dir(root.path().join("run")).unwrap();
         // busybox's applet link: replaced, not written through.
         std::fs::remove_file(root.path().join("sbin/init")).unwrap();
         write_executable(
             &root.path().join("sbin/init"),
-            "#!/bin/sh\necho \"disk init: pid $$, $(cat /on-disk)\"\nexec poweroff -f\n",
+            "#!/bin/sh\n\
+             mode=$(grep ' / ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)\n\
+             echo \"disk init: pid $$, $(cat /on-disk), $mode\"\n\
+             exec poweroff -f\n",
         );
         let image = Path::new(env!("CARGO_TARGET_TMPDIR")).join("boot/disk.img");
         let _ = std::fs::remove_file(&image);
@@ -370,6 +374,25 @@ fn a_crashing_command_ends_in_a_clean_reboot_with_on_exit_reboot() {
 }
 
 #[test]
+fn sigusr2_to_pid_1_powers_off_after_term_grace_and_kill() {
+    // The command ignores TERM (and so does its sleep): only the SIGKILL after the grace
+    // period ends it; USR2 wins over --on-exit reboot.
+    let (status, log) = Boot {
+        append: &["BOXINIT_ON_EXIT=reboot", "BOXINIT_GRACE=1"],
+        ..Boot::default()
+    }
+    .run(&["sh", "-c", "trap '' TERM; kill -USR2 1; sleep 1000"]);
+    log.expect("boxinit: grace period over; killing what is left");
+    log.powered_off_with(137);
+    log.refuse("Restarting system");
+    check(
+        &log,
+        status == 137,
+        &format!("boot.sh exited {status}, not 137"),
+    );
+}
+
+#[test]
 fn switch_root_into_the_disk_keeps_boxinit_as_pid_1() {
     let (status, log) = Boot {
         append: &["BOXINIT_ROOT=/dev/vda"],
@@ -411,12 +434,17 @@ fn switch_root_into_the_disk_keeps_boxinit_as_pid_1() {
 #[test]
 fn exec_hands_pid_1_to_the_init_of_the_new_root() {
     let (status, log) = Boot {
-        append: &["BOXINIT_ROOT=/dev/vda", "BOXINIT_EXEC=1"],
+        append: &[
+            "BOXINIT_ROOT=/dev/vda",
+            "BOXINIT_ROOT_FSTYPE=ext4",
+            "BOXINIT_ROOT_OPTIONS=ro",
+            "BOXINIT_EXEC=1",
+        ],
         disk: true,
         ..Boot::default()
     }
     .run(&["/sbin/init"]);
-    log.expect("disk init: pid 1, the disk root");
+    log.expect("disk init: pid 1, the disk root, ro");
     // The disk's init powered off itself: boxinit had no status to report.
     log.refuse("boxinit: exit status");
     log.expect("reboot: Power down");
