@@ -4,7 +4,8 @@
 # load order in OUT.modules, which image/boot.sh passes as BOXINIT_MODULES).
 # Usage: image/initramfs.sh [OUT]                (default target/initramfs.gz)
 # Environment: BOXINIT_BIN, a static boxinit to use instead of building the release binary;
-# KERNEL_VERSION, whose modules to take (default: the newest in /boot).
+# KERNEL_VERSION, whose modules to take (default: the newest in /boot); CONSOLE=no, no
+# dev/console.
 set -eu
 cd "$(dirname "$0")/.."
 out=${1:-target/initramfs.gz}
@@ -24,8 +25,9 @@ trap 'rm -rf "$root"' EXIT
 sh image/busybox-rootfs.sh "$root"
 cp "$bin" "$root/init"
 mkdir -p "$root/run" "$root/lib/modules"
-# Without dev/console the kernel starts /init with no stdin, stdout or stderr.
-mknod -m 600 "$root/dev/console" c 5 1
+# Without dev/console the kernel starts /init with no stdin, stdout or stderr (boxinit then
+# opens the console itself; CONSOLE=no leaves it out, to test that).
+[ "${CONSOLE:-yes}" = no ] || mknod -m 600 "$root/dev/console" c 5 1
 
 # Modules (Debian's kernel has virtio and ext4 as modules), dependencies first.
 kver=${KERNEL_VERSION:-$(ls /boot/vmlinuz-* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)}

@@ -26,15 +26,26 @@ fn repo() -> &'static Path {
 /// The initramfs, built once per test run around the boxinit under test.
 fn initramfs() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("boot/initramfs.gz");
-        let built = run(Command::new("sh")
-            .arg(repo().join("image/initramfs.sh"))
-            .arg(&out)
-            .env("BOXINIT_BIN", boxinit()));
-        assert!(built.status.success(), "{}", text(&built.stderr));
-        out
-    })
+    BUILT.get_or_init(|| build_initramfs("initramfs.gz", "yes"))
+}
+
+/// The same without dev/console: the kernel starts /init with no fds 0, 1, 2.
+fn initramfs_without_console() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| build_initramfs("initramfs-no-console.gz", "no"))
+}
+
+fn build_initramfs(name: &str, console: &str) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("boot")
+        .join(name);
+    let built = run(Command::new("sh")
+        .arg(repo().join("image/initramfs.sh"))
+        .arg(&out)
+        .env("BOXINIT_BIN", boxinit())
+        .env("CONSOLE", console));
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    out
 }
 
 /// A second root on an ext4 disk image: busybox, a marker file and an /sbin/init that says
@@ -118,6 +129,8 @@ struct Boot<'a> {
     /// QEMU's own status, from the exit device boxinit writes to, rather than the status
     /// line boot.sh reads (QEMU exits at once then: no "Power down" line).
     qemu_status: bool,
+    /// The initramfs without dev/console.
+    no_console: bool,
 }
 
 impl Boot<'_> {
@@ -126,7 +139,14 @@ impl Boot<'_> {
         cmd.arg(repo().join("image/boot.sh"))
             .arg("--")
             .args(command)
-            .env("INITRAMFS", initramfs())
+            .env(
+                "INITRAMFS",
+                if self.no_console {
+                    initramfs_without_console()
+                } else {
+                    initramfs()
+                },
+            )
             .env("APPEND", self.append.join(" "))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -458,10 +478,12 @@ fn exec_hands_pid_1_to_the_init_of_the_new_root() {
 
 #[test]
 fn an_unknown_option_on_the_kernel_line_powers_off_with_a_failure() {
-    // A bare word before `--` reaches init as an argument.
+    // A bare word before `--` reaches init as an argument. Without dev/console in the
+    // initramfs, boxinit opens the console itself to say so.
     let (status, log) = Boot {
         append: &["--bogus"],
         qemu_status: true,
+        no_console: true,
         ..Boot::default()
     }
     .run(&["sh", "-c", "echo ran"]);
@@ -481,6 +503,7 @@ fn an_unknown_option_on_the_kernel_line_powers_off_with_a_failure() {
 fn a_missing_root_device_powers_off_with_a_failure() {
     let (status, log) = Boot {
         append: &["BOXINIT_ROOT=/dev/nope", "BOXINIT_ROOT_WAIT=1"],
+        no_console: true,
         ..Boot::default()
     }
     .run(&["sh", "-c", "echo ran"]);
