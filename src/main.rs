@@ -144,6 +144,14 @@ Supervision:
   -v, --verbose         say more (repeatable); BOXINIT_VERBOSITY=N sets the level
   -s, --subreaper       accepted for tini; boxinit is always a subreaper when not PID 1
   -h, --help  -V, --version  -l, -L, --license
+Boot (as the kernel's init, or with --boot; also BOXINIT_<NAME>, the device BOXINIT_ROOT):
+  --root-device DEV     mount DEV and switch root into it (--root-fstype TYPE,
+                        --root-options OPTS, --root-wait DURATION)
+  --switch-root DIR     switch root into DIR
+  --exec                exec COMMAND as PID 1 (a real init)
+  --modules LIST        load these kernel modules first
+  --on-exit WHAT        poweroff (default), reboot or halt
+  --exit-device         write the status to QEMU's isa-debug-exit port
 
 Called as tini or docker-init, dumb-init, catatonit or podman-init (argv[0]), boxinit takes
 that program's flags and defaults.
