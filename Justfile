@@ -33,3 +33,11 @@ dist:
 # The aarch64 build's tests under qemu's user-mode emulation
 test-aarch64:
     sh tests/emulated.sh
+# Build the initramfs (target/initramfs.gz): boxinit as /init, busybox, dev/console, modules
+initramfs:
+    sh image/initramfs.sh
+
+# Boot the initramfs under QEMU (TCG) and run CMD, or a shell on the serial console; exits with CMD's status
+[positional-arguments]
+boot *CMD: initramfs
+    sh image/boot.sh "$@"

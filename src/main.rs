@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 
+mod boot;
 mod cgroups;
 mod container;
 mod opts;
@@ -26,18 +27,21 @@ use sys::{SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
-    let config = opts::parse(args, env).unwrap_or_else(|f| f.exit());
+    boot::detect();
+    let config = opts::parse(args, env).unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);
     match config.action {
         Action::Help => out::print(HELP),
         Action::Version => out::print(version(config.personality)),
         Action::License => out::print(LICENSE),
+        Action::Run if config.boot.enabled => boot::run(&config, env),
         Action::Run => match run(&config, env) {
             Ok(status) => sys::exit(status),
             Err(failure) => failure.exit(),
         },
     }
-    sys::exit(0)
+    // The kernel's init may not exit, even after --help.
+    boot::quit(0)
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
@@ -195,6 +199,14 @@ Supervision:
   -v, --verbose         say more (repeatable); BOXINIT_VERBOSITY=N sets the level
   -s, --subreaper       accepted for tini; boxinit is always a subreaper when not PID 1
   -h, --help  -V, --version  -l, -L, --license
+Boot (as the kernel's init, or with --boot; also BOXINIT_<NAME>, the device BOXINIT_ROOT):
+  --root-device DEV     mount DEV and switch root into it (--root-fstype TYPE,
+                        --root-options OPTS, --root-wait DURATION)
+  --switch-root DIR     switch root into DIR
+  --exec                exec COMMAND as PID 1 (a real init)
+  --modules LIST        load these kernel modules first
+  --on-exit WHAT        poweroff (default), reboot or halt
+  --exit-device         write the status to QEMU's isa-debug-exit port
 
 Called as tini or docker-init, dumb-init, catatonit or podman-init (argv[0]), boxinit takes
 that program's flags and defaults.
@@ -210,5 +222,6 @@ const LICENSE: &str = "boxinit is distributed under the MIT license.\n";
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     out::error("internal error", b"", None);
-    sys::exit(Failure::STATUS)
+    // In boot mode a clean power-off, not a kernel panic.
+    boot::quit(Failure::STATUS)
 }

@@ -6,6 +6,7 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
+use crate::boot;
 use crate::cgroups::{self, Limits};
 use crate::container::{self, Namespaces};
 use crate::out::Failure;
@@ -68,6 +69,7 @@ pub struct Config {
     pub supervision: Supervision,
     /// Resource limits: the command's cgroup.
     pub limits: Limits,
+    pub boot: boot::Settings,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -99,6 +101,17 @@ enum Opt {
     CpuWeight,
     Pids,
     Cgroup,
+    // Boot mode
+    Boot,
+    SwitchRoot,
+    RootDevice,
+    RootFstype,
+    RootOptions,
+    RootWait,
+    Exec,
+    OnExit,
+    ExitDevice,
+    Modules,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -169,6 +182,17 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)),
     with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)),
     with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)),
+    // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
+    spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B),
+    with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)),
+    with_value(spec(Opt::RootDevice, "root-device", 0, "BOXINIT_ROOT", B)),
+    with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)),
+    with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)),
+    with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)),
+    spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B),
+    with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)),
+    spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B),
+    with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -194,7 +218,7 @@ pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
 }
 
 /// The bit of the setting an option controls; options that set the same thing share one.
-fn setting(opt: Opt) -> u32 {
+fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
@@ -215,7 +239,7 @@ pub fn getenv(env: Strings, name: &str) -> Option<&'static CStr> {
 struct Parser {
     personality: Personality,
     /// The settings the command line gave (bits from `setting`).
-    given: u32,
+    given: u128,
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
@@ -226,6 +250,7 @@ struct Parser {
     setsid: bool,
     supervision: Supervision,
     limits: Limits,
+    boot: boot::Settings,
 }
 
 impl Parser {
@@ -245,6 +270,7 @@ impl Parser {
             setsid: personality == Personality::DumbInit,
             supervision: Supervision::default(),
             limits: Limits::default(),
+            boot: boot::Settings::default(),
         }
     }
 
@@ -370,6 +396,17 @@ impl Parser {
             }
             Opt::Pids => self.limits.pids = Some(positive(values::number(text)).ok_or_else(bad)?),
             Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
+            // Boot mode
+            Opt::Boot => self.boot.enabled = true,
+            Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
+            Opt::RootDevice => self.boot.root_device = value.filter(|v| !v.is_empty()),
+            Opt::RootFstype => self.boot.root_fstype = value.filter(|v| !v.is_empty()),
+            Opt::RootOptions => self.boot.root_options = value,
+            Opt::RootWait => self.boot.root_wait_ms = values::duration_ms(text).ok_or_else(bad)?,
+            Opt::Exec => self.boot.exec = true,
+            Opt::OnExit => self.boot.on_exit = boot::OnExit::parse(text).ok_or_else(bad)?,
+            Opt::ExitDevice => self.boot.exit_device = true,
+            Opt::Modules => self.boot.modules = text,
         }
         Ok(())
     }
@@ -388,17 +425,19 @@ impl Parser {
                 }
             }
         }
-        let namespaces =
-            self.namespaces
-                .unwrap_or(if self.rootfs.is_some() || self.hostname.is_some() {
-                    Namespaces::CONTAINER
-                } else {
-                    Namespaces::NONE
-                });
+        // The kernel's init boots; its --hostname names the machine, not a namespace.
+        self.boot.enabled |= boot::started_by_kernel();
+        let booting = self.boot.enabled;
+        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
+        let namespaces = self.namespaces.unwrap_or(if container {
+            Namespaces::CONTAINER
+        } else {
+            Namespaces::NONE
+        });
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
-        if let Some(hostname) = self.hostname {
+        if let Some(hostname) = self.hostname.filter(|_| !booting) {
             container::check_hostname(hostname, namespaces)?;
         }
         cgroups::check(&self.limits)?;
@@ -418,6 +457,7 @@ impl Parser {
             pause: self.pause,
             supervision: self.supervision,
             limits: self.limits,
+            boot: self.boot,
         })
     }
 }
@@ -452,6 +492,8 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Cpus => "invalid number of CPUs (want at least 0.01, at most 5 decimals):",
         Opt::CpuWeight => "invalid CPU weight (want 1-10000):",
         Opt::Pids => "invalid number of processes (want at least 1):",
+        Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
+        Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
         _ => "invalid value",
     }
 }

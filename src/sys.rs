@@ -667,3 +667,191 @@ pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
         ))
     }
 }
+
+// ---- Boot ----------------------------------------------------------------------------------
+
+/// A file's device and inode numbers.
+pub fn ids_of(path: &CStr) -> Result<(u64, u64)> {
+    // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    unsafe {
+        syscall!(
+            FSTATAT,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            &mut st as *mut libc::stat,
+            0
+        )
+    }?;
+    Ok((st.st_dev, st.st_ino))
+}
+
+/// A new mount of `fstype` that is attached nowhere (fsopen, fsmount): it lets us look into a
+/// file system without changing any mount table, and is gone when the descriptor is closed.
+pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
+    // SAFETY: fstype is a C string; the other calls take descriptors and null pointers.
+    let context =
+        Fd(unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }? as c_int);
+    unsafe {
+        syscall!(
+            Sysno::fsconfig,
+            context.0,
+            libc::FSCONFIG_CMD_CREATE,
+            0,
+            0,
+            0
+        )
+    }?;
+    let mount = unsafe { syscall!(Sysno::fsmount, context.0, libc::FSMOUNT_CLOEXEC, 0) }?;
+    Ok(Fd(mount as c_int))
+}
+
+impl Fd {
+    /// Open `name` relative to this directory, never following a final symlink.
+    pub fn open_at(&self, name: &CStr, flags: c_int) -> Result<Fd> {
+        // SAFETY: name is a C string.
+        let fd = unsafe {
+            syscall!(
+                Sysno::openat,
+                self.0,
+                name.as_ptr(),
+                flags | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+                0
+            )
+        }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// Device and inode of `name` in this directory (following symlinks; "" for the
+    /// directory itself).
+    pub fn ids_at(&self, name: &CStr) -> Result<(u64, u64)> {
+        // SAFETY: as in `ids_of`, relative to our descriptor.
+        let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        unsafe {
+            syscall!(
+                FSTATAT,
+                self.0,
+                name.as_ptr(),
+                &mut st as *mut libc::stat,
+                libc::AT_EMPTY_PATH
+            )
+        }?;
+        Ok((st.st_dev, st.st_ino))
+    }
+
+    /// Remove `name` from this directory (`libc::AT_REMOVEDIR` for a directory).
+    pub fn unlink_at(&self, name: &CStr, flags: c_int) -> Result<()> {
+        // SAFETY: name is a C string.
+        unsafe { syscall!(Sysno::unlinkat, self.0, name.as_ptr(), flags) }.map(drop)
+    }
+
+    pub fn write_at(&self, bytes: &[u8], offset: u64) -> Result<usize> {
+        // SAFETY: bytes is valid for reads of its length.
+        unsafe { syscall!(Sysno::pwrite64, self.0, bytes.as_ptr(), bytes.len(), offset) }
+    }
+
+    /// Load the kernel module in this file (finit_module).
+    pub fn load_module(&self) -> Result<()> {
+        // SAFETY: the parameters are an empty C string.
+        unsafe { syscall!(Sysno::finit_module, self.0, c"".as_ptr(), 0) }.map(drop)
+    }
+}
+
+/// Whether descriptor `fd` is open.
+pub fn is_open(fd: c_int) -> bool {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::fcntl, fd, libc::F_GETFD) }.is_ok()
+}
+
+/// Open `path` as descriptor `target` (inherited by commands: no close-on-exec).
+pub fn open_as(path: &CStr, flags: c_int, target: c_int) -> Result<()> {
+    // SAFETY: path is a C string.
+    let fd = unsafe { syscall!(Sysno::openat, libc::AT_FDCWD, path.as_ptr(), flags, 0) }? as c_int;
+    if fd != target {
+        // SAFETY: no pointers; we own fd.
+        let moved = unsafe { syscall!(Sysno::dup3, fd, target, 0) };
+        let _ = unsafe { syscall!(Sysno::close, fd) };
+        moved?;
+    }
+    Ok(())
+}
+
+pub fn chroot(path: &CStr) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::chroot, path.as_ptr()) }.map(drop)
+}
+
+pub fn sync() {
+    // SAFETY: no arguments.
+    let _ = unsafe { syscall!(Sysno::sync) };
+}
+
+/// reboot(2) with one of `libc::RB_*` or `LINUX_REBOOT_CMD_CAD_OFF`.
+pub fn reboot(cmd: c_int) -> Result<()> {
+    // SAFETY: no pointers (the argument is only read for RESTART2).
+    unsafe {
+        syscall!(
+            Sysno::reboot,
+            libc::LINUX_REBOOT_MAGIC1,
+            libc::LINUX_REBOOT_MAGIC2,
+            cmd,
+            0
+        )
+    }
+    .map(drop)
+}
+
+pub fn sleep_ms(ms: u64) {
+    let ts = libc::timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
+    };
+    // SAFETY: ts is valid; the remainder may be null.
+    let _ = unsafe { syscall!(Sysno::nanosleep, &ts as *const libc::timespec, 0) };
+}
+
+/// Bring network interface `name` up (SIOCSIFFLAGS with IFF_UP added).
+pub fn interface_up(name: &[u8]) -> Result<()> {
+    #[repr(C)]
+    struct IfReq {
+        name: [u8; 16],
+        flags: i16,
+        _pad: [u8; 22],
+    }
+    let mut req = IfReq {
+        name: [0; 16],
+        flags: 0,
+        _pad: [0; 22],
+    };
+    let len = name.len().min(15);
+    req.name[..len].copy_from_slice(&name[..len]);
+    // SAFETY: no pointers.
+    let sock = unsafe {
+        syscall!(
+            Sysno::socket,
+            libc::AF_INET,
+            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+            0
+        )
+    }?;
+    let sock = Fd(sock as c_int);
+    // SAFETY: req has the kernel's struct ifreq layout (40 bytes).
+    unsafe {
+        syscall!(
+            Sysno::ioctl,
+            sock.0,
+            libc::SIOCGIFFLAGS,
+            &mut req as *mut IfReq
+        )
+    }?;
+    req.flags |= libc::IFF_UP as i16;
+    unsafe {
+        syscall!(
+            Sysno::ioctl,
+            sock.0,
+            libc::SIOCSIFFLAGS,
+            &req as *const IfReq
+        )
+    }
+    .map(drop)
+}

@@ -1,0 +1,555 @@
+//! Boot mode: boxinit as the first process of a real kernel, the `/init` of an initramfs or
+//! of a small VM. Nothing is mounted yet, the configuration comes from the kernel command
+//! line, and PID 1 may never exit (the kernel would panic): every way out, a fault of our own
+//! included, ends in reboot(2).
+//!
+//! The run, in order: mount what is missing, make fds 0-2 the console, load modules, switch
+//! to the real root if asked, bring `lo` up, set the hostname, run the command in a session
+//! of its own on the console; when it ends, stop everyone, sync, print its status and power
+//! off (or reboot, or halt).
+
+use crate::opts::{self, Config};
+use crate::out::{self, Failure};
+use crate::supervise::status_of;
+use crate::sys::{self, Errno, Fd, Pid, SigSet, Strings};
+use crate::{procs, signals, spawn};
+use core::ffi::{c_int, c_ulong, CStr};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// What to do once the command has ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OnExit {
+    PowerOff,
+    Reboot,
+    Halt,
+}
+
+impl OnExit {
+    pub fn parse(text: &[u8]) -> Option<OnExit> {
+        match text {
+            b"poweroff" => Some(OnExit::PowerOff),
+            b"reboot" => Some(OnExit::Reboot),
+            b"halt" => Some(OnExit::Halt),
+            _ => None,
+        }
+    }
+
+    fn command(self) -> c_int {
+        match self {
+            OnExit::PowerOff => libc::RB_POWER_OFF,
+            OnExit::Reboot => libc::RB_AUTOBOOT,
+            OnExit::Halt => libc::RB_HALT_SYSTEM,
+        }
+    }
+}
+
+/// What the options said about booting.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Boot mode: asked for with --boot, or boxinit is the kernel's init.
+    pub enabled: bool,
+    pub switch_root: Option<&'static CStr>,
+    pub root_device: Option<&'static CStr>,
+    pub root_fstype: Option<&'static CStr>,
+    pub root_options: Option<&'static CStr>,
+    pub root_wait_ms: u64,
+    /// Hand PID 1 to the command (a real init) rather than run it.
+    pub exec: bool,
+    pub on_exit: OnExit,
+    /// Tell QEMU the status through its isa-debug-exit device.
+    pub exit_device: bool,
+    /// Comma-separated kernel modules to load, in order.
+    pub modules: &'static [u8],
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            enabled: false,
+            switch_root: None,
+            root_device: None,
+            root_fstype: None,
+            root_options: None,
+            root_wait_ms: 10_000,
+            exec: false,
+            on_exit: OnExit::PowerOff,
+            exit_device: false,
+            modules: b"",
+        }
+    }
+}
+
+/// Where the root device is mounted when --switch-root names no directory.
+const NEW_ROOT: &CStr = c"/newroot";
+/// How long everyone left gets between SIGTERM and SIGKILL, unless --grace says otherwise.
+const DEFAULT_GRACE_MS: u64 = 2000;
+/// How long to wait for SIGKILLed processes to be reaped before syncing anyway.
+const KILL_WAIT_MS: u64 = 1000;
+
+const KERNEL: u8 = 1;
+const EXIT_DEVICE: u8 = 2;
+/// KERNEL: the kernel started us; EXIT_DEVICE: the status goes to QEMU's exit device too.
+/// Global because the panic handler must know how to end.
+static STATE: AtomicU8 = AtomicU8::new(0);
+
+fn is(bit: u8) -> bool {
+    STATE.load(Ordering::Relaxed) & bit != 0
+}
+
+fn set(bit: u8) {
+    STATE.fetch_or(bit, Ordering::Relaxed);
+}
+
+/// The initial PID namespace, the one every other descends from, has this fixed inode
+/// number (PROC_PID_INIT_INO in the kernel's include/linux/proc_ns.h).
+const INITIAL_PID_NS: u64 = 0xEFFF_FFFC;
+
+/// Find out whether the kernel itself started us: PID 1 of the initial PID namespace. A
+/// container's PID 1 is PID 1 of a namespace of its own, so it never qualifies.
+pub fn detect() {
+    if sys::getpid() == 1 && pid_namespace() == Ok(INITIAL_PID_NS) {
+        set(KERNEL);
+    }
+}
+
+/// The inode of our PID namespace. Without /proc (an initramfs has none mounted yet) it is
+/// read through a proc mount that is attached nowhere, so no mount table changes.
+fn pid_namespace() -> Result<u64, Errno> {
+    let ids = match sys::ids_of(c"/proc/self/ns/pid") {
+        Ok(ids) => ids,
+        Err(_) => sys::detached_mount(c"proc")?.ids_at(c"self/ns/pid")?,
+    };
+    Ok(ids.1)
+}
+
+pub fn started_by_kernel() -> bool {
+    is(KERNEL)
+}
+
+/// End boxinit with `status` before or after boot mode's own run (help, version, a bad
+/// command line, a fault): a plain exit, except for the kernel's init, which powers off.
+pub fn quit(status: u8) -> ! {
+    if started_by_kernel() {
+        end(status, OnExit::PowerOff)
+    }
+    sys::exit(status)
+}
+
+/// A command line the kernel's init cannot use: say so where it can be seen, power off.
+pub fn refuse(failure: &Failure, env: Strings) -> ! {
+    if started_by_kernel() {
+        if opts::getenv(env, "BOXINIT_EXIT_DEVICE").is_some_and(|v| v.to_bytes() != b"0") {
+            set(EXIT_DEVICE);
+        }
+        mount_missing(&EARLY[..1]);
+        console();
+    }
+    failure.report();
+    quit(Failure::STATUS)
+}
+
+/// Boot mode, to its end (which is never a return).
+pub fn run(config: &Config, env: Strings) -> ! {
+    if config.boot.exit_device {
+        set(EXIT_DEVICE);
+    }
+    let (status, how) = match boot(config, env) {
+        Ok(end) => end,
+        Err(failure) => {
+            failure.report();
+            (Failure::STATUS, config.boot.on_exit)
+        }
+    };
+    end(status, how)
+}
+
+fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
+    let settings = &config.boot;
+    mount_missing(&EARLY);
+    console();
+    load_modules(settings.modules);
+    if let Some(device) = settings.root_device {
+        let dir = settings.switch_root.unwrap_or(NEW_ROOT);
+        mount_root(device, dir, settings)?;
+        switch_root(dir)?;
+    } else if let Some(dir) = settings.switch_root {
+        switch_root(dir)?;
+    }
+    mount_missing(&LATE);
+    if let Err(e) = sys::interface_up(b"lo") {
+        out::error("bringing up", b"lo", Some(e));
+    }
+    if let Some(name) = config.hostname {
+        sys::sethostname(name.to_bytes())
+            .map_err(|e| Failure::os("setting hostname", name.to_bytes(), e))?;
+    }
+    let name = config.command.get(0).unwrap_or(c"");
+    if settings.exec {
+        let errno = spawn::execvp(name, config.command, env);
+        return Err(Failure::os("executing", name.to_bytes(), errno));
+    }
+
+    let inherited = spawn::take_signals()?;
+    if started_by_kernel() {
+        // Ctrl-Alt-Del becomes a SIGINT to us rather than an immediate reboot.
+        let _ = sys::reboot(libc::LINUX_REBOOT_CMD_CAD_OFF);
+    }
+    // A session of its own with the console as its controlling terminal: Ctrl-C reaches it.
+    let child = spawn::spawn(config.command, env, &inherited, true)?;
+    let _ = sys::chdir(c"/");
+    let grace = config.supervision.grace_ms.unwrap_or(DEFAULT_GRACE_MS);
+    Ok(supervise(child, grace, settings.on_exit))
+}
+
+/// The end of every boot: the status line, sync, the exit device, and reboot(2).
+fn end(status: u8, how: OnExit) -> ! {
+    let mut digits = [0; 20];
+    // One machine-readable line for whoever reads the console.
+    out::say(
+        0,
+        &[b"exit status ", out::decimal(status as u64, &mut digits)],
+    );
+    sys::sync();
+    if !started_by_kernel() {
+        sys::exit(status); // --boot elsewhere (a container, a test): never reboot(2)
+    }
+    if is(EXIT_DEVICE) {
+        signal_exit_device(status);
+    }
+    let _ = sys::reboot(how.command());
+    // reboot(2) does not come back for the kernel's init; should it, PID 1 still may not exit.
+    loop {
+        sys::sleep_ms(60_000);
+    }
+}
+
+/// QEMU's isa-debug-exit device (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`) ends QEMU
+/// with status `(V << 1) | 1` when V is written to its port; /dev/port writes I/O ports by
+/// offset, so no assembly is needed.
+fn signal_exit_device(status: u8) {
+    if cfg!(target_arch = "x86_64") {
+        if let Ok(port) = Fd::open(c"/dev/port", libc::O_WRONLY) {
+            let _ = port.write_at(&[status], 0xf4);
+        }
+    }
+}
+
+// ---- Supervision --------------------------------------------------------------------------
+
+/// Wait for the command to end, or for a signal asking to end the system now (busybox init's
+/// conventions: TERM and INT, which is Ctrl-Alt-Del, reboot; USR2 powers off; USR1 halts);
+/// pass any other signal to the command's session. Then stop everyone.
+fn supervise(child: Pid, grace_ms: u64, on_exit: OnExit) -> (u8, OnExit) {
+    let mut run = Run {
+        child,
+        status: None,
+    };
+    let mut how = on_exit;
+    loop {
+        match sys::wait_signal(SigSet::ALL, None) {
+            Ok(libc::SIGCHLD) => {
+                run.reap();
+            }
+            Ok(libc::SIGTERM | libc::SIGINT) => how = OnExit::Reboot,
+            Ok(libc::SIGUSR2) => how = OnExit::PowerOff,
+            Ok(libc::SIGUSR1) => how = OnExit::Halt,
+            Ok(sig) if !signals::is_fault(sig) => {
+                let _ = sys::kill(-child, sig);
+                continue;
+            }
+            _ => continue,
+        }
+        if run.status.is_some() || how != on_exit {
+            break;
+        }
+    }
+    run.stop_everyone(grace_ms);
+    (run.status.unwrap_or(Failure::STATUS), how)
+}
+
+struct Run {
+    child: Pid,
+    status: Option<u8>,
+}
+
+impl Run {
+    /// Reap whatever has ended; whether any child is left.
+    fn reap(&mut self) -> bool {
+        loop {
+            match sys::reap_one() {
+                Ok(Some((pid, exit))) if pid == self.child => self.status = Some(status_of(exit)),
+                Ok(Some(_)) => {}
+                Ok(None) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// SIGTERM to every process, `grace_ms` to end, then SIGKILL.
+    fn stop_everyone(&mut self, grace_ms: u64) {
+        if !self.reap() {
+            return;
+        }
+        procs::signal_all(libc::SIGTERM);
+        if self.wait_for_all(grace_ms) {
+            return;
+        }
+        out::say(out::WARN, &[b"grace period over; killing what is left"]);
+        procs::signal_all(libc::SIGKILL);
+        self.wait_for_all(KILL_WAIT_MS);
+    }
+
+    /// Reap until nobody is left or `ms` have passed; whether nobody is left.
+    fn wait_for_all(&mut self, ms: u64) -> bool {
+        let deadline = sys::monotonic_ms().saturating_add(ms);
+        while self.reap() {
+            let left = deadline.saturating_sub(sys::monotonic_ms());
+            if left == 0 {
+                return false;
+            }
+            let _ = sys::wait_signal(SigSet::EMPTY.with(libc::SIGCHLD), Some(left));
+        }
+        true
+    }
+}
+
+// ---- Mounts and the console ---------------------------------------------------------------
+
+struct Mount {
+    fstype: &'static CStr,
+    target: &'static CStr,
+    flags: c_ulong,
+    data: &'static CStr,
+}
+
+const fn mount(fstype: &'static CStr, target: &'static CStr, data: &'static CStr) -> Mount {
+    let flags = match fstype.to_bytes() {
+        b"devtmpfs" => libc::MS_NOSUID,
+        b"devpts" | b"proc" | b"sysfs" | b"cgroup2" => {
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC
+        }
+        _ => libc::MS_NOSUID | libc::MS_NODEV,
+    };
+    Mount {
+        fstype,
+        target,
+        flags,
+        data,
+    }
+}
+
+/// What a system needs mounted before anything runs, /dev first (the console is there).
+/// These move with us into a new root.
+const EARLY: [Mount; 7] = [
+    mount(c"devtmpfs", c"/dev", c""),
+    mount(
+        c"devpts",
+        c"/dev/pts",
+        c"newinstance,ptmxmode=0666,mode=0620",
+    ),
+    mount(c"tmpfs", c"/dev/shm", c"mode=1777"),
+    mount(c"proc", c"/proc", c""),
+    mount(c"sysfs", c"/sys", c""),
+    mount(c"cgroup2", c"/sys/fs/cgroup", c""),
+    mount(c"tmpfs", c"/run", c"mode=0755"),
+];
+
+/// Mounted in the final root only.
+const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
+
+/// Mount each of `mounts` that is not mounted yet (the kernel or a bootloader's initramfs
+/// may have done some). A mount that fails is reported; the boot goes on without it.
+fn mount_missing(mounts: &[Mount]) {
+    for m in mounts {
+        let _ = sys::mkdir(m.target, 0o755);
+        if is_mount_point(m.target) {
+            continue;
+        }
+        let data = (!m.data.is_empty()).then_some(m.data);
+        if let Err(e) = sys::mount(m.fstype, m.target, Some(m.fstype), m.flags, data) {
+            out::error("mounting", m.target.to_bytes(), Some(e));
+        }
+    }
+}
+
+/// A directory is a mount point when it lives on another device than its parent.
+fn is_mount_point(dir: &CStr) -> bool {
+    let Ok(fd) = Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY) else {
+        return false;
+    };
+    match (fd.ids_at(c""), fd.ids_at(c"..")) {
+        (Ok(own), Ok(parent)) => own.0 != parent.0,
+        _ => false,
+    }
+}
+
+/// Make fds 0, 1 and 2 the console. The kernel opens /dev/console for its init only when the
+/// initramfs has one, and that node is now hidden under devtmpfs: reopened from there, the
+/// command's `tty` finds its name. Elsewhere (--boot) only closed ones are opened.
+fn console() {
+    for fd in [sys::STDIN, sys::STDOUT, sys::STDERR] {
+        if started_by_kernel() || !sys::is_open(fd) {
+            let _ = sys::open_as(c"/dev/console", libc::O_RDWR | libc::O_NOCTTY, fd);
+        }
+    }
+}
+
+/// Load each module of the comma-separated list: a path, or a name in /lib/modules
+/// (`NAME.ko`). Dependencies come first in the list; none are looked up.
+fn load_modules(list: &[u8]) {
+    for name in list.split(|&c| c == b',').filter(|n| !n.is_empty()) {
+        let mut buf = [0; 256];
+        let path = if name.contains(&b'/') {
+            join(&mut buf, &[name])
+        } else {
+            join(&mut buf, &[b"/lib/modules/", name, b".ko"])
+        };
+        let loaded = match path {
+            Some(path) => Fd::open(path, libc::O_RDONLY).and_then(|f| f.load_module()),
+            None => Err(Errno::ENAMETOOLONG),
+        };
+        match loaded {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => out::error("loading module", name, Some(e)),
+        }
+    }
+}
+
+// ---- The real root --------------------------------------------------------------------------
+
+/// Wait (a bounded time) for the root device to appear, then mount it on `dir`.
+fn mount_root(device: &'static CStr, dir: &'static CStr, s: &Settings) -> Result<(), Failure> {
+    let deadline = sys::monotonic_ms().saturating_add(s.root_wait_ms);
+    // Drivers create the device node when they find the disk: a short sleep between looks
+    // is all there is to wait on.
+    while let Err(e) = sys::ids_of(device) {
+        if sys::monotonic_ms() >= deadline {
+            return Err(Failure::os("waiting for root device", device.to_bytes(), e));
+        }
+        sys::sleep_ms(10);
+    }
+    let _ = sys::mkdir(dir, 0o755);
+    let fstype = s.root_fstype.unwrap_or(c"ext4");
+    sys::mount(device, dir, Some(fstype), 0, s.root_options)
+        .map_err(|e| Failure::os("mounting root device", device.to_bytes(), e))
+}
+
+/// Make `dir` the root, as busybox's switch_root does: take /dev, /proc, /sys and /run
+/// along, delete the initramfs (it is memory that nothing could reach any more), move `dir`
+/// onto `/` and chroot into it.
+fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
+    let fail = |e| Failure::os("switching root to", dir.to_bytes(), e);
+    let (root_device, _) = sys::ids_of(c"/").map_err(fail)?;
+    let new_root = sys::ids_of(dir).map_err(fail)?;
+    if new_root.0 == root_device {
+        // A directory of the initramfs: only a mount can be moved onto `/`.
+        sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None).map_err(fail)?;
+    }
+    for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
+        move_into(old, dir);
+    }
+    sys::chdir(dir).map_err(fail)?;
+    if let Ok(root) = Fd::open(c"/", libc::O_RDONLY | libc::O_DIRECTORY) {
+        delete_contents(&root, root_device, new_root, 0);
+    }
+    sys::mount(c".", c"/", None, libc::MS_MOVE, None).map_err(fail)?;
+    sys::chroot(c".").map_err(fail)?;
+    sys::chdir(c"/").map_err(fail)
+}
+
+/// Move the mount at `old` to the same place under `dir`.
+fn move_into(old: &'static CStr, dir: &CStr) {
+    let mut buf = [0; libc::PATH_MAX as usize];
+    let moved = match join(&mut buf, &[dir.to_bytes(), old.to_bytes()]) {
+        Some(new) => {
+            let _ = sys::mkdir(new, 0o755);
+            sys::mount(old, new, None, libc::MS_MOVE, None)
+        }
+        None => Err(Errno::ENAMETOOLONG),
+    };
+    if let Err(e) = moved {
+        out::error("moving to the new root", old.to_bytes(), Some(e));
+    }
+}
+
+/// `parts` one after the other in `buf`, as a C string; None when they do not fit (or hold
+/// a NUL).
+fn join<'a>(buf: &'a mut [u8], parts: &[&[u8]]) -> Option<&'a CStr> {
+    let mut len = 0;
+    for part in parts {
+        buf.get_mut(len..len + part.len())?.copy_from_slice(part);
+        len += part.len();
+    }
+    *buf.get_mut(len)? = 0;
+    CStr::from_bytes_with_nul(&buf[..=len]).ok()
+}
+
+/// How deep `delete_contents` goes; an initramfs is never this deep.
+const MAX_DEPTH: u8 = 24;
+
+/// Delete everything in `dir` that lives on `device`, never crossing into another mount and
+/// never into `keep` (the new root).
+fn delete_contents(dir: &Fd, device: u64, keep: (u64, u64), depth: u8) {
+    let mut buf = [0u8; 1024];
+    while let Ok(len @ 1..) = dir.read_dir(&mut buf) {
+        let mut records = &buf[..len];
+        // A getdents64 record: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+        while records.len() > 19 {
+            let reclen = u16::from_ne_bytes([records[16], records[17]]) as usize;
+            if reclen < 19 || reclen > records.len() {
+                break;
+            }
+            let is_dir = records[18] == libc::DT_DIR;
+            if let Ok(name) = CStr::from_bytes_until_nul(&records[19..reclen]) {
+                delete_entry(dir, name, is_dir, device, keep, depth);
+            }
+            records = &records[reclen..];
+        }
+    }
+}
+
+fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, device: u64, keep: (u64, u64), depth: u8) {
+    if name == c"." || name == c".." {
+        return;
+    }
+    if !is_dir {
+        let _ = dir.unlink_at(name, 0);
+        return;
+    }
+    let Ok(sub) = dir.open_at(name, libc::O_RDONLY | libc::O_DIRECTORY) else {
+        return;
+    };
+    match sub.ids_at(c"") {
+        Ok(ids) if ids.0 == device && ids != keep && depth < MAX_DEPTH => {
+            delete_contents(&sub, device, keep, depth + 1);
+            let _ = dir.unlink_at(name, libc::AT_REMOVEDIR);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_paths() {
+        let mut buf = [0; 16];
+        assert_eq!(
+            join(&mut buf, &[b"/lib/", b"x", b".ko"]),
+            Some(c"/lib/x.ko")
+        );
+        assert_eq!(join(&mut buf, &[b"/new", b"/dev"]), Some(c"/new/dev"));
+        assert_eq!(join(&mut buf, &[b"0123456789abcdef"]), None);
+        assert_eq!(join(&mut buf, &[b"a\0b"]), None);
+    }
+
+    #[test]
+    fn on_exit_values() {
+        assert_eq!(OnExit::parse(b"poweroff"), Some(OnExit::PowerOff));
+        assert_eq!(OnExit::parse(b"reboot"), Some(OnExit::Reboot));
+        assert_eq!(OnExit::parse(b"halt"), Some(OnExit::Halt));
+        assert_eq!(OnExit::parse(b"off"), None);
+        assert_eq!(OnExit::parse(b""), None);
+    }
+}
