@@ -8,6 +8,8 @@
 #![cfg_attr(not(test), no_main)]
 
 mod container;
+mod env;
+mod fds;
 mod opts;
 mod out;
 mod procs;
@@ -20,7 +22,7 @@ mod values;
 use opts::{Action, Config};
 use out::Failure;
 use supervise::Supervision;
-use sys::{SigSet, Strings};
+use sys::{Pid, SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
@@ -39,7 +41,11 @@ pub fn start(args: Strings, env: Strings) -> ! {
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
+    let parent = sys::getppid();
     let inherited = spawn::take_signals()?;
+    if config.die_with_parent {
+        die_with_parent(parent)?;
+    }
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
             .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
@@ -50,10 +56,19 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
         sys::set_child_subreaper().map_err(|e| Failure::os("becoming a subreaper", b"", e))?;
     }
 
+    if config.is_container() || !config.keep_fds.is_empty() {
+        fds::close_inherited(&config.keep_fds)?;
+    }
+    let env = env::for_command(env, &config.env)?;
+    container::join(&config.joins)?;
+
     let ns = config.namespaces;
     if !ns.is_empty() {
         container::unshare(ns)?;
-        if ns.has(libc::CLONE_NEWPID) {
+        container::set_time_offsets(config.time_offsets)?;
+        // A new time namespace, too, starts with our next child, and one that shares our
+        // memory (as the command is started) may not enter it.
+        if ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) {
             // The new PID namespace starts with our next child: it will be PID 1 there, and
             // we stay outside to pass it our signals and its status to our caller.
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
@@ -79,10 +94,35 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     } else {
         SigSet::EMPTY
     };
-    let child = spawn::spawn(config.command, env, &inherited, how.session)?;
+    let process = spawn::Process {
+        new_session: if config.new_session {
+            spawn::NewSession::Always
+        } else if config.is_container() {
+            spawn::NewSession::UnlessForeground
+        } else {
+            spawn::NewSession::Never
+        },
+        die_with_parent: config.die_with_parent,
+    };
+    let child = spawn::spawn(config.command, env, &inherited, how.session, &process)?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))
+}
+
+/// --die-with-parent: boxinit, and with it the container, gets SIGKILL when the process that
+/// started it dies. If that happened before we asked, no signal will come: so we compare our
+/// parent now with `parent`, the one we had when the run began.
+fn die_with_parent(parent: Pid) -> Result<(), Failure> {
+    sys::set_parent_death_signal(libc::SIGKILL)
+        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+    if sys::getppid() != parent {
+        return Err(Failure::usage(
+            "the parent died before boxinit started",
+            b"",
+        ));
+    }
+    Ok(())
 }
 
 /// In session mode the command's new session takes our terminal, which only works once a

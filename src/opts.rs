@@ -6,7 +6,9 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
-use crate::container::{self, Namespaces};
+use crate::container::{self, Joins, Namespaces, TimeOffsets};
+use crate::env::EnvEdits;
+use crate::fds::KeptFds;
 use crate::out::Failure;
 use crate::supervise::Supervision;
 use crate::sys::{Signal, Strings};
@@ -65,6 +67,21 @@ pub struct Config {
     /// catatonit's -P: no command, just a PID 1 that holds a namespace open.
     pub pause: bool,
     pub supervision: Supervision,
+    // Namespaces and the process (iso-ns)
+    pub joins: Joins,
+    pub time_offsets: TimeOffsets,
+    pub env: EnvEdits,
+    pub keep_fds: KeptFds,
+    pub new_session: bool,
+    pub die_with_parent: bool,
+}
+
+impl Config {
+    /// Whether boxinit builds a container (makes or joins a namespace), rather than only
+    /// supervising as tini does.
+    pub fn is_container(&self) -> bool {
+        !self.namespaces.is_empty() || !self.joins.kinds().is_empty()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,6 +106,23 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
+    // Namespaces and the process (iso-ns)
+    JoinUser,
+    JoinCgroup,
+    JoinIpc,
+    JoinUts,
+    JoinNet,
+    JoinPid,
+    JoinTime,
+    JoinMnt,
+    Boottime,
+    Monotonic,
+    Setenv,
+    Unsetenv,
+    Clearenv,
+    KeepFd,
+    NewSession,
+    DieWithParent,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -152,6 +186,23 @@ const SPECS: &[Spec] = &[
     spec(Opt::Pause, "pause", b'P', "", B | C),
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
+    // Namespaces and the process (iso-ns)
+    with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL)),
+    with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL)),
+    with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL)),
+    with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL)),
+    with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL)),
+    with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL)),
+    with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL)),
+    with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL)),
+    with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL)),
+    with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL)),
+    with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL)),
+    with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
+    spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
+    with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
+    spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
+    spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -177,7 +228,7 @@ pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
 }
 
 /// The bit of the setting an option controls; options that set the same thing share one.
-fn setting(opt: Opt) -> u32 {
+fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
@@ -198,7 +249,7 @@ pub fn getenv(env: Strings, name: &str) -> Option<&'static CStr> {
 struct Parser {
     personality: Personality,
     /// The settings the command line gave (bits from `setting`).
-    given: u32,
+    given: u128,
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
@@ -208,6 +259,13 @@ struct Parser {
     verbosity: u8,
     setsid: bool,
     supervision: Supervision,
+    // Namespaces and the process (iso-ns)
+    joins: Joins,
+    time_offsets: TimeOffsets,
+    env: EnvEdits,
+    keep_fds: KeptFds,
+    new_session: bool,
+    die_with_parent: bool,
 }
 
 impl Parser {
@@ -226,6 +284,12 @@ impl Parser {
             // as a group; the others signal the command alone.
             setsid: personality == Personality::DumbInit,
             supervision: Supervision::default(),
+            joins: Joins::default(),
+            time_offsets: TimeOffsets::default(),
+            env: EnvEdits::default(),
+            keep_fds: KeptFds::default(),
+            new_session: false,
+            die_with_parent: false,
         }
     }
 
@@ -337,6 +401,32 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            // Namespaces and the process (iso-ns)
+            Opt::JoinUser
+            | Opt::JoinCgroup
+            | Opt::JoinIpc
+            | Opt::JoinUts
+            | Opt::JoinNet
+            | Opt::JoinPid
+            | Opt::JoinTime
+            | Opt::JoinMnt => {
+                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
+                self.joins.set(join_kind(opt), path);
+            }
+            Opt::Boottime | Opt::Monotonic => {
+                values::signed(text).ok_or_else(bad)?;
+                let clock = match opt {
+                    Opt::Boottime => &mut self.time_offsets.boottime,
+                    _ => &mut self.time_offsets.monotonic,
+                };
+                *clock = Some(text);
+            }
+            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
+            Opt::Unsetenv => self.env.unset(text)?,
+            Opt::Clearenv => self.env.clear = true,
+            Opt::KeepFd => self.keep_fds.add(text)?,
+            Opt::NewSession => self.new_session = true,
+            Opt::DieWithParent => self.die_with_parent = true,
         }
         Ok(())
     }
@@ -362,6 +452,7 @@ impl Parser {
                 } else {
                     Namespaces::NONE
                 });
+        let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
@@ -383,8 +474,59 @@ impl Parser {
             verbosity: self.verbosity,
             pause: self.pause,
             supervision: self.supervision,
+            joins: self.joins,
+            time_offsets: self.time_offsets,
+            env: self.env,
+            keep_fds: self.keep_fds,
+            new_session: self.new_session,
+            die_with_parent: self.die_with_parent,
         })
     }
+}
+
+/// The `CLONE_NEW*` kind a `--join-KIND` option joins.
+fn join_kind(opt: Opt) -> libc::c_int {
+    match opt {
+        Opt::JoinUser => libc::CLONE_NEWUSER,
+        Opt::JoinCgroup => libc::CLONE_NEWCGROUP,
+        Opt::JoinIpc => libc::CLONE_NEWIPC,
+        Opt::JoinUts => libc::CLONE_NEWUTS,
+        Opt::JoinNet => libc::CLONE_NEWNET,
+        Opt::JoinPid => libc::CLONE_NEWPID,
+        Opt::JoinTime => libc::CLONE_NEWTIME,
+        _ => libc::CLONE_NEWNS,
+    }
+}
+
+/// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
+/// default (`--rootfs` alone), a joined kind is left out; asked for by --unshare, it is an
+/// error. Time offsets need a time namespace, so they make one.
+fn join_or_unshare(
+    namespaces: Namespaces,
+    explicit: bool,
+    parser: &Parser,
+) -> Result<Namespaces, Failure> {
+    let joined = parser.joins.kinds();
+    let mut namespaces = if explicit {
+        namespaces
+    } else {
+        Namespaces(namespaces.0 & !joined.0)
+    };
+    if parser.time_offsets.is_set() {
+        namespaces.0 |= libc::CLONE_NEWTIME;
+    }
+    let both = namespaces.0 & joined.0;
+    if both != 0 {
+        let (name, _) = container::JOIN_KINDS
+            .iter()
+            .find(|&&(_, kind)| both & kind != 0)
+            .unwrap_or(&("", 0));
+        return Err(Failure::usage(
+            "cannot both join and unshare namespace",
+            name.as_bytes(),
+        ));
+    }
+    Ok(namespaces)
 }
 
 /// The value of an option that takes one from the next argument.
@@ -413,6 +555,15 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Verbosity => "invalid verbosity:",
         Opt::Rewrite => "invalid rewrite (want SIGNAL:SIGNAL, 0 to drop):",
         Opt::Grace => "invalid duration for --grace (want 10, 10s, 500ms or 1m):",
+        Opt::Boottime | Opt::Monotonic => "invalid time offset (want seconds):",
+        Opt::JoinUser
+        | Opt::JoinCgroup
+        | Opt::JoinIpc
+        | Opt::JoinUts
+        | Opt::JoinNet
+        | Opt::JoinPid
+        | Opt::JoinTime
+        | Opt::JoinMnt => "empty namespace path for --join",
         _ => "invalid value",
     }
 }
