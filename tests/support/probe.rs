@@ -12,6 +12,8 @@
 //!                              none of them is a zombie and print "zombies=K" (K=0 when the
 //!                              reaper did its job; gives up after 20 s)
 //! probe sleep                  wait for a signal to end it
+//! probe clocks                 monotonic=SECS and boottime=SECS: the clocks as this process
+//!                              reads them (a time namespace shifts them)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -33,6 +35,7 @@ fn run(step: &[String]) {
         Some("die") => die(arg(1).unwrap_or("9").parse().unwrap()),
         Some("signals") => signals(arg(1).unwrap_or("15").parse().unwrap()),
         Some("orphans") => orphans(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("clocks") => clocks(),
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
@@ -95,6 +98,20 @@ fn report() {
     let foreground = unsafe { libc::tcgetpgrp(0) };
     say(&format!("foreground={foreground}"));
     say(&format!("comm1={}", read("/proc/1/comm").trim()));
+}
+
+fn clocks() {
+    for (name, clock) in [
+        ("monotonic", libc::CLOCK_MONOTONIC),
+        ("boottime", libc::CLOCK_BOOTTIME),
+    ] {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        unsafe { libc::clock_gettime(clock, &mut ts) };
+        say(&format!("{name}={}", ts.tv_sec));
+    }
 }
 
 fn read(path: &str) -> String {
