@@ -527,6 +527,56 @@ fn die_with_parent_ends_the_command_without_namespaces() {
     assert!(!parent_dies_quickly(&["--", probe, "signals"]));
 }
 
+/// The race: the parent dies after boxinit started but before it asked for PDEATHSIG, so no
+/// signal will ever come. strace holds boxinit at the entry of that prctl while the test kills
+/// the parent; boxinit must see its parent changed and end instead of running the command.
+#[test]
+fn die_with_parent_sees_a_parent_that_died_first() {
+    let probe = probe();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(
+            r#"strace -D -qq -o /dev/null -e trace=prctl \
+                 -e inject=prctl:delay_enter=3000000:when=1 \
+                 "$BOXINIT" --die-with-parent -- "$PROBE" signals & echo "boxinit=$!"; wait"#,
+        )
+        .env("BOXINIT", boxinit())
+        .env("PROBE", &probe);
+    strip_options_env(&mut cmd);
+    let mut shell = Running::start(&mut cmd);
+    let pid: i32 = shell
+        .line()
+        .strip_prefix("boxinit=")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let watched = pidfd(pid);
+    // strace -D leaves boxinit the shell's child, and it execs boxinit in place: wait until
+    // that process is boxinit, held at prctl(PR_SET_PDEATHSIG, SIGKILL).
+    let deadline = Instant::now() + LIMIT;
+    let held = format!("{} 0x1 0x9 ", libc::SYS_prctl);
+    while !std::fs::read_to_string(format!("/proc/{pid}/syscall"))
+        .is_ok_and(|s| s.starts_with(&held))
+    {
+        assert!(Instant::now() < deadline, "boxinit never reached its prctl");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    shell.signal(libc::SIGKILL);
+    assert!(
+        ended_by(&watched, Instant::now() + LIMIT),
+        "boxinit outlived its parent"
+    );
+    let out = shell.finish();
+    assert!(
+        !text(&out.stdout).contains("ready"),
+        "the command ran: {out:?}"
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "boxinit: the parent died before boxinit started\n"
+    );
+}
+
 /// Like `parent_dies`, but gives up after a short while (for the control, which must not end).
 fn parent_dies_quickly(args: &[&str]) -> bool {
     let mut cmd = Command::new("sh");
