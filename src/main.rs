@@ -166,6 +166,12 @@ Container (each also read from BOXINIT_<NAME> in the environment; the command li
   --hostname NAME       hostname inside a new UTS namespace
   --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time, all or none
                         (default mnt,uts,ipc,pid with --rootfs or --hostname, else none)
+  --join-KIND PATH      enter a namespace (net,uts,ipc,pid,mnt,cgroup,time,user)
+  --boottime S  --monotonic S   clock offsets of a new time namespace
+  --setenv K=V  --unsetenv K  --clearenv   the command's environment
+  --keep-fd N           pass descriptor N on (a container passes only 0, 1, 2)
+  --new-session         the command leaves the terminal's session
+  --die-with-parent     end when the process that started boxinit ends
 Supervision:
   -g, --process-group   send signals to the command's whole process group
   -e, --expect-exit N   report exit code N as 0 (repeatable)
