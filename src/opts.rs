@@ -106,7 +106,7 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
-    // Namespaces and the process (iso-ns)
+    // Namespaces and the process (iso-ns); the joins in the order of container::JOIN_KINDS
     JoinUser,
     JoinCgroup,
     JoinIpc,
@@ -411,7 +411,8 @@ impl Parser {
             | Opt::JoinTime
             | Opt::JoinMnt => {
                 let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
-                self.joins.set(join_kind(opt), path);
+                // The Join options are declared in the order of JOIN_KINDS.
+                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
             }
             Opt::Boottime | Opt::Monotonic => {
                 values::signed(text).ok_or_else(bad)?;
@@ -481,20 +482,6 @@ impl Parser {
             new_session: self.new_session,
             die_with_parent: self.die_with_parent,
         })
-    }
-}
-
-/// The `CLONE_NEW*` kind a `--join-KIND` option joins.
-fn join_kind(opt: Opt) -> libc::c_int {
-    match opt {
-        Opt::JoinUser => libc::CLONE_NEWUSER,
-        Opt::JoinCgroup => libc::CLONE_NEWCGROUP,
-        Opt::JoinIpc => libc::CLONE_NEWIPC,
-        Opt::JoinUts => libc::CLONE_NEWUTS,
-        Opt::JoinNet => libc::CLONE_NEWNET,
-        Opt::JoinPid => libc::CLONE_NEWPID,
-        Opt::JoinTime => libc::CLONE_NEWTIME,
-        _ => libc::CLONE_NEWNS,
     }
 }
 
@@ -712,6 +699,38 @@ mod tests {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
+    }
+
+    #[test]
+    fn join_options_follow_join_kinds() {
+        for (i, (kind, _)) in container::JOIN_KINDS.iter().enumerate() {
+            let long = format!("join-{kind}");
+            let spec = SPECS.iter().find(|s| s.long == long).unwrap();
+            assert_eq!(spec.opt as usize - Opt::JoinUser as usize, i, "{long}");
+        }
+    }
+
+    #[test]
+    fn joined_namespaces_are_not_made() {
+        let c = parse_as(
+            &["boxinit", "--join-pid", "/p", "--hostname", "h", "x"],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            c.namespaces.0,
+            Namespaces::CONTAINER.0 & !libc::CLONE_NEWPID
+        );
+        assert_eq!(c.joins.kinds().0, libc::CLONE_NEWPID);
+        assert!(c.is_container());
+        let both = ["boxinit", "--unshare", "uts,pid", "--join-pid", "/p", "x"];
+        assert!(parse_as(&both, &[]).is_err());
+        let c = parse_as(&["boxinit", "--monotonic", "-5", "x"], &[]).unwrap();
+        assert_eq!(c.namespaces.0, libc::CLONE_NEWTIME);
+        assert_eq!(c.time_offsets.monotonic, Some(&b"-5"[..]));
+        let c = parse_as(&["boxinit", "x"], &["BOXINIT_JOIN_NET=/n"]).unwrap();
+        assert_eq!(c.joins.kinds().0, libc::CLONE_NEWNET);
+        assert!(c.namespaces.is_empty());
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub const JOIN_KINDS: [(&str, c_int); 8] = [
 pub struct Joins(pub [Option<&'static CStr>; JOIN_KINDS.len()]);
 
 impl Joins {
+    #[cfg(test)]
     pub fn set(&mut self, kind: c_int, path: &'static CStr) {
         if let Some(i) = JOIN_KINDS.iter().position(|&(_, k)| k == kind) {
             self.0[i] = Some(path);
