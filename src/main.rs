@@ -22,7 +22,7 @@ mod values;
 use opts::{Action, Config};
 use out::Failure;
 use supervise::Supervision;
-use sys::{Pid, SigSet, Strings};
+use sys::{SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
@@ -41,11 +41,10 @@ pub fn start(args: Strings, env: Strings) -> ! {
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
-    let parent = sys::getppid();
-    let inherited = spawn::take_signals()?;
     if config.die_with_parent {
-        die_with_parent(parent)?;
+        die_with_parent()?;
     }
+    let inherited = spawn::take_signals()?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
             .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
@@ -110,10 +109,11 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     Ok(supervise::supervise(child, how, ignore_once))
 }
 
-/// --die-with-parent: boxinit, and with it the container, gets SIGKILL when the process that
-/// started it dies. If that happened before we asked, no signal will come: so we compare our
-/// parent now with `parent`, the one we had when the run began.
-fn die_with_parent(parent: Pid) -> Result<(), Failure> {
+/// --die-with-parent, the first step: boxinit, and with it the container, gets SIGKILL when
+/// the process that started it dies. If that happens before we ask, no signal will come: so
+/// we compare our parent after asking with the one we had before.
+fn die_with_parent() -> Result<(), Failure> {
+    let parent = sys::getppid();
     sys::set_parent_death_signal(libc::SIGKILL)
         .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
     if sys::getppid() != parent {
