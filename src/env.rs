@@ -8,20 +8,17 @@ use crate::sys::{EnvBuffer, Strings};
 use core::ffi::CStr;
 
 /// The most `--setenv` and `--unsetenv` options one run takes.
-pub const MAX_EDITS: usize = 128;
+pub const MAX_EDITS: usize = 32;
 
 /// What `env -i` users expect after a clear when they do not set it themselves: the usual
 /// PATH of a root shell and a HOME (TERM is kept from the caller).
 const DEFAULT_PATH: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_HOME: &CStr = c"HOME=/";
 
+/// `K=V` to set, or `K` (no `=`) to unset: one borrowed string either way, to keep the
+/// list small (it travels in the options).
 #[derive(Clone, Copy, Debug)]
-pub enum Edit {
-    /// `K=V`, as it goes into the environment.
-    Set(&'static CStr),
-    /// `K`.
-    Unset(&'static [u8]),
-}
+pub struct Edit(&'static CStr);
 
 /// The edits the options asked for. `--clearenv` empties the environment first wherever it
 /// stands, as `env -i` does; the edits then apply in command-line order.
@@ -42,30 +39,33 @@ impl EnvEdits {
         if !bytes.iter().skip(1).any(|&c| c == b'=') || bytes[0] == b'=' {
             return Err(Failure::usage("invalid --setenv (want NAME=VALUE):", bytes));
         }
-        self.push(Edit::Set(entry))
+        self.push(Edit(entry))
     }
 
     /// `--unsetenv K`.
-    pub fn unset(&mut self, name: &'static [u8]) -> Result<(), Failure> {
-        if name.is_empty() || name.contains(&b'=') {
-            return Err(Failure::usage("invalid --unsetenv (want NAME):", name));
+    pub fn unset(&mut self, name: &'static CStr) -> Result<(), Failure> {
+        let bytes = name.to_bytes();
+        if bytes.is_empty() || bytes.contains(&b'=') {
+            return Err(Failure::usage("invalid --unsetenv (want NAME):", bytes));
         }
-        self.push(Edit::Unset(name))
+        self.push(Edit(name))
     }
 
     fn push(&mut self, edit: Edit) -> Result<(), Failure> {
         self.edits
             .push(edit)
-            .map_err(|_| Failure::usage("too many --setenv and --unsetenv (at most 128)", b""))
+            .map_err(|_| Failure::usage("too many --setenv and --unsetenv (at most 32)", b""))
     }
 }
 
 impl Edit {
     fn names(&self, name: &[u8]) -> bool {
-        match *self {
-            Edit::Set(entry) => name_of(entry) == name,
-            Edit::Unset(unset) => unset == name,
-        }
+        name_of(self.0) == name
+    }
+
+    /// The entry to add, if this is a set.
+    fn entry(&self) -> Option<&'static CStr> {
+        self.0.to_bytes().contains(&b'=').then_some(self.0)
     }
 }
 
@@ -105,7 +105,7 @@ fn build(
         }
     }
     for (i, edit) in edits.edits.iter().enumerate() {
-        if let Edit::Set(entry) = *edit {
+        if let Some(entry) = edit.entry() {
             if !named(i + 1, name_of(entry)) {
                 add(entry)?;
             }
@@ -153,27 +153,23 @@ mod tests {
     #[test]
     fn set_replaces_and_unset_removes() {
         let env = ["A=1", "B=2", "A=3"];
-        let got = built(&env, false, &[Edit::Set(leak("A=9")), Edit::Unset(b"B")]);
+        let got = built(&env, false, &[Edit(leak("A=9")), Edit(leak("B"))]);
         assert_eq!(got, ["A=9"]);
-        let got = built(&env, false, &[Edit::Unset(b"A"), Edit::Set(leak("C="))]);
+        let got = built(&env, false, &[Edit(leak("A")), Edit(leak("C="))]);
         assert_eq!(got, ["B=2", "C="]);
-        let edits = [
-            Edit::Set(leak("C=1")),
-            Edit::Set(leak("C=2")),
-            Edit::Set(leak("D=1")),
-        ];
+        let edits = [Edit(leak("C=1")), Edit(leak("C=2")), Edit(leak("D=1"))];
         assert_eq!(
             built(&env, false, &edits),
             ["A=1", "B=2", "A=3", "C=2", "D=1"]
         );
-        let edits = [Edit::Set(leak("C=1")), Edit::Unset(b"C")];
+        let edits = [Edit(leak("C=1")), Edit(leak("C"))];
         assert_eq!(built(&env, false, &edits), env);
     }
 
     #[test]
     fn clear_keeps_term_and_fills_path_and_home() {
         let env = ["A=1", "TERM=xterm", "HOME=/root"];
-        let got = built(&env, true, &[Edit::Set(leak("HOME=/home/me"))]);
+        let got = built(&env, true, &[Edit(leak("HOME=/home/me"))]);
         assert_eq!(
             got,
             [
@@ -183,7 +179,7 @@ mod tests {
             ]
         );
         // A name an edit mentions gets no default.
-        let got = built(&["A=1", "TERM=vt100"], true, &[Edit::Unset(b"PATH")]);
+        let got = built(&["A=1", "TERM=vt100"], true, &[Edit(leak("PATH"))]);
         assert_eq!(got, ["TERM=vt100", "HOME=/"]);
         let got = built(&["A=1"], true, &[]);
         assert_eq!(got, [DEFAULT_PATH.to_str().unwrap(), "HOME=/"]);
@@ -195,11 +191,11 @@ mod tests {
         assert!(e.set(leak("=1")).is_err());
         assert!(e.set(leak("A")).is_err());
         assert!(e.set(leak("A=")).is_ok());
-        assert!(e.unset(b"").is_err());
-        assert!(e.unset(b"A=1").is_err());
+        assert!(e.unset(c"").is_err());
+        assert!(e.unset(c"A=1").is_err());
         let e = EnvEdits {
             clear: false,
-            edits: [Edit::Unset(b"X")].into_iter().collect(),
+            edits: [Edit(leak("X"))].into_iter().collect(),
         };
         let mut room = 2;
         let full = |_: &'static CStr| {

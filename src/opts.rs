@@ -423,7 +423,7 @@ impl Parser {
                 *clock = Some(text);
             }
             Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
-            Opt::Unsetenv => self.env.unset(text)?,
+            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
             Opt::Clearenv => self.env.clear = true,
             Opt::KeepFd => self.keep_fds.add(text)?,
             Opt::NewSession => self.new_session = true,
