@@ -195,7 +195,11 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
         let _ = sys::reboot(libc::LINUX_REBOOT_CMD_CAD_OFF);
     }
     // A session of its own with the console as its controlling terminal: Ctrl-C reaches it.
-    let child = spawn::spawn(config.command, env, &inherited, true)?;
+    let process = spawn::Process {
+        new_session: spawn::NewSession::Never,
+        die_with_parent: false,
+    };
+    let child = spawn::spawn(config.command, env, &inherited, true, &process)?;
     let _ = sys::chdir(c"/");
     let grace = config.supervision.grace_ms.unwrap_or(DEFAULT_GRACE_MS);
     Ok(supervise(child, grace, settings.on_exit))

@@ -11,6 +11,8 @@
 mod boot;
 mod cgroups;
 mod container;
+mod env;
+mod fds;
 mod opts;
 mod out;
 mod procs;
@@ -45,6 +47,9 @@ pub fn start(args: Strings, env: Strings) -> ! {
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
+    if config.die_with_parent {
+        die_with_parent()?;
+    }
     let inherited = spawn::take_signals()?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
@@ -59,6 +64,12 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
             out::error("warning: becoming a subreaper", b"", Some(e));
         }
     }
+
+    if config.is_container() || !config.keep_fds.is_empty() {
+        fds::close_inherited(&config.keep_fds)?;
+    }
+    let env = env::for_command(env, &config.env)?;
+    container::join(&config.joins)?;
 
     // Limits: the command's cgroup is made before anything else and removed once the
     // container has ended, whichever way it ended.
@@ -83,7 +94,10 @@ fn contain(
 ) -> Result<u8, Failure> {
     if !ns.is_empty() {
         container::unshare(ns)?;
-        if ns.has(libc::CLONE_NEWPID) {
+        container::set_time_offsets(config.time_offsets)?;
+        // A new time namespace, too, starts with our next child, and one that shares our
+        // memory (as the command is started) may not enter it.
+        if ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) {
             // The new PID namespace starts with our next child: it will be PID 1 there, and
             // we stay outside to pass it our signals and its status to our caller.
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
@@ -131,10 +145,36 @@ fn run_command(config: &Config, env: Strings, inherited: &spawn::Inherited) -> R
     } else {
         SigSet::EMPTY
     };
-    let child = spawn::spawn(config.command, env, inherited, how.session)?;
+    let process = spawn::Process {
+        new_session: if config.new_session {
+            spawn::NewSession::Always
+        } else if config.is_container() {
+            spawn::NewSession::UnlessForeground
+        } else {
+            spawn::NewSession::Never
+        },
+        die_with_parent: config.die_with_parent,
+    };
+    let child = spawn::spawn(config.command, env, inherited, how.session, &process)?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))
+}
+
+/// --die-with-parent, the first step: boxinit, and with it the container, gets SIGKILL when
+/// the process that started it dies. If that happens before we ask, no signal will come: so
+/// we compare our parent after asking with the one we had before.
+fn die_with_parent() -> Result<(), Failure> {
+    let parent = sys::getppid();
+    sys::set_parent_death_signal(libc::SIGKILL)
+        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+    if sys::getppid() != parent {
+        return Err(Failure::usage(
+            "the parent died before boxinit started",
+            b"",
+        ));
+    }
+    Ok(())
 }
 
 /// In session mode the command's new session takes our terminal, which only works once a
@@ -185,6 +225,12 @@ Limits (a cgroup of the command's own, removed when it ends):
   --cpu-weight N        share of contended CPU time, 1-10000 (default 100)
   --pids N              most processes and threads at once
   --cgroup NAME         the group's name (default boxinit-PID)
+  --join-KIND PATH      enter a namespace (net,uts,ipc,pid,mnt,cgroup,time,user)
+  --boottime S  --monotonic S   clock offsets of a new time namespace
+  --setenv K=V  --unsetenv K  --clearenv   the command's environment
+  --keep-fd N           pass descriptor N on (a container passes only 0, 1, 2)
+  --new-session         the command leaves the terminal's session
+  --die-with-parent     end when the process that started boxinit ends
 Supervision:
   -g, --process-group   send signals to the command's whole process group
   -e, --expect-exit N   report exit code N as 0 (repeatable)

@@ -8,7 +8,9 @@
 
 use crate::boot;
 use crate::cgroups::{self, Limits};
-use crate::container::{self, Namespaces};
+use crate::container::{self, Joins, Namespaces, TimeOffsets};
+use crate::env::EnvEdits;
+use crate::fds::KeptFds;
 use crate::out::Failure;
 use crate::supervise::Supervision;
 use crate::sys::{Signal, Strings};
@@ -70,6 +72,21 @@ pub struct Config {
     /// Resource limits: the command's cgroup.
     pub limits: Limits,
     pub boot: boot::Settings,
+    // Namespaces and the process (iso-ns)
+    pub joins: Joins,
+    pub time_offsets: TimeOffsets,
+    pub env: EnvEdits,
+    pub keep_fds: KeptFds,
+    pub new_session: bool,
+    pub die_with_parent: bool,
+}
+
+impl Config {
+    /// Whether boxinit builds a container (makes or joins a namespace), rather than only
+    /// supervising as tini does.
+    pub fn is_container(&self) -> bool {
+        !self.namespaces.is_empty() || !self.joins.kinds().is_empty()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -112,6 +129,23 @@ enum Opt {
     OnExit,
     ExitDevice,
     Modules,
+    // Namespaces and the process (iso-ns); the joins in the order of container::JOIN_KINDS
+    JoinUser,
+    JoinCgroup,
+    JoinIpc,
+    JoinUts,
+    JoinNet,
+    JoinPid,
+    JoinTime,
+    JoinMnt,
+    Boottime,
+    Monotonic,
+    Setenv,
+    Unsetenv,
+    Clearenv,
+    KeepFd,
+    NewSession,
+    DieWithParent,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -193,6 +227,23 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)),
     spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B),
     with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)),
+    // Namespaces and the process (iso-ns)
+    with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL)),
+    with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL)),
+    with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL)),
+    with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL)),
+    with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL)),
+    with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL)),
+    with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL)),
+    with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL)),
+    with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL)),
+    with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL)),
+    with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL)),
+    with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
+    spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
+    with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
+    spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
+    spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -251,6 +302,13 @@ struct Parser {
     supervision: Supervision,
     limits: Limits,
     boot: boot::Settings,
+    // Namespaces and the process (iso-ns)
+    joins: Joins,
+    time_offsets: TimeOffsets,
+    env: EnvEdits,
+    keep_fds: KeptFds,
+    new_session: bool,
+    die_with_parent: bool,
 }
 
 impl Parser {
@@ -271,6 +329,12 @@ impl Parser {
             supervision: Supervision::default(),
             limits: Limits::default(),
             boot: boot::Settings::default(),
+            joins: Joins::default(),
+            time_offsets: TimeOffsets::default(),
+            env: EnvEdits::default(),
+            keep_fds: KeptFds::default(),
+            new_session: false,
+            die_with_parent: false,
         }
     }
 
@@ -407,6 +471,33 @@ impl Parser {
             Opt::OnExit => self.boot.on_exit = boot::OnExit::parse(text).ok_or_else(bad)?,
             Opt::ExitDevice => self.boot.exit_device = true,
             Opt::Modules => self.boot.modules = text,
+            // Namespaces and the process (iso-ns)
+            Opt::JoinUser
+            | Opt::JoinCgroup
+            | Opt::JoinIpc
+            | Opt::JoinUts
+            | Opt::JoinNet
+            | Opt::JoinPid
+            | Opt::JoinTime
+            | Opt::JoinMnt => {
+                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
+                // The Join options are declared in the order of JOIN_KINDS.
+                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
+            }
+            Opt::Boottime | Opt::Monotonic => {
+                values::signed(text).ok_or_else(bad)?;
+                let clock = match opt {
+                    Opt::Boottime => &mut self.time_offsets.boottime,
+                    _ => &mut self.time_offsets.monotonic,
+                };
+                *clock = Some(text);
+            }
+            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
+            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
+            Opt::Clearenv => self.env.clear = true,
+            Opt::KeepFd => self.keep_fds.add(text)?,
+            Opt::NewSession => self.new_session = true,
+            Opt::DieWithParent => self.die_with_parent = true,
         }
         Ok(())
     }
@@ -434,6 +525,7 @@ impl Parser {
         } else {
             Namespaces::NONE
         });
+        let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
@@ -458,8 +550,45 @@ impl Parser {
             supervision: self.supervision,
             limits: self.limits,
             boot: self.boot,
+            joins: self.joins,
+            time_offsets: self.time_offsets,
+            env: self.env,
+            keep_fds: self.keep_fds,
+            new_session: self.new_session,
+            die_with_parent: self.die_with_parent,
         })
     }
+}
+
+/// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
+/// default (`--rootfs` alone), a joined kind is left out; asked for by --unshare, it is an
+/// error. Time offsets need a time namespace, so they make one.
+fn join_or_unshare(
+    namespaces: Namespaces,
+    explicit: bool,
+    parser: &Parser,
+) -> Result<Namespaces, Failure> {
+    let joined = parser.joins.kinds();
+    let mut namespaces = if explicit {
+        namespaces
+    } else {
+        Namespaces(namespaces.0 & !joined.0)
+    };
+    if parser.time_offsets.is_set() {
+        namespaces.0 |= libc::CLONE_NEWTIME;
+    }
+    let both = namespaces.0 & joined.0;
+    if both != 0 {
+        let (name, _) = container::JOIN_KINDS
+            .iter()
+            .find(|&&(_, kind)| both & kind != 0)
+            .unwrap_or(&("", 0));
+        return Err(Failure::usage(
+            "cannot both join and unshare namespace",
+            name.as_bytes(),
+        ));
+    }
+    Ok(namespaces)
 }
 
 /// The value of an option that takes one from the next argument.
@@ -494,6 +623,15 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Pids => "invalid number of processes (want at least 1):",
         Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
         Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
+        Opt::Boottime | Opt::Monotonic => "invalid time offset (want seconds):",
+        Opt::JoinUser
+        | Opt::JoinCgroup
+        | Opt::JoinIpc
+        | Opt::JoinUts
+        | Opt::JoinNet
+        | Opt::JoinPid
+        | Opt::JoinTime
+        | Opt::JoinMnt => "empty namespace path for --join",
         _ => "invalid value",
     }
 }
@@ -695,6 +833,38 @@ mod tests {
         ] {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
+    }
+
+    #[test]
+    fn join_options_follow_join_kinds() {
+        for (i, (kind, _)) in container::JOIN_KINDS.iter().enumerate() {
+            let long = format!("join-{kind}");
+            let spec = SPECS.iter().find(|s| s.long == long).unwrap();
+            assert_eq!(spec.opt as usize - Opt::JoinUser as usize, i, "{long}");
+        }
+    }
+
+    #[test]
+    fn joined_namespaces_are_not_made() {
+        let c = parse_as(
+            &["boxinit", "--join-pid", "/p", "--hostname", "h", "x"],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            c.namespaces.0,
+            Namespaces::CONTAINER.0 & !libc::CLONE_NEWPID
+        );
+        assert_eq!(c.joins.kinds().0, libc::CLONE_NEWPID);
+        assert!(c.is_container());
+        let both = ["boxinit", "--unshare", "uts,pid", "--join-pid", "/p", "x"];
+        assert!(parse_as(&both, &[]).is_err());
+        let c = parse_as(&["boxinit", "--monotonic", "-5", "x"], &[]).unwrap();
+        assert_eq!(c.namespaces.0, libc::CLONE_NEWTIME);
+        assert_eq!(c.time_offsets.monotonic, Some(&b"-5"[..]));
+        let c = parse_as(&["boxinit", "x"], &["BOXINIT_JOIN_NET=/n"]).unwrap();
+        assert_eq!(c.joins.kinds().0, libc::CLONE_NEWNET);
+        assert!(c.namespaces.is_empty());
     }
 
     #[test]

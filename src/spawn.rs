@@ -44,14 +44,29 @@ pub fn spawn(
     env: Strings,
     inherited: &Inherited,
     new_session: bool,
+    process: &Process,
 ) -> Result<Pid, Failure> {
-    let mut child = || become_command(command, env, inherited, new_session);
+    let spawner = if process.die_with_parent {
+        sys::getpid()
+    } else {
+        0
+    };
+    let mut child = || become_command(command, env, inherited, new_session, process, spawner);
     sys::spawn(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
 }
 
 /// The child's side: set up, then exec; returns the exit status only if that fails.
-fn become_command(command: Strings, env: Strings, inherited: &Inherited, new_session: bool) -> u8 {
-    if let Err(failure) = prepare(inherited, new_session) {
+fn become_command(
+    command: Strings,
+    env: Strings,
+    inherited: &Inherited,
+    new_session: bool,
+    process: &Process,
+    spawner: Pid,
+) -> u8 {
+    let ready =
+        isolate(process, spawner).and_then(|detached| prepare(inherited, new_session, detached));
+    if let Err(failure) = ready {
         failure.report();
         return Failure::STATUS;
     }
@@ -65,10 +80,13 @@ fn become_command(command: Strings, env: Strings, inherited: &Inherited, new_ses
     }
 }
 
-fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
+fn prepare(inherited: &Inherited, new_session: bool, detached: bool) -> Result<(), Failure> {
     // Into the limits' cgroup before anything else (unless PID 1 of a container went in).
     crate::cgroups::join()?;
-    if new_session {
+    if detached {
+        // `isolate` gave the command a session of its own, away from the terminal: it takes
+        // neither the terminal nor its foreground.
+    } else if new_session {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
@@ -87,6 +105,53 @@ fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
     inherited
         .restore()
         .map_err(|e| Failure::os("restoring the signal mask", b"", e))
+}
+
+/// What a container asks of the command's process, beyond what supervision needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Process {
+    pub new_session: NewSession,
+    /// The command gets SIGKILL when boxinit (its parent) dies (--die-with-parent).
+    pub die_with_parent: bool,
+}
+
+/// Whether the command leads a session of its own without a controlling terminal, as bwrap's
+/// --new-session: it can then not type into the caller's terminal with TIOCSTI.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum NewSession {
+    Never,
+    /// In a container: unless stdin is a terminal in whose foreground boxinit was started,
+    /// where the command is meant to own it (a shell with job control).
+    UnlessForeground,
+    /// --new-session
+    Always,
+}
+
+/// The container's steps in the child, before `prepare`: its parent-death signal and, where
+/// asked, a session of its own (then it returns true).
+fn isolate(process: &Process, spawner: Pid) -> Result<bool, Failure> {
+    if process.die_with_parent {
+        sys::set_parent_death_signal(libc::SIGKILL)
+            .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+        // boxinit may have died before we asked, and then no signal comes.
+        if sys::getppid() != spawner {
+            return Err(Failure::usage(
+                "boxinit died before the command started",
+                b"",
+            ));
+        }
+    }
+    let detach = match process.new_session {
+        NewSession::Never => false,
+        NewSession::Always => true,
+        NewSession::UnlessForeground => {
+            sys::foreground(sys::STDIN).map_or(true, |fg| fg != sys::getpgrp())
+        }
+    };
+    if detach {
+        sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
+    }
+    Ok(detach)
 }
 
 /// Where execvp looks when PATH is not set (the usual one of a root shell).

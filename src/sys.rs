@@ -855,3 +855,125 @@ pub fn interface_up(name: &[u8]) -> Result<()> {
     }
     .map(drop)
 }
+
+// ---- Namespaces and the process (joins, time offsets, lo, fds, environment) -------------
+
+pub fn getppid() -> Pid {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall!(Sysno::getppid) }.unwrap_or(0) as Pid
+}
+
+/// Move this process (or, for a PID namespace, its future children) into the namespace
+/// that `fd` (from /proc/PID/ns/* or a bind mount of one, as `ip netns` makes) refers to.
+pub fn setns(fd: &Fd, nstype: c_int) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::setns, fd.0, nstype) }.map(drop)
+}
+
+impl Fd {
+    /// Write all of `bytes` in one write; a short write is an error (EIO), as it would be a
+    /// half-written /proc record.
+    pub fn write_once(&self, bytes: &[u8]) -> Result<()> {
+        // SAFETY: bytes is valid for reads of its length.
+        let n = unsafe { syscall!(Sysno::write, self.0, bytes.as_ptr(), bytes.len()) }?;
+        if n == bytes.len() {
+            Ok(())
+        } else {
+            Err(Errno::EIO)
+        }
+    }
+}
+
+/// Close every descriptor from `first` to `last` (inclusive).
+pub fn close_range(first: core::ffi::c_uint, last: core::ffi::c_uint) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::close_range, first, last, 0) }.map(drop)
+}
+
+/// Set IFF_UP on network interface `name` (shorter than IFNAMSIZ) of our network namespace,
+/// by ioctl on a throwaway socket.
+pub fn set_interface_up(name: &[u8]) -> Result<()> {
+    // SAFETY: no pointers.
+    let socket = unsafe {
+        syscall!(
+            Sysno::socket,
+            libc::AF_INET,
+            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+            0
+        )
+    }?;
+    let socket = Fd(socket as c_int);
+    // SAFETY: an all-zero ifreq is valid.
+    let mut req: libc::ifreq = unsafe { core::mem::zeroed() };
+    if name.len() >= req.ifr_name.len() {
+        return Err(Errno::EINVAL);
+    }
+    for (to, &from) in req.ifr_name.iter_mut().zip(name) {
+        *to = from as c_char;
+    }
+    // SAFETY: req is a valid ifreq for both calls; SIOCGIFFLAGS fills its flags member.
+    unsafe {
+        syscall!(
+            Sysno::ioctl,
+            socket.0,
+            libc::SIOCGIFFLAGS,
+            &mut req as *mut libc::ifreq
+        )?;
+        req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        syscall!(
+            Sysno::ioctl,
+            socket.0,
+            libc::SIOCSIFFLAGS,
+            &req as *const libc::ifreq
+        )
+    }
+    .map(drop)
+}
+
+/// The most environment entries boxinit builds for a command (see `env`).
+pub const ENV_CAPACITY: usize = 1024;
+
+/// An environment for execve, built in a static array of pointers that can be filled once
+/// per process (the command's environment is built once).
+pub struct EnvBuffer {
+    ptrs: &'static mut [*const c_char; ENV_CAPACITY + 1],
+    len: usize,
+}
+
+impl EnvBuffer {
+    /// The buffer; `None` if it was taken before.
+    pub fn take() -> Option<EnvBuffer> {
+        use core::sync::atomic::{AtomicBool, Ordering};
+        struct Buffer(core::cell::UnsafeCell<[*const c_char; ENV_CAPACITY + 1]>);
+        // SAFETY: only the one taker of TAKEN ever gets a reference to the contents.
+        unsafe impl Sync for Buffer {}
+        static BUFFER: Buffer =
+            Buffer(core::cell::UnsafeCell::new([ptr::null(); ENV_CAPACITY + 1]));
+        static TAKEN: AtomicBool = AtomicBool::new(false);
+        if TAKEN.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        Some(EnvBuffer {
+            // SAFETY: TAKEN makes this the only reference ever made to the contents.
+            ptrs: unsafe { &mut *BUFFER.0.get() },
+            len: 0,
+        })
+    }
+
+    /// Add `entry`; false when ENV_CAPACITY entries are there already.
+    pub fn push(&mut self, entry: &'static CStr) -> bool {
+        if self.len == ENV_CAPACITY {
+            return false;
+        }
+        self.ptrs[self.len] = entry.as_ptr();
+        self.len += 1;
+        true
+    }
+
+    pub fn finish(self) -> Strings {
+        let ptrs: &'static mut [*const c_char; ENV_CAPACITY + 1] = self.ptrs;
+        ptrs[self.len] = ptr::null();
+        // SAFETY: the first len pointers are of 'static C strings and the next is null.
+        unsafe { Strings::from_raw(ptrs.as_ptr(), self.len) }
+    }
+}

@@ -21,6 +21,16 @@ pub fn number(text: &[u8]) -> Option<u64> {
     })
 }
 
+/// A decimal number with an optional leading `-`.
+pub fn signed(text: &[u8]) -> Option<i64> {
+    match text.strip_prefix(b"-") {
+        Some(digits) => number(digits)
+            .and_then(|n| i64::try_from(n).ok())
+            .map(|n| -n),
+        None => number(text).and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
 /// `10` or `10s` (seconds), `500ms`, `2m`: milliseconds.
 pub fn duration_ms(text: &[u8]) -> Option<u64> {
     let (digits, scale) = if let Some(d) = text.strip_suffix(b"ms") {
@@ -135,6 +145,15 @@ mod tests {
         assert_eq!(number(b"-1"), None);
         assert_eq!(number(b"1x"), None);
         assert_eq!(number(b"99999999999999999999"), None);
+    }
+
+    #[test]
+    fn signed_numbers() {
+        assert_eq!(signed(b"86400"), Some(86400));
+        assert_eq!(signed(b"-5"), Some(-5));
+        assert_eq!(signed(b"-"), None);
+        assert_eq!(signed(b"+5"), None);
+        assert_eq!(signed(b"9223372036854775808"), None);
     }
 
     #[test]

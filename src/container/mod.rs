@@ -4,8 +4,10 @@
 
 mod mounts;
 mod namespaces;
+mod network;
 
-pub use namespaces::{parse_namespaces, unshare, Namespaces};
+pub use namespaces::{join, parse_namespaces, set_time_offsets, unshare, Joins, Namespaces};
+pub use namespaces::{TimeOffsets, JOIN_KINDS};
 
 use crate::out::Failure;
 use crate::sys;
@@ -65,6 +67,9 @@ pub fn enter(
         if namespaces.has(libc::CLONE_NEWPID) {
             mounts::mount_proc()?;
         }
+    }
+    if namespaces.has(libc::CLONE_NEWNET) {
+        network::bring_up_loopback()?;
     }
     if let Some(hostname) = hostname {
         sys::sethostname(hostname.to_bytes())

@@ -1,8 +1,8 @@
-//! Which namespaces a container gets, by name, and making them.
+//! Which namespaces a container gets, by name, and making them or joining existing ones.
 
 use crate::out::Failure;
-use crate::sys;
-use core::ffi::c_int;
+use crate::sys::{self, Fd};
+use core::ffi::{c_int, CStr};
 
 /// A set of namespaces, as `CLONE_NEW*` flags.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -55,6 +55,106 @@ pub fn unshare(namespaces: Namespaces) -> Result<(), Failure> {
     sys::unshare(namespaces.0).map_err(|e| Failure::os("unsharing namespaces", b"", e))
 }
 
+/// The kinds of namespace `--join-KIND` takes, in the order they are joined: the user
+/// namespace first, as it may give the capabilities to join the others (which it owns); the
+/// mount namespace last, as joining it changes the root and the working directory.
+pub const JOIN_KINDS: [(&str, c_int); 8] = [
+    ("user", libc::CLONE_NEWUSER),
+    ("cgroup", libc::CLONE_NEWCGROUP),
+    ("ipc", libc::CLONE_NEWIPC),
+    ("uts", libc::CLONE_NEWUTS),
+    ("net", libc::CLONE_NEWNET),
+    ("pid", libc::CLONE_NEWPID),
+    ("time", libc::CLONE_NEWTIME),
+    ("mnt", libc::CLONE_NEWNS),
+];
+
+/// Existing namespaces to join: a path (/proc/PID/ns/KIND, /run/netns/NAME) per kind, in
+/// the order of JOIN_KINDS.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Joins(pub [Option<&'static CStr>; JOIN_KINDS.len()]);
+
+impl Joins {
+    #[cfg(test)]
+    pub fn set(&mut self, kind: c_int, path: &'static CStr) {
+        if let Some(i) = JOIN_KINDS.iter().position(|&(_, k)| k == kind) {
+            self.0[i] = Some(path);
+        }
+    }
+
+    /// The kinds that are joined, as a set.
+    pub fn kinds(&self) -> Namespaces {
+        let kinds = JOIN_KINDS.iter().zip(self.0);
+        Namespaces(kinds.fold(0, |all, (&(_, kind), path)| {
+            all | if path.is_some() { kind } else { 0 }
+        }))
+    }
+}
+
+/// setns into each namespace of `joins`. Every path is opened before the first is joined:
+/// after a mount namespace (or a user namespace's lost privileges) a path may mean another
+/// file or none.
+pub fn join(joins: &Joins) -> Result<(), Failure> {
+    if joins.kinds().is_empty() {
+        return Ok(());
+    }
+    let mut fds: [Option<Fd>; JOIN_KINDS.len()] = Default::default();
+    for (fd, path) in fds.iter_mut().zip(joins.0) {
+        if let Some(path) = path {
+            let opened = Fd::open(path, libc::O_RDONLY);
+            let what = "opening namespace";
+            *fd = Some(opened.map_err(|e| Failure::os(what, path.to_bytes(), e))?);
+        }
+    }
+    for ((fd, path), &(_, kind)) in fds.iter().zip(joins.0).zip(&JOIN_KINDS) {
+        if let (Some(fd), Some(path)) = (fd, path) {
+            sys::setns(fd, kind)
+                .map_err(|e| Failure::os("joining namespace", path.to_bytes(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Offsets of the clocks of a new time namespace (--monotonic, --boottime): seconds, as
+/// given (checked to be a number).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct TimeOffsets {
+    pub monotonic: Option<&'static [u8]>,
+    pub boottime: Option<&'static [u8]>,
+}
+
+impl TimeOffsets {
+    pub fn is_set(&self) -> bool {
+        self.monotonic.is_some() || self.boottime.is_some()
+    }
+}
+
+/// Set the clocks of the time namespace we just unshared, which only our children enter: it
+/// takes offsets only while no process is in it, so this comes before the first fork.
+pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
+    const FILE: &CStr = c"/proc/self/timens_offsets";
+    if !offsets.is_set() {
+        return Ok(());
+    }
+    let failed = |e| Failure::os("writing time offsets to", FILE.to_bytes(), e);
+    let file = Fd::open(FILE, libc::O_WRONLY).map_err(failed)?;
+    for (clock, offset) in [
+        (&b"monotonic "[..], offsets.monotonic),
+        (b"boottime ", offsets.boottime),
+    ] {
+        if let Some(secs) = offset {
+            // One record per write: `CLOCK SECS NANOSECS`.
+            let mut line: heapless::Vec<u8, 40> = heapless::Vec::new();
+            for part in [clock, secs, b" 0\n"] {
+                line.extend_from_slice(part)
+                    .map_err(|()| failed(sys::Errno::E2BIG))?;
+            }
+            file.write_once(&line).map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +171,14 @@ mod tests {
         assert!(!all.has(libc::CLONE_NEWUSER));
         assert!(parse_namespaces(b"mnt,bogus").is_err());
         assert!(parse_namespaces(b"").is_err());
+    }
+
+    #[test]
+    fn joined_kinds() {
+        let mut joins = Joins::default();
+        assert!(joins.kinds().is_empty());
+        joins.set(libc::CLONE_NEWNET, c"/run/netns/x");
+        joins.set(libc::CLONE_NEWNS, c"/proc/1/ns/mnt");
+        assert_eq!(joins.kinds().0, libc::CLONE_NEWNET | libc::CLONE_NEWNS);
     }
 }

@@ -18,6 +18,8 @@
 //! probe spin SECS              keep a CPU busy for SECS seconds, then print
 //!                              "cpu_ms=C wall_ms=W" (CPU time used, wall time taken)
 //! probe cgroup                 print /proc/self/cgroup
+//! probe clocks                 monotonic=SECS and boottime=SECS: the clocks as this process
+//!                              reads them (a time namespace shifts them)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -43,6 +45,7 @@ fn run(step: &[String]) {
         Some("forks") => forks(arg(1).unwrap_or("1").parse().unwrap()),
         Some("spin") => spin(arg(1).unwrap_or("1").parse().unwrap()),
         Some("cgroup") => print!("{}", read("/proc/self/cgroup")),
+        Some("clocks") => clocks(),
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
@@ -105,6 +108,20 @@ fn report() {
     let foreground = unsafe { libc::tcgetpgrp(0) };
     say(&format!("foreground={foreground}"));
     say(&format!("comm1={}", read("/proc/1/comm").trim()));
+}
+
+fn clocks() {
+    for (name, clock) in [
+        ("monotonic", libc::CLOCK_MONOTONIC),
+        ("boottime", libc::CLOCK_BOOTTIME),
+    ] {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        unsafe { libc::clock_gettime(clock, &mut ts) };
+        say(&format!("{name}={}", ts.tv_sec));
+    }
 }
 
 fn read(path: &str) -> String {
