@@ -67,7 +67,10 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
             sys::set_parent_death_signal(libc::SIGKILL)
                 .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
         }
-        container::enter(ns, config.rootfs, config.hostname)?;
+        container::enter(ns, config.rootfs, config.hostname, &config.fs)?;
+    }
+    if let Some(dir) = config.fs.chdir {
+        container::change_dir(dir)?;
     }
 
     if config.pause {

@@ -59,6 +59,8 @@ pub struct Config {
     pub rootfs: Option<&'static CStr>,
     pub hostname: Option<&'static CStr>,
     pub namespaces: Namespaces,
+    /// The filesystem options: mount steps, /dev, /sys, the root's shape, --chdir.
+    pub fs: container::Filesystem,
     pub parent_death_signal: Option<Signal>,
     /// How much boxinit says (see `out`).
     pub verbosity: u8,
@@ -89,6 +91,21 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
+    // Filesystem (iso-fs); the *List forms are the environment's, several entries in one.
+    Bind,
+    BindList,
+    RoBind,
+    RoBindList,
+    Tmpfs,
+    TmpfsList,
+    ReadOnly,
+    Volatile,
+    Chroot,
+    Dev,
+    NoDev,
+    Sys,
+    Mqueue,
+    Chdir,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -152,6 +169,21 @@ const SPECS: &[Spec] = &[
     spec(Opt::Pause, "pause", b'P', "", B | C),
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
+    // Filesystem (iso-fs)
+    with_value(spec(Opt::Bind, "bind", 0, "", ALL)),
+    with_value(spec(Opt::BindList, "", 0, "BOXINIT_BIND", ALL)),
+    with_value(spec(Opt::RoBind, "ro-bind", 0, "", ALL)),
+    with_value(spec(Opt::RoBindList, "", 0, "BOXINIT_RO_BIND", ALL)),
+    with_value(spec(Opt::Tmpfs, "tmpfs", 0, "", ALL)),
+    with_value(spec(Opt::TmpfsList, "", 0, "BOXINIT_TMPFS", ALL)),
+    spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL),
+    spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL),
+    spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL),
+    spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL),
+    spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL),
+    spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL),
+    spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL),
+    with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -177,10 +209,14 @@ pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
 }
 
 /// The bit of the setting an option controls; options that set the same thing share one.
-fn setting(opt: Opt) -> u32 {
+fn setting(opt: Opt) -> u64 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
+        Opt::BindList => Opt::Bind,
+        Opt::RoBindList => Opt::RoBind,
+        Opt::TmpfsList => Opt::Tmpfs,
+        Opt::NoDev => Opt::Dev,
         other => other,
     };
     1 << opt as u32
@@ -198,11 +234,12 @@ pub fn getenv(env: Strings, name: &str) -> Option<&'static CStr> {
 struct Parser {
     personality: Personality,
     /// The settings the command line gave (bits from `setting`).
-    given: u32,
+    given: u64,
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
     namespaces: Option<Namespaces>,
+    fs: container::Filesystem,
     parent_death_signal: Option<Signal>,
     pause: bool,
     verbosity: u8,
@@ -219,6 +256,7 @@ impl Parser {
             rootfs: None,
             hostname: None,
             namespaces: None,
+            fs: container::Filesystem::default(),
             parent_death_signal: None,
             pause: false,
             verbosity: out::WARN,
@@ -337,6 +375,20 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            Opt::Bind => self.fs.bind(text, false)?,
+            Opt::BindList => self.fs.bind_list(text, false)?,
+            Opt::RoBind => self.fs.bind(text, true)?,
+            Opt::RoBindList => self.fs.bind_list(text, true)?,
+            Opt::Tmpfs => self.fs.tmpfs(text)?,
+            Opt::TmpfsList => self.fs.tmpfs_list(text)?,
+            Opt::ReadOnly => self.fs.readonly = true,
+            Opt::Volatile => self.fs.volatile = true,
+            Opt::Chroot => self.fs.chroot = true,
+            Opt::Dev => self.fs.dev = Some(true),
+            Opt::NoDev => self.fs.dev = Some(false),
+            Opt::Sys => self.fs.sys = true,
+            Opt::Mqueue => self.fs.mqueue = true,
+            Opt::Chdir => self.fs.chdir = value,
         }
         Ok(())
     }
@@ -368,6 +420,7 @@ impl Parser {
         if let Some(hostname) = self.hostname {
             container::check_hostname(hostname, namespaces)?;
         }
+        self.fs.check(namespaces, self.rootfs.is_some())?;
         Ok(Config {
             personality: self.personality,
             action: self.action,
@@ -379,6 +432,7 @@ impl Parser {
             rootfs: self.rootfs,
             hostname: self.hostname,
             namespaces,
+            fs: self.fs,
             parent_death_signal: self.parent_death_signal,
             verbosity: self.verbosity,
             pause: self.pause,
