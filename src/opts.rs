@@ -91,13 +91,10 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
-    // Filesystem (iso-fs); the *List forms are the environment's, several entries in one.
+    // Filesystem (iso-fs)
     Bind,
-    BindList,
     RoBind,
-    RoBindList,
     Tmpfs,
-    TmpfsList,
     ReadOnly,
     Volatile,
     Chroot,
@@ -170,12 +167,9 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
     // Filesystem (iso-fs)
-    with_value(spec(Opt::Bind, "bind", 0, "", ALL)),
-    with_value(spec(Opt::BindList, "", 0, "BOXINIT_BIND", ALL)),
-    with_value(spec(Opt::RoBind, "ro-bind", 0, "", ALL)),
-    with_value(spec(Opt::RoBindList, "", 0, "BOXINIT_RO_BIND", ALL)),
-    with_value(spec(Opt::Tmpfs, "tmpfs", 0, "", ALL)),
-    with_value(spec(Opt::TmpfsList, "", 0, "BOXINIT_TMPFS", ALL)),
+    with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)),
+    with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)),
+    with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)),
     spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL),
     spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL),
     spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL),
@@ -213,9 +207,6 @@ fn setting(opt: Opt) -> u64 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
-        Opt::BindList => Opt::Bind,
-        Opt::RoBindList => Opt::RoBind,
-        Opt::TmpfsList => Opt::Tmpfs,
         Opt::NoDev => Opt::Dev,
         other => other,
     };
@@ -341,6 +332,9 @@ impl Parser {
         let text = value.map_or(&b""[..], CStr::to_bytes);
         let bad = || Failure::usage(invalid(opt), text);
         let how = &mut self.supervision;
+        // The environment is read only for settings the command line left alone, so a
+        // setting not given here comes from the environment, whose lists hold several entries.
+        let from_env = self.given & setting(opt) == 0;
         match opt {
             Opt::Help => self.action = Action::Help,
             Opt::Version => self.action = Action::Version,
@@ -375,12 +369,8 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
-            Opt::Bind => self.fs.bind(text, false)?,
-            Opt::BindList => self.fs.bind_list(text, false)?,
-            Opt::RoBind => self.fs.bind(text, true)?,
-            Opt::RoBindList => self.fs.bind_list(text, true)?,
-            Opt::Tmpfs => self.fs.tmpfs(text)?,
-            Opt::TmpfsList => self.fs.tmpfs_list(text)?,
+            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
+            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
             Opt::ReadOnly => self.fs.readonly = true,
             Opt::Volatile => self.fs.volatile = true,
             Opt::Chroot => self.fs.chroot = true,

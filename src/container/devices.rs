@@ -2,7 +2,7 @@
 //! character devices, a private devpts instance for terminals, /dev/shm and the usual links.
 //! Nothing of it is written to the rootfs.
 
-use super::mounts;
+use super::mounts::{self, Create};
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd};
 use core::ffi::CStr;
@@ -28,46 +28,45 @@ const LINKS: [(&CStr, &CStr); 5] = [
 
 pub fn populate(root: &Fd) -> Result<(), Failure> {
     // Taken before our /dev can hide it (when the container's root is the host's).
-    let host = Fd::open(c"/dev", libc::O_PATH | libc::O_DIRECTORY);
+    let host = Fd::open(c"/dev", libc::O_PATH | libc::O_DIRECTORY).ok();
     let flags = libc::MS_NOSUID | libc::MS_NOEXEC;
-    let dev = mounts::mount_fs(root, b"/dev", c"tmpfs", flags, Some(c"mode=755,size=64k"))?;
+    mounts::mount_fs(root, b"/dev", c"tmpfs", flags, Some(c"mode=755,size=64k"))?;
+    let dev = mounts::open_beneath(root, b"/dev", Create::No)
+        .map_err(|e| Failure::os("opening", b"/dev", e))?;
     // The nodes get exactly mode 0666, whatever umask we were given.
     let umask = sys::umask(0);
-    let made = make_nodes(&dev, host.as_ref().ok());
+    let made = NODES.iter().try_for_each(|&(name, major, minor)| {
+        make_node(&dev, host.as_ref(), name, major, minor)
+            .map_err(|e| Failure::os("making the device", name.to_bytes(), e))
+    });
     sys::umask(umask);
     made?;
     for (name, target) in LINKS {
         dev.symlink_at(target, name)
-            .map_err(|e| Failure::os("making the /dev link", name.to_bytes(), e))?;
+            .map_err(|e| Failure::os("making the link", name.to_bytes(), e))?;
     }
     // A devpts of our own: the container sees only its own terminals, and its ptmx.
     let pts_options = c"newinstance,ptmxmode=0666,mode=620";
     mounts::mount_fs(root, b"/dev/pts", c"devpts", flags, Some(pts_options))?;
     let shm_flags = libc::MS_NOSUID | libc::MS_NODEV;
-    mounts::mount_fs(root, b"/dev/shm", c"tmpfs", shm_flags, Some(c"mode=1777"))?;
-    Ok(())
+    mounts::mount_fs(root, b"/dev/shm", c"tmpfs", shm_flags, Some(c"mode=1777"))
 }
 
-fn make_nodes(dev: &Fd, host: Option<&Fd>) -> Result<(), Failure> {
-    for (name, major, minor) in NODES {
-        match dev.mknod_at(name, libc::S_IFCHR | 0o666, major, minor) {
-            Ok(()) => {}
-            // No device may be made (as in a user namespace), but the host's may be shared.
-            Err(Errno::EPERM) => bind_host_node(dev, host, name)?,
-            Err(e) => return Err(Failure::os("making the device", name.to_bytes(), e)),
+fn make_node(
+    dev: &Fd,
+    host: Option<&Fd>,
+    name: &CStr,
+    major: u32,
+    minor: u32,
+) -> Result<(), Errno> {
+    match dev.mknod_at(name, libc::S_IFCHR | 0o666, major, minor) {
+        // No device may be made (as in a user namespace), but the host's may be shared: its
+        // node, bind-mounted on an empty file of the same name.
+        Err(Errno::EPERM) => {
+            let node = sys::clone_tree(Some(host.ok_or(Errno::ENOENT)?), name)?;
+            let flags = libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY;
+            sys::attach_tree(&node, &dev.open_at(name, flags, 0o666)?)
         }
+        made => made,
     }
-    Ok(())
-}
-
-/// The host's node `name`, bind-mounted on an empty file of the same name in `dev`.
-fn bind_host_node(dev: &Fd, host: Option<&Fd>, name: &'static CStr) -> Result<(), Failure> {
-    let host = host.ok_or(Errno::ENOENT);
-    let node = host.and_then(|host| sys::clone_tree(Some(host), name));
-    let flags = libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY;
-    node.and_then(|node| {
-        let at = dev.open_at(name, flags, 0o666)?;
-        sys::attach_tree(&node, &at)
-    })
-    .map_err(|e| Failure::os("binding the host's device", name.to_bytes(), e))
 }

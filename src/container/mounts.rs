@@ -54,39 +54,35 @@ pub struct Filesystem {
 }
 
 impl Filesystem {
-    /// `--bind SRC:DST` or `--ro-bind SRC:DST` (`PATH` alone for the same path inside).
-    pub fn bind(&mut self, text: &'static [u8], readonly: bool) -> Result<(), Failure> {
-        let (source, dest) =
-            values::bind_spec(text).ok_or(Failure::usage("invalid bind (want SRC:DST):", text))?;
-        self.push(Step {
-            kind: Kind::Bind,
-            source,
-            dest,
-            readonly,
+    /// `--bind SRC:DST` or `--ro-bind SRC:DST` (`PATH` alone for the same path inside); from
+    /// the environment, a list of them.
+    pub fn bind(&mut self, text: &'static [u8], readonly: bool, list: bool) -> Result<(), Failure> {
+        entries(text, list).try_for_each(|entry| {
+            let (source, dest) = values::bind_spec(entry)
+                .ok_or(Failure::usage("invalid bind (want SRC:DST):", entry))?;
+            self.push(Step {
+                kind: Kind::Bind,
+                source,
+                dest,
+                readonly,
+            })
         })
     }
 
-    /// `--tmpfs DST[:SIZE]`.
-    pub fn tmpfs(&mut self, text: &'static [u8]) -> Result<(), Failure> {
-        let (dest, size) = values::tmpfs_spec(text).ok_or(Failure::usage(
-            "invalid tmpfs (want DST or DST:SIZE, SIZE like 64m):",
-            text,
-        ))?;
-        self.push(Step {
-            kind: Kind::Tmpfs,
-            source: size.unwrap_or(b""),
-            dest,
-            readonly: false,
+    /// `--tmpfs DST[:SIZE]`; from the environment, a list of them.
+    pub fn tmpfs(&mut self, text: &'static [u8], list: bool) -> Result<(), Failure> {
+        entries(text, list).try_for_each(|entry| {
+            let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::usage(
+                "invalid tmpfs (want DST or DST:SIZE, SIZE like 64m):",
+                entry,
+            ))?;
+            self.push(Step {
+                kind: Kind::Tmpfs,
+                source: size.unwrap_or(b""),
+                dest,
+                readonly: false,
+            })
         })
-    }
-
-    /// The environment form of `--bind` and `--ro-bind`: several entries in one value.
-    pub fn bind_list(&mut self, list: &'static [u8], readonly: bool) -> Result<(), Failure> {
-        entries(list).try_for_each(|entry| self.bind(entry, readonly))
-    }
-
-    pub fn tmpfs_list(&mut self, list: &'static [u8]) -> Result<(), Failure> {
-        entries(list).try_for_each(|entry| self.tmpfs(entry))
     }
 
     fn push(&mut self, step: Step) -> Result<(), Failure> {
@@ -125,9 +121,21 @@ impl Filesystem {
     }
 }
 
-fn entries(list: &'static [u8]) -> impl Iterator<Item = &'static [u8]> {
-    list.split(|&c| c == LIST_SEPARATOR)
-        .filter(|entry| !entry.is_empty())
+/// The entries of `text`: itself, or those of a list (where empty ones are left out).
+fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8]> {
+    text.split(move |&c| list && c == LIST_SEPARATOR)
+        .filter(move |entry| !list || !entry.is_empty())
+}
+
+/// A step that failed on `path`; a path the kernel would not follow out of the root is said
+/// to be one.
+#[cold]
+#[inline(never)]
+pub fn failed(what: &'static str, path: &'static [u8], e: Errno) -> Failure {
+    match e {
+        Errno::EXDEV => Failure::usage("path leads outside the container:", path),
+        e => Failure::os(what, path, e),
+    }
 }
 
 /// Before any mount: nothing we mount may propagate back to the host.
@@ -143,149 +151,153 @@ pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
 pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
     let mut sources = Sources::new();
     for step in steps.iter().filter(|s| s.kind == Kind::Bind) {
-        let mut buf = [0; libc::PATH_MAX as usize];
-        let path = c_path(step.source, &mut buf)?;
-        let tree = sys::clone_tree(None, path)
-            .map_err(|e| Failure::os("opening bind source", step.source, e))?;
-        if step.readonly {
-            sys::make_tree_readonly(&tree)
-                .map_err(|e| Failure::os("making read-only", step.source, e))?;
-        }
+        let tree = open_source(step).map_err(|e| failed("opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
     }
     Ok(sources)
 }
 
+fn open_source(step: &Step) -> Result<Fd, Errno> {
+    let mut buf = [0; PATH];
+    let tree = sys::clone_tree(None, c_path(step.source, &mut buf)?)?;
+    if step.readonly {
+        sys::make_tree_readonly(&tree)?;
+    }
+    Ok(tree)
+}
+
 /// The rootfs as a mount of its own (pivot_root and MS_MOVE take only mounts).
 pub fn bind_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
     let flags = libc::MS_BIND | libc::MS_REC;
     sys::mount(rootfs, rootfs, None, flags, None)
-        .map_err(|e| Failure::os("binding rootfs", rootfs.to_bytes(), e))?;
-    open_dir(rootfs)
+        .and_then(|()| open_dir(rootfs))
+        .map_err(|e| Failure::os("binding rootfs", rootfs.to_bytes(), e))
 }
 
 /// Without a rootfs, the container's root is the host's (in a mount tree of its own).
 pub fn host_root() -> Result<Fd, Failure> {
-    open_dir(c"/")
+    open_dir(c"/").map_err(|e| Failure::os("opening", b"/", e))
 }
 
 /// `--volatile`: the rootfs as the lower layer of an overlay whose upper layer is a fresh
-/// tmpfs, so every write lands in memory and is gone with the container. The layers live in
-/// that tmpfs, mounted over the rootfs's path in our mount tree (the host keeps seeing the
-/// rootfs): `lower` (a copy of the rootfs's mount, taken first), `upper`, `work`, and `root`,
-/// where the overlay goes.
+/// tmpfs, so every write lands in memory and is gone with the container.
 pub fn volatile_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
-    let path = rootfs.to_bytes();
-    let lower = sys::clone_tree(None, rootfs).map_err(|e| Failure::os("opening", path, e))?;
-    sys::mount(c"tmpfs", rootfs, Some(c"tmpfs"), 0, Some(c"mode=755"))
-        .map_err(|e| Failure::os("mounting the volatile layer on", path, e))?;
-    let layers = open_dir(rootfs)?;
-    for dir in [c"lower", c"upper", c"work", c"root"] {
-        layers
-            .mkdir_at(dir, 0o755)
-            .map_err(|e| Failure::os("making the volatile layers in", path, e))?;
-    }
-    let at = layers.open_beneath(c"lower");
-    at.and_then(|at| sys::attach_tree(&lower, &at))
-        .map_err(|e| Failure::os("placing the lower layer of", path, e))?;
-    // The layers are named relative to the working directory, which the overlay resolves.
-    layers
-        .change_dir()
-        .map_err(|e| Failure::os("entering", path, e))?;
-    let data = c"lowerdir=lower,upperdir=upper,workdir=work";
-    sys::mount(c"overlay", c"root", Some(c"overlay"), 0, Some(data))
-        .map_err(|e| Failure::os("mounting the volatile overlay on", path, e))?;
-    layers
-        .open_beneath(c"root")
-        .map_err(|e| Failure::os("opening the volatile root of", path, e))
+    overlay(rootfs).map_err(|e| Failure::os("making a volatile root of", rootfs.to_bytes(), e))
 }
 
-/// Mount a file system of type `fstype` at `path` inside `root` (made if missing); returns
-/// a handle on the new mount's root.
+/// The layers live in a tmpfs mounted over the rootfs's path in our mount tree (the host
+/// keeps seeing the rootfs): `lower` (a copy of the rootfs's mount, taken first), `upper`,
+/// `work`, and `root`, where the overlay goes.
+fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
+    let lower = sys::clone_tree(None, rootfs)?;
+    sys::mount(c"tmpfs", rootfs, Some(c"tmpfs"), 0, Some(c"mode=755"))?;
+    let layers = open_dir(rootfs)?;
+    for dir in [c"lower", c"upper", c"work", c"root"] {
+        layers.mkdir_at(dir, 0o755)?;
+    }
+    sys::attach_tree(&lower, &layers.open_beneath(c"lower")?)?;
+    // The layers are named relative to the working directory, where the overlay finds them.
+    layers.change_dir()?;
+    let data = c"lowerdir=lower,upperdir=upper,workdir=work";
+    sys::mount(c"overlay", c"root", Some(c"overlay"), 0, Some(data))?;
+    layers.open_beneath(c"root")
+}
+
+/// Mount a file system of type `fstype` at `path` inside `root`, made if missing.
+#[inline(never)]
 pub fn mount_fs(
     root: &Fd,
     path: &'static [u8],
     fstype: &CStr,
     flags: libc::c_ulong,
     data: Option<&CStr>,
-) -> Result<Fd, Failure> {
-    let at = open_beneath(root, path, Create::Dir)?;
+) -> Result<(), Failure> {
+    mount_at(root, path, fstype, flags, data).map_err(|e| failed("mounting", path, e))
+}
+
+fn mount_at(
+    root: &Fd,
+    path: &[u8],
+    fstype: &CStr,
+    flags: libc::c_ulong,
+    data: Option<&CStr>,
+) -> Result<(), Errno> {
     // Mount on "." of the directory the kernel resolved, not on a path looked up again.
-    at.change_dir()
-        .map_err(|e| Failure::os("entering", path, e))?;
+    open_beneath(root, path, Create::Dir)?.change_dir()?;
     sys::mount(fstype, c".", Some(fstype), flags, data)
-        .map_err(|e| Failure::os("mounting", path, e))?;
-    open_beneath(root, path, Create::No)
 }
 
 /// Make `root` the root: pivot_root(".", ".") stacks the old root over the new one and the
 /// detach removes it, so no path, `..` or open-directory trick leads back to the host.
 pub fn pivot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
-    let path = rootfs.to_bytes();
     root.change_dir()
-        .map_err(|e| Failure::os("entering rootfs", path, e))?;
-    sys::pivot_root(c".", c".").map_err(|e| Failure::os("pivoting into rootfs", path, e))?;
-    sys::umount(c".", libc::MNT_DETACH)
-        .map_err(|e| Failure::os("detaching the old root from", path, e))?;
-    sys::chdir(c"/").map_err(|e| Failure::os("entering rootfs", path, e))
+        .and_then(|()| sys::pivot_root(c".", c"."))
+        .and_then(|()| sys::umount(c".", libc::MNT_DETACH))
+        .and_then(|()| sys::chdir(c"/"))
+        .map_err(|e| Failure::os("pivoting into rootfs", rootfs.to_bytes(), e))
 }
 
 /// `--chroot`, for a root pivot_root refuses (an initramfs): move the rootfs's mount over
-/// `/`, as switch_root does, then chroot into it. The old root stays below, out of reach of
+/// `/`, as switch_root does, and chroot into it. The old root stays below, out of reach of
 /// any path, since `..` at the top of the moved mount leads back into it.
 pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
-    let path = rootfs.to_bytes();
     root.change_dir()
-        .map_err(|e| Failure::os("entering rootfs", path, e))?;
-    sys::mount(c".", c"/", None, libc::MS_MOVE, None)
-        .map_err(|e| Failure::os("moving rootfs to /:", path, e))?;
-    sys::chroot(c".").map_err(|e| Failure::os("chrooting into", path, e))?;
-    sys::chdir(c"/").map_err(|e| Failure::os("entering rootfs", path, e))
+        .and_then(|()| sys::mount(c".", c"/", None, libc::MS_MOVE, None))
+        .and_then(|()| sys::chroot(c"."))
+        .and_then(|()| sys::chdir(c"/"))
+        .map_err(|e| Failure::os("moving into rootfs", rootfs.to_bytes(), e))
 }
 
 /// Inside the new root: each mount step, in command-line order.
 pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
-    let root = open_dir(c"/")?;
+    let root = open_dir(c"/").map_err(|e| Failure::os("opening", b"/", e))?;
     let mut sources = sources.into_iter();
     for step in steps {
-        match step.kind {
-            Kind::Bind => {
-                let Some(tree) = sources.next() else { break };
-                let is_dir = tree.file_type() == Ok(libc::S_IFDIR);
-                let at = open_beneath(&root, step.dest, Create::for_dir(is_dir))?;
-                sys::attach_tree(&tree, &at)
-                    .map_err(|e| Failure::os("bind-mounting on", step.dest, e))?;
-            }
-            Kind::Tmpfs => {
-                let mut data: heapless::Vec<u8, 48> = heapless::Vec::new();
-                let _ = data.extend_from_slice(b"mode=1777");
-                if !step.source.is_empty() {
-                    // The size is at most 20 bytes (checked when parsed): it fits.
-                    let _ = data.extend_from_slice(b",size=");
-                    let _ = data.extend_from_slice(step.source);
-                }
-                let _ = data.push(0);
-                let data = CStr::from_bytes_until_nul(&data).unwrap_or(c"");
-                let flags = libc::MS_NOSUID | libc::MS_NODEV;
-                mount_fs(&root, step.dest, c"tmpfs", flags, Some(data))?;
-            }
-        }
+        let tree = match step.kind {
+            Kind::Bind => sources.next(),
+            Kind::Tmpfs => None,
+        };
+        place(&root, step, tree).map_err(|e| failed("mounting on", step.dest, e))?;
     }
     Ok(())
 }
 
+fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
+    if let Some(tree) = tree {
+        let create = if tree.file_type()? == libc::S_IFDIR {
+            Create::Dir
+        } else {
+            Create::File
+        };
+        return sys::attach_tree(&tree, &open_beneath(root, step.dest, create)?);
+    }
+    // mode=1777,size=64m: the size has at most 20 bytes (checked when it was parsed).
+    let mut data = [0; 40];
+    let mut len = 9;
+    data[..15].copy_from_slice(b"mode=1777,size=");
+    if !step.source.is_empty() {
+        len = 15 + step.source.len();
+        data[15..len].copy_from_slice(step.source);
+    }
+    data[len] = 0;
+    let data = c_str(&data, len)?;
+    let flags = libc::MS_NOSUID | libc::MS_NODEV;
+    mount_at(root, step.dest, c"tmpfs", flags, Some(data))
+}
+
 /// `--ro`: the root mount read-only; what is mounted on it keeps its own flags.
 pub fn make_root_readonly() -> Result<(), Failure> {
-    sys::make_mount_readonly(c"/").map_err(|e| Failure::os("making the root read-only", b"/", e))
+    sys::make_mount_readonly(c"/").map_err(|e| Failure::os("making read-only", b"/", e))
 }
 
 /// `--chdir DIR`: the command starts in DIR, which must be inside the container.
 pub fn change_dir(dir: &'static CStr) -> Result<(), Failure> {
-    let root = open_dir(c"/")?;
-    let at = open_beneath(&root, dir.to_bytes(), Create::No)?;
-    at.change_dir()
-        .map_err(|e| Failure::os("changing directory to", dir.to_bytes(), e))
+    let path = dir.to_bytes();
+    open_dir(c"/")
+        .and_then(|root| open_beneath(&root, path, Create::No))
+        .and_then(|at| at.change_dir())
+        .map_err(|e| failed("changing directory to", path, e))
 }
 
 /// What `open_beneath` makes of a missing path.
@@ -298,33 +310,20 @@ pub enum Create {
     File,
 }
 
-impl Create {
-    fn for_dir(is_dir: bool) -> Create {
-        if is_dir {
-            Create::Dir
-        } else {
-            Create::File
-        }
-    }
-}
+const PATH: usize = libc::PATH_MAX as usize;
 
 /// A handle on `path` (absolute or not, it is taken as inside the container) resolved by the
-/// kernel beneath `root`: refused when `..` or a symlink leads out of `root`, made when it
-/// is missing and `create` says so, one component at a time, each resolved the same way.
-pub fn open_beneath(root: &Fd, path: &'static [u8], create: Create) -> Result<Fd, Failure> {
-    let fail = |e: Errno| match e {
-        Errno::EXDEV => Failure::usage("path leads outside the container:", path),
-        e => Failure::os("resolving", path, e),
+/// kernel beneath `root`: EXDEV when `..` or a symlink leads out of `root`. What is missing
+/// is made when `create` says so, one component at a time, each resolved the same way.
+pub fn open_beneath(root: &Fd, path: &[u8], create: Create) -> Result<Fd, Errno> {
+    let relative = match path.iter().position(|&c| c != b'/') {
+        Some(i) => &path[i..],
+        None => b".",
     };
-    let mut buf = [0; libc::PATH_MAX as usize];
-    let relative = path
-        .iter()
-        .position(|&c| c != b'/')
-        .map_or(&b"."[..], |i| &path[i..]);
-    let whole = c_path(relative, &mut buf)?;
-    match root.open_beneath(whole) {
+    let mut buf = [0; PATH];
+    match root.open_beneath(c_path(relative, &mut buf)?) {
         Err(Errno::ENOENT) if create != Create::No => {}
-        found => return found.map_err(fail),
+        found => return found,
     }
     let len = relative.len();
     let mut parent: Option<Fd> = None;
@@ -333,29 +332,23 @@ pub fn open_beneath(root: &Fd, path: &'static [u8], create: Create) -> Result<Fd
         if end < len && buf[end] != b'/' {
             continue;
         }
-        if end == start {
-            start += 1;
-            continue;
-        }
-        buf[end] = 0;
-        let prefix = CStr::from_bytes_until_nul(&buf).unwrap_or(c".");
-        let found = match root.open_beneath(prefix) {
-            Err(Errno::ENOENT) => {
-                let name = CStr::from_bytes_until_nul(&buf[start..]).unwrap_or(c".");
-                let dir = parent.as_ref().unwrap_or(root);
-                let file = end == len && create == Create::File;
-                make(dir, name, file).map_err(|e| Failure::os("making", path, e))?;
-                root.open_beneath(prefix)
-            }
-            found => found,
-        };
-        parent = Some(found.map_err(fail)?);
-        if end < len {
+        if end > start {
+            buf[end] = 0;
+            let found = match root.open_beneath(c_str(&buf, end)?) {
+                Err(Errno::ENOENT) => {
+                    let dir = parent.as_ref().unwrap_or(root);
+                    let file = end == len && create == Create::File;
+                    make(dir, c_str(&buf[start..], end - start)?, file)?;
+                    root.open_beneath(c_str(&buf, end)?)
+                }
+                found => found,
+            };
+            parent = Some(found?);
             buf[end] = b'/';
         }
         start = end + 1;
     }
-    parent.ok_or(Failure::os("resolving", path, Errno::ENOENT))
+    parent.ok_or(Errno::ENOENT)
 }
 
 /// A directory or an empty file, unless something is there already.
@@ -372,17 +365,22 @@ fn make(dir: &Fd, name: &CStr, file: bool) -> Result<(), Errno> {
     }
 }
 
-fn open_dir(path: &'static CStr) -> Result<Fd, Failure> {
+fn open_dir(path: &CStr) -> Result<Fd, Errno> {
     Fd::open(path, libc::O_PATH | libc::O_DIRECTORY)
-        .map_err(|e| Failure::os("opening", path.to_bytes(), e))
 }
 
 /// `bytes` as a C string in `buf`.
-fn c_path<'a>(bytes: &'static [u8], buf: &'a mut [u8]) -> Result<&'a CStr, Failure> {
-    if bytes.len() >= buf.len() || bytes.contains(&0) {
-        return Err(Failure::os("resolving", bytes, Errno::ENAMETOOLONG));
+fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8; PATH]) -> Result<&'a CStr, Errno> {
+    let len = bytes.len();
+    if len >= PATH {
+        return Err(Errno::ENAMETOOLONG);
     }
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[bytes.len()] = 0;
-    CStr::from_bytes_until_nul(buf).map_err(|_| Failure::os("resolving", bytes, Errno::EINVAL))
+    buf[..len].copy_from_slice(bytes);
+    buf[len] = 0;
+    c_str(buf, len)
+}
+
+/// The C string of `len` bytes at the start of `buf`, which has its NUL at `len`.
+fn c_str(buf: &[u8], len: usize) -> Result<&CStr, Errno> {
+    CStr::from_bytes_with_nul(&buf[..=len]).map_err(|_| Errno::EINVAL)
 }

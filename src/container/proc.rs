@@ -7,70 +7,65 @@ use crate::out::Failure;
 use crate::sys::{self, Errno, Fd};
 use core::ffi::CStr;
 
-/// Hidden: a file under /dev/null (reads nothing, writes vanish), a directory under an
-/// empty read-only tmpfs. Entries this kernel does not have are skipped.
-const MASKED: [&CStr; 8] = [
-    c"proc/acpi",
-    c"proc/kcore",
-    c"proc/keys",
-    c"proc/latency_stats",
-    c"proc/timer_list",
-    c"proc/timer_stats",
-    c"proc/sched_debug",
-    c"proc/scsi",
-];
+/// What happens to an entry: hidden under /dev/null (a file: reads find nothing, writes
+/// vanish) or under an empty read-only tmpfs (a directory), or only made read-only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Treat {
+    MaskFile,
+    MaskDir,
+    ReadOnly,
+}
 
-/// Readable but not writable: the kernel's tunables and its hardware controls.
-const READ_ONLY: [&CStr; 6] = [
-    c"proc/asound",
-    c"proc/bus",
-    c"proc/fs",
-    c"proc/irq",
-    c"proc/sys",
-    c"proc/sysrq-trigger",
+/// The entries that show or change the host's kernel. Those this kernel lacks are skipped.
+const ENTRIES: [(&CStr, Treat); 14] = [
+    (c"proc/acpi", Treat::MaskDir),
+    (c"proc/kcore", Treat::MaskFile),
+    (c"proc/keys", Treat::MaskFile),
+    (c"proc/latency_stats", Treat::MaskFile),
+    (c"proc/timer_list", Treat::MaskFile),
+    (c"proc/timer_stats", Treat::MaskFile),
+    (c"proc/sched_debug", Treat::MaskFile),
+    (c"proc/scsi", Treat::MaskDir),
+    (c"proc/asound", Treat::ReadOnly),
+    (c"proc/bus", Treat::ReadOnly),
+    (c"proc/fs", Treat::ReadOnly),
+    (c"proc/irq", Treat::ReadOnly),
+    (c"proc/sys", Treat::ReadOnly),
+    (c"proc/sysrq-trigger", Treat::ReadOnly),
 ];
 
 /// A /proc of the PID namespace we are PID 1 of, or /proc would still list the host.
 pub fn mount(root: &Fd) -> Result<(), Failure> {
     let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
-    mounts::mount_fs(root, b"/proc", c"proc", flags, None).map(drop)
+    mounts::mount_fs(root, b"/proc", c"proc", flags, None)
 }
 
 /// Mask and write-protect; runs while the host's /dev/null is still at hand.
 pub fn harden(root: &Fd) -> Result<(), Failure> {
-    for path in MASKED {
-        let Some(at) = existing(root, path)? else {
-            continue;
-        };
-        let masked = if at.file_type() == Ok(libc::S_IFDIR) {
-            at.change_dir().and_then(|()| {
-                let flags = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
-                sys::mount(c"tmpfs", c".", Some(c"tmpfs"), flags, Some(c"mode=555"))
-            })
-        } else {
-            sys::clone_tree(None, c"/dev/null").and_then(|null| sys::attach_tree(&null, &at))
-        };
-        masked.map_err(|e| Failure::os("masking", path.to_bytes(), e))?;
-    }
-    for path in READ_ONLY {
-        let Some(at) = existing(root, path)? else {
-            continue;
-        };
-        sys::clone_tree(Some(&at), c"")
-            .and_then(|copy| {
-                sys::make_tree_readonly(&copy)?;
-                sys::attach_tree(&copy, &at)
-            })
-            .map_err(|e| Failure::os("making read-only", path.to_bytes(), e))?;
+    for (path, treat) in ENTRIES {
+        harden_entry(root, path, treat)
+            .map_err(|e| mounts::failed("hardening", path.to_bytes(), e))?;
     }
     Ok(())
 }
 
-/// `path` beneath `root`, or None when this kernel has no such entry.
-fn existing(root: &Fd, path: &'static CStr) -> Result<Option<Fd>, Failure> {
-    match root.open_beneath(path) {
-        Ok(at) => Ok(Some(at)),
-        Err(Errno::ENOENT) => Ok(None),
-        Err(e) => Err(Failure::os("resolving", path.to_bytes(), e)),
-    }
+fn harden_entry(root: &Fd, path: &CStr, treat: Treat) -> Result<(), Errno> {
+    let at = match root.open_beneath(path) {
+        Err(Errno::ENOENT) => return Ok(()),
+        at => at?,
+    };
+    let tree = match treat {
+        Treat::MaskDir => {
+            at.change_dir()?;
+            let flags = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+            return sys::mount(c"tmpfs", c".", Some(c"tmpfs"), flags, Some(c"mode=555"));
+        }
+        Treat::MaskFile => sys::clone_tree(None, c"/dev/null")?,
+        Treat::ReadOnly => {
+            let copy = sys::clone_tree(Some(&at), c"")?;
+            sys::make_tree_readonly(&copy)?;
+            copy
+        }
+    };
+    sys::attach_tree(&tree, &at)
 }
