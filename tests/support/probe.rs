@@ -12,6 +12,8 @@
 //!                              none of them is a zombie and print "zombies=K" (K=0 when the
 //!                              reaper did its job; gives up after 20 s)
 //! probe sleep                  wait for a signal to end it
+//! probe pty                    open a new pty pair through /dev/ptmx, pass a line from the
+//!                              master to the slave and print "pty=ok PATH" (or the error)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -33,6 +35,7 @@ fn run(step: &[String]) {
         Some("die") => die(arg(1).unwrap_or("9").parse().unwrap()),
         Some("signals") => signals(arg(1).unwrap_or("15").parse().unwrap()),
         Some("orphans") => orphans(arg(1).unwrap_or("1").parse().unwrap()),
+        Some("pty") => pty(),
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
@@ -196,4 +199,43 @@ fn parent_of(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = &stat[stat.rfind(')')? + 1..];
     after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A terminal pair from /dev/ptmx: what the master writes, the slave reads as a line.
+fn pty() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::FromRawFd;
+    let result = (|| -> std::io::Result<String> {
+        let master = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY) };
+        if master < 0
+            || unsafe { libc::grantpt(master) } != 0
+            || unsafe { libc::unlockpt(master) } != 0
+        {
+            return Err(std::io::Error::last_os_error());
+        }
+        let mut name = [0 as libc::c_char; 64];
+        if unsafe { libc::ptsname_r(master, name.as_mut_ptr(), name.len()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        let mut master = unsafe { std::fs::File::from_raw_fd(master) };
+        master.write_all(b"ping\n")?;
+        let mut line = String::new();
+        BufReader::new(slave).read_line(&mut line)?;
+        if line.trim_end() != "ping" {
+            return Err(std::io::Error::other(format!("read {line:?}")));
+        }
+        Ok(path)
+    })();
+    match result {
+        Ok(path) => say(&format!("pty=ok {path}")),
+        Err(e) => say(&format!("pty=error {e}")),
+    }
 }
