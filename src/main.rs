@@ -129,6 +129,15 @@ Container (each also read from BOXINIT_<NAME> in the environment; the command li
   --hostname NAME       hostname inside a new UTS namespace
   --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time, all or none
                         (default mnt,uts,ipc,pid with --rootfs or --hostname, else none)
+Filesystem (steps in command-line order; lists in BOXINIT_BIND etc. split at commas):
+  --bind SRC:DST  --ro-bind SRC:DST   host SRC at DST inside, read-write or read-only
+  --tmpfs DST[:SIZE]    a tmpfs at DST (SIZE like 64m)
+  --ro                  the root read-only
+  --volatile            rootfs under a tmpfs overlay: nothing is written back
+  --chroot              chroot instead of pivot_root (for an initramfs root)
+  --dev, --no-dev       a minimal /dev (default with --rootfs)
+  --sys, --mqueue       a read-only /sys; /dev/mqueue
+  --chdir DIR           start COMMAND in DIR
 Supervision:
   -g, --process-group   send signals to the command's whole process group
   -e, --expect-exit N   report exit code N as 0 (repeatable)
