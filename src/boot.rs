@@ -520,7 +520,11 @@ fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, device: u64, keep: (u64, u6
         let _ = dir.unlink_at(name, 0);
         return;
     }
-    let Ok(sub) = dir.open_at(name, libc::O_RDONLY | libc::O_DIRECTORY) else {
+    let Ok(sub) = dir.open_at(
+        name,
+        libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+        0,
+    ) else {
         return;
     };
     match sub.ids_at(c"") {

@@ -311,7 +311,7 @@ impl Group {
             };
             let text = [out::decimal(number, &mut digits), suffix];
             dir.group
-                .open_in(file, libc::O_WRONLY)
+                .open_at(file, libc::O_WRONLY, 0)
                 .and_then(|f| sys::write_all(f.raw(), &text))
                 .map_err(|e| Failure::os("setting", joined(dir.path, file), e))?;
         }
@@ -358,8 +358,8 @@ impl Group {
         let path = keep(&[parent.to_bytes(), b"/", self.name.to_bytes()])?;
         sys::mkdir(path, 0o755).map_err(|e| Failure::os("making cgroup", path.to_bytes(), e))?;
         let opened = parent_fd
-            .open_in(self.name, libc::O_RDONLY | libc::O_DIRECTORY)
-            .and_then(|group| Ok((group.open_in(c"cgroup.procs", libc::O_WRONLY)?, group)));
+            .open_at(self.name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
+            .and_then(|group| Ok((group.open_at(c"cgroup.procs", libc::O_WRONLY, 0)?, group)));
         let (procs, group) = opened.map_err(|e| {
             let _ = parent_fd.remove_dir_in(self.name);
             Failure::os("opening cgroup", path.to_bytes(), e)
@@ -393,7 +393,7 @@ impl Group {
         let read = self.dir(Controller::Memory).and_then(|dir| {
             let len = dir
                 .group
-                .open_in(file, libc::O_RDONLY)
+                .open_at(file, libc::O_RDONLY, 0)
                 .ok()?
                 .read(&mut buf)
                 .ok()?;
@@ -431,7 +431,7 @@ impl Group {
 
 /// SIGKILL every process listed in the group's cgroup.procs.
 fn kill_members(dir: &Dir) {
-    let Ok(procs) = dir.group.open_in(c"cgroup.procs", libc::O_RDONLY) else {
+    let Ok(procs) = dir.group.open_at(c"cgroup.procs", libc::O_RDONLY, 0) else {
         return;
     };
     let me = sys::getpid();
@@ -460,7 +460,7 @@ fn shares(weight: u64) -> u64 {
 /// Write `value` to `file` in directory `dir`.
 fn write_file(dir: &'static CStr, file: &'static CStr, value: &[u8]) -> Result<(), Failure> {
     Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY)
-        .and_then(|d| d.open_in(file, libc::O_WRONLY))
+        .and_then(|d| d.open_at(file, libc::O_WRONLY, 0))
         .and_then(|f| sys::write_all(f.raw(), &[value]))
         .map_err(|e| Failure::os("writing", joined(dir, file), e))
 }
@@ -472,7 +472,7 @@ fn read_file<'a>(
     buf: &'a mut [u8],
 ) -> Result<&'a [u8], Failure> {
     let len = Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY)
-        .and_then(|d| d.open_in(file, libc::O_RDONLY))
+        .and_then(|d| d.open_at(file, libc::O_RDONLY, 0))
         .and_then(|f| f.read(buf))
         .map_err(|e| Failure::os("reading", joined(dir, file), e))?;
     Ok(&buf[..len])

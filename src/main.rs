@@ -114,9 +114,21 @@ fn contain(
                 Failure::STATUS
             }));
         }
-        container::enter(ns, config.rootfs, config.hostname)?;
     }
+    set_up(config, ns)?;
     run_command(config, env, inherited)
+}
+
+/// The container's setup steps (when there is a namespace to set up), and the command's
+/// working directory.
+fn set_up(config: &Config, ns: container::Namespaces) -> Result<(), Failure> {
+    if !ns.is_empty() {
+        container::enter(ns, config.rootfs, config.hostname, &config.fs)?;
+    }
+    if let Some(dir) = config.fs.chdir {
+        container::change_dir(dir)?;
+    }
+    Ok(())
 }
 
 /// PID 1 of a new PID namespace: the whole container, itself included, is in the cgroup.
@@ -130,7 +142,7 @@ fn pid_one(
     sys::set_parent_death_signal(libc::SIGKILL)
         .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
     cgroups::join()?;
-    container::enter(ns, config.rootfs, config.hostname)?;
+    set_up(config, ns)?;
     run_command(config, env, inherited)
 }
 
@@ -231,6 +243,15 @@ Limits (a cgroup of the command's own, removed when it ends):
   --keep-fd N           pass descriptor N on (a container passes only 0, 1, 2)
   --new-session         the command leaves the terminal's session
   --die-with-parent     end when the process that started boxinit ends
+Filesystem (steps in command-line order; lists in BOXINIT_BIND etc. split at commas):
+  --bind SRC:DST  --ro-bind SRC:DST   host SRC at DST inside, read-write or read-only
+  --tmpfs DST[:SIZE]    a tmpfs at DST (SIZE like 64m)
+  --ro                  the root read-only
+  --volatile            rootfs under a tmpfs overlay: nothing is written back
+  --chroot              chroot instead of pivot_root (for an initramfs root)
+  --dev, --no-dev       a minimal /dev (default with --rootfs)
+  --sys, --mqueue       a read-only /sys; /dev/mqueue
+  --chdir DIR           start COMMAND in DIR
 Supervision:
   -g, --process-group   send signals to the command's whole process group
   -e, --expect-exit N   report exit code N as 0 (repeatable)

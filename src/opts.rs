@@ -63,6 +63,8 @@ pub struct Config {
     pub rootfs: Option<&'static CStr>,
     pub hostname: Option<&'static CStr>,
     pub namespaces: Namespaces,
+    /// The filesystem options: mount steps, /dev, /sys, the root's shape, --chdir.
+    pub fs: container::Filesystem,
     pub parent_death_signal: Option<Signal>,
     /// How much boxinit says (see `out`).
     pub verbosity: u8,
@@ -146,6 +148,18 @@ enum Opt {
     KeepFd,
     NewSession,
     DieWithParent,
+    // Filesystem (iso-fs)
+    Bind,
+    RoBind,
+    Tmpfs,
+    ReadOnly,
+    Volatile,
+    Chroot,
+    Dev,
+    NoDev,
+    Sys,
+    Mqueue,
+    Chdir,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -244,6 +258,18 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
     spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
     spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL),
+    // Filesystem (iso-fs)
+    with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)),
+    with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)),
+    with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)),
+    spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL),
+    spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL),
+    spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL),
+    spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL),
+    spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL),
+    spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL),
+    spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL),
+    with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -273,6 +299,7 @@ fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
+        Opt::NoDev => Opt::Dev,
         other => other,
     };
     1 << opt as u32
@@ -295,6 +322,7 @@ struct Parser {
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
     namespaces: Option<Namespaces>,
+    fs: container::Filesystem,
     parent_death_signal: Option<Signal>,
     pause: bool,
     verbosity: u8,
@@ -320,6 +348,7 @@ impl Parser {
             rootfs: None,
             hostname: None,
             namespaces: None,
+            fs: container::Filesystem::default(),
             parent_death_signal: None,
             pause: false,
             verbosity: out::WARN,
@@ -412,6 +441,9 @@ impl Parser {
         let text = value.map_or(&b""[..], CStr::to_bytes);
         let bad = || Failure::usage(invalid(opt), text);
         let how = &mut self.supervision;
+        // The environment is read only for settings the command line left alone, so a
+        // setting not given here comes from the environment, whose lists hold several entries.
+        let from_env = self.given & setting(opt) == 0;
         match opt {
             Opt::Help => self.action = Action::Help,
             Opt::Version => self.action = Action::Version,
@@ -498,6 +530,16 @@ impl Parser {
             Opt::KeepFd => self.keep_fds.add(text)?,
             Opt::NewSession => self.new_session = true,
             Opt::DieWithParent => self.die_with_parent = true,
+            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
+            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
+            Opt::ReadOnly => self.fs.readonly = true,
+            Opt::Volatile => self.fs.volatile = true,
+            Opt::Chroot => self.fs.chroot = true,
+            Opt::Dev => self.fs.dev = Some(true),
+            Opt::NoDev => self.fs.dev = Some(false),
+            Opt::Sys => self.fs.sys = true,
+            Opt::Mqueue => self.fs.mqueue = true,
+            Opt::Chdir => self.fs.chdir = value,
         }
         Ok(())
     }
@@ -533,6 +575,7 @@ impl Parser {
             container::check_hostname(hostname, namespaces)?;
         }
         cgroups::check(&self.limits)?;
+        self.fs.check(namespaces, self.rootfs.is_some())?;
         Ok(Config {
             personality: self.personality,
             action: self.action,
@@ -544,6 +587,7 @@ impl Parser {
             rootfs: self.rootfs,
             hostname: self.hostname,
             namespaces,
+            fs: self.fs,
             parent_death_signal: self.parent_death_signal,
             verbosity: self.verbosity,
             pause: self.pause,

@@ -607,20 +607,6 @@ impl Fd {
         self.0
     }
 
-    /// Open `name` in this directory (close-on-exec, as every descriptor of ours).
-    pub fn open_in(&self, name: &CStr, flags: c_int) -> Result<Fd> {
-        // SAFETY: name is a C string.
-        let fd = unsafe {
-            syscall!(
-                Sysno::openat,
-                self.0,
-                name.as_ptr(),
-                flags | libc::O_CLOEXEC
-            )
-        }?;
-        Ok(Fd(fd as c_int))
-    }
-
     /// Remove the empty directory `name` in this directory.
     pub fn remove_dir_in(&self, name: &CStr) -> Result<()> {
         // SAFETY: name is a C string.
@@ -707,21 +693,6 @@ pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
 }
 
 impl Fd {
-    /// Open `name` relative to this directory, never following a final symlink.
-    pub fn open_at(&self, name: &CStr, flags: c_int) -> Result<Fd> {
-        // SAFETY: name is a C string.
-        let fd = unsafe {
-            syscall!(
-                Sysno::openat,
-                self.0,
-                name.as_ptr(),
-                flags | libc::O_CLOEXEC | libc::O_NOFOLLOW,
-                0
-            )
-        }?;
-        Ok(Fd(fd as c_int))
-    }
-
     /// Device and inode of `name` in this directory (following symlinks; "" for the
     /// directory itself).
     pub fn ids_at(&self, name: &CStr) -> Result<(u64, u64)> {
@@ -976,4 +947,165 @@ impl EnvBuffer {
         // SAFETY: the first len pointers are of 'static C strings and the next is null.
         unsafe { Strings::from_raw(ptrs.as_ptr(), self.len) }
     }
+}
+
+// ---- Filesystem: resolving paths beneath a root, detached mounts, devices -----------------
+
+/// openat2's `RESOLVE_*`: no `..` above the starting directory, no absolute symlink, no
+/// /proc magic link; the kernel refuses such a path with EXDEV or ELOOP.
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const OPEN_TREE_CLONE: c_int = 1;
+const AT_RECURSIVE: c_int = 0x8000;
+const MOVE_MOUNT_F_EMPTY_PATH: c_int = 0x04;
+const MOVE_MOUNT_T_EMPTY_PATH: c_int = 0x40;
+const MOUNT_ATTR_RDONLY: u64 = 0x01;
+
+impl Fd {
+    /// Open `path` relative to `self`, a directory (plain openat: for a name just made).
+    pub fn open_at(&self, path: &CStr, flags: c_int, mode: u32) -> Result<Fd> {
+        // SAFETY: path is a C string.
+        let fd = unsafe {
+            syscall!(
+                Sysno::openat,
+                self.0,
+                path.as_ptr(),
+                flags | libc::O_CLOEXEC,
+                mode
+            )
+        }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// An O_PATH handle on `path`, resolved strictly beneath `self`: neither `..` nor a
+    /// symlink may lead out of it (openat2 with RESOLVE_BENEATH).
+    pub fn open_beneath(&self, path: &CStr) -> Result<Fd> {
+        // struct open_how: flags, mode, resolve.
+        let how: [u64; 3] = [
+            (libc::O_PATH | libc::O_CLOEXEC) as u64,
+            0,
+            RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        ];
+        // SAFETY: path is a C string; how is a valid open_how of the size passed.
+        let fd = unsafe {
+            syscall!(
+                Sysno::openat2,
+                self.0,
+                path.as_ptr(),
+                how.as_ptr(),
+                core::mem::size_of_val(&how)
+            )
+        }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// The file type bits (`S_IFDIR`, `S_IFREG`, ...) of what `self` refers to.
+    pub fn file_type(&self) -> Result<u32> {
+        // SAFETY: an all-zero stat is valid; the empty path with AT_EMPTY_PATH means the fd.
+        let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        unsafe {
+            syscall!(
+                FSTATAT,
+                self.0,
+                c"".as_ptr(),
+                &mut st as *mut libc::stat,
+                libc::AT_EMPTY_PATH
+            )
+        }?;
+        Ok(st.st_mode & libc::S_IFMT)
+    }
+
+    /// Make this process's working directory the directory `self` refers to.
+    pub fn change_dir(&self) -> Result<()> {
+        // SAFETY: no pointers.
+        unsafe { syscall!(Sysno::fchdir, self.0) }.map(drop)
+    }
+
+    pub fn mkdir_at(&self, name: &CStr, mode: u32) -> Result<()> {
+        // SAFETY: name is a C string.
+        unsafe { syscall!(Sysno::mkdirat, self.0, name.as_ptr(), mode) }.map(drop)
+    }
+
+    pub fn mknod_at(&self, name: &CStr, mode: u32, major: u32, minor: u32) -> Result<()> {
+        let dev = libc::makedev(major, minor);
+        // SAFETY: name is a C string.
+        unsafe { syscall!(Sysno::mknodat, self.0, name.as_ptr(), mode, dev) }.map(drop)
+    }
+
+    pub fn symlink_at(&self, target: &CStr, name: &CStr) -> Result<()> {
+        // SAFETY: both are C strings.
+        unsafe { syscall!(Sysno::symlinkat, target.as_ptr(), self.0, name.as_ptr()) }.map(drop)
+    }
+}
+
+/// A detached copy of the mount tree at `path` (relative to `dir`, or `dir` itself when
+/// `path` is empty), with every mount below it: a bind mount waiting for its place.
+pub fn clone_tree(dir: Option<&Fd>, path: &CStr) -> Result<Fd> {
+    let dirfd = dir.map_or(libc::AT_FDCWD, |d| d.0);
+    let empty = if path.is_empty() {
+        libc::AT_EMPTY_PATH
+    } else {
+        0
+    };
+    let flags = OPEN_TREE_CLONE | AT_RECURSIVE | libc::O_CLOEXEC | empty;
+    // SAFETY: path is a C string.
+    let fd = unsafe { syscall!(Sysno::open_tree, dirfd, path.as_ptr(), flags) }?;
+    Ok(Fd(fd as c_int))
+}
+
+/// Make a detached tree (from `clone_tree`) and every mount in it read-only.
+pub fn make_tree_readonly(tree: &Fd) -> Result<()> {
+    let attr = [MOUNT_ATTR_RDONLY, 0, 0, 0]; // struct mount_attr: set, clear, propagation, userns
+                                             // SAFETY: attr is a valid mount_attr of the size passed; the empty path means the fd.
+    unsafe {
+        syscall!(
+            Sysno::mount_setattr,
+            tree.0,
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH | AT_RECURSIVE,
+            attr.as_ptr(),
+            core::mem::size_of_val(&attr)
+        )
+    }
+    .map(drop)
+}
+
+/// Make the one mount at `path` read-only, leaving the mounts below it alone.
+pub fn make_mount_readonly(path: &CStr) -> Result<()> {
+    let attr = [MOUNT_ATTR_RDONLY, 0, 0, 0];
+    // SAFETY: as above, with a path.
+    unsafe {
+        syscall!(
+            Sysno::mount_setattr,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            0,
+            attr.as_ptr(),
+            core::mem::size_of_val(&attr)
+        )
+    }
+    .map(drop)
+}
+
+/// Attach the detached tree `tree` on top of what `target` refers to.
+pub fn attach_tree(tree: &Fd, target: &Fd) -> Result<()> {
+    let flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
+    // SAFETY: empty C strings with the EMPTY_PATH flags mean the descriptors themselves.
+    unsafe {
+        syscall!(
+            Sysno::move_mount,
+            tree.0,
+            c"".as_ptr(),
+            target.0,
+            c"".as_ptr(),
+            flags
+        )
+    }
+    .map(drop)
+}
+
+/// Set the file mode creation mask; returns the previous one.
+pub fn umask(mask: u32) -> u32 {
+    // SAFETY: no pointers; cannot fail.
+    unsafe { syscall!(Sysno::umask, mask) }.unwrap_or(0) as u32
 }

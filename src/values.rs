@@ -1,5 +1,6 @@
 //! Value parsers for options and for what boxinit reads from the kernel: numbers, durations,
-//! signals, sizes, fractions and cgroup files. A leaf: it imports nothing of boxinit's, so every other module may use it.
+//! signals, sizes, fractions, mount specs and cgroup files. A leaf: it imports nothing of
+//! boxinit's, so every other module may use it.
 
 /// The highest signal number (real-time signals included).
 pub const MAX_SIGNAL: i32 = 64;
@@ -133,6 +134,31 @@ pub fn field(text: &[u8], key: &[u8]) -> Option<u64> {
     })
 }
 
+// ---- Mounts ----------------------------------------------------------------------------
+
+/// `SRC:DST` (split at the first colon), or `PATH` for the same path on both sides. Neither
+/// side may be empty.
+pub fn bind_spec(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (source, dest) = match text.iter().position(|&c| c == b':') {
+        Some(colon) => (&text[..colon], &text[colon + 1..]),
+        None => (text, text),
+    };
+    (!source.is_empty() && !dest.is_empty()).then_some((source, dest))
+}
+
+/// `DST` or `DST:SIZE` (split at the last colon): the destination and the size text, which
+/// must be a valid `size`.
+pub fn tmpfs_spec(text: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    let (dest, bytes) = match text.iter().rposition(|&c| c == b':') {
+        Some(colon) => (&text[..colon], Some(&text[colon + 1..])),
+        None => (text, None),
+    };
+    if dest.is_empty() || bytes.is_some_and(|s| size(s).is_none()) {
+        return None;
+    }
+    Some((dest, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +287,32 @@ mod tests {
             field(b"oom_kill_disable 0\nunder_oom 0\n", b"oom_kill"),
             None
         );
+    }
+
+    #[test]
+    fn bind_specs() {
+        assert_eq!(bind_spec(b"/src:/dst"), Some((&b"/src"[..], &b"/dst"[..])));
+        assert_eq!(bind_spec(b"/usr"), Some((&b"/usr"[..], &b"/usr"[..])));
+        assert_eq!(bind_spec(b"rel:/a:b"), Some((&b"rel"[..], &b"/a:b"[..])));
+        assert_eq!(bind_spec(b":/dst"), None);
+        assert_eq!(bind_spec(b"/src:"), None);
+        assert_eq!(bind_spec(b""), None);
+    }
+
+    #[test]
+    fn tmpfs_specs() {
+        assert_eq!(tmpfs_spec(b"/tmp"), Some((&b"/tmp"[..], None)));
+        assert_eq!(
+            tmpfs_spec(b"/tmp:64m"),
+            Some((&b"/tmp"[..], Some(&b"64m"[..])))
+        );
+        assert_eq!(
+            tmpfs_spec(b"/a:b:1k"),
+            Some((&b"/a:b"[..], Some(&b"1k"[..])))
+        );
+        assert_eq!(tmpfs_spec(b"/tmp:big"), None);
+        assert_eq!(tmpfs_spec(b"/tmp:"), None);
+        assert_eq!(tmpfs_spec(b":1m"), None);
+        assert_eq!(tmpfs_spec(b""), None);
     }
 }

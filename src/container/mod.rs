@@ -1,11 +1,14 @@
 //! Building the container: new namespaces, a private mount tree, the rootfs as `/` (by
-//! pivot_root, so the old root is gone, not just out of sight), a /proc of its own and a
-//! hostname.
+//! pivot_root, so the old root is gone, not just out of sight), a /proc of its own, a /dev,
+//! the mount steps of the command line, and a hostname.
 
+mod devices;
 mod mounts;
 mod namespaces;
 mod network;
+mod proc;
 
+pub use mounts::{change_dir, Filesystem};
 pub use namespaces::{join, parse_namespaces, set_time_offsets, unshare, Joins, Namespaces};
 pub use namespaces::{TimeOffsets, JOIN_KINDS};
 
@@ -58,15 +61,10 @@ pub fn enter(
     namespaces: Namespaces,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
+    fs: &Filesystem,
 ) -> Result<(), Failure> {
     if namespaces.has(libc::CLONE_NEWNS) {
-        mounts::make_private()?;
-        if let Some(rootfs) = rootfs {
-            mounts::pivot_into(rootfs)?;
-        }
-        if namespaces.has(libc::CLONE_NEWPID) {
-            mounts::mount_proc()?;
-        }
+        build_filesystem(namespaces, rootfs, fs)?;
     }
     if namespaces.has(libc::CLONE_NEWNET) {
         network::bring_up_loopback()?;
@@ -74,6 +72,54 @@ pub fn enter(
     if let Some(hostname) = hostname {
         sys::sethostname(hostname.to_bytes())
             .map_err(|e| Failure::os("setting hostname", hostname.to_bytes(), e))?;
+    }
+    Ok(())
+}
+
+/// The container's file system, step by step.
+fn build_filesystem(
+    namespaces: Namespaces,
+    rootfs: Option<&'static CStr>,
+    fs: &Filesystem,
+) -> Result<(), Failure> {
+    mounts::make_private()?;
+    // Without a rootfs the command keeps the caller's working directory; mounting moves ours.
+    let cwd = sys::Fd::open(c".", libc::O_PATH | libc::O_DIRECTORY)
+        .map_err(|e| Failure::os("opening", b".", e))?;
+    // On the host side: the bind sources, while host paths still mean the host.
+    let sources = mounts::open_sources(&fs.steps)?;
+    let root = match rootfs {
+        Some(dir) if fs.volatile => mounts::volatile_root(dir)?,
+        Some(dir) => mounts::bind_root(dir)?,
+        None => mounts::host_root()?,
+    };
+    // The container's own file systems, placed inside the new root while the host's /proc
+    // and /dev (for masking and for device nodes that cannot be made) are still reachable.
+    if namespaces.has(libc::CLONE_NEWPID) {
+        proc::mount(&root)?;
+        proc::harden(&root)?;
+    }
+    if fs.wants_dev(rootfs.is_some()) {
+        devices::populate(&root)?;
+    }
+    let quiet = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    if fs.mqueue {
+        mounts::mount_fs(&root, b"/dev/mqueue", c"mqueue", quiet, None)?;
+    }
+    if fs.sys {
+        mounts::mount_fs(&root, b"/sys", c"sysfs", quiet | libc::MS_RDONLY, None)?;
+    }
+    // Into the new root; then the mount steps, in command-line order, resolved inside it.
+    match rootfs {
+        Some(dir) if fs.chroot => mounts::chroot_into(root, dir)?,
+        Some(dir) => mounts::pivot_into(root, dir)?,
+        None => cwd
+            .change_dir()
+            .map_err(|e| Failure::os("entering", b".", e))?,
+    }
+    mounts::replay(&fs.steps, sources)?;
+    if fs.readonly {
+        mounts::make_root_readonly()?;
     }
     Ok(())
 }

@@ -1,52 +1,386 @@
-//! The container's file system: a private mount tree, the rootfs as `/`, a fresh /proc.
+//! The container's file system: a private mount tree, the new root (plain, or a volatile
+//! overlay), the way into it (pivot_root or chroot), and the mount steps of the command line,
+//! replayed inside it in the order they were given.
+//!
+//! Every path inside the container is resolved by the kernel beneath the new root (openat2
+//! with RESOLVE_BENEATH), never by looking at the string: a `..` or a symlink that would lead
+//! out of the root is refused, and a missing mount point is made through the same resolution.
 
+use crate::container::Namespaces;
 use crate::out::Failure;
-use crate::sys;
+use crate::sys::{self, Errno, Fd};
+use crate::values;
 use core::ffi::CStr;
+
+/// How many mount steps (`--bind`, `--ro-bind`, `--tmpfs`) one container may have.
+pub const MAX_STEPS: usize = 64;
+
+/// Entries of a list in an environment variable (`BOXINIT_BIND=a:/a,b:/b`) are separated by
+/// this character.
+const LIST_SEPARATOR: u8 = b',';
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Bind,
+    Tmpfs,
+}
+
+/// One mount option of the command line.
+#[derive(Clone, Copy, Debug)]
+pub struct Step {
+    pub kind: Kind,
+    /// A bind's host path; a tmpfs's size (`64m`, empty for the kernel's default).
+    pub source: &'static [u8],
+    /// Where it goes, inside the container.
+    pub dest: &'static [u8],
+    pub readonly: bool,
+}
+
+/// What the filesystem options asked for.
+#[derive(Default)]
+pub struct Filesystem {
+    pub steps: heapless::Vec<Step, MAX_STEPS>,
+    /// `--ro`: the root read-only (the mounts on it keep their own flags).
+    pub readonly: bool,
+    /// `--volatile`: the rootfs under a tmpfs overlay that vanishes with the container.
+    pub volatile: bool,
+    /// `--chroot`: move the rootfs over `/` and chroot, where pivot_root cannot work.
+    pub chroot: bool,
+    /// `--dev`/`--no-dev`; unsaid, a rootfs gets one.
+    pub dev: Option<bool>,
+    pub sys: bool,
+    pub mqueue: bool,
+    pub chdir: Option<&'static CStr>,
+}
+
+impl Filesystem {
+    /// `--bind SRC:DST` or `--ro-bind SRC:DST` (`PATH` alone for the same path inside); from
+    /// the environment, a list of them.
+    pub fn bind(&mut self, text: &'static [u8], readonly: bool, list: bool) -> Result<(), Failure> {
+        entries(text, list).try_for_each(|entry| {
+            let (source, dest) = values::bind_spec(entry)
+                .ok_or(Failure::usage("invalid bind (want SRC:DST):", entry))?;
+            self.push(Step {
+                kind: Kind::Bind,
+                source,
+                dest,
+                readonly,
+            })
+        })
+    }
+
+    /// `--tmpfs DST[:SIZE]`; from the environment, a list of them.
+    pub fn tmpfs(&mut self, text: &'static [u8], list: bool) -> Result<(), Failure> {
+        entries(text, list).try_for_each(|entry| {
+            let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::usage(
+                "invalid tmpfs (want DST or DST:SIZE, SIZE like 64m):",
+                entry,
+            ))?;
+            self.push(Step {
+                kind: Kind::Tmpfs,
+                source: size.unwrap_or(b""),
+                dest,
+                readonly: false,
+            })
+        })
+    }
+
+    fn push(&mut self, step: Step) -> Result<(), Failure> {
+        self.steps
+            .push(step)
+            .map_err(|s| Failure::usage("too many mount options (at most 64):", s.dest))
+    }
+
+    /// Whether the container gets a /dev of its own.
+    pub fn wants_dev(&self, rootfs: bool) -> bool {
+        self.dev.unwrap_or(rootfs)
+    }
+
+    /// What only makes sense with a rootfs or a mount namespace.
+    pub fn check(&self, namespaces: Namespaces, rootfs: bool) -> Result<(), Failure> {
+        if self.chdir.is_some_and(CStr::is_empty) {
+            return Err(Failure::usage("empty --chdir", b""));
+        }
+        if !rootfs && (self.volatile || self.chroot) {
+            let option: &[u8] = if self.volatile {
+                b"--volatile"
+            } else {
+                b"--chroot"
+            };
+            return Err(Failure::usage("needs --rootfs:", option));
+        }
+        let mounts = !self.steps.is_empty()
+            || self.readonly
+            || self.dev == Some(true)
+            || self.sys
+            || self.mqueue;
+        if mounts && !namespaces.has(libc::CLONE_NEWNS) {
+            return Err(Failure::usage("mount options need the mnt namespace", b""));
+        }
+        Ok(())
+    }
+}
+
+/// The entries of `text`: itself, or those of a list (where empty ones are left out).
+fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8]> {
+    text.split(move |&c| list && c == LIST_SEPARATOR)
+        .filter(move |entry| !list || !entry.is_empty())
+}
+
+/// A step that failed on `path`; a path the kernel would not follow out of the root is said
+/// to be one.
+#[cold]
+#[inline(never)]
+pub fn failed(what: &'static str, path: &'static [u8], e: Errno) -> Failure {
+    match e {
+        Errno::EXDEV => Failure::usage("path leads outside the container:", path),
+        e => Failure::os(what, path, e),
+    }
+}
 
 /// Before any mount: nothing we mount may propagate back to the host.
 pub fn make_private() -> Result<(), Failure> {
-    mount(
-        c"none",
-        c"/",
-        None,
-        libc::MS_REC | libc::MS_PRIVATE,
-        "making mounts private",
-    )
+    sys::mount(c"none", c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
+        .map_err(|e| Failure::os("making mounts private", b"/", e))
 }
 
-/// A /proc of the new PID namespace, or /proc would still list the host.
-pub fn mount_proc() -> Result<(), Failure> {
-    let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
-    mount(c"proc", c"/proc", Some(c"proc"), flags, "mounting proc")
+/// The bind sources, one per bind step in step order: detached copies of each host tree
+/// (read-only ones for `--ro-bind`), taken while host paths still mean the host.
+pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
+
+pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
+    let mut sources = Sources::new();
+    for step in steps.iter().filter(|s| s.kind == Kind::Bind) {
+        let tree = open_source(step).map_err(|e| failed("opening bind source", step.source, e))?;
+        // Never full: there are at most as many binds as steps.
+        let _ = sources.push(tree);
+    }
+    Ok(sources)
 }
 
-/// Make `rootfs` the root. pivot_root(".", ".") stacks the old root under the new one; the
-/// detach then removes it, so no path, `..` or open-directory trick leads back to the host.
-pub fn pivot_into(rootfs: &'static CStr) -> Result<(), Failure> {
-    let path = rootfs.to_bytes();
-    // pivot_root needs the new root to be a mount point.
-    mount(
-        rootfs,
-        rootfs,
-        None,
-        libc::MS_BIND | libc::MS_REC,
-        "binding rootfs",
-    )?;
-    sys::chdir(rootfs).map_err(|e| Failure::os("entering rootfs", path, e))?;
-    sys::pivot_root(c".", c".").map_err(|e| Failure::os("pivoting into rootfs", path, e))?;
-    sys::umount(c".", libc::MNT_DETACH)
-        .map_err(|e| Failure::os("detaching the old root from", path, e))?;
-    sys::chdir(c"/").map_err(|e| Failure::os("entering rootfs", path, e))
+fn open_source(step: &Step) -> Result<Fd, Errno> {
+    let mut buf = [0; PATH];
+    let tree = sys::clone_tree(None, c_path(step.source, &mut buf)?)?;
+    if step.readonly {
+        sys::make_tree_readonly(&tree)?;
+    }
+    Ok(tree)
 }
 
-fn mount(
-    source: &'static CStr,
-    target: &'static CStr,
-    fstype: Option<&CStr>,
+/// The rootfs as a mount of its own (pivot_root and MS_MOVE take only mounts).
+pub fn bind_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
+    let flags = libc::MS_BIND | libc::MS_REC;
+    sys::mount(rootfs, rootfs, None, flags, None)
+        .and_then(|()| open_dir(rootfs))
+        .map_err(|e| Failure::os("binding rootfs", rootfs.to_bytes(), e))
+}
+
+/// Without a rootfs, the container's root is the host's (in a mount tree of its own).
+pub fn host_root() -> Result<Fd, Failure> {
+    open_dir(c"/").map_err(|e| Failure::os("opening", b"/", e))
+}
+
+/// `--volatile`: the rootfs as the lower layer of an overlay whose upper layer is a fresh
+/// tmpfs, so every write lands in memory and is gone with the container.
+pub fn volatile_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
+    overlay(rootfs).map_err(|e| Failure::os("making a volatile root of", rootfs.to_bytes(), e))
+}
+
+/// The layers live in a tmpfs mounted over the rootfs's path in our mount tree (the host
+/// keeps seeing the rootfs): `lower` (a copy of the rootfs's mount, taken first), `upper`,
+/// `work`, and `root`, where the overlay goes.
+fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
+    let lower = sys::clone_tree(None, rootfs)?;
+    sys::mount(c"tmpfs", rootfs, Some(c"tmpfs"), 0, Some(c"mode=755"))?;
+    let layers = open_dir(rootfs)?;
+    for dir in [c"lower", c"upper", c"work", c"root"] {
+        layers.mkdir_at(dir, 0o755)?;
+    }
+    sys::attach_tree(&lower, &layers.open_beneath(c"lower")?)?;
+    // The layers are named relative to the working directory, where the overlay finds them.
+    layers.change_dir()?;
+    let data = c"lowerdir=lower,upperdir=upper,workdir=work";
+    sys::mount(c"overlay", c"root", Some(c"overlay"), 0, Some(data))?;
+    layers.open_beneath(c"root")
+}
+
+/// Mount a file system of type `fstype` at `path` inside `root`, made if missing.
+#[inline(never)]
+pub fn mount_fs(
+    root: &Fd,
+    path: &'static [u8],
+    fstype: &CStr,
     flags: libc::c_ulong,
-    what: &'static str,
+    data: Option<&CStr>,
 ) -> Result<(), Failure> {
-    sys::mount(source, target, fstype, flags, None)
-        .map_err(|e| Failure::os(what, target.to_bytes(), e))
+    mount_at(root, path, fstype, flags, data).map_err(|e| failed("mounting", path, e))
+}
+
+fn mount_at(
+    root: &Fd,
+    path: &[u8],
+    fstype: &CStr,
+    flags: libc::c_ulong,
+    data: Option<&CStr>,
+) -> Result<(), Errno> {
+    // Mount on "." of the directory the kernel resolved, not on a path looked up again.
+    open_beneath(root, path, Create::Dir)?.change_dir()?;
+    sys::mount(fstype, c".", Some(fstype), flags, data)
+}
+
+/// Make `root` the root: pivot_root(".", ".") stacks the old root over the new one and the
+/// detach removes it, so no path, `..` or open-directory trick leads back to the host.
+pub fn pivot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
+    root.change_dir()
+        .and_then(|()| sys::pivot_root(c".", c"."))
+        .and_then(|()| sys::umount(c".", libc::MNT_DETACH))
+        .and_then(|()| sys::chdir(c"/"))
+        .map_err(|e| Failure::os("pivoting into rootfs", rootfs.to_bytes(), e))
+}
+
+/// `--chroot`, for a root pivot_root refuses (an initramfs): move the rootfs's mount over
+/// `/`, as switch_root does, and chroot into it. The old root stays below, out of reach of
+/// any path, since `..` at the top of the moved mount leads back into it.
+pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
+    root.change_dir()
+        .and_then(|()| sys::mount(c".", c"/", None, libc::MS_MOVE, None))
+        .and_then(|()| sys::chroot(c"."))
+        .and_then(|()| sys::chdir(c"/"))
+        .map_err(|e| Failure::os("moving into rootfs", rootfs.to_bytes(), e))
+}
+
+/// Inside the new root: each mount step, in command-line order.
+pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
+    let root = open_dir(c"/").map_err(|e| Failure::os("opening", b"/", e))?;
+    let mut sources = sources.into_iter();
+    for step in steps {
+        let tree = match step.kind {
+            Kind::Bind => sources.next(),
+            Kind::Tmpfs => None,
+        };
+        place(&root, step, tree).map_err(|e| failed("mounting on", step.dest, e))?;
+    }
+    Ok(())
+}
+
+fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
+    if let Some(tree) = tree {
+        let create = if tree.file_type()? == libc::S_IFDIR {
+            Create::Dir
+        } else {
+            Create::File
+        };
+        return sys::attach_tree(&tree, &open_beneath(root, step.dest, create)?);
+    }
+    // mode=1777,size=64m: the size has at most 20 bytes (checked when it was parsed).
+    let mut data = [0; 40];
+    let mut len = 9;
+    data[..15].copy_from_slice(b"mode=1777,size=");
+    if !step.source.is_empty() {
+        len = 15 + step.source.len();
+        data[15..len].copy_from_slice(step.source);
+    }
+    data[len] = 0;
+    let data = c_str(&data, len)?;
+    let flags = libc::MS_NOSUID | libc::MS_NODEV;
+    mount_at(root, step.dest, c"tmpfs", flags, Some(data))
+}
+
+/// `--ro`: the root mount read-only; what is mounted on it keeps its own flags.
+pub fn make_root_readonly() -> Result<(), Failure> {
+    sys::make_mount_readonly(c"/").map_err(|e| Failure::os("making read-only", b"/", e))
+}
+
+/// `--chdir DIR`: the command starts in DIR, which must be inside the container.
+pub fn change_dir(dir: &'static CStr) -> Result<(), Failure> {
+    let path = dir.to_bytes();
+    open_dir(c"/")
+        .and_then(|root| open_beneath(&root, path, Create::No))
+        .and_then(|at| at.change_dir())
+        .map_err(|e| failed("changing directory to", path, e))
+}
+
+/// What `open_beneath` makes of a missing path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    No,
+    /// Directories all the way.
+    Dir,
+    /// Directories, and an empty file at the end (a mount point for a file).
+    File,
+}
+
+const PATH: usize = libc::PATH_MAX as usize;
+
+/// A handle on `path` (absolute or not, it is taken as inside the container) resolved by the
+/// kernel beneath `root`: EXDEV when `..` or a symlink leads out of `root`. What is missing
+/// is made when `create` says so, one component at a time, each resolved the same way.
+pub fn open_beneath(root: &Fd, path: &[u8], create: Create) -> Result<Fd, Errno> {
+    let relative = match path.iter().position(|&c| c != b'/') {
+        Some(i) => &path[i..],
+        None => b".",
+    };
+    let mut buf = [0; PATH];
+    match root.open_beneath(c_path(relative, &mut buf)?) {
+        Err(Errno::ENOENT) if create != Create::No => {}
+        found => return found,
+    }
+    let len = relative.len();
+    let mut parent: Option<Fd> = None;
+    let mut start = 0;
+    for end in 0..=len {
+        if end < len && buf[end] != b'/' {
+            continue;
+        }
+        if end > start {
+            buf[end] = 0;
+            let found = match root.open_beneath(c_str(&buf, end)?) {
+                Err(Errno::ENOENT) => {
+                    let dir = parent.as_ref().unwrap_or(root);
+                    let file = end == len && create == Create::File;
+                    make(dir, c_str(&buf[start..], end - start)?, file)?;
+                    root.open_beneath(c_str(&buf, end)?)
+                }
+                found => found,
+            };
+            parent = Some(found?);
+            buf[end] = b'/';
+        }
+        start = end + 1;
+    }
+    parent.ok_or(Errno::ENOENT)
+}
+
+/// A directory or an empty file, unless something is there already.
+fn make(dir: &Fd, name: &CStr, file: bool) -> Result<(), Errno> {
+    let made = if file {
+        let flags = libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY;
+        dir.open_at(name, flags, 0o644).map(drop)
+    } else {
+        dir.mkdir_at(name, 0o755)
+    };
+    match made {
+        Err(Errno::EEXIST) => Ok(()),
+        other => other,
+    }
+}
+
+fn open_dir(path: &CStr) -> Result<Fd, Errno> {
+    Fd::open(path, libc::O_PATH | libc::O_DIRECTORY)
+}
+
+/// `bytes` as a C string in `buf`.
+fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8; PATH]) -> Result<&'a CStr, Errno> {
+    let len = bytes.len();
+    if len >= PATH {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    buf[..len].copy_from_slice(bytes);
+    buf[len] = 0;
+    c_str(buf, len)
+}
+
+/// The C string of `len` bytes at the start of `buf`, which has its NUL at `len`.
+fn c_str(buf: &[u8], len: usize) -> Result<&CStr, Errno> {
+    CStr::from_bytes_with_nul(&buf[..=len]).map_err(|_| Errno::EINVAL)
 }

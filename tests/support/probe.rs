@@ -20,6 +20,8 @@
 //! probe cgroup                 print /proc/self/cgroup
 //! probe clocks                 monotonic=SECS and boottime=SECS: the clocks as this process
 //!                              reads them (a time namespace shifts them)
+//! probe pty                    open a new pty pair through /dev/ptmx, pass a line from the
+//!                              master to the slave and print "pty=ok PATH" (or the error)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -46,6 +48,7 @@ fn run(step: &[String]) {
         Some("spin") => spin(arg(1).unwrap_or("1").parse().unwrap()),
         Some("cgroup") => print!("{}", read("/proc/self/cgroup")),
         Some("clocks") => clocks(),
+        Some("pty") => pty(),
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
@@ -269,4 +272,43 @@ fn spin(secs: u64) {
         "cpu_ms={} wall_ms={wall}",
         cpu(usage.ru_utime) + cpu(usage.ru_stime)
     ));
+}
+
+/// A terminal pair from /dev/ptmx: what the master writes, the slave reads as a line.
+fn pty() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::FromRawFd;
+    let result = (|| -> std::io::Result<String> {
+        let master = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY) };
+        if master < 0
+            || unsafe { libc::grantpt(master) } != 0
+            || unsafe { libc::unlockpt(master) } != 0
+        {
+            return Err(std::io::Error::last_os_error());
+        }
+        let mut name = [0 as libc::c_char; 64];
+        if unsafe { libc::ptsname_r(master, name.as_mut_ptr(), name.len()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        let mut master = unsafe { std::fs::File::from_raw_fd(master) };
+        master.write_all(b"ping\n")?;
+        let mut line = String::new();
+        BufReader::new(slave).read_line(&mut line)?;
+        if line.trim_end() != "ping" {
+            return Err(std::io::Error::other(format!("read {line:?}")));
+        }
+        Ok(path)
+    })();
+    match result {
+        Ok(path) => say(&format!("pty=ok {path}")),
+        Err(e) => say(&format!("pty=error {e}")),
+    }
 }
