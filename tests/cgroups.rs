@@ -111,16 +111,17 @@ fn group_is_removed_after_sigkill_of_the_command() {
 #[test]
 fn group_is_removed_after_failures() {
     check_failures(&Tree::V1);
-    // boxinit's own failure after the group was made: a rootfs without /proc for the PID
-    // namespace's fresh one.
+    // boxinit's own failure after the group was made: a rootfs whose /proc is a file, where
+    // the PID namespace's fresh /proc cannot be mounted.
     let name = group_name();
     let empty = TempDir::new("cgroups-empty-root");
+    std::fs::write(empty.path().join("proc"), "").unwrap();
     let out = run(boxinit_cmd()
         .args(["--pids", "8", "--cgroup", &name, "--rootfs"])
         .arg(empty.path())
         .args(["--", "/probe"]));
     assert_eq!(out.status.code(), Some(125), "{out:?}");
-    assert_one_line(&out, "mounting proc /proc");
+    assert_one_line(&out, "mounting /proc");
     Tree::V1.assert_gone(&name);
 }
 
