@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), no_main)]
 
 mod container;
+mod help;
 mod opts;
 mod out;
 mod procs;
@@ -26,20 +27,20 @@ use sys::{SigSet, Strings};
 pub fn start(args: Strings, env: Strings) -> ! {
     let config = opts::parse(args, env).unwrap_or_else(|f| f.exit());
     out::set_verbosity(config.verbosity);
-    match config.action {
-        Action::Help => out::print(HELP),
-        Action::Version => out::print(version(config.personality)),
-        Action::License => out::print(LICENSE),
-        Action::Run => match run(&config, env) {
-            Ok(status) => sys::exit(status),
-            Err(failure) => failure.exit(),
-        },
+    if config.action != Action::Run {
+        sys::exit(help::answer(config.action, config.personality));
     }
-    sys::exit(0)
+    // What configured this boxinit is not the command's business, and would mislead a
+    // boxinit inside it. From here on only this `env` is used (see `Strings::without`).
+    let env = env.without(opts::is_own_variable);
+    match run(&config, env) {
+        Ok(status) => sys::exit(status),
+        Err(failure) => failure.exit(),
+    }
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
-    let inherited = spawn::take_signals()?;
+    let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
             .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
@@ -99,57 +100,6 @@ fn free_terminal() -> SigSet {
         SigSet::EMPTY
     }
 }
-
-fn version(personality: opts::Personality) -> &'static str {
-    match personality {
-        // docker info parses `tini version X - git.Y` from its init's --version.
-        opts::Personality::DumbInit => {
-            concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (boxinit)\n")
-        }
-        _ => concat!(
-            "tini version ",
-            env!("CARGO_PKG_VERSION"),
-            " - git.boxinit\n"
-        ),
-    }
-}
-
-const HELP: &str = concat!(
-    "boxinit ",
-    env!("CARGO_PKG_VERSION"),
-    ": a small PID 1 for containers and minimal systems
-
-Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]      (COMMAND defaults to /bin/sh)
-
-Container (each also read from BOXINIT_<NAME> in the environment; the command line wins):
-  --rootfs DIR          run COMMAND with DIR as its root (pivot_root, fresh /proc)
-  --hostname NAME       hostname inside a new UTS namespace
-  --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time, all or none
-                        (default mnt,uts,ipc,pid with --rootfs or --hostname, else none)
-Supervision:
-  -g, --process-group   send signals to the command's whole process group
-  -e, --expect-exit N   report exit code N as 0 (repeatable)
-  -p, --parent-death-signal SIG   signal boxinit gets when its parent dies
-  -c, --single-child    dumb-init: no new session, signals to the command only
-  -r, --rewrite S:R     deliver signal R when S arrives; R=0 drops S (repeatable)
-  -P, --pause           no command: wait for TERM or INT, reaping orphans
-  --grace DURATION      on TERM or when the command ends, TERM everyone left and KILL
-                        them after DURATION (10, 10s, 500ms, 1m)
-  --wait-all            exit only when every descendant is gone
-  -w, --warn-zombies    warn about each orphan reaped
-  -v, --verbose         say more (repeatable); BOXINIT_VERBOSITY=N sets the level
-  -s, --subreaper       accepted for tini; boxinit is always a subreaper when not PID 1
-  -h, --help  -V, --version  -l, -L, --license
-
-Called as tini or docker-init, dumb-init, catatonit or podman-init (argv[0]), boxinit takes
-that program's flags and defaults.
-
-Exit status: the command's, 128+N if it died of signal N, 125 if boxinit failed,
-126 if COMMAND cannot run, 127 if it was not found.
-"
-);
-
-const LICENSE: &str = "boxinit is distributed under the MIT license.\n";
 
 #[cfg(not(test))]
 #[panic_handler]
