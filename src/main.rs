@@ -87,18 +87,20 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
 }
 
 /// In session mode the command's new session takes our terminal, which only works once a
-/// session leader holding it lets go. Letting go sends SIGHUP and SIGCONT to our group: the
-/// returned set is those two, to be swallowed once rather than passed to the command.
+/// session leader holding it lets go. Letting go sends SIGHUP and SIGCONT to our group before
+/// the ioctl returns: they are taken here, at once, rather than swallowed later, when one
+/// sent by someone else in the meantime would have merged into them and been lost. Returns
+/// the signals still to swallow once (none).
 fn free_terminal() -> SigSet {
     let leader = sys::getsid() == Ok(sys::getpid());
     if leader
         && sys::foreground(sys::STDIN).is_ok()
         && sys::release_controlling_tty(sys::STDIN).is_ok()
     {
-        SigSet::EMPTY.with(libc::SIGHUP).with(libc::SIGCONT)
-    } else {
-        SigSet::EMPTY
+        let ours = SigSet::EMPTY.with(libc::SIGHUP).with(libc::SIGCONT);
+        while sys::wait_signal(ours, Some(0)).is_ok() {}
     }
+    SigSet::EMPTY
 }
 
 #[cfg(not(test))]
