@@ -46,8 +46,10 @@ impl Inherited {
             ChildSignals::Inherited => self.mask,
             ChildSignals::Clean => {
                 // exec resets caught signals; ignored ones it keeps, so reset them here.
-                for sig in (1..=signals::MAX).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP)
-                {
+                // dumb-init (built on glibc) cannot touch 32 and 33, which glibc keeps for
+                // itself: those pass on as inherited.
+                let untouched = [libc::SIGKILL, libc::SIGSTOP, 32, 33];
+                for sig in (1..=signals::MAX).filter(|s| !untouched.contains(s)) {
                     sys::set_disposition(sig, Disposition::Default)?;
                 }
                 return sys::set_signal_mask(SigSet::EMPTY).map(drop);
