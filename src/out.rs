@@ -70,10 +70,12 @@ impl Line {
     }
 
     /// A line at `level`, starting with the prefix of the current style.
+    #[inline(never)]
     pub fn new(level: u8) -> Line {
         Line::styled(style(), level)
     }
 
+    #[inline(never)]
     fn styled(style: Style, level: u8) -> Line {
         let mut line = Line {
             buf: [0; LINE],
@@ -109,6 +111,7 @@ impl Line {
     }
 
     /// Text of boxinit's own, as it is (cut only if the line is full).
+    #[inline(never)]
     pub fn text(&mut self, text: &[u8]) -> &mut Line {
         for &b in text {
             self.push(b);
@@ -118,6 +121,7 @@ impl Line {
 
     /// A value from outside (a path, a name, an argument): control bytes and backslashes
     /// escaped, cut after VALUE_MAX bytes.
+    #[inline(never)]
     pub fn value(&mut self, value: &[u8]) -> &mut Line {
         let shown = &value[..value.len().min(VALUE_MAX)];
         for &b in shown {
@@ -140,6 +144,7 @@ impl Line {
         self
     }
 
+    #[inline(never)]
     pub fn number(&mut self, n: i64) -> &mut Line {
         let mut digits = [0; 20];
         if n < 0 {
@@ -149,6 +154,7 @@ impl Line {
     }
 
     /// `SIGTERM (15)`, or `signal 34` for one without a classic name.
+    #[inline(never)]
     pub fn signal(&mut self, sig: i32) -> &mut Line {
         match crate::values::signal_name(sig) {
             Some(name) => self
@@ -182,6 +188,7 @@ impl Line {
     }
 
     /// Write it to stderr in one piece.
+    #[inline(never)]
     pub fn send(&mut self) {
         let _ = sys::write_all(sys::STDERR, &[self.bytes()]);
     }
