@@ -7,6 +7,7 @@ use crate::out;
 use crate::sys::{STDERR, STDOUT};
 
 /// Print the answer to `action` as `personality`; returns the exit status.
+#[inline(never)]
 pub fn answer(action: Action, personality: Personality) -> u8 {
     use Personality::*;
     let (fd, text, status) = match (action, personality) {

@@ -195,6 +195,7 @@ impl Line {
 }
 
 /// `boxinit: <what> <subject>: <strerror>`, the one shape of every failure message.
+#[inline(never)]
 pub fn error(what: &str, subject: &[u8], errno: Option<Errno>) {
     error_line(style(), what, "", subject, errno).send();
 }
@@ -268,6 +269,7 @@ impl Failure {
         Failure { status, ..self }
     }
 
+    #[inline(never)]
     pub fn report(&self) {
         error_line(style(), self.what, self.name, self.subject, self.errno).send();
     }
@@ -280,6 +282,7 @@ impl Failure {
 
 /// A message at `level` made of `parts` (each escaped and cut as a value), shown when the
 /// verbosity reaches `level`.
+#[inline(never)]
 pub fn say(level: u8, parts: &[&[u8]]) {
     if verbosity() < level {
         return;

@@ -201,22 +201,7 @@ impl Supervisor<'_> {
         if to == 0 {
             return say_signal(sig, b"; dropped (rewritten to 0)");
         }
-        if out::verbosity() >= out::INFO {
-            let mut line = out::Line::new(out::INFO);
-            line.text(b"received ").signal(sig);
-            let group: &[u8] = if target < 0 {
-                b"process group "
-            } else {
-                b"pid "
-            };
-            line.text(b"; passed on to ")
-                .text(group)
-                .number(target.unsigned_abs() as i64);
-            if to != sig {
-                line.text(b" as ").signal(to);
-            }
-            line.send();
-        }
+        say_forward(sig, target, to);
         if sys::kill(target, to) == Err(Errno::ESRCH) && target < 0 {
             let _ = sys::kill(-target, to);
         }
@@ -224,11 +209,7 @@ impl Supervisor<'_> {
 
     fn begin_shutdown(&mut self) {
         let grace = self.how.grace_ms.unwrap_or(0);
-        if out::verbosity() >= out::INFO {
-            let mut line = out::Line::new(out::INFO);
-            line.text(b"sending SIGTERM to every process left; SIGKILL in ms: ");
-            line.number(grace as i64).send();
-        }
+        say_grace(grace);
         procs::signal_all(libc::SIGTERM);
         self.shutdown = Shutdown::Term {
             deadline: sys::monotonic_ms().saturating_add(grace),
@@ -266,12 +247,7 @@ impl Supervisor<'_> {
         } else {
             status
         };
-        if out::verbosity() >= out::INFO {
-            let mut line = out::Line::new(out::INFO);
-            line.text(b"exiting with status ")
-                .number(status as i64)
-                .send();
-        }
+        say_status(status);
         Some(status)
     }
 }
@@ -288,6 +264,50 @@ pub fn pause() -> u8 {
     }
 }
 
+// The reports below are kept out of line: their line buffer would otherwise sit in the
+// supervisor's stack frame, and its pages in boxinit's memory, even when nothing is said.
+
+/// `received SIGTERM (15); passed on to pid N [as SIGx (n)]`.
+#[inline(never)]
+fn say_forward(sig: Signal, target: Pid, to: Signal) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"received ").signal(sig);
+        let group: &[u8] = if target < 0 {
+            b"process group "
+        } else {
+            b"pid "
+        };
+        line.text(b"; passed on to ")
+            .text(group)
+            .number(target.unsigned_abs() as i64);
+        if to != sig {
+            line.text(b" as ").signal(to);
+        }
+        line.send();
+    }
+}
+
+#[inline(never)]
+fn say_grace(grace_ms: u64) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"sending SIGTERM to every process left; SIGKILL in ms: ");
+        line.number(grace_ms as i64).send();
+    }
+}
+
+#[inline(never)]
+fn say_status(status: u8) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"exiting with status ")
+            .number(status as i64)
+            .send();
+    }
+}
+
+#[inline(never)]
 fn say_pid(what: &[u8], pid: Pid) {
     if out::verbosity() >= out::INFO {
         out::Line::new(out::INFO)
@@ -298,6 +318,7 @@ fn say_pid(what: &[u8], pid: Pid) {
 }
 
 /// `received SIGTERM (15)` and what became of it.
+#[inline(never)]
 fn say_signal(sig: Signal, outcome: &[u8]) {
     if out::verbosity() >= out::INFO {
         let mut line = out::Line::new(out::INFO);
@@ -306,6 +327,7 @@ fn say_signal(sig: Signal, outcome: &[u8]) {
 }
 
 /// `<what><pid>, which exited with status N` or `..., which was killed by SIGKILL (9)`.
+#[inline(never)]
 fn say_exit(level: u8, what: &[u8], pid: Pid, exit: Exit) {
     if out::verbosity() >= level {
         let mut line = out::Line::new(level);
