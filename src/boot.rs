@@ -189,7 +189,7 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
         return Err(Failure::os("executing", name.to_bytes(), errno));
     }
 
-    let inherited = spawn::take_signals()?;
+    let inherited = spawn::take_signals(config.child_signals)?;
     if started_by_kernel() {
         // Ctrl-Alt-Del becomes a SIGINT to us rather than an immediate reboot.
         let _ = sys::reboot(libc::LINUX_REBOOT_CMD_CAD_OFF);

@@ -13,6 +13,7 @@ mod cgroups;
 mod container;
 mod env;
 mod fds;
+mod help;
 mod opts;
 mod out;
 mod procs;
@@ -32,25 +33,31 @@ pub fn start(args: Strings, env: Strings) -> ! {
     boot::detect();
     let config = opts::parse(args, env).unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);
-    match config.action {
-        Action::Help => out::print(HELP),
-        Action::Version => out::print(version(config.personality)),
-        Action::License => out::print(LICENSE),
-        Action::Run if config.boot.enabled => boot::run(&config, env),
-        Action::Run => match run(&config, env) {
-            Ok(status) => sys::exit(status),
-            Err(failure) => failure.exit(),
-        },
+    if config.action != Action::Run {
+        let status = help::answer(config.action, config.personality);
+        // The kernel's init may not exit, even after --help.
+        if config.boot.enabled {
+            boot::quit(status);
+        }
+        sys::exit(status);
     }
-    // The kernel's init may not exit, even after --help.
-    boot::quit(0)
+    // What configured this boxinit is not the command's business, and would mislead a
+    // boxinit inside it. From here on only this `env` is used (see `Strings::without`).
+    let env = env.without(opts::is_own_variable);
+    if config.boot.enabled {
+        boot::run(&config, env);
+    }
+    match run(&config, env) {
+        Ok(status) => sys::exit(status),
+        Err(failure) => failure.exit(),
+    }
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     if config.die_with_parent {
         die_with_parent()?;
     }
-    let inherited = spawn::take_signals()?;
+    let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
             .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
@@ -190,100 +197,21 @@ fn die_with_parent() -> Result<(), Failure> {
 }
 
 /// In session mode the command's new session takes our terminal, which only works once a
-/// session leader holding it lets go. Letting go sends SIGHUP and SIGCONT to our group: the
-/// returned set is those two, to be swallowed once rather than passed to the command.
+/// session leader holding it lets go. Letting go sends SIGHUP and SIGCONT to our group before
+/// the ioctl returns: they are taken here, at once, rather than swallowed later, when one
+/// sent by someone else in the meantime would have merged into them and been lost. Returns
+/// the signals still to swallow once (none).
 fn free_terminal() -> SigSet {
     let leader = sys::getsid() == Ok(sys::getpid());
     if leader
         && sys::foreground(sys::STDIN).is_ok()
         && sys::release_controlling_tty(sys::STDIN).is_ok()
     {
-        SigSet::EMPTY.with(libc::SIGHUP).with(libc::SIGCONT)
-    } else {
-        SigSet::EMPTY
+        let ours = SigSet::EMPTY.with(libc::SIGHUP).with(libc::SIGCONT);
+        while sys::wait_signal(ours, Some(0)).is_ok() {}
     }
+    SigSet::EMPTY
 }
-
-fn version(personality: opts::Personality) -> &'static str {
-    match personality {
-        // docker info parses `tini version X - git.Y` from its init's --version.
-        opts::Personality::DumbInit => {
-            concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (boxinit)\n")
-        }
-        _ => concat!(
-            "tini version ",
-            env!("CARGO_PKG_VERSION"),
-            " - git.boxinit\n"
-        ),
-    }
-}
-
-const HELP: &str = concat!(
-    "boxinit ",
-    env!("CARGO_PKG_VERSION"),
-    ": a small PID 1 for containers and minimal systems
-
-Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]      (COMMAND defaults to /bin/sh)
-
-Container (each also read from BOXINIT_<NAME> in the environment; the command line wins):
-  --rootfs DIR          run COMMAND with DIR as its root (pivot_root, fresh /proc)
-  --hostname NAME       hostname inside a new UTS namespace
-  --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time, all or none
-                        (default mnt,uts,ipc,pid with --rootfs or --hostname, else none)
-Limits (a cgroup of the command's own, removed when it ends):
-  --memory SIZE         memory limit (k, m, g suffixes: 512m)
-  --memory-swap SIZE    memory and swap together, at least --memory
-  --cpus N              CPU time, in CPUs (0.5: half of one)
-  --cpu-weight N        share of contended CPU time, 1-10000 (default 100)
-  --pids N              most processes and threads at once
-  --cgroup NAME         the group's name (default boxinit-PID)
-  --join-KIND PATH      enter a namespace (net,uts,ipc,pid,mnt,cgroup,time,user)
-  --boottime S  --monotonic S   clock offsets of a new time namespace
-  --setenv K=V  --unsetenv K  --clearenv   the command's environment
-  --keep-fd N           pass descriptor N on (a container passes only 0, 1, 2)
-  --new-session         the command leaves the terminal's session
-  --die-with-parent     end when the process that started boxinit ends
-Filesystem (steps in command-line order; lists in BOXINIT_BIND etc. split at commas):
-  --bind SRC:DST  --ro-bind SRC:DST   host SRC at DST inside, read-write or read-only
-  --tmpfs DST[:SIZE]    a tmpfs at DST (SIZE like 64m)
-  --ro                  the root read-only
-  --volatile            rootfs under a tmpfs overlay: nothing is written back
-  --chroot              chroot instead of pivot_root (for an initramfs root)
-  --dev, --no-dev       a minimal /dev (default with --rootfs)
-  --sys, --mqueue       a read-only /sys; /dev/mqueue
-  --chdir DIR           start COMMAND in DIR
-Supervision:
-  -g, --process-group   send signals to the command's whole process group
-  -e, --expect-exit N   report exit code N as 0 (repeatable)
-  -p, --parent-death-signal SIG   signal boxinit gets when its parent dies
-  -c, --single-child    dumb-init: no new session, signals to the command only
-  -r, --rewrite S:R     deliver signal R when S arrives; R=0 drops S (repeatable)
-  -P, --pause           no command: wait for TERM or INT, reaping orphans
-  --grace DURATION      on TERM or when the command ends, TERM everyone left and KILL
-                        them after DURATION (10, 10s, 500ms, 1m)
-  --wait-all            exit only when every descendant is gone
-  -w, --warn-zombies    warn about each orphan reaped
-  -v, --verbose         say more (repeatable); BOXINIT_VERBOSITY=N sets the level
-  -s, --subreaper       accepted for tini; boxinit is always a subreaper when not PID 1
-  -h, --help  -V, --version  -l, -L, --license
-Boot (as the kernel's init, or with --boot; also BOXINIT_<NAME>, the device BOXINIT_ROOT):
-  --root-device DEV     mount DEV and switch root into it (--root-fstype TYPE,
-                        --root-options OPTS, --root-wait DURATION)
-  --switch-root DIR     switch root into DIR
-  --exec                exec COMMAND as PID 1 (a real init)
-  --modules LIST        load these kernel modules first
-  --on-exit WHAT        poweroff (default), reboot or halt
-  --exit-device         write the status to QEMU's isa-debug-exit port
-
-Called as tini or docker-init, dumb-init, catatonit or podman-init (argv[0]), boxinit takes
-that program's flags and defaults.
-
-Exit status: the command's, 128+N if it died of signal N, 125 if boxinit failed,
-126 if COMMAND cannot run, 127 if it was not found.
-"
-);
-
-const LICENSE: &str = "boxinit is distributed under the MIT license.\n";
 
 #[cfg(not(test))]
 #[panic_handler]

@@ -13,8 +13,8 @@ use crate::env::EnvEdits;
 use crate::fds::KeptFds;
 use crate::out::Failure;
 use crate::supervise::Supervision;
-use crate::sys::{Signal, Strings};
-use crate::{out, values};
+use crate::sys::{SigSet, Signal, Strings};
+use crate::{out, spawn, values};
 use core::ffi::CStr;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -36,6 +36,25 @@ impl Personality {
         }
     }
 
+    /// The prefix boxinit's messages carry under this name.
+    pub fn style(self) -> out::Style {
+        match self {
+            Personality::Boxinit => out::Style::Boxinit,
+            Personality::Tini => out::Style::Tini,
+            Personality::DumbInit => out::Style::DumbInit,
+            Personality::Catatonit => out::Style::Catatonit,
+        }
+    }
+
+    /// The status a usage error (unknown option, bad value, no command) exits with: the
+    /// replaced programs all use 1; boxinit its own 125.
+    pub fn usage_status(self) -> u8 {
+        match self {
+            Personality::Boxinit => Failure::STATUS,
+            _ => 1,
+        }
+    }
+
     fn bit(self) -> u8 {
         match self {
             Personality::Boxinit => B,
@@ -53,6 +72,8 @@ pub enum Action {
     Help,
     Version,
     License,
+    /// No command under a name whose program needs one: its usage, on stderr, status 1.
+    Usage,
 }
 
 /// Everything the command line and the environment said, checked.
@@ -81,6 +102,8 @@ pub struct Config {
     pub keep_fds: KeptFds,
     pub new_session: bool,
     pub die_with_parent: bool,
+    /// The signal state the command starts with.
+    pub child_signals: spawn::ChildSignals,
 }
 
 impl Config {
@@ -160,6 +183,11 @@ enum Opt {
     Sys,
     Mqueue,
     Chdir,
+    // ---- Fidelity to the replaced programs ---
+    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
+    TiniVerbosity,
+    /// catatonit's CATATONIT_DEBUG: set at all means debug.
+    CatatonitDebug,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -214,7 +242,7 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T)),
     spec(Opt::Verbose, "verbose", b'v', "", B | T | D),
     with_value(spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
-    with_value(spec(Opt::Verbosity, "", 0, "TINI_VERBOSITY", B | T)),
+    with_value(spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
     with_value(spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
     spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T),
     spec(Opt::SingleChild, "single-child", b'c', "", B | D),
@@ -270,14 +298,25 @@ const SPECS: &[Spec] = &[
     spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL),
     spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL),
     with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
+    // ---- Fidelity to the replaced programs ---
+    with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
 pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
     let argv0 = args.get(0).map_or(&b""[..], CStr::to_bytes);
     let personality = Personality::from_argv0(argv0);
+    out::set_style(personality.style());
     let mut parser = Parser::new(personality);
-    let first_operand = parser.parse_args(args)?;
+    let first_operand = parser.parse_args(args);
+    // Help, version and license answer whatever else the command line or the environment
+    // holds: someone asking for help may well have got the rest wrong.
+    if parser.action != Action::Run {
+        return Ok(parser.answer());
+    }
+    if let Some(failure) = parser.error.take() {
+        return Err(failure.with_status(personality.usage_status()));
+    }
 
     // Then the environment, for what the command line left unsaid: the command line wins,
     // and a variable it overrides is not even read.
@@ -297,7 +336,7 @@ pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
 /// The bit of the setting an option controls; options that set the same thing share one.
 fn setting(opt: Opt) -> u128 {
     let opt = match opt {
-        Opt::Verbosity | Opt::Debug => Opt::Verbose,
+        Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
         Opt::NoDev => Opt::Dev,
         other => other,
@@ -337,6 +376,8 @@ struct Parser {
     keep_fds: KeptFds,
     new_session: bool,
     die_with_parent: bool,
+    /// The first thing wrong on the command line, reported unless help is asked for.
+    error: Option<Failure>,
 }
 
 impl Parser {
@@ -364,17 +405,31 @@ impl Parser {
             keep_fds: KeptFds::default(),
             new_session: false,
             die_with_parent: false,
+            error: None,
         }
     }
 
-    /// Walk argv; returns the index of the first operand (the command).
-    fn parse_args(&mut self, args: Strings) -> Result<usize, Failure> {
+    /// Walk argv; returns the index of the first operand (the command). A bad option is
+    /// kept in `error` and the walk goes on, so that a `--help` after it still answers.
+    fn parse_args(&mut self, args: Strings) -> usize {
         let mut i = 1;
-        while let Some(arg) = args.get(i) {
+        loop {
+            match self.parse_some_args(args, &mut i) {
+                Ok(first_operand) => return first_operand,
+                Err(failure) => {
+                    self.error.get_or_insert(failure);
+                }
+            }
+        }
+    }
+
+    /// Walk argv from `*i` to the first operand, or to the first bad option (just past it).
+    fn parse_some_args(&mut self, args: Strings, i: &mut usize) -> Result<usize, Failure> {
+        while let Some(arg) = args.get(*i) {
             let bytes = arg.to_bytes();
-            i += 1;
+            *i += 1;
             if bytes == b"--" {
-                return Ok(i);
+                return Ok(*i);
             } else if let Some(long) = bytes.strip_prefix(b"--") {
                 let (name, inline) = match long.iter().position(|&c| c == b'=') {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
@@ -384,7 +439,7 @@ impl Parser {
                 let spec = spec.ok_or(Failure::usage("unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value, inline) {
                     (true, Some(v)) => Some(v),
-                    (true, None) => Some(next_value(args, &mut i, arg)?),
+                    (true, None) => Some(next_value(args, i, arg)?),
                     (false, Some(_)) => return Err(Failure::usage("takes no value:", bytes)),
                     (false, None) => None,
                 };
@@ -402,7 +457,7 @@ impl Parser {
                     } else if j < bytes.len() {
                         Some(after(arg, j))
                     } else {
-                        Some(next_value(args, &mut i, arg)?)
+                        Some(next_value(args, i, arg)?)
                     };
                     self.apply_arg(spec.opt, value)?;
                     if spec.takes_value {
@@ -410,10 +465,10 @@ impl Parser {
                     }
                 }
             } else {
-                return Ok(i - 1);
+                return Ok(*i - 1);
             }
         }
-        Ok(i)
+        Ok(*i)
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
@@ -421,15 +476,23 @@ impl Parser {
         SPECS.iter().find(|s| s.who & me != 0 && matches(s))
     }
 
+    /// A variable from the environment. boxinit's own (BOXINIT_*) are checked, and a bad
+    /// value is an error naming the variable; those of the replaced programs are read by
+    /// that program's rules (see `apply`), and tini's flags are set by being there at all.
     fn apply_env(&mut self, spec: &Spec, value: &'static CStr) -> Result<(), Failure> {
+        let text = value.to_bytes();
+        let bad = || Failure::variable(spec.env, text);
+        if !spec.env.starts_with("BOXINIT_") {
+            let value = spec.takes_value.then_some(value);
+            return self.apply(spec.opt, value).map_err(|_| bad());
+        }
         if spec.takes_value {
-            return self.apply(spec.opt, Some(value));
+            self.apply(spec.opt, Some(value)).map_err(|_| bad())
+        } else if values::boolean(text).ok_or_else(bad)? {
+            self.apply(spec.opt, None)
+        } else {
+            Ok(())
         }
-        // A flag from the environment: set unless it says 0 (tini only looks for presence).
-        if value.to_bytes() != b"0" {
-            self.apply(spec.opt, None)?;
-        }
-        Ok(())
     }
 
     fn apply_arg(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
@@ -463,6 +526,8 @@ impl Parser {
             }
             Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
             Opt::Verbosity => self.verbosity = values::number(text).ok_or_else(bad)?.min(9) as u8,
+            Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
+            Opt::CatatonitDebug => self.verbosity = out::DEBUG,
             Opt::Debug => {
                 if text == b"1" {
                     self.verbosity = out::DEBUG;
@@ -472,7 +537,12 @@ impl Parser {
             Opt::SingleChild => self.setsid = false,
             Opt::Setsid => self.setsid = text != b"0",
             Opt::Rewrite => {
-                let (from, to) = parse_rewrite(text).ok_or_else(bad)?;
+                let rewrite = if self.personality == Personality::DumbInit {
+                    dumb_init_rewrite(text)
+                } else {
+                    parse_rewrite(text)
+                };
+                let (from, to) = rewrite.ok_or_else(bad)?;
                 how.rewrite[from as usize] = to as u8;
             }
             Opt::Pause => self.pause = true,
@@ -544,8 +614,19 @@ impl Parser {
         Ok(())
     }
 
+    /// The config of a run that only answers (help, version, license): nothing checked.
+    fn answer(self) -> Config {
+        self.into_config(Strings::EMPTY, Namespaces::NONE)
+    }
+
     /// Fill in the defaults and check what only makes sense as a whole.
     fn finish(mut self, operands: Strings) -> Result<Config, Failure> {
+        if operands.is_empty() && !self.pause && self.personality != Personality::Boxinit {
+            // tini, dumb-init and catatonit have no default command.
+            self.action = Action::Usage;
+            return Ok(self.answer());
+        }
+        self.follow_the_original();
         if self.setsid {
             let how = &mut self.supervision;
             how.session = true;
@@ -576,14 +657,19 @@ impl Parser {
         }
         cgroups::check(&self.limits)?;
         self.fs.check(namespaces, self.rootfs.is_some())?;
-        Ok(Config {
+        let command = if operands.is_empty() {
+            Strings::default_shell()
+        } else {
+            operands
+        };
+        Ok(self.into_config(command, namespaces))
+    }
+
+    fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
+        Config {
             personality: self.personality,
             action: self.action,
-            command: if operands.is_empty() {
-                Strings::default_shell()
-            } else {
-                operands
-            },
+            command,
             rootfs: self.rootfs,
             hostname: self.hostname,
             namespaces,
@@ -600,8 +686,46 @@ impl Parser {
             keep_fds: self.keep_fds,
             new_session: self.new_session,
             die_with_parent: self.die_with_parent,
-        })
+            child_signals: match self.personality {
+                Personality::DumbInit => spawn::ChildSignals::Clean,
+                Personality::Catatonit => spawn::ChildSignals::TerminalStopsBlocked,
+                _ => spawn::ChildSignals::Inherited,
+            },
+        }
     }
+
+    /// Each program's own signal rules, signal by signal, as measured against it.
+    fn follow_the_original(&mut self) {
+        let how = &mut self.supervision;
+        match self.personality {
+            // dumb-init forwards every signal it can catch, faults included.
+            Personality::DumbInit => how.forward_faults = true,
+            // tini ignores TTIN and TTOU itself rather than passing them on.
+            Personality::Tini => {
+                how.not_forwarded = SigSet::EMPTY.with(libc::SIGTTIN).with(libc::SIGTTOU)
+            }
+            // catatonit ignores every terminal stop sent to it.
+            Personality::Catatonit => {
+                how.not_forwarded = SigSet::EMPTY
+                    .with(libc::SIGTSTP)
+                    .with(libc::SIGTTIN)
+                    .with(libc::SIGTTOU)
+            }
+            Personality::Boxinit => {}
+        }
+    }
+}
+
+/// Whether an environment entry (`NAME=value`) is one of boxinit's own configuration
+/// variables: those are for this boxinit only, and are not passed on to the command.
+pub fn is_own_variable(entry: &CStr) -> bool {
+    let entry = entry.to_bytes();
+    SPECS.iter().any(|s| {
+        s.env.starts_with("BOXINIT_")
+            && entry
+                .strip_prefix(s.env.as_bytes())
+                .is_some_and(|rest| rest.first() == Some(&b'='))
+    })
 }
 
 /// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
@@ -685,7 +809,15 @@ fn positive(n: Option<u64>) -> Option<u64> {
     n.filter(|&n| n > 0)
 }
 
-/// dumb-init's `-r S:R`: deliver R when S arrives; R = 0 drops S.
+/// `-r S:R` as dumb-init takes it: numbers only, S in 1..=31, R in 0..=31.
+fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
+    let colon = text.iter().position(|&c| c == b':')?;
+    let from = values::number(&text[..colon]).filter(|n| (1..=31).contains(n))?;
+    let to = values::number(&text[colon + 1..]).filter(|&n| n <= 31)?;
+    Some((from as Signal, to as Signal))
+}
+
+/// boxinit's `-r S:R`: deliver R when S arrives; R = 0 drops S; names or numbers.
 fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let colon = text.iter().position(|&c| c == b':')?;
     let from = values::signal(&text[..colon])?;
@@ -784,7 +916,7 @@ mod tests {
         assert!(c.supervision.session && c.supervision.group);
         let stop = libc::SIGSTOP as u8;
         assert_eq!(c.supervision.rewrite[libc::SIGTSTP as usize], stop);
-        let c = parse_as(&["dumb-init", "-r", "TSTP:USR1", "x"], &[]).unwrap();
+        let c = parse_as(&["dumb-init", "-r", "20:10", "x"], &[]).unwrap();
         assert_eq!(
             c.supervision.rewrite[libc::SIGTSTP as usize],
             libc::SIGUSR1 as u8
@@ -918,5 +1050,147 @@ mod tests {
         assert_eq!(parse_rewrite(b"15:0"), Some((15, 0)));
         assert_eq!(parse_rewrite(b"15"), None);
         assert_eq!(parse_rewrite(b"0:15"), None);
+    }
+
+    // ---- Fidelity to the replaced programs ---
+
+    fn status_of(argv: &[&str], env: &[&str]) -> u8 {
+        parse_as(argv, env).err().expect("accepted").status
+    }
+
+    #[test]
+    fn usage_errors_exit_as_the_replaced_program() {
+        for name in ["tini", "dumb-init", "catatonit"] {
+            assert_eq!(status_of(&[name, "--bogus", "x"], &[]), 1, "{name}");
+            assert_eq!(status_of(&[name, "-Z", "x"], &[]), 1, "{name}");
+        }
+        assert_eq!(status_of(&["tini", "-e", "256", "x"], &[]), 1);
+        assert_eq!(status_of(&["dumb-init", "-r", "1:32", "x"], &[]), 1);
+        assert_eq!(status_of(&["boxinit", "--bogus", "x"], &[]), 125);
+        // boxinit's own variables stay boxinit's failures.
+        assert_eq!(status_of(&["tini", "x"], &["BOXINIT_GRACE=soon"]), 125);
+    }
+
+    #[test]
+    fn help_and_version_answer_whatever_else_is_wrong() {
+        let env = ["BOXINIT_ROOTFS=/nope", "BOXINIT_WAIT_ALL=maybe"];
+        for (argv, action) in [
+            (&["boxinit", "--help"][..], Action::Help),
+            (&["boxinit", "--bogus", "-h"], Action::Help),
+            (
+                &["boxinit", "--grace", "soon", "--version"],
+                Action::Version,
+            ),
+            (&["tini", "-e", "999", "-h"], Action::Help),
+            (&["tini", "-Z", "--version"], Action::Version),
+            (&["dumb-init", "-r", "1:32", "-V"], Action::Version),
+            (&["catatonit", "-x", "-L"], Action::License),
+            (&["tini", "-l"], Action::License),
+        ] {
+            let c = parse_as(argv, &env).unwrap_or_else(|_| panic!("{argv:?} refused"));
+            assert_eq!(c.action, action, "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn no_command_is_a_usage_error_under_the_replaced_programs() {
+        for name in [
+            "tini",
+            "dumb-init",
+            "catatonit",
+            "docker-init",
+            "podman-init",
+        ] {
+            assert_eq!(parse_as(&[name], &[]).unwrap().action, Action::Usage);
+            assert_eq!(parse_as(&[name, "--"], &[]).unwrap().action, Action::Usage);
+        }
+        assert_eq!(parse_as(&["boxinit"], &[]).unwrap().action, Action::Run);
+        assert_eq!(
+            parse_as(&["catatonit", "-P"], &[]).unwrap().action,
+            Action::Run
+        );
+    }
+
+    #[test]
+    fn replaced_programs_variables_follow_their_rules() {
+        // tini reads its verbosity with atoi and its flags by presence.
+        let c = parse_as(&["tini", "x"], &["TINI_VERBOSITY=abc"]).unwrap();
+        assert_eq!(c.verbosity, 0);
+        let c = parse_as(&["tini", "x"], &["TINI_VERBOSITY=3x"]).unwrap();
+        assert_eq!(c.verbosity, 3);
+        let c = parse_as(&["tini", "x"], &["TINI_KILL_PROCESS_GROUP=0"]).unwrap();
+        assert!(c.supervision.group);
+        let c = parse_as(&["tini", "x"], &["TINI_KILL_PROCESS_GROUP="]).unwrap();
+        assert!(c.supervision.group);
+        assert!(parse_as(&["tini", "x"], &["TINI_SUBREAPER=whatever"]).is_ok());
+        // dumb-init: DEBUG only for 1, no session only for 0; nothing else is an error.
+        let c = parse_as(&["dumb-init", "x"], &["DUMB_INIT_DEBUG=abc"]).unwrap();
+        assert_eq!(c.verbosity, out::WARN);
+        let c = parse_as(&["dumb-init", "x"], &["DUMB_INIT_SETSID=abc"]).unwrap();
+        assert!(c.supervision.session);
+        let c = parse_as(&["catatonit", "x"], &["CATATONIT_DEBUG="]).unwrap();
+        assert_eq!(c.verbosity, out::DEBUG);
+    }
+
+    #[test]
+    fn boxinit_booleans_are_strict() {
+        for on in ["1", "true", "yes", "on"] {
+            let env = [format!("BOXINIT_PROCESS_GROUP={on}")];
+            let c = parse_as(&["boxinit", "x"], &[env[0].as_str()]).unwrap();
+            assert!(c.supervision.group, "{on}");
+        }
+        for off in ["0", "false", "no", "off", ""] {
+            let env = format!("BOXINIT_WAIT_ALL={off}");
+            let c = parse_as(&["boxinit", "x"], &[env.as_str()]).unwrap();
+            assert!(!c.supervision.wait_all, "{off}");
+        }
+        let f = parse_as(&["boxinit", "x"], &["BOXINIT_PROCESS_GROUP=maybe"]).err();
+        let f = f.expect("accepted");
+        assert_eq!((f.name, f.status), ("BOXINIT_PROCESS_GROUP", 125));
+        let f = parse_as(&["boxinit", "x"], &["BOXINIT_VERBOSITY=loud"]).err();
+        assert_eq!(f.expect("accepted").name, "BOXINIT_VERBOSITY");
+    }
+
+    #[test]
+    fn dumb_init_rewrites_take_what_dumb_init_takes() {
+        assert_eq!(dumb_init_rewrite(b"1:31"), Some((1, 31)));
+        assert_eq!(dumb_init_rewrite(b"15:0"), Some((15, 0)));
+        for bad in ["1:32", "0:1", "32:1", "TERM:INT", "15", "15:", ":3", "64:1"] {
+            assert_eq!(dumb_init_rewrite(bad.as_bytes()), None, "{bad}");
+            assert!(
+                parse_as(&["dumb-init", "-r", bad, "x"], &[]).is_err(),
+                "{bad}"
+            );
+        }
+        // boxinit's own name keeps names and real-time signals.
+        assert!(parse_as(&["boxinit", "-r", "TERM:64", "x"], &[]).is_ok());
+    }
+
+    #[test]
+    fn signal_rules_follow_each_program() {
+        let c = parse_as(&["dumb-init", "x"], &[]).unwrap();
+        assert!(c.supervision.forward_faults);
+        assert_eq!(c.child_signals, spawn::ChildSignals::Clean);
+        let c = parse_as(&["tini", "x"], &[]).unwrap();
+        assert!(!c.supervision.forward_faults);
+        assert!(c.supervision.not_forwarded.contains(libc::SIGTTIN));
+        assert!(!c.supervision.not_forwarded.contains(libc::SIGTSTP));
+        let c = parse_as(&["catatonit", "x"], &[]).unwrap();
+        assert!(c.supervision.not_forwarded.contains(libc::SIGTSTP));
+        assert_eq!(c.child_signals, spawn::ChildSignals::TerminalStopsBlocked);
+        let c = parse_as(&["boxinit", "x"], &[]).unwrap();
+        assert_eq!(c.supervision.not_forwarded, SigSet::EMPTY);
+        assert_eq!(c.child_signals, spawn::ChildSignals::Inherited);
+    }
+
+    #[test]
+    fn own_variables_are_known() {
+        let own = |e: &str| is_own_variable(&std::ffi::CString::new(e).unwrap());
+        assert!(own("BOXINIT_ROOTFS=/r"));
+        assert!(own("BOXINIT_WAIT_ALL="));
+        assert!(!own("BOXINIT_ROOTFSX=/r"));
+        assert!(!own("BOXINIT_TEST_TAG=1"));
+        assert!(!own("TINI_VERBOSITY=3"));
+        assert!(!own("PATH=/bin"));
     }
 }

@@ -1,15 +1,33 @@
-//! What boxinit says: one line per message on stderr, written in one `writev`, without
-//! `core::fmt` (it would double the binary) and without a buffer that could truncate.
+//! What boxinit says: one line per message on stderr, built in a fixed buffer and written
+//! with one `write`, without `core::fmt` (it would double the binary).
+//!
+//! Every message is exactly one line of bounded length, whatever it quotes: the values in it
+//! (paths, names, arguments) have their control bytes escaped and are cut past `VALUE_MAX`
+//! bytes, with a marker. Under a personality's name the line starts the way that program's
+//! do (`[dumb-init] `, `[WARN  tini (42)] `, `ERROR (catatonit:42): `) so log filters keep
+//! working; the words after it are boxinit's.
 
 use crate::sys::{self, Errno};
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// How much boxinit says: 0 errors only, 1 warnings (the default), 2 info, 3 debug.
 static VERBOSITY: AtomicU8 = AtomicU8::new(1);
+/// The prefix style: a `Style` as a number.
+static STYLE: AtomicU8 = AtomicU8::new(Style::Boxinit as u8);
 
+pub const ERROR: u8 = 0;
 pub const WARN: u8 = 1;
 pub const INFO: u8 = 2;
 pub const DEBUG: u8 = 3;
+
+/// Whose message prefix lines carry.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Style {
+    Boxinit,
+    Tini,
+    DumbInit,
+    Catatonit,
+}
 
 pub fn set_verbosity(level: u8) {
     VERBOSITY.store(level, Ordering::Relaxed);
@@ -19,34 +37,199 @@ pub fn verbosity() -> u8 {
     VERBOSITY.load(Ordering::Relaxed)
 }
 
+pub fn set_style(style: Style) {
+    STYLE.store(style as u8, Ordering::Relaxed);
+}
+
+fn style() -> Style {
+    match STYLE.load(Ordering::Relaxed) {
+        1 => Style::Tini,
+        2 => Style::DumbInit,
+        3 => Style::Catatonit,
+        _ => Style::Boxinit,
+    }
+}
+
+/// The longest line, newline included; what does not fit ends in `...`.
+const LINE: usize = 1024;
+/// The most bytes of one value a message shows.
+pub const VALUE_MAX: usize = 200;
+const CUT: &[u8] = b"...";
+
+/// One message line under construction.
+pub struct Line {
+    buf: [u8; LINE],
+    len: usize,
+    full: bool,
+}
+
+impl Line {
+    #[cfg(test)]
+    fn clone_bytes(mut self) -> Vec<u8> {
+        self.bytes().to_vec()
+    }
+
+    /// A line at `level`, starting with the prefix of the current style.
+    #[inline(never)]
+    pub fn new(level: u8) -> Line {
+        Line::styled(style(), level)
+    }
+
+    #[inline(never)]
+    fn styled(style: Style, level: u8) -> Line {
+        let mut line = Line {
+            buf: [0; LINE],
+            len: 0,
+            full: false,
+        };
+        let level_word = match level {
+            ERROR => "ERROR",
+            WARN => "WARN",
+            INFO => "INFO",
+            _ => "DEBUG",
+        };
+        match style {
+            Style::Boxinit => line.text(b"boxinit: "),
+            Style::DumbInit => line.text(b"[dumb-init] "),
+            Style::Tini => {
+                // tini pads its level words to five letters and calls errors fatal.
+                let word: &[u8] = match level {
+                    ERROR => b"FATAL",
+                    WARN => b"WARN ",
+                    INFO => b"INFO ",
+                    _ => b"DEBUG",
+                };
+                line.text(b"[").text(word).text(b" tini (");
+                line.number(sys::getpid() as i64).text(b")] ")
+            }
+            Style::Catatonit => {
+                line.text(level_word.as_bytes()).text(b" (catatonit:");
+                line.number(sys::getpid() as i64).text(b"): ")
+            }
+        };
+        line
+    }
+
+    /// Text of boxinit's own, as it is (cut only if the line is full).
+    #[inline(never)]
+    pub fn text(&mut self, text: &[u8]) -> &mut Line {
+        for &b in text {
+            self.push(b);
+        }
+        self
+    }
+
+    /// A value from outside (a path, a name, an argument): control bytes and backslashes
+    /// escaped, cut after VALUE_MAX bytes.
+    #[inline(never)]
+    pub fn value(&mut self, value: &[u8]) -> &mut Line {
+        let shown = &value[..value.len().min(VALUE_MAX)];
+        for &b in shown {
+            match b {
+                b'\n' => self.text(b"\\n"),
+                b'\t' => self.text(b"\\t"),
+                b'\r' => self.text(b"\\r"),
+                b'\\' => self.text(b"\\\\"),
+                0..=0x1f | 0x7f => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    let (hi, lo) = (HEX[(b >> 4) as usize], HEX[(b & 15) as usize]);
+                    self.text(&[b'\\', b'x', hi, lo])
+                }
+                _ => self.text(&[b]),
+            };
+        }
+        if shown.len() < value.len() {
+            self.text(CUT);
+        }
+        self
+    }
+
+    #[inline(never)]
+    pub fn number(&mut self, n: i64) -> &mut Line {
+        let mut digits = [0; 20];
+        if n < 0 {
+            self.push(b'-');
+        }
+        self.text(decimal(n.unsigned_abs(), &mut digits))
+    }
+
+    /// `SIGTERM (15)`, or `signal 34` for one without a classic name.
+    #[inline(never)]
+    pub fn signal(&mut self, sig: i32) -> &mut Line {
+        match crate::values::signal_name(sig) {
+            Some(name) => self
+                .text(b"SIG")
+                .text(name.as_bytes())
+                .text(b" (")
+                .number(sig as i64)
+                .text(b")"),
+            None => self.text(b"signal ").number(sig as i64),
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        // Room is kept for the cut marker and the newline.
+        if self.len + CUT.len() + 1 >= LINE {
+            if !self.full {
+                self.full = true;
+                self.buf[self.len..self.len + CUT.len()].copy_from_slice(CUT);
+                self.len += CUT.len();
+            }
+            return;
+        }
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    /// The line so far, with its newline.
+    pub fn bytes(&mut self) -> &[u8] {
+        self.buf[self.len] = b'\n';
+        &self.buf[..=self.len]
+    }
+
+    /// Write it to stderr in one piece.
+    #[inline(never)]
+    pub fn send(&mut self) {
+        let _ = sys::write_all(sys::STDERR, &[self.bytes()]);
+    }
+}
+
 /// `boxinit: <what> <subject>: <strerror>`, the one shape of every failure message.
+#[inline(never)]
 pub fn error(what: &str, subject: &[u8], errno: Option<Errno>) {
-    let reason = errno.map_or("", describe);
-    let (space, colon) = (
-        if subject.is_empty() { "" } else { " " },
-        if errno.is_some() { ": " } else { "" },
-    );
-    let _ = sys::write_all(
-        sys::STDERR,
-        &[
-            b"boxinit: ",
-            what.as_bytes(),
-            space.as_bytes(),
-            subject,
-            colon.as_bytes(),
-            reason.as_bytes(),
-            b"\n",
-        ],
-    );
+    error_line(style(), what, "", subject, errno).send();
+}
+
+/// The failure line: `<what> <name>: <subject>: <strerror>`, each part only when given.
+fn error_line(style: Style, what: &str, name: &str, subject: &[u8], errno: Option<Errno>) -> Line {
+    let mut line = Line::styled(style, ERROR);
+    line.text(what.as_bytes());
+    if !name.is_empty() {
+        line.text(b" ").text(name.as_bytes());
+        if !subject.is_empty() {
+            line.text(b":");
+        }
+    }
+    if !subject.is_empty() {
+        line.text(b" ").value(subject);
+    }
+    if let Some(errno) = errno {
+        line.text(b": ").text(describe(errno).as_bytes());
+    }
+    line
 }
 
 /// A step of boxinit's own that failed: what it was doing, on what, why, and the exit status
-/// that says so (125, as coreutils' chroot and env use for their own failures).
+/// that says so (125, as coreutils' chroot and env use for their own failures; a usage error
+/// under a personality's name exits as that program does).
 #[derive(Debug)]
 pub struct Failure {
     pub what: &'static str,
+    /// What the subject is, when `what` does not say (an environment variable's name).
+    pub name: &'static str,
     pub subject: &'static [u8],
     pub errno: Option<Errno>,
+    pub status: u8,
 }
 
 impl Failure {
@@ -56,8 +239,10 @@ impl Failure {
     pub fn os(what: &'static str, subject: &'static [u8], errno: Errno) -> Failure {
         Failure {
             what,
+            name: "",
             subject,
             errno: Some(errno),
+            status: Failure::STATUS,
         }
     }
 
@@ -65,37 +250,54 @@ impl Failure {
     pub fn usage(what: &'static str, subject: &'static [u8]) -> Failure {
         Failure {
             what,
+            name: "",
             subject,
             errno: None,
+            status: Failure::STATUS,
         }
     }
 
+    /// A bad value in the environment variable `name`.
+    pub fn variable(name: &'static str, value: &'static [u8]) -> Failure {
+        Failure {
+            name,
+            ..Failure::usage("invalid value for", value)
+        }
+    }
+
+    pub fn with_status(self, status: u8) -> Failure {
+        Failure { status, ..self }
+    }
+
+    #[inline(never)]
     pub fn report(&self) {
-        error(self.what, self.subject, self.errno);
+        error_line(style(), self.what, self.name, self.subject, self.errno).send();
     }
 
     pub fn exit(&self) -> ! {
         self.report();
-        sys::exit(Failure::STATUS)
+        sys::exit(self.status)
     }
 }
 
-/// A message at `level` made of `parts`, shown when the verbosity reaches `level`.
+/// A message at `level` made of `parts` (each escaped and cut as a value), shown when the
+/// verbosity reaches `level`.
+#[inline(never)]
 pub fn say(level: u8, parts: &[&[u8]]) {
     if verbosity() < level {
         return;
     }
-    let mut line: [&[u8]; 10] = [b""; 10];
-    line[0] = b"boxinit: ";
-    let n = parts.len().min(line.len() - 2);
-    line[1..=n].copy_from_slice(&parts[..n]);
-    line[n + 1] = b"\n";
-    let _ = sys::write_all(sys::STDERR, &line[..n + 2]);
+    let mut line = Line::new(level);
+    for part in parts {
+        line.value(part);
+    }
+    line.send();
 }
 
-/// Text for stdout (help, version): the caller asked for it, so it goes where they look.
-pub fn print(text: &str) {
-    let _ = sys::write_all(sys::STDOUT, &[text.as_bytes()]);
+/// Text the caller asked for (help, version, license), on the stream `fd` the replaced
+/// program uses for it.
+pub fn print(fd: core::ffi::c_int, text: &str) {
+    let _ = sys::write_all(fd, &[text.as_bytes()]);
 }
 
 /// strerror's text.
@@ -127,6 +329,112 @@ mod tests {
         assert_eq!(decimal(0, &mut buf), b"0");
         assert_eq!(decimal(42, &mut buf), b"42");
         assert_eq!(decimal(u64::MAX, &mut buf), b"18446744073709551615");
+    }
+
+    fn line_of(build: impl FnOnce(&mut Line)) -> String {
+        let mut line = Line::styled(Style::Boxinit, ERROR);
+        build(&mut line);
+        String::from_utf8(line.bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn values_are_escaped_and_cut_to_one_line() {
+        assert_eq!(
+            line_of(|l| {
+                l.text(b"checking rootfs ").value(b"R\n\x1b[31m\\\t\x7f");
+            }),
+            "boxinit: checking rootfs R\\n\\x1b[31m\\\\\\t\\x7f\n"
+        );
+        let long = vec![b'h'; 100_000];
+        let text = line_of(|l| {
+            l.value(&long);
+        });
+        assert_eq!(text.lines().count(), 1);
+        assert_eq!(text, format!("boxinit: {}...\n", "h".repeat(VALUE_MAX)));
+        // Non-ASCII names stay readable.
+        assert_eq!(
+            line_of(|l| {
+                l.value("día".as_bytes());
+            }),
+            "boxinit: día\n"
+        );
+    }
+
+    #[test]
+    fn a_full_line_ends_with_the_marker() {
+        let text = line_of(|l| {
+            for _ in 0..100 {
+                l.text(b"0123456789abcdef");
+            }
+        });
+        assert_eq!(text.len(), LINE);
+        assert!(text.ends_with("...\n"));
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[test]
+    fn signals_by_name_and_number() {
+        assert_eq!(
+            line_of(|l| {
+                l.signal(15);
+            }),
+            "boxinit: SIGTERM (15)\n"
+        );
+        assert_eq!(
+            line_of(|l| {
+                l.signal(34);
+            }),
+            "boxinit: signal 34\n"
+        );
+        assert_eq!(
+            line_of(|l| {
+                l.number(-7);
+            }),
+            "boxinit: -7\n"
+        );
+    }
+
+    #[test]
+    fn failure_lines() {
+        let f = Failure::variable("BOXINIT_WAIT_ALL", b"maybe\n");
+        let text = error_line(Style::Boxinit, f.what, f.name, f.subject, f.errno);
+        let text = text.clone_bytes();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "boxinit: invalid value for BOXINIT_WAIT_ALL: maybe\\n\n"
+        );
+        assert_eq!(f.status, 125);
+        assert_eq!(f.with_status(1).status, 1);
+    }
+
+    #[test]
+    fn each_personality_has_its_prefix() {
+        let pid = sys::getpid();
+        let prefix = |style, level| {
+            let mut line = Line::styled(style, level);
+            String::from_utf8(line.bytes().to_vec()).unwrap()
+        };
+        assert_eq!(prefix(Style::DumbInit, WARN), "[dumb-init] \n");
+        assert_eq!(
+            prefix(Style::Tini, ERROR),
+            format!("[FATAL tini ({pid})] \n")
+        );
+        assert_eq!(
+            prefix(Style::Tini, WARN),
+            format!("[WARN  tini ({pid})] \n")
+        );
+        assert_eq!(
+            prefix(Style::Tini, INFO),
+            format!("[INFO  tini ({pid})] \n")
+        );
+        assert_eq!(
+            prefix(Style::Catatonit, ERROR),
+            format!("ERROR (catatonit:{pid}): \n")
+        );
+        assert_eq!(
+            prefix(Style::Catatonit, DEBUG),
+            format!("DEBUG (catatonit:{pid}): \n")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! foreground, no descriptor of boxinit's, and the PATH lookup of execvp.
 
 use crate::out::{self, Failure};
+use crate::signals;
 use crate::sys::{self, Disposition, Errno, Pid, SigSet, Strings};
 use core::ffi::CStr;
 
@@ -10,25 +11,59 @@ use core::ffi::CStr;
 pub struct Inherited {
     mask: SigSet,
     sigchld: Disposition,
+    child: ChildSignals,
+}
+
+/// The signal state the command starts with, as each replaced program gives it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChildSignals {
+    /// What boxinit was started with: its mask, and what its caller ignored (boxinit, tini).
+    Inherited,
+    /// Nothing blocked, nothing ignored (dumb-init).
+    Clean,
+    /// What boxinit was started with, plus TSTP, TTIN and TTOU blocked (catatonit).
+    TerminalStopsBlocked,
 }
 
 /// Block every signal (the supervisor takes them with sigtimedwait) and make sure SIGCHLD is
 /// not ignored: with SIG_IGN the kernel would reap the command and lose its status.
-pub fn take_signals() -> Result<Inherited, Failure> {
+pub fn take_signals(child: ChildSignals) -> Result<Inherited, Failure> {
     let mask =
         sys::set_signal_mask(SigSet::ALL).map_err(|e| Failure::os("blocking signals", b"", e))?;
     let sigchld = sys::set_disposition(libc::SIGCHLD, Disposition::Default)
         .map_err(|e| Failure::os("resetting", b"SIGCHLD", e))?;
-    Ok(Inherited { mask, sigchld })
+    Ok(Inherited {
+        mask,
+        sigchld,
+        child,
+    })
 }
 
 impl Inherited {
-    /// Undo `take_signals`, in the child just before exec.
+    /// Undo `take_signals` (or set what the personality gives), in the child before exec.
     fn restore(&self) -> Result<(), Errno> {
+        let mask = match self.child {
+            ChildSignals::Inherited => self.mask,
+            ChildSignals::Clean => {
+                // exec resets caught signals; ignored ones it keeps, so reset them here.
+                // dumb-init (built on glibc) cannot touch 32 and 33, which glibc keeps for
+                // itself: those pass on as inherited.
+                let untouched = [libc::SIGKILL, libc::SIGSTOP, 32, 33];
+                for sig in (1..=signals::MAX).filter(|s| !untouched.contains(s)) {
+                    sys::set_disposition(sig, Disposition::Default)?;
+                }
+                return sys::set_signal_mask(SigSet::EMPTY).map(drop);
+            }
+            ChildSignals::TerminalStopsBlocked => self
+                .mask
+                .with(libc::SIGTSTP)
+                .with(libc::SIGTTIN)
+                .with(libc::SIGTTOU),
+        };
         if self.sigchld == Disposition::Ignore {
             sys::set_disposition(libc::SIGCHLD, Disposition::Ignore)?;
         }
-        sys::set_signal_mask(self.mask).map(drop)
+        sys::set_signal_mask(mask).map(drop)
     }
 }
 
@@ -159,10 +194,11 @@ const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:
 
 /// execvp: a name with a slash is run as it is; any other is looked for in each PATH entry.
 /// The error is that of the last entry tried, except that a found-but-refused file (EACCES)
-/// is reported over "not found", as shells do.
+/// is reported over "not found", as shells do. A file the kernel cannot run (no `#!` line)
+/// is run by /bin/sh, as execvp, env(1), tini, dumb-init and catatonit all do.
 pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
     if name.to_bytes().contains(&b'/') {
-        return sys::execve(name, argv, env);
+        return execve_or_shell(name, argv, env);
     }
     if name.to_bytes().is_empty() {
         return Errno::ENOENT;
@@ -180,11 +216,23 @@ pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
             result = Errno::ENAMETOOLONG;
             continue;
         };
-        match sys::execve(file.unwrap_or(c""), argv, env) {
+        match execve_or_shell(file.unwrap_or(c""), argv, env) {
             Errno::EACCES => result = Errno::EACCES,
             Errno::ENOENT | Errno::ENOTDIR | Errno::ENAMETOOLONG => {}
             other => return other,
         }
     }
     result
+}
+
+/// execve, and for a file without a known format (ENOEXEC) /bin/sh running it as a script.
+fn execve_or_shell(file: &CStr, argv: Strings, env: Strings) -> Errno {
+    match sys::execve(file, argv, env) {
+        // Without /bin/sh the file's own format is the reason it cannot run.
+        Errno::ENOEXEC => match sys::execve_with_shell(file, argv, env) {
+            Errno::E2BIG => Errno::E2BIG,
+            _ => Errno::ENOEXEC,
+        },
+        other => other,
+    }
 }

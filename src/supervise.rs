@@ -26,6 +26,10 @@ pub struct Supervision {
     pub wait_all: bool,
     /// Warn about each orphan reaped (tini -w).
     pub warn_zombies: bool,
+    /// Pass on the fault signals (SEGV, BUS, ...) someone sent us, as dumb-init does.
+    pub forward_faults: bool,
+    /// Signals taken and dropped rather than passed on (those tini and catatonit ignore).
+    pub not_forwarded: SigSet,
 }
 
 impl Default for Supervision {
@@ -42,6 +46,8 @@ impl Default for Supervision {
             grace_ms: None,
             wait_all: false,
             warn_zombies: false,
+            forward_faults: false,
+            not_forwarded: SigSet::EMPTY,
         }
     }
 }
@@ -99,15 +105,19 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         shutdown: Shutdown::No,
         ignore_once,
     };
+    say_pid(b"started the command, pid ", child);
+    // A child that ended before we started (the pid we were exec'd into had one) sent its
+    // SIGCHLD to the program before us, if to anyone: reap what is already there.
+    s.reap();
     loop {
+        if let Some(status) = s.finished() {
+            return status;
+        }
         match sys::wait_signal(SigSet::ALL, s.time_left()) {
             Ok(libc::SIGCHLD) => s.reap(),
             Ok(sig) => s.on_signal(sig),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
             Err(_) => {} // EINTR: we were stopped and continued; wait again.
-        }
-        if let Some(status) = s.finished() {
-            return status;
         }
     }
 }
@@ -118,10 +128,14 @@ impl Supervisor<'_> {
         loop {
             match sys::reap_one() {
                 Ok(Some((pid, exit))) if pid == self.child => self.on_command_end(exit),
-                Ok(Some((pid, _))) if self.how.warn_zombies => {
-                    say_number(out::WARN, b"reaped zombie process ", pid as i64)
+                Ok(Some((pid, exit))) => {
+                    let level = if self.how.warn_zombies {
+                        out::WARN
+                    } else {
+                        out::INFO
+                    };
+                    say_exit(level, b"reaped orphan process ", pid, exit);
                 }
-                Ok(Some(_)) => {}
                 Ok(None) => {
                     self.children_left = true;
                     return;
@@ -136,7 +150,7 @@ impl Supervisor<'_> {
 
     fn on_command_end(&mut self, exit: Exit) {
         self.ended = Some(exit);
-        say_number(out::INFO, b"command ended, pid ", self.child as i64);
+        say_exit(out::INFO, b"reaped the command, pid ", self.child, exit);
         if self.how.session {
             // Like dumb-init: the command's own helpers go with it. The group outlives its
             // leader, so its id cannot have been reused; the leader's pid alone could.
@@ -148,18 +162,25 @@ impl Supervisor<'_> {
     }
 
     fn on_signal(&mut self, sig: Signal) {
-        if signals::is_fault(sig) {
-            return; // Sent to us by someone; passing it on would fake a crash.
+        let rewritten = self.how.rewrite[sig as usize] as Signal != sig;
+        if signals::is_fault(sig) && !self.how.forward_faults && !rewritten {
+            // Sent to us by someone; passing it on would fake a crash.
+            return say_signal(sig, b"; not passed on (a fault signal)");
+        }
+        if self.how.not_forwarded.contains(sig) && !rewritten {
+            return say_signal(sig, b"; ignored");
         }
         if self.ignore_once.contains(sig) {
             self.ignore_once = self.ignore_once.without(sig);
-            return;
+            return say_signal(sig, b"; ignored once (from handing over the terminal)");
         }
         if sig == libc::SIGTERM && self.how.grace_ms.is_some() && self.shutdown == Shutdown::No {
+            say_signal(sig, b"; shutting down");
             return self.begin_shutdown();
         }
         if self.ended.is_some() {
             // The command is gone (we are waiting for the rest): it goes to whoever is left.
+            say_signal(sig, b"; passed on to every process left");
             return procs::signal_all(sig);
         }
         let target = if self.how.group {
@@ -176,23 +197,19 @@ impl Supervisor<'_> {
     /// Send `sig` (as rewritten) to `target`, while the command lives; a group that does not
     /// exist yet (the command has not reached setpgid/setsid) is the command alone.
     fn deliver(&self, target: Pid, sig: Signal) {
-        let sig = self.how.rewrite[sig as usize] as Signal;
-        if sig == 0 {
-            return;
+        let to = self.how.rewrite[sig as usize] as Signal;
+        if to == 0 {
+            return say_signal(sig, b"; dropped (rewritten to 0)");
         }
-        say_number(out::DEBUG, b"forwarding a signal to ", target as i64);
-        if sys::kill(target, sig) == Err(Errno::ESRCH) && target < 0 {
-            let _ = sys::kill(-target, sig);
+        say_forward(sig, target, to);
+        if sys::kill(target, to) == Err(Errno::ESRCH) && target < 0 {
+            let _ = sys::kill(-target, to);
         }
     }
 
     fn begin_shutdown(&mut self) {
         let grace = self.how.grace_ms.unwrap_or(0);
-        say_number(
-            out::INFO,
-            b"shutting down; milliseconds of grace: ",
-            grace as i64,
-        );
+        say_grace(grace);
         procs::signal_all(libc::SIGTERM);
         self.shutdown = Shutdown::Term {
             deadline: sys::monotonic_ms().saturating_add(grace),
@@ -225,16 +242,19 @@ impl Supervisor<'_> {
             }
         }
         let status = status_of(exit);
-        Some(if self.how.exit_zero.contains(status) {
+        let status = if self.how.exit_zero.contains(status) {
             0
         } else {
             status
-        })
+        };
+        say_status(status);
+        Some(status)
     }
 }
 
 /// Pause mode (catatonit -P): no command; reap whatever ends up here, exit 0 on TERM or INT.
 pub fn pause() -> u8 {
+    while let Ok(Some(_)) = sys::reap_one() {}
     loop {
         match sys::wait_signal(SigSet::ALL, None) {
             Ok(libc::SIGTERM | libc::SIGINT) => return 0,
@@ -244,14 +264,81 @@ pub fn pause() -> u8 {
     }
 }
 
-fn say_number(level: u8, what: &[u8], n: i64) {
+// The reports below are kept out of line: their line buffer would otherwise sit in the
+// supervisor's stack frame, and its pages in boxinit's memory, even when nothing is said.
+
+/// `received SIGTERM (15); passed on to pid N [as SIGx (n)]`.
+#[inline(never)]
+fn say_forward(sig: Signal, target: Pid, to: Signal) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"received ").signal(sig);
+        let group: &[u8] = if target < 0 {
+            b"process group "
+        } else {
+            b"pid "
+        };
+        line.text(b"; passed on to ")
+            .text(group)
+            .number(target.unsigned_abs() as i64);
+        if to != sig {
+            line.text(b" as ").signal(to);
+        }
+        line.send();
+    }
+}
+
+#[inline(never)]
+fn say_grace(grace_ms: u64) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"sending SIGTERM to every process left; SIGKILL in ms: ");
+        line.number(grace_ms as i64).send();
+    }
+}
+
+#[inline(never)]
+fn say_status(status: u8) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"exiting with status ")
+            .number(status as i64)
+            .send();
+    }
+}
+
+#[inline(never)]
+fn say_pid(what: &[u8], pid: Pid) {
+    if out::verbosity() >= out::INFO {
+        out::Line::new(out::INFO)
+            .text(what)
+            .number(pid as i64)
+            .send();
+    }
+}
+
+/// `received SIGTERM (15)` and what became of it.
+#[inline(never)]
+fn say_signal(sig: Signal, outcome: &[u8]) {
+    if out::verbosity() >= out::INFO {
+        let mut line = out::Line::new(out::INFO);
+        line.text(b"received ").signal(sig).text(outcome).send();
+    }
+}
+
+/// `<what><pid>, which exited with status N` or `..., which was killed by SIGKILL (9)`.
+#[inline(never)]
+fn say_exit(level: u8, what: &[u8], pid: Pid, exit: Exit) {
     if out::verbosity() >= level {
-        let mut buf = [0; 20];
-        let sign: &[u8] = if n < 0 { b"-" } else { b"" };
-        out::say(
-            level,
-            &[what, sign, out::decimal(n.unsigned_abs(), &mut buf)],
-        );
+        let mut line = out::Line::new(level);
+        line.text(what).number(pid as i64);
+        match exit {
+            Exit::Code(code) => line
+                .text(b", which exited with status ")
+                .number(code as i64),
+            Exit::Signal(sig) => line.text(b", which was killed by ").signal(sig),
+        };
+        line.send();
     }
 }
 

@@ -5,6 +5,7 @@
 //! The calls go straight to the kernel through the `syscalls` crate, so no wrapper depends on
 //! libc's state (errno, its pid cache, its locks), which a raw `fork` would leave stale.
 
+use core::cell::Cell;
 use core::ffi::{c_char, c_int, c_ulong, CStr};
 use core::ptr;
 use syscalls::{syscall, Sysno};
@@ -18,10 +19,11 @@ pub type Signal = c_int;
 /// A NUL-terminated array of C strings that lives as long as the process: argv or envp.
 ///
 /// The slice holds the pointers before the terminating null, so every tail of it is still a
-/// valid `char *const[]` for `execve`.
+/// valid `char *const[]` for `execve`. The pointers are in cells: `without` takes entries out
+/// of the array in place (the kernel's envp is ours to change).
 #[derive(Clone, Copy)]
 pub struct Strings {
-    ptrs: &'static [*const c_char],
+    ptrs: &'static [Cell<*const c_char>],
 }
 
 impl Strings {
@@ -33,7 +35,8 @@ impl Strings {
             return Strings::EMPTY;
         }
         Strings {
-            ptrs: core::slice::from_raw_parts(ptrs, len),
+            // Cell<T> has T's layout, and nothing else reads the array meanwhile.
+            ptrs: core::slice::from_raw_parts(ptrs.cast::<Cell<*const c_char>>(), len),
         }
     }
 
@@ -47,7 +50,7 @@ impl Strings {
             .collect();
         let ptrs = Box::leak(owned.into_boxed_slice());
         // SAFETY: ptrs holds strs.len() leaked C strings and a final null.
-        unsafe { Strings::from_raw(ptrs.as_ptr(), strs.len()) }
+        unsafe { Strings::from_raw(ptrs.as_mut_ptr(), strs.len()) }
     }
 
     pub const EMPTY: Strings = Strings { ptrs: &[] };
@@ -61,8 +64,10 @@ impl Strings {
     }
 
     pub fn get(&self, i: usize) -> Option<&'static CStr> {
-        // SAFETY: every pointer in the slice is a valid C string (see `from_raw`).
-        self.ptrs.get(i).map(|&p| unsafe { CStr::from_ptr(p) })
+        let p = self.ptrs.get(i)?.get();
+        // SAFETY: every non-null pointer in the slice is a valid C string (see `from_raw`);
+        // null ones are what `without` left behind the entries it kept.
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) })
     }
 
     /// The strings from index `n` on; still null-terminated.
@@ -86,18 +91,42 @@ impl Strings {
     fn as_ptr(&self) -> *const *const c_char {
         // An empty slice's pointer is dangling; execve needs a real null-terminated array.
         if self.ptrs.is_empty() {
-            NULL_ARRAY.0.as_ptr()
+            NULL_ARRAY.0.as_ptr().cast()
         } else {
-            self.ptrs.as_ptr()
+            self.ptrs.as_ptr().cast()
+        }
+    }
+
+    /// These strings without those `drop` picks, compacted in place: the array that held
+    /// them (and every `Strings` still pointing into it) holds the kept ones, a null after
+    /// them, and nulls or stale entries past that. Use only the returned value afterwards.
+    pub fn without(self, drop: impl Fn(&CStr) -> bool) -> Strings {
+        let mut kept = 0;
+        for i in 0..self.len() {
+            let entry = self.ptrs[i].get();
+            if self.get(i).is_some_and(|s| !drop(s)) {
+                self.ptrs[kept].set(entry);
+                kept += 1;
+            }
+        }
+        if kept < self.len() {
+            // The array's own terminator stays at len; this one ends the kept entries.
+            self.ptrs[kept].set(ptr::null());
+        }
+        Strings {
+            ptrs: &self.ptrs[..kept],
         }
     }
 }
 
-struct PointerArray<const N: usize>([*const c_char; N]);
-// SAFETY: the arrays are immutable and point to immutable string literals.
+struct PointerArray<const N: usize>([Cell<*const c_char>; N]);
+// SAFETY: these arrays are never changed (`without` only shrinks arrays it is given, and
+// nobody gives it these: they hold no entry to drop, so it writes nothing) and point to
+// immutable string literals.
 unsafe impl<const N: usize> Sync for PointerArray<N> {}
-static DEFAULT_SHELL: PointerArray<2> = PointerArray([c"/bin/sh".as_ptr(), ptr::null()]);
-static NULL_ARRAY: PointerArray<1> = PointerArray([ptr::null()]);
+static DEFAULT_SHELL: PointerArray<2> =
+    PointerArray([Cell::new(c"/bin/sh".as_ptr()), Cell::new(ptr::null())]);
+static NULL_ARRAY: PointerArray<1> = PointerArray([Cell::new(ptr::null())]);
 
 // musl's static start-up code (crt1 and __libc_start_main) calls `main` below; nothing else
 // of libc is used, so the link must be asked for by name.
@@ -1108,4 +1137,61 @@ pub fn attach_tree(tree: &Fd, target: &Fd) -> Result<()> {
 pub fn umask(mask: u32) -> u32 {
     // SAFETY: no pointers; cannot fail.
     unsafe { syscall!(Sysno::umask, mask) }.unwrap_or(0) as u32
+}
+// ---- Fidelity: scripts without #! ---------------------------------------------------------
+
+/// The most arguments a script without `#!` can be run with through /bin/sh.
+pub const SCRIPT_ARGS: usize = 4096;
+
+/// Run `script` with /bin/sh, as execvp does when the kernel does not know a file's format
+/// (ENOEXEC): `sh script ARG...`, the ARGs being `argv` after its first. Returns the error:
+/// E2BIG past SCRIPT_ARGS arguments (the new argv is built in a fixed array).
+pub fn execve_with_shell(script: &CStr, argv: Strings, env: Strings) -> Errno {
+    #[repr(C)]
+    struct Array(core::cell::UnsafeCell<[*const c_char; SCRIPT_ARGS + 2]>);
+    // SAFETY: only the child of `spawn` uses it, one at a time, just before exec.
+    unsafe impl Sync for Array {}
+    // In .bss: its pages cost nothing until a script needs them.
+    static ARGS: Array = Array(core::cell::UnsafeCell::new([ptr::null(); SCRIPT_ARGS + 2]));
+    if argv.len() > SCRIPT_ARGS {
+        return Errno::E2BIG;
+    }
+    // SAFETY: nobody else uses the array meanwhile (see above).
+    let args = unsafe { &mut *ARGS.0.get() };
+    args[0] = c"sh".as_ptr();
+    args[1] = script.as_ptr();
+    let rest = argv.iter().skip(1).map(CStr::as_ptr);
+    let mut n = 2;
+    for arg in rest {
+        args[n] = arg;
+        n += 1;
+    }
+    args[n] = ptr::null();
+    let shell = c"/bin/sh";
+    // SAFETY: shell is a C string; args and env are null-terminated arrays of C strings.
+    match unsafe { syscall!(Sysno::execve, shell.as_ptr(), args.as_ptr(), env.as_ptr()) } {
+        Ok(_) => Errno::EINVAL,
+        Err(errno) => errno,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: Strings) -> Vec<String> {
+        s.iter().map(|c| c.to_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn without_compacts_in_place() {
+        let env = Strings::leak(&["A=1", "BOXINIT_X=2", "B=3", "BOXINIT_Y=4"]);
+        let kept = env.without(|e| e.to_bytes().starts_with(b"BOXINIT_"));
+        assert_eq!(texts(kept), ["A=1", "B=3"]);
+        // Still a null-terminated array for execve.
+        assert!(env.ptrs[2].get().is_null());
+        let all = Strings::leak(&["A=1"]).without(|_| false);
+        assert_eq!(texts(all), ["A=1"]);
+        assert!(Strings::leak(&["X=1"]).without(|_| true).is_empty());
+    }
 }

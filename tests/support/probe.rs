@@ -22,6 +22,8 @@
 //!                              reads them (a time namespace shifts them)
 //! probe pty                    open a new pty pair through /dev/ptmx, pass a line from the
 //!                              master to the slave and print "pty=ok PATH" (or the error)
+//! probe catch [UNTIL]          as `signals`, but every signal is caught, faults included
+//!                              (default UNTIL 64)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -42,6 +44,7 @@ fn run(step: &[String]) {
         Some("exit") => std::process::exit(arg(1).unwrap_or("0").parse().unwrap()),
         Some("die") => die(arg(1).unwrap_or("9").parse().unwrap()),
         Some("signals") => signals(arg(1).unwrap_or("15").parse().unwrap()),
+        Some("catch") => catch(arg(1).unwrap_or("64").parse().unwrap()),
         Some("orphans") => orphans(arg(1).unwrap_or("1").parse().unwrap()),
         Some("alloc") => alloc(arg(1).unwrap_or("1").parse().unwrap()),
         Some("forks") => forks(arg(1).unwrap_or("1").parse().unwrap()),
@@ -162,6 +165,27 @@ fn signals(until: i32) {
         for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
             libc::sigdelset(&mut set, sig);
         }
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        say("ready");
+        loop {
+            let sig = libc::sigwaitinfo(&set, std::ptr::null_mut());
+            if sig < 0 {
+                continue;
+            }
+            say(&format!("signal {sig}"));
+            if sig == until {
+                std::process::exit(0);
+            }
+        }
+    }
+}
+
+/// Like `signals`, with the fault signals blocked and taken too: a supervisor that passes
+/// them on is seen doing so rather than killing the probe.
+fn catch(until: i32) {
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
         libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
         say("ready");
         loop {
