@@ -237,7 +237,7 @@ fn bad_limits_are_125_with_one_line_and_leave_nothing() {
         .env("BOXINIT_MEMORY", "lots")
         .args(["--cgroup", &name, "--", "true"]));
     assert_eq!(out.status.code(), Some(125), "{out:?}");
-    assert_one_line(&out, "invalid size");
+    assert_one_line(&out, "BOXINIT_MEMORY");
     Tree::V1.assert_gone(&name);
 }
 

@@ -302,6 +302,7 @@ fn spin(secs: u64) {
 fn pty() {
     use std::io::{BufRead, BufReader};
     use std::os::fd::FromRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
     let result = (|| -> std::io::Result<String> {
         let master = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY) };
         if master < 0
@@ -318,9 +319,12 @@ fn pty() {
             .to_str()
             .unwrap()
             .to_owned();
+        // O_NOCTTY: a session leader (a container's command is one) would otherwise make it
+        // its controlling terminal, and get SIGHUP when the master closes.
         let slave = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
+            .custom_flags(libc::O_NOCTTY)
             .open(&path)?;
         let mut master = unsafe { std::fs::File::from_raw_fd(master) };
         master.write_all(b"ping\n")?;
