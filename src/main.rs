@@ -54,18 +54,20 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     if !ns.is_empty() {
         container::unshare(ns)?;
         if ns.has(libc::CLONE_NEWPID) {
+            // Held by the child to see whether we died before it armed its death signal.
+            let launcher = sys::Fd::pidfd_of_self()
+                .map_err(|e| Failure::os("opening a pidfd of boxinit", b"", e))?;
             // The new PID namespace starts with our next child: it will be PID 1 there, and
             // we stay outside to pass it our signals and its status to our caller.
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
+                drop(launcher);
                 return Ok(supervise::supervise(
                     init,
                     &Supervision::default(),
                     SigSet::EMPTY,
                 ));
             }
-            // If boxinit outside dies, nothing may live on inside.
-            sys::set_parent_death_signal(libc::SIGKILL)
-                .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+            die_with_launcher(launcher)?;
         }
         container::enter(ns, config.rootfs, config.hostname)?;
     }
@@ -83,6 +85,18 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))
+}
+
+/// If boxinit outside dies, nothing may live on inside. The kernel sends the death signal
+/// only for a death after it was armed: a launcher that died since the fork (found by its
+/// pidfd) means we go at once, as the signal would have made us.
+fn die_with_launcher(launcher: sys::Fd) -> Result<(), Failure> {
+    sys::set_parent_death_signal(libc::SIGKILL)
+        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+    if launcher.is_readable() != Ok(false) {
+        sys::exit(128 + libc::SIGKILL as u8);
+    }
+    Ok(())
 }
 
 /// In session mode the command's new session takes our terminal, which only works once a

@@ -362,6 +362,8 @@ impl Parser {
                 } else {
                     Namespaces::NONE
                 });
+        // fid-b: a PID namespace brings the mount namespace its /proc needs.
+        let namespaces = container::with_proc_namespace(namespaces);
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }

@@ -570,3 +570,60 @@ pub fn monotonic_ms() -> u64 {
     };
     ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
 }
+
+// ---- Launcher: the rootfs by descriptor, the launcher's life ------------------------------
+
+impl Fd {
+    /// `open_tree(OPEN_TREE_CLONE | AT_RECURSIVE)`: a detached copy of the mount tree at `path`,
+    /// like a recursive bind mount not yet attached anywhere.
+    pub fn clone_tree(path: &CStr) -> Result<Fd> {
+        const OPEN_TREE_CLONE: c_int = 1;
+        let flags = OPEN_TREE_CLONE | libc::O_CLOEXEC | libc::AT_RECURSIVE;
+        // SAFETY: path is a C string.
+        let fd = unsafe { syscall!(Sysno::open_tree, libc::AT_FDCWD, path.as_ptr(), flags) }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// `pidfd_open` of this process: readable once it has ended.
+    pub fn pidfd_of_self() -> Result<Fd> {
+        // SAFETY: no pointers; a pidfd is close-on-exec.
+        let fd = unsafe { syscall!(Sysno::pidfd_open, getpid(), 0) }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// Whether the descriptor is readable now (for a pidfd: its process has ended).
+    pub fn is_readable(&self) -> Result<bool> {
+        let mut pfd = libc::pollfd {
+            fd: self.0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; a zero timeout does not wait.
+        let ready = unsafe { syscall!(Sysno::poll, &mut pfd as *mut libc::pollfd, 1, 0) }?;
+        Ok(ready > 0)
+    }
+}
+
+const MOVE_MOUNT_F_EMPTY_PATH: c_int = 4;
+
+/// `move_mount`: attach the detached tree `tree` on top of `target`.
+pub fn move_mount(tree: &Fd, target: &CStr) -> Result<()> {
+    // SAFETY: both paths are C strings; the empty one goes with MOVE_MOUNT_F_EMPTY_PATH.
+    unsafe {
+        syscall!(
+            Sysno::move_mount,
+            tree.0,
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH
+        )
+    }
+    .map(drop)
+}
+
+/// Make the directory `dir` refers to the working directory.
+pub fn fchdir(dir: &Fd) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::fchdir, dir.0) }.map(drop)
+}

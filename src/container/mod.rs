@@ -11,6 +11,16 @@ use crate::out::Failure;
 use crate::sys;
 use core::ffi::CStr;
 
+/// A PID namespace always gets a /proc of its own, or /proc would still list the host; that
+/// mount needs a mount namespace, which it brings along (as `unshare --mount-proc` does).
+pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
+    if namespaces.has(libc::CLONE_NEWPID) {
+        Namespaces(namespaces.0 | libc::CLONE_NEWNS)
+    } else {
+        namespaces
+    }
+}
+
 /// The rootfs must be a directory, and only a mount namespace can take a new root.
 pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if rootfs.is_empty() {
@@ -62,7 +72,7 @@ pub fn enter(
         if let Some(rootfs) = rootfs {
             mounts::pivot_into(rootfs)?;
         }
-        if namespaces.has(libc::CLONE_NEWPID) {
+        if namespaces.has(libc::CLONE_NEWPID) || rootfs.is_some() {
             mounts::mount_proc()?;
         }
     }

@@ -25,15 +25,13 @@ pub fn mount_proc() -> Result<(), Failure> {
 /// detach then removes it, so no path, `..` or open-directory trick leads back to the host.
 pub fn pivot_into(rootfs: &'static CStr) -> Result<(), Failure> {
     let path = rootfs.to_bytes();
-    // pivot_root needs the new root to be a mount point.
-    mount(
-        rootfs,
-        rootfs,
-        None,
-        libc::MS_BIND | libc::MS_REC,
-        "binding rootfs",
-    )?;
-    sys::chdir(rootfs).map_err(|e| Failure::os("entering rootfs", path, e))?;
+    // pivot_root needs the new root to be a mount point: a copy of the rootfs's mount tree,
+    // mounted over it. We enter the copy through its descriptor, not by path: a path such as
+    // `.` or `/` names the directory the copy covers, and leads to the mount below it.
+    let tree = sys::Fd::clone_tree(rootfs).map_err(|e| Failure::os("binding rootfs", path, e))?;
+    sys::move_mount(&tree, rootfs).map_err(|e| Failure::os("binding rootfs", path, e))?;
+    sys::fchdir(&tree).map_err(|e| Failure::os("entering rootfs", path, e))?;
+    drop(tree);
     sys::pivot_root(c".", c".").map_err(|e| Failure::os("pivoting into rootfs", path, e))?;
     sys::umount(c".", libc::MNT_DETACH)
         .map_err(|e| Failure::os("detaching the old root from", path, e))?;
