@@ -61,11 +61,11 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
             // we stay outside to pass it our signals and its status to our caller.
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
                 drop(launcher);
-                return Ok(supervise::supervise(
-                    init,
-                    &Supervision::default(),
-                    SigSet::EMPTY,
-                ));
+                let relay = Supervision {
+                    child_is_init: true,
+                    ..Supervision::default()
+                };
+                return Ok(supervise::supervise(init, &relay, SigSet::EMPTY));
             }
             die_with_launcher(launcher)?;
         }

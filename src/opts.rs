@@ -355,6 +355,10 @@ impl Parser {
                 }
             }
         }
+        // fid-b: dumb-init stops itself after passing on a terminal stop, in both its modes.
+        if self.personality == Personality::DumbInit {
+            self.supervision.stop_on_terminal_stops = true;
+        }
         let namespaces =
             self.namespaces
                 .unwrap_or(if self.rootfs.is_some() || self.hostname.is_some() {

@@ -10,6 +10,10 @@ use core::ffi::CStr;
 pub struct Inherited {
     mask: SigSet,
     sigchld: Disposition,
+    /// We were started in the terminal's foreground (not as a background job). Known only
+    /// here, before any namespace: inside a new PID namespace, the groups of the shell and of
+    /// its job are both invisible (0), and would compare equal.
+    in_foreground: bool,
 }
 
 /// Block every signal (the supervisor takes them with sigtimedwait) and make sure SIGCHLD is
@@ -19,7 +23,12 @@ pub fn take_signals() -> Result<Inherited, Failure> {
         sys::set_signal_mask(SigSet::ALL).map_err(|e| Failure::os("blocking signals", b"", e))?;
     let sigchld = sys::set_disposition(libc::SIGCHLD, Disposition::Default)
         .map_err(|e| Failure::os("resetting", b"SIGCHLD", e))?;
-    Ok(Inherited { mask, sigchld })
+    let in_foreground = sys::foreground(sys::STDIN).is_ok_and(|fg| fg == sys::getpgrp());
+    Ok(Inherited {
+        mask,
+        sigchld,
+        in_foreground,
+    })
 }
 
 impl Inherited {
@@ -72,9 +81,8 @@ fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
         let _ = sys::take_controlling_tty(sys::STDIN);
     } else {
         // Started in the terminal's foreground (not as a background job), we hand it on.
-        let in_foreground = sys::foreground(sys::STDIN).is_ok_and(|fg| fg == sys::getpgrp());
         sys::setpgid(0, 0).map_err(|e| Failure::os("starting a process group", b"", e))?;
-        if in_foreground {
+        if inherited.in_foreground {
             // Signals are still blocked here, so SIGTTOU cannot stop us for trying.
             match sys::set_foreground(sys::STDIN, sys::getpid()) {
                 Ok(()) | Err(Errno::ENOTTY | Errno::ENXIO) => {}

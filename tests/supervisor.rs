@@ -154,9 +154,9 @@ fn every_forwardable_signal_reaches_the_child() {
     for (name, flags) in cases {
         let mut p = Running::start(init(name).args(flags).args(["--", "probe", "signals"]));
         p.expect("ready");
-        // In dumb-init's session mode the terminal stop signals stop the whole job instead
-        // (tested below); everywhere else they are passed on like the rest.
-        let session = name == "dumb-init" && flags.is_empty();
+        // Under dumb-init's name (either mode) the terminal stop signals also stop boxinit
+        // (tested below and in jobcontrol.rs); everywhere else they are passed on like the rest.
+        let session = name == "dumb-init";
         let stops = [SIGTSTP, SIGTTIN, SIGTTOU];
         let mut sent = forwardable();
         sent.retain(|&s| s != SIGTERM && !(session && stops.contains(&s)));
