@@ -7,12 +7,7 @@ dir=${1:-target/rootfs}
 busybox=/bin/busybox
 # Debian's busybox-static puts a static busybox at /bin/busybox (the plain busybox package
 # would put a dynamic one there, useless in a rootfs without libc).
-if ! dpkg -s busybox-static >/dev/null 2>&1; then
-    echo "busybox-rootfs: installing busybox-static" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q busybox-static >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null && apt-get install -y -q busybox-static >/dev/null; }
-fi
+sh "$(dirname "$0")/../tests/install-deps.sh" busybox-static
 rm -rf "$dir"
 mkdir -p "$dir"
 for d in bin sbin usr/bin usr/sbin proc sys dev tmp etc root; do

@@ -3,6 +3,8 @@
 # container there: its own hostname, PID 1 and /proc.
 set -eu
 cd "$(dirname "$0")/.."
+# On a fresh machine: the musl target and busybox-static.
+sh tests/install-deps.sh busybox-static
 cargo build --release -q
 sh image/busybox-rootfs.sh target/rootfs
 exec target/x86_64-unknown-linux-musl/release/boxinit --rootfs target/rootfs --hostname boxed \

@@ -105,17 +105,21 @@ fn contain(
         // A new time namespace, too, starts with our next child, and one that shares our
         // memory (as the command is started) may not enter it.
         if ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) {
+            // Held by the child to see whether we died before it armed its death signal.
+            let launcher = sys::Fd::pidfd_of_self()
+                .map_err(|e| Failure::os("opening a pidfd of boxinit", b"", e))?;
             // The new PID namespace starts with our next child: it will be PID 1 there, and
             // we stay outside to pass it our signals and its status to our caller.
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
-                return Ok(supervise::supervise(
-                    init,
-                    &Supervision::default(),
-                    SigSet::EMPTY,
-                ));
+                drop(launcher);
+                let relay = Supervision {
+                    child_is_init: true,
+                    ..Supervision::default()
+                };
+                return Ok(supervise::supervise(init, &relay, SigSet::EMPTY));
             }
             // PID 1 inside ends here, never back in `run`: the cgroup is the parent's.
-            let status = pid_one(config, ns, env, inherited);
+            let status = pid_one(config, ns, env, inherited, launcher);
             sys::exit(status.unwrap_or_else(|failure| {
                 failure.report();
                 Failure::STATUS
@@ -144,10 +148,9 @@ fn pid_one(
     ns: container::Namespaces,
     env: Strings,
     inherited: &spawn::Inherited,
+    launcher: sys::Fd,
 ) -> Result<u8, Failure> {
-    // If boxinit outside dies, nothing may live on inside.
-    sys::set_parent_death_signal(libc::SIGKILL)
-        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+    die_with_launcher(launcher)?;
     cgroups::join()?;
     set_up(config, ns)?;
     run_command(config, env, inherited)
@@ -192,6 +195,18 @@ fn die_with_parent() -> Result<(), Failure> {
             "the parent died before boxinit started",
             b"",
         ));
+    }
+    Ok(())
+}
+
+/// If boxinit outside dies, nothing may live on inside. The kernel sends the death signal
+/// only for a death after it was armed: a launcher that died since the fork (found by its
+/// pidfd) means we go at once, as the signal would have made us.
+fn die_with_launcher(launcher: sys::Fd) -> Result<(), Failure> {
+    sys::set_parent_death_signal(libc::SIGKILL)
+        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+    if launcher.is_readable() != Ok(false) {
+        sys::exit(128 + libc::SIGKILL as u8);
     }
     Ok(())
 }

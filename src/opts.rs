@@ -639,6 +639,10 @@ impl Parser {
                 }
             }
         }
+        // fid-b: dumb-init stops itself after passing on a terminal stop, in both its modes.
+        if self.personality == Personality::DumbInit {
+            self.supervision.stop_on_terminal_stops = true;
+        }
         // The kernel's init boots; its --hostname names the machine, not a namespace.
         self.boot.enabled |= boot::started_by_kernel();
         let booting = self.boot.enabled;
@@ -648,6 +652,8 @@ impl Parser {
         } else {
             Namespaces::NONE
         });
+        // A PID namespace brings the mount namespace its /proc needs.
+        let namespaces = container::with_proc_namespace(namespaces);
         let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;

@@ -12,6 +12,10 @@ pub struct Inherited {
     mask: SigSet,
     sigchld: Disposition,
     child: ChildSignals,
+    /// We were started in the terminal's foreground (not as a background job). Known only
+    /// here, before any namespace: inside a new PID namespace, the groups of the shell and of
+    /// its job are both invisible (0), and would compare equal.
+    in_foreground: bool,
 }
 
 /// The signal state the command starts with, as each replaced program gives it.
@@ -32,10 +36,12 @@ pub fn take_signals(child: ChildSignals) -> Result<Inherited, Failure> {
         sys::set_signal_mask(SigSet::ALL).map_err(|e| Failure::os("blocking signals", b"", e))?;
     let sigchld = sys::set_disposition(libc::SIGCHLD, Disposition::Default)
         .map_err(|e| Failure::os("resetting", b"SIGCHLD", e))?;
+    let in_foreground = sys::foreground(sys::STDIN).is_ok_and(|fg| fg == sys::getpgrp());
     Ok(Inherited {
         mask,
         sigchld,
         child,
+        in_foreground,
     })
 }
 
@@ -127,9 +133,8 @@ fn prepare(inherited: &Inherited, new_session: bool, detached: bool) -> Result<(
         let _ = sys::take_controlling_tty(sys::STDIN);
     } else {
         // Started in the terminal's foreground (not as a background job), we hand it on.
-        let in_foreground = sys::foreground(sys::STDIN).is_ok_and(|fg| fg == sys::getpgrp());
         sys::setpgid(0, 0).map_err(|e| Failure::os("starting a process group", b"", e))?;
-        if in_foreground {
+        if inherited.in_foreground {
             // Signals are still blocked here, so SIGTTOU cannot stop us for trying.
             match sys::set_foreground(sys::STDIN, sys::getpid()) {
                 Ok(()) | Err(Errno::ENOTTY | Errno::ENXIO) => {}

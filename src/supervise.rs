@@ -5,7 +5,7 @@
 //! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
 //! together coalesce into one, so each one reaps until no zombie is left.
 
-use crate::sys::{self, Errno, Exit, Pid, SigSet, Signal};
+use crate::sys::{self, ChildEvent, Errno, Exit, Pid, SigSet, Signal};
 use crate::{out, procs, signals};
 
 /// How to supervise: what the options and the personality asked for.
@@ -30,6 +30,10 @@ pub struct Supervision {
     pub forward_faults: bool,
     /// Signals taken and dropped rather than passed on (those tini and catatonit ignore).
     pub not_forwarded: SigSet,
+    /// dumb-init: after passing on TSTP, TTIN or TTOU, stop the job (boxinit too).
+    pub stop_on_terminal_stops: bool,
+    /// The child is boxinit as PID 1 of a new PID namespace: we are its launcher outside.
+    pub child_is_init: bool,
 }
 
 impl Default for Supervision {
@@ -48,6 +52,8 @@ impl Default for Supervision {
             warn_zombies: false,
             forward_faults: false,
             not_forwarded: SigSet::EMPTY,
+            stop_on_terminal_stops: false,
+            child_is_init: false,
         }
     }
 }
@@ -92,6 +98,10 @@ struct Supervisor<'a> {
     shutdown: Shutdown,
     /// Signals to swallow once (the SIGHUP and SIGCONT of giving up a terminal).
     ignore_once: SigSet,
+    /// The job is stopped (or stopping): the next SIGCONT resumes it.
+    job_stopped: bool,
+    /// The terminal's foreground group when the job stopped (0: none we can see).
+    foreground_at_stop: Pid,
 }
 
 /// Supervise `child` (already started, with every signal blocked since before its fork) until
@@ -104,6 +114,8 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         children_left: true,
         shutdown: Shutdown::No,
         ignore_once,
+        job_stopped: false,
+        foreground_at_stop: 0,
     };
     say_pid(b"started the command, pid ", child);
     // A child that ended before we started (the pid we were exec'd into had one) sent its
@@ -113,9 +125,16 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         if let Some(status) = s.finished() {
             return status;
         }
-        match sys::wait_signal(SigSet::ALL, s.time_left()) {
-            Ok(libc::SIGCHLD) => s.reap(),
-            Ok(sig) => s.on_signal(sig),
+        match sys::wait_signal_from(SigSet::ALL, s.time_left()) {
+            Ok((libc::SIGCHLD, sender)) => {
+                // The init inside says its job stopped. The kernel gives a kill()'s sender
+                // as the sender sees itself: PID 1, of its namespace.
+                if s.how.child_is_init && (sender == Some(1) || sender == Some(s.child)) {
+                    s.stop_job();
+                }
+                s.reap()
+            }
+            Ok((sig, _)) => s.on_signal(sig),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
             Err(_) => {} // EINTR: we were stopped and continued; wait again.
         }
@@ -126,9 +145,11 @@ impl Supervisor<'_> {
     /// Reap every child that has ended: the command, and orphans reparented to us.
     fn reap(&mut self) {
         loop {
-            match sys::reap_one() {
-                Ok(Some((pid, exit))) if pid == self.child => self.on_command_end(exit),
-                Ok(Some((pid, exit))) => {
+            match sys::next_child_event() {
+                Ok(Some(ChildEvent::Ended(pid, exit))) if pid == self.child => {
+                    self.on_command_end(exit)
+                }
+                Ok(Some(ChildEvent::Ended(pid, exit))) => {
                     let level = if self.how.warn_zombies {
                         out::WARN
                     } else {
@@ -136,6 +157,12 @@ impl Supervisor<'_> {
                     };
                     say_exit(level, b"reaped orphan process ", pid, exit);
                 }
+                Ok(Some(ChildEvent::Stopped(pid, sig)))
+                    if pid == self.child && signals::is_terminal_stop(sig) =>
+                {
+                    self.stop_job()
+                }
+                Ok(Some(_)) => {}
                 Ok(None) => {
                     self.children_left = true;
                     return;
@@ -174,6 +201,9 @@ impl Supervisor<'_> {
             self.ignore_once = self.ignore_once.without(sig);
             return say_signal(sig, b"; ignored once (from handing over the terminal)");
         }
+        if sig == libc::SIGCONT && self.job_stopped && self.ended.is_none() {
+            return self.resume_job();
+        }
         if sig == libc::SIGTERM && self.how.grace_ms.is_some() && self.shutdown == Shutdown::No {
             say_signal(sig, b"; shutting down");
             return self.begin_shutdown();
@@ -189,8 +219,55 @@ impl Supervisor<'_> {
             self.child
         };
         self.deliver(target, sig);
-        if self.how.session && signals::is_terminal_stop(sig) {
+        if self.how.stop_on_terminal_stops && signals::is_terminal_stop(sig) {
+            self.stop_job();
+        }
+    }
+
+    /// The command was stopped by a terminal stop signal (Ctrl-Z), or the init inside says
+    /// its command was: the shell that started us must see its job stop, or it never gets
+    /// its prompt back. So we stop too, and the next SIGCONT (`fg`, `bg`) resumes the job.
+    fn stop_job(&mut self) {
+        if self.job_stopped {
+            return;
+        }
+        self.job_stopped = true;
+        self.foreground_at_stop = sys::foreground(sys::STDIN).unwrap_or(0);
+        if sys::getpid() == 1 {
+            // PID 1 of a namespace cannot stop itself. The boxinit that launched us, outside,
+            // is in our process group: a SIGCHLD from us tells it to stop the job for us (it
+            // is harmless to anyone else there).
+            let _ = sys::kill(0, libc::SIGCHLD);
+            return;
+        }
+        if self.how.child_is_init {
+            // From outside its namespace, PID 1 can be stopped: the whole chain stops.
+            let _ = sys::kill(self.child, libc::SIGSTOP);
+        }
+        // A SIGCONT that came meanwhile would be lost to our SIGSTOP (which discards it).
+        if !sys::pending_signals().contains(libc::SIGCONT) {
+            say_pid(b"job stopped; stopping too, pid ", sys::getpid());
             let _ = sys::kill(sys::getpid(), libc::SIGSTOP);
+        }
+    }
+
+    /// SIGCONT after the job stopped: if `fg` gave our group the terminal, the command's
+    /// group gets it back, as it had it before; then the command's whole group continues.
+    fn resume_job(&mut self) {
+        self.job_stopped = false;
+        let ours = sys::getpgrp();
+        if ours != 0 && sys::foreground(sys::STDIN) == Ok(ours) {
+            let held = self.foreground_at_stop;
+            // Not the shell's group (a job stopped in the background) nor ours; else the
+            // command's own group (which an init inside does not lead).
+            if held != 0 && held != ours && Ok(held) != sys::getsid() {
+                let _ = sys::set_foreground(sys::STDIN, held);
+            } else if !self.how.child_is_init {
+                let _ = sys::set_foreground(sys::STDIN, self.child);
+            }
+        }
+        if sys::kill(-self.child, libc::SIGCONT) == Err(Errno::ESRCH) {
+            let _ = sys::kill(self.child, libc::SIGCONT);
         }
     }
 

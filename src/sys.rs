@@ -1175,6 +1175,111 @@ pub fn execve_with_shell(script: &CStr, argv: Strings, env: Strings) -> Errno {
     }
 }
 
+// ---- Launcher: the rootfs by descriptor, the launcher's life ------------------------------
+
+impl Fd {
+    /// `pidfd_open` of this process: readable once it has ended.
+    pub fn pidfd_of_self() -> Result<Fd> {
+        // SAFETY: no pointers; a pidfd is close-on-exec.
+        let fd = unsafe { syscall!(Sysno::pidfd_open, getpid(), 0) }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// Whether the descriptor is readable now (for a pidfd: its process has ended).
+    pub fn is_readable(&self) -> Result<bool> {
+        let mut pfd = libc::pollfd {
+            fd: self.0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: one valid pollfd; a zero timeout does not wait; no signal mask (ppoll, as
+        // aarch64 has no poll).
+        let ready = unsafe {
+            syscall!(
+                Sysno::ppoll,
+                &mut pfd as *mut libc::pollfd,
+                1,
+                &now as *const libc::timespec,
+                0,
+                8
+            )
+        }?;
+        Ok(ready > 0)
+    }
+}
+
+// ---- Job control -------------------------------------------------------------------------
+
+/// `wait_signal`, also telling who sent the signal: the sender's pid for a signal sent with
+/// kill() (as this process's PID namespace sees it: 0 for a sender outside it), else None.
+pub fn wait_signal_from(set: SigSet, timeout_ms: Option<u64>) -> Result<(Signal, Option<Pid>)> {
+    let ts = timeout_ms.map(|ms| libc::timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
+    });
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(ptr::null(), |t| t as *const libc::timespec);
+    // The kernel's siginfo: signo, errno, code, padding, then for kill() the sender's pid.
+    let mut info = [0i32; 32];
+    // SAFETY: set and timeout are valid or null; info has the kernel's 128 bytes.
+    let sig = unsafe {
+        syscall!(
+            Sysno::rt_sigtimedwait,
+            &set.0 as *const u64,
+            info.as_mut_ptr(),
+            ts_ptr,
+            8
+        )
+    }?;
+    let sender = (info[2] == libc::SI_USER).then_some(info[4]);
+    Ok((sig as Signal, sender))
+}
+
+/// What became of a child.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChildEvent {
+    Ended(Pid, Exit),
+    /// Stopped by this signal (it may be continued later).
+    Stopped(Pid, Signal),
+}
+
+/// `reap_one`, also reporting a child that stopped (WUNTRACED) since the last report.
+pub fn next_child_event() -> Result<Option<ChildEvent>> {
+    let mut status: c_int = 0;
+    // SAFETY: status is a valid out-pointer; rusage may be null.
+    let pid = unsafe {
+        syscall!(
+            Sysno::wait4,
+            -1isize,
+            &mut status as *mut c_int,
+            libc::WNOHANG | libc::WUNTRACED | libc::__WALL,
+            0
+        )
+    }? as Pid;
+    Ok(match status & 0x7f {
+        _ if pid == 0 => None,
+        0 => Some(ChildEvent::Ended(
+            pid,
+            Exit::Code(((status >> 8) & 0xff) as u8),
+        )),
+        0x7f => Some(ChildEvent::Stopped(pid, (status >> 8) & 0xff)),
+        sig => Some(ChildEvent::Ended(pid, Exit::Signal(sig))),
+    })
+}
+
+/// The blocked signals that are pending.
+pub fn pending_signals() -> SigSet {
+    let mut set = SigSet::EMPTY;
+    // SAFETY: set is a valid 8-byte out-pointer.
+    let _ = unsafe { syscall!(Sysno::rt_sigpending, &mut set.0 as *mut u64, 8) };
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -449,7 +449,8 @@ fn each_bad_option_is_125_with_one_line() {
             "h",
         ),
         (
-            &["--unshare", "uts,pid", "--rootfs", rootfs],
+            // (pid would bring mnt along, for its /proc)
+            &["--unshare", "uts,ipc", "--rootfs", rootfs],
             "needs the mnt namespace",
             rootfs,
         ),

@@ -3,6 +3,8 @@
 //!   `/boxinit -- CMD`;
 //! - podman runs boxinit as its `--init` (`/run/podman-init -- CMD`, the catatonit
 //!   personality) and the images image/build.sh makes (ENTRYPOINT ["/boxinit", "--"]).
+//! - containerd (a daemon of the test's own) runs the image image/build.sh makes, imported
+//!   with `ctr image import` from `podman save`, with `ctr run` and `ctr task kill`.
 //!
 //! Every test names its containers and images uniquely and removes them when it ends, even
 //! when it fails, so the tests run in parallel and leave nothing behind.
@@ -290,6 +292,178 @@ fn images_from_build_sh() {
     run.skip_to("signal 15");
     let out = run.finish();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+// containerd (what Kubernetes nodes run containers with)
+
+/// The image image/build.sh makes (with the probe added) runs under containerd's `ctr run`:
+/// boxinit is PID 1, exit codes and deaths by signal pass through, `ctr task kill` (SIGTERM)
+/// reaches the command, and the command's orphans are reaped. containerd runs with a root,
+/// state directory and socket of its own (runc as its runtime, which works with this
+/// machine's hybrid cgroups), and is stopped at the end, leaving nothing running.
+#[test]
+fn containerd_runs_the_image_from_build_sh() {
+    let name = format!("localhost/boxinit-test-{}", unique());
+    let (scratch, busybox, derived) = (
+        format!("{name}:scratch"),
+        format!("{name}:busybox"),
+        format!("{name}-probe:latest"),
+    );
+    let _images = PodmanImages(vec![derived.clone(), busybox.clone(), scratch.clone()]);
+    let out = support::run(
+        Command::new("sh")
+            .arg("image/build.sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("BOXINIT_IMAGE", &name)
+            .env("BOXINIT_BIN", support::boxinit()),
+    );
+    expect_status(&out, 0);
+    let context = TempDir::new("containerd-context");
+    std::fs::copy(support::probe(), context.path().join("probe")).unwrap();
+    let containerfile = format!("FROM {scratch}\nCOPY probe /probe\n");
+    std::fs::write(context.path().join("Containerfile"), containerfile).unwrap();
+    let out = support::run(
+        podman()
+            .args(["build", "-q", "-t", &derived])
+            .arg(context.path()),
+    );
+    expect_status(&out, 0);
+    let archive = context.path().join("image.tar");
+    let out = support::run(
+        podman()
+            .args(["save", "-q", "--format", "docker-archive", "-o"])
+            .arg(&archive)
+            .arg(&derived),
+    );
+    expect_status(&out, 0);
+
+    let containerd = Containerd::start();
+    expect_status(
+        &support::run(containerd.ctr(&["image", "import"]).arg(&archive)),
+        0,
+    );
+    // The image's entrypoint is /boxinit --; ctr run's arguments replace it, so say it again.
+    let run = |command: &[&str]| {
+        let id = format!("boxinit-test-{}", unique());
+        let mut args = vec!["run", "--rm", &derived, &id, "/boxinit", "--"];
+        args.extend(command);
+        support::run(&mut containerd.ctr(&args))
+    };
+
+    let stdout = expect_status(&run(&["/probe", "report", "--then", "exit", "3"]), 3);
+    assert_eq!(report_value(&stdout, "comm1"), "boxinit", "{stdout}");
+    assert_eq!(report_value(&stdout, "ppid"), "1", "{stdout}");
+    for (command, status) in [
+        (&["/probe", "exit", "0"][..], 0),
+        (&["/probe", "exit", "255"], 255),
+        (&["/probe", "die", "9"], 137),
+        (&["/probe", "die", "15"], 143),
+        (&["/no/such/command"], 127),
+    ] {
+        expect_status(&run(command), status);
+    }
+
+    let stdout = expect_status(&run(&["/probe", "report", "--then", "orphans", "1000"]), 0);
+    assert_eq!(report_value(&stdout, "zombies"), "0", "{stdout}");
+
+    let id = format!("boxinit-test-{}", unique());
+    let mut task = Running::start(&mut containerd.ctr(&[
+        "run", "--rm", &derived, &id, "/boxinit", "--", "/probe", "signals",
+    ]));
+    task.skip_to("ready");
+    for (name, number) in [("SIGHUP", 1), ("SIGUSR1", 10), ("SIGTERM", 15)] {
+        let out = support::run(&mut containerd.ctr(&["task", "kill", "-s", name, &id]));
+        expect_status(&out, 0);
+        task.skip_to(&format!("signal {number}"));
+    }
+    let out = task.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// A containerd daemon of the test's own: its root, state, socket and namespace in a
+/// temporary directory, stopped (with its shims) when dropped.
+struct Containerd {
+    dir: TempDir,
+    daemon: Option<std::process::Child>,
+}
+
+impl Containerd {
+    fn start() -> Containerd {
+        let dir = TempDir::new("containerd");
+        let d = dir.path().display();
+        let config = format!(
+            "version = 2\nroot = \"{d}/root\"\nstate = \"{d}/state\"\n\
+             disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n\
+             [grpc]\n  address = \"{d}/sock\"\n[ttrpc]\n  address = \"{d}/sock.ttrpc\"\n\
+             [debug]\n  address = \"\"\n[metrics]\n  address = \"\"\n"
+        );
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let log = std::fs::File::create(dir.path().join("log")).unwrap();
+        let daemon = Command::new("containerd")
+            .arg("--config")
+            .arg(dir.path().join("config.toml"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let c = Containerd {
+            dir,
+            daemon: Some(daemon),
+        };
+        // `ctr version` answers once the daemon serves its socket.
+        let deadline = Instant::now() + support::LIMIT;
+        while !support::run(&mut c.ctr(&["version"])).status.success() {
+            assert!(
+                Instant::now() < deadline,
+                "containerd did not start: {}",
+                std::fs::read_to_string(c.dir.path().join("log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        c
+    }
+
+    fn ctr(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("ctr");
+        cmd.arg("--address")
+            .arg(self.dir.path().join("sock"))
+            .args(["--namespace", "boxinit-test"])
+            .args(args);
+        cmd
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let Some(mut daemon) = self.daemon.take() else {
+            return;
+        };
+        // Containers left by a failed test, then the daemon itself.
+        let list = self.ctr(&["task", "ls", "-q"]).output();
+        for id in list.map(|o| text(&o.stdout)).unwrap_or_default().lines() {
+            let _ = self.ctr(&["task", "kill", "-s", "SIGKILL", id]).output();
+            let _ = self.ctr(&["task", "delete", "-f", id]).output();
+            let _ = self.ctr(&["container", "delete", id]).output();
+        }
+        support::kill(daemon.id() as i32, libc::SIGTERM);
+        if support::wait_for(&mut daemon, support::LIMIT).is_none() {
+            let _ = daemon.kill();
+            let _ = daemon.wait();
+        }
+        // Its snapshots may still be mounted under its root if a container was left.
+        let root = self.dir.path().to_str().unwrap().to_owned();
+        let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let mut points: Vec<&str> = mounts
+            .lines()
+            .filter_map(|l| l.split(' ').nth(4))
+            .filter(|p| p.starts_with(&root))
+            .collect();
+        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for point in points {
+            let _ = Command::new("umount").args(["-l", point]).status();
+        }
+    }
 }
 
 // Helpers

@@ -16,6 +16,16 @@ use crate::out::Failure;
 use crate::sys;
 use core::ffi::CStr;
 
+/// A PID namespace always gets a /proc of its own, or /proc would still list the host; that
+/// mount needs a mount namespace, which it brings along (as `unshare --mount-proc` does).
+pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
+    if namespaces.has(libc::CLONE_NEWPID) {
+        Namespaces(namespaces.0 | libc::CLONE_NEWNS)
+    } else {
+        namespaces
+    }
+}
+
 /// The rootfs must be a directory, and only a mount namespace can take a new root.
 pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if rootfs.is_empty() {
@@ -95,7 +105,9 @@ fn build_filesystem(
     };
     // The container's own file systems, placed inside the new root while the host's /proc
     // and /dev (for masking and for device nodes that cannot be made) are still reachable.
-    if namespaces.has(libc::CLONE_NEWPID) {
+    // A PID namespace needs a /proc of its own, or /proc would list the host; a rootfs
+    // always gets one.
+    if namespaces.has(libc::CLONE_NEWPID) || rootfs.is_some() {
         proc::mount(&root)?;
         proc::harden(&root)?;
     }

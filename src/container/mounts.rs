@@ -167,11 +167,16 @@ fn open_source(step: &Step) -> Result<Fd, Errno> {
     Ok(tree)
 }
 
-/// The rootfs as a mount of its own (pivot_root and MS_MOVE take only mounts).
+/// The rootfs as a mount of its own (pivot_root and MS_MOVE take only mounts): a copy of its
+/// mount tree, mounted over it and kept by its descriptor. A path such as `.` or `/` would
+/// name the directory the copy covers, not the copy (`--rootfs .` and `--rootfs /`).
 pub fn bind_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
-    let flags = libc::MS_BIND | libc::MS_REC;
-    sys::mount(rootfs, rootfs, None, flags, None)
-        .and_then(|()| open_dir(rootfs))
+    open_dir(rootfs)
+        .and_then(|dir| {
+            let tree = sys::clone_tree(None, rootfs)?;
+            sys::attach_tree(&tree, &dir)?;
+            Ok(tree)
+        })
         .map_err(|e| Failure::os("binding rootfs", rootfs.to_bytes(), e))
 }
 

@@ -253,6 +253,26 @@ impl Running {
         }
     }
 
+    /// Read until the output holds `want` anywhere, even in a line not finished yet (a prompt,
+    /// or a trace line that ends later), within LIMIT; what follows it is read next.
+    #[track_caller]
+    pub fn skip_past(&mut self, want: &str) {
+        let deadline = Instant::now() + LIMIT;
+        loop {
+            let left = &self.stdout.bytes[self.stdout.taken..];
+            if let Some(at) = left.windows(want.len()).position(|w| w == want.as_bytes()) {
+                self.stdout.taken += at + want.len();
+                return;
+            }
+            if self.stdout.ended {
+                self.fail(&format!("output ended before {want:?}"));
+            }
+            if self.stdout.receive(deadline).is_err() {
+                self.fail(&format!("no {want:?} in {LIMIT:?}"));
+            }
+        }
+    }
+
     /// Every line up to the end of the output (all writers gone), within LIMIT.
     #[track_caller]
     pub fn rest(&mut self) -> Vec<String> {

@@ -1,0 +1,238 @@
+//! Issue 7, terminals and job control, as a user at an interactive bash sees them: bash runs
+//! on a pseudo-terminal under script(1), and the test types into it (`\x1a` is Ctrl-Z, `\x03`
+//! Ctrl-C) and reads what the terminal shows.
+//!
+//! - A background job (`boxinit ... &`) never takes the terminal from the shell, in any mode:
+//!   inside a new PID namespace the groups of the shell and of the job both look like 0, and
+//!   taking "our" foreground there took the shell's, which then exited.
+//! - Ctrl-Z stops the command, and boxinit with it (every boxinit of the chain, in a PID
+//!   namespace): bash sees the job Stopped and gives its prompt back; `fg` continues it, with
+//!   the terminal back in the command's hands, so Ctrl-C then ends it.
+//!
+//! Typed text is echoed by the terminal, so each line the test waits for is written so that
+//! its echo differs from its output (`echo mark""er` shows `marker`).
+
+mod support;
+
+use std::process::Command;
+use support::*;
+
+/// An interactive bash on a new terminal, with boxinit as $B (and under its other names in
+/// $LINKS), the probe as $PROBE and a rootfs holding the probe as $ROOT.
+struct Shell {
+    bash: Running,
+    _root: TempDir,
+    _links: TempDir,
+}
+
+impl Shell {
+    fn new() -> Shell {
+        let root = probe_rootfs();
+        let links = TempDir::new("links");
+        for name in ["tini", "dumb-init", "catatonit"] {
+            std::os::unix::fs::symlink(boxinit(), links.path().join(name)).unwrap();
+        }
+        let mut cmd = Command::new("script");
+        cmd.args(["-qc", "bash --norc --noprofile -i", "/dev/null"])
+            .env("PS1", "$ ")
+            .env("B", boxinit())
+            .env("PROBE", probe())
+            .env("ROOT", root.path())
+            .env("LINKS", links.path());
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
+                cmd.env_remove(&*name);
+            }
+        }
+        let mut shell = Shell {
+            bash: Running::start(&mut cmd),
+            _root: root,
+            _links: links,
+        };
+        shell.sync("start");
+        shell
+    }
+
+    fn type_in(&mut self, text: &str) {
+        self.bash.write_stdin(text.as_bytes());
+    }
+
+    /// Type `echo` of a unique mark and wait for its output: the shell has the terminal and
+    /// has read everything typed before.
+    #[track_caller]
+    fn sync(&mut self, what: &str) {
+        let mark = format!("sync-{what}-{}", unique());
+        let (head, tail) = mark.split_at(5);
+        self.type_in(&format!("echo '{head}''{tail}'\n"));
+        self.bash.skip_past(&mark);
+    }
+
+    /// Wait until the terminal shows `text`.
+    #[track_caller]
+    fn expect(&mut self, text: &str) {
+        self.bash.skip_past(text);
+    }
+
+    /// The exit status of the last command, as bash reports it.
+    #[track_caller]
+    fn status(&mut self) -> String {
+        self.type_in("echo \"stat\"\"us=$?.\"\n");
+        self.bash.skip_past("status=");
+        let line = self.bash.line();
+        line.trim_end_matches('.').to_owned()
+    }
+}
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.type_in("exit\n");
+        }
+    }
+}
+
+/// The processes whose command line holds `mark`, with their states.
+fn states(mark: &str) -> Vec<(i32, char)> {
+    all_pids()
+        .into_iter()
+        .filter(|&pid| command_line(pid as u32).contains(mark))
+        .filter_map(|pid| Some((pid, state_and_parent(pid)?.0)))
+        .collect()
+}
+
+/// Whether the probe started with `mark` runs (boxinit's own command line holds it too).
+fn probe_runs(mark: &str) -> bool {
+    states(mark).iter().any(|&(pid, _)| {
+        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "probe")
+    })
+}
+
+/// Wait (looking every millisecond, up to LIMIT) until `done`.
+#[track_caller]
+fn poll_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + LIMIT;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// Each way of starting boxinit, as typed: the command follows.
+const PLAIN: &[&str] = &[
+    "\"$B\" --",
+    "\"$LINKS/tini\" --",
+    "\"$LINKS/catatonit\" --",
+    "\"$LINKS/dumb-init\"",
+    "\"$LINKS/dumb-init\" -c",
+];
+const NAMESPACES: &[&str] = &[
+    "\"$B\" --hostname x --",
+    "\"$B\" --unshare pid --",
+    "\"$B\" --unshare mnt,uts --",
+    "\"$B\" --unshare all --",
+];
+const ROOTFS: &[&str] = &[
+    "\"$B\" --rootfs \"$ROOT\" --",
+    "\"$LINKS/dumb-init\" --rootfs \"$ROOT\"",
+];
+
+fn every_mode() -> Vec<&'static str> {
+    [PLAIN, NAMESPACES, ROOTFS].concat()
+}
+
+/// The command to run in `mode`: inside a rootfs the probe is /probe.
+fn probe_in(mode: &str) -> &'static str {
+    if mode.contains("$ROOT") {
+        "/probe"
+    } else {
+        "\"$PROBE\""
+    }
+}
+
+#[test]
+fn a_background_job_never_takes_the_terminal() {
+    let mut sh = Shell::new();
+    for mode in every_mode() {
+        let mark = format!("mark-{}", unique());
+        let probe = probe_in(mode);
+        sh.type_in(&format!("{mode} {probe} sleep {mark} &\n"));
+        // Once the command runs, any taking of the terminal is done.
+        poll_until("the probe to run", || probe_runs(&mark));
+        // The shell still reads the terminal: it runs what is typed next.
+        sh.sync("after-bg");
+        sh.type_in("kill %1; wait $!\n");
+        assert_eq!(sh.status(), "143", "{mode}");
+        poll_until("the job to end", || states(&mark).is_empty());
+    }
+}
+
+#[test]
+fn ctrl_z_stops_the_job_and_fg_resumes_it() {
+    let mut sh = Shell::new();
+    for mode in every_mode() {
+        let mark = format!("mark-{}", unique());
+        let probe = probe_in(mode);
+        sh.type_in(&format!("{mode} {probe} sleep {mark}\n"));
+        poll_until("the probe to run", || probe_runs(&mark));
+        sh.type_in("\x1a");
+        // bash's job table says so, and the prompt is back.
+        sh.expect("Stopped");
+        sh.sync("stopped");
+        // Every process of the job is stopped: the command and each boxinit of the chain.
+        let stopped = states(&mark);
+        assert!(
+            stopped.iter().all(|&(_, s)| s == 'T'),
+            "{mode}: not all stopped: {stopped:?}"
+        );
+        // The whole job continues, and the command has the terminal again: Ctrl-C ends it.
+        sh.type_in("fg\n");
+        poll_until(&format!("{mode}: the job to continue"), || {
+            states(&mark).iter().all(|&(_, s)| s != 'T')
+        });
+        sh.type_in("\x03");
+        assert_eq!(sh.status(), "130", "{mode}");
+        poll_until("the job to end", || states(&mark).is_empty());
+    }
+}
+
+/// dumb-init's single-child mode (`-c`, or DUMB_INIT_SETSID=0) passes TSTP, TTIN and TTOU on
+/// and then stops itself, as dumb-init does; SIGCONT resumes it and reaches the command.
+#[test]
+fn dumb_init_single_child_mode_stops_itself_after_passing_a_terminal_stop() {
+    let links = TempDir::new("links");
+    let dumb_init = links.path().join("dumb-init");
+    std::os::unix::fs::symlink(boxinit(), &dumb_init).unwrap();
+    for setsid_off in [false, true] {
+        let mut cmd = Command::new(&dumb_init);
+        if setsid_off {
+            cmd.env("DUMB_INIT_SETSID", "0");
+        } else {
+            cmd.arg("-c");
+        }
+        // The probe takes every signal itself, so only boxinit can be the one that stops.
+        let mut p = Running::start(cmd.arg(probe()).arg("signals"));
+        p.expect("ready");
+        for stop in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+            p.signal(stop);
+            p.expect(&format!("signal {stop}"));
+            poll_until("dumb-init to stop itself", || {
+                state_and_parent(p.pid()).is_some_and(|(s, _)| s == 'T')
+            });
+            p.signal(libc::SIGCONT);
+            p.expect(&format!("signal {}", libc::SIGCONT));
+            poll_until("dumb-init to continue", || {
+                state_and_parent(p.pid()).is_some_and(|(s, _)| s != 'T')
+            });
+        }
+        p.signal(libc::SIGTERM);
+        p.expect(&format!("signal {}", libc::SIGTERM));
+        assert_eq!(p.wait(), 0, "setsid off by env: {setsid_off}");
+    }
+}
