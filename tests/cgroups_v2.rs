@@ -223,8 +223,11 @@ fn limits_in_a_cgroup_v2_guest() {
     // pass controllers down, and leaves nothing behind.
     log.expect("nested_status", "0");
     log.expect("nested_cgroup", "0::/outer/inner");
-    log.expect("nested_err", "");
     log.expect("nested_subtree", "memory pids");
+    log.expect("nested_groups", "./inner ./inner.supervisor");
+    log.expect("nested_err", "");
+    // Afterwards the group is as it was: no controllers passed down, no leaf.
+    log.expect("nested_subtree_after", "");
     log.expect("nested_left", "");
 
     // Rootless in a delegated group: the same limit, the same end.

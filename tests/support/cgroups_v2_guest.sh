@@ -84,14 +84,21 @@ say ns_cgroup "$($B --pids 64 --cgroup nsview --unshare cgroup -- $P cgroup 2>&1
 
 # -- One level down: boxinit alone in a group that must pass controllers down. -----------
 mkdir $CG/outer
-sh -c "echo \$\$ >$CG/outer/cgroup.procs; exec $B --memory 32m --pids 16 --cgroup inner -- $P cgroup" >/tmp/out 2>/tmp/err
+# The command says where it is, what its parent passes down and which groups it holds.
+cat >/tmp/nested.sh <<'EOF'
+/probe cgroup
+cat /sys/fs/cgroup/outer/cgroup.subtree_control
+cd /sys/fs/cgroup/outer && echo $(find . -mindepth 1 -type d | sort)
+EOF
+sh -c "echo \$\$ >$CG/outer/cgroup.procs; exec $B --memory 32m --pids 16 --cgroup inner -- sh /tmp/nested.sh" >/tmp/out 2>/tmp/err
 say nested_status $?
-say nested_cgroup "$(cat /tmp/out)"
+say nested_cgroup "$(sed -n 1p /tmp/out)"
+say nested_subtree "$(sed -n 2p /tmp/out)"
+say nested_groups "$(sed -n 3p /tmp/out)"
 say nested_err "$(cat /tmp/err)"
-say nested_subtree "$(cat $CG/outer/cgroup.subtree_control)"
+say nested_subtree_after "$(cat $CG/outer/cgroup.subtree_control)"
 say nested_left "$(groups $CG/outer)"
 # The same rootless, in a group delegated to nobody, once the root passes memory down.
-rmdir $CG/deleg/* 2>/dev/null
 sh -c "echo \$\$ >$CG/deleg/cgroup.procs; exec su -s /bin/sh -c 'exec $B --memory 32m --cgroup hog -- $P alloc 64' nobody" >/tmp/out 2>/tmp/err
 say rootless_status $?
 say rootless_out "$(cat /tmp/out)"
