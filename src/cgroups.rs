@@ -338,6 +338,11 @@ impl Group {
         let own_dir = keep(&[ROOT.to_bytes(), own])?;
         match write_file(own_dir, c"cgroup.subtree_control", enable) {
             Err(f) if f.errno == Some(Errno::EBUSY) => {}
+            // The parent does not pass them on, and we may not make it (not delegated).
+            Err(f) if f.errno == Some(Errno::ENOENT) => {
+                let what = "cgroup controllers not passed down to";
+                return Err(Failure::usage(what, own_dir.to_bytes()));
+            }
             other => return other,
         }
         let leaf_name = keep(&[self.name.to_bytes(), b".supervisor"])?;
