@@ -12,7 +12,7 @@ use crate::opts::{self, Config};
 use crate::out::{self, Failure};
 use crate::supervise::status_of;
 use crate::sys::{self, Errno, Fd, Pid, SigSet, Strings};
-use crate::{procs, signals, spawn};
+use crate::{cgroups, procs, signals, spawn};
 use core::ffi::{c_int, c_ulong, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -189,6 +189,8 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
         return Err(Failure::os("executing", name.to_bytes(), errno));
     }
 
+    // Limits (BOXINIT_MEMORY=... on the kernel command line): the command's group, in ours.
+    let group = cgroups::create(&config.limits, false)?;
     let inherited = spawn::take_signals(config.child_signals)?;
     if started_by_kernel() {
         // Ctrl-Alt-Del becomes a SIGINT to us rather than an immediate reboot.
@@ -202,7 +204,11 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
     let child = spawn::spawn(config.command, env, &inherited, true, &process)?;
     let _ = sys::chdir(c"/");
     let grace = config.supervision.grace_ms.unwrap_or(DEFAULT_GRACE_MS);
-    Ok(supervise(child, grace, settings.on_exit))
+    let (status, how) = supervise(child, grace, settings.on_exit);
+    match group {
+        Some(group) => Ok((group.remove(Ok(status))?, how)),
+        None => Ok((status, how)),
+    }
 }
 
 /// The end of every boot: the status line, sync, the exit device, and reboot(2).

@@ -174,6 +174,8 @@ pub struct Group {
     name: &'static CStr,
     v2: bool,
     dirs: heapless::Vec<Dir, 3>,
+    /// boxinit's own group and the leaf it moved to from there (see `enable_v2`).
+    moved: Option<(&'static CStr, &'static CStr)>,
 }
 
 /// The descriptors `join` writes through, and whether it then takes a cgroup namespace.
@@ -198,6 +200,7 @@ pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, 
         name,
         v2: sys::fs_type(ROOT) == Ok(CGROUP2_SUPER_MAGIC),
         dirs: heapless::Vec::new(),
+        moved: None,
     };
     if let Err(failure) = group.make(limits) {
         group.remove_dirs();
@@ -323,8 +326,8 @@ impl Group {
     /// changes nothing; where we may not write (above a delegated subtree) they must pass
     /// already. A group that holds processes cannot pass controllers down (the
     /// no-internal-process rule): when ours holds boxinit, boxinit first moves to a leaf of its
-    /// own, NAME.supervisor, which stays until boxinit exits.
-    fn enable_v2(&self, own: &[u8], enable: &[u8]) -> Result<(), Failure> {
+    /// own, NAME.supervisor, which it leaves again once the group is gone.
+    fn enable_v2(&mut self, own: &[u8], enable: &[u8]) -> Result<(), Failure> {
         for (i, _) in own.iter().enumerate().filter(|&(_, &c)| c == b'/') {
             let _ = write_file(
                 keep(&[ROOT.to_bytes(), &own[..i]])?,
@@ -335,20 +338,31 @@ impl Group {
         let own_dir = keep(&[ROOT.to_bytes(), own])?;
         match write_file(own_dir, c"cgroup.subtree_control", enable) {
             Err(f) if f.errno == Some(Errno::EBUSY) => {}
+            // The parent does not pass them on, and we may not make it (not delegated).
+            Err(f) if f.errno == Some(Errno::ENOENT) => {
+                let what = "cgroup controllers not passed down to";
+                return Err(Failure::usage(what, own_dir.to_bytes()));
+            }
             other => return other,
         }
         let leaf_name = keep(&[self.name.to_bytes(), b".supervisor"])?;
         let leaf = keep(&[own_dir.to_bytes(), b"/", leaf_name.to_bytes()])?;
         sys::mkdir(leaf, 0o755).map_err(|e| Failure::os("making cgroup", leaf.to_bytes(), e))?;
-        let moved = write_file(leaf, c"cgroup.procs", b"0")
-            .and_then(|()| write_file(own_dir, c"cgroup.subtree_control", enable));
-        if moved.is_err() {
-            // Others share our group, so it cannot pass controllers down: go back, undo.
+        self.moved = Some((own_dir, leaf_name));
+        write_file(leaf, c"cgroup.procs", b"0")
+            .and_then(|()| write_file(own_dir, c"cgroup.subtree_control", enable))
+    }
+
+    /// Undo `enable_v2`'s move once the group is gone (or when others share our group, so
+    /// that it cannot pass controllers down): take them back from our group, which then has
+    /// no other user, go back into it, and remove the leaf.
+    fn go_back(&self) {
+        if let Some((own_dir, leaf_name)) = self.moved {
+            let _ = write_file(own_dir, c"cgroup.subtree_control", b"-memory -cpu -pids");
             let _ = write_file(own_dir, c"cgroup.procs", b"0");
             let _ = Fd::open(own_dir, libc::O_RDONLY | libc::O_DIRECTORY)
                 .and_then(|d| d.remove_dir_in(leaf_name));
         }
-        moved
     }
 
     /// Make the group in `parent` and open what it needs later.
@@ -426,6 +440,7 @@ impl Group {
                 }
             }
         }
+        self.go_back();
     }
 }
 
