@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 
+mod accounts;
 mod container;
 mod opts;
 mod out;
@@ -52,7 +53,10 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
 
     let ns = config.namespaces;
     if !ns.is_empty() {
+        // The maps of a new user namespace may need a writer outside it, forked before.
+        let id_maps = container::start_id_maps(&config.id_maps, ns)?;
         container::unshare(ns)?;
+        id_maps.finish()?;
         if ns.has(libc::CLONE_NEWPID) {
             // The new PID namespace starts with our next child: it will be PID 1 there, and
             // we stay outside to pass it our signals and its status to our caller.
@@ -79,7 +83,8 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     } else {
         SigSet::EMPTY
     };
-    let child = spawn::spawn(config.command, env, &inherited, how.session)?;
+    let (privileges, env) = container::resolve_privileges(&config.privileges, ns, env)?;
+    let child = spawn::spawn(config.command, env, &inherited, how.session, &privileges)?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))

@@ -6,7 +6,7 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
-use crate::container::{self, Namespaces};
+use crate::container::{self, IdMapOptions, Namespaces, PrivilegeOptions};
 use crate::out::Failure;
 use crate::supervise::Supervision;
 use crate::sys::{Signal, Strings};
@@ -65,6 +65,10 @@ pub struct Config {
     /// catatonit's -P: no command, just a PID 1 that holds a namespace open.
     pub pause: bool,
     pub supervision: Supervision,
+    /// The user namespace's id maps.
+    pub id_maps: IdMapOptions,
+    /// Who the command runs as, its capabilities and limits.
+    pub privileges: PrivilegeOptions,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,6 +93,19 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
+    // Identity (issue 8)
+    User,
+    Groups,
+    Uid,
+    Gid,
+    MapUid,
+    MapGid,
+    MapUsers,
+    MapGroups,
+    CapAdd,
+    CapDrop,
+    AllowNewPrivs,
+    Rlimit,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -152,6 +169,20 @@ const SPECS: &[Spec] = &[
     spec(Opt::Pause, "pause", b'P', "", B | C),
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
+    // Identity: user namespaces and id maps, users and groups, capabilities, limits.
+    // Repeatable ones take comma-separated lists too (the only way from the environment).
+    with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)),
+    with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B)),
+    with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B)),
+    with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B)),
+    with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)),
+    with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)),
+    with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B)),
+    with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B)),
+    with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
+    with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)),
+    spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B),
+    with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -208,6 +239,8 @@ struct Parser {
     verbosity: u8,
     setsid: bool,
     supervision: Supervision,
+    id_maps: IdMapOptions,
+    privileges: PrivilegeOptions,
 }
 
 impl Parser {
@@ -226,6 +259,8 @@ impl Parser {
             // as a group; the others signal the command alone.
             setsid: personality == Personality::DumbInit,
             supervision: Supervision::default(),
+            id_maps: IdMapOptions::default(),
+            privileges: PrivilegeOptions::default(),
         }
     }
 
@@ -337,6 +372,19 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            // Identity
+            Opt::User => self.privileges.user = Some(text),
+            Opt::Groups => self.privileges.groups = Some(text),
+            Opt::Uid => self.id_maps.set_inside_uid(text)?,
+            Opt::Gid => self.id_maps.set_inside_gid(text)?,
+            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
+            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
+            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
+            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
+            Opt::CapAdd => self.privileges.add_caps(text)?,
+            Opt::CapDrop => self.privileges.drop_caps(text)?,
+            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
+            Opt::Rlimit => self.privileges.rlimits.add(text)?,
         }
         Ok(())
     }
@@ -355,13 +403,19 @@ impl Parser {
                 }
             }
         }
-        let namespaces =
+        let mut namespaces =
             self.namespaces
                 .unwrap_or(if self.rootfs.is_some() || self.hostname.is_some() {
                     Namespaces::CONTAINER
                 } else {
                     Namespaces::NONE
                 });
+        // Identity: a map option asks for a user namespace, and so does any namespace asked
+        // for by someone who is not root, whose unshare needs one to come first.
+        self.id_maps.check()?;
+        if self.id_maps.given() || (!namespaces.is_empty() && crate::sys::geteuid() != 0) {
+            namespaces.0 |= libc::CLONE_NEWUSER;
+        }
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
@@ -383,6 +437,8 @@ impl Parser {
             verbosity: self.verbosity,
             pause: self.pause,
             supervision: self.supervision,
+            id_maps: self.id_maps,
+            privileges: self.privileges,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! mask and dispositions boxinit was started with, its own process group in the terminal's
 //! foreground, no descriptor of boxinit's, and the PATH lookup of execvp.
 
+use crate::container::Privileges;
 use crate::out::{self, Failure};
 use crate::sys::{self, Disposition, Errno, Pid, SigSet, Strings};
 use core::ffi::CStr;
@@ -44,14 +45,21 @@ pub fn spawn(
     env: Strings,
     inherited: &Inherited,
     new_session: bool,
+    privileges: &Privileges,
 ) -> Result<Pid, Failure> {
-    let mut child = || become_command(command, env, inherited, new_session);
+    let mut child = || become_command(command, env, inherited, new_session, privileges);
     sys::spawn(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
 }
 
 /// The child's side: set up, then exec; returns the exit status only if that fails.
-fn become_command(command: Strings, env: Strings, inherited: &Inherited, new_session: bool) -> u8 {
-    if let Err(failure) = prepare(inherited, new_session) {
+fn become_command(
+    command: Strings,
+    env: Strings,
+    inherited: &Inherited,
+    new_session: bool,
+    privileges: &Privileges,
+) -> u8 {
+    if let Err(failure) = prepare(inherited, new_session, privileges) {
         failure.report();
         return Failure::STATUS;
     }
@@ -65,7 +73,11 @@ fn become_command(command: Strings, env: Strings, inherited: &Inherited, new_ses
     }
 }
 
-fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
+fn prepare(
+    inherited: &Inherited,
+    new_session: bool,
+    privileges: &Privileges,
+) -> Result<(), Failure> {
     if new_session {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
@@ -82,6 +94,8 @@ fn prepare(inherited: &Inherited, new_session: bool) -> Result<(), Failure> {
             }
         }
     }
+    // Last, when the terminal is set up: ids, capabilities, limits, no_new_privs.
+    privileges.apply()?;
     inherited
         .restore()
         .map_err(|e| Failure::os("restoring the signal mask", b"", e))

@@ -2,10 +2,15 @@
 //! pivot_root, so the old root is gone, not just out of sight), a /proc of its own and a
 //! hostname.
 
+mod idmaps;
 mod mounts;
 mod namespaces;
+mod privileges;
+mod rlimits;
 
+pub use idmaps::IdMapOptions;
 pub use namespaces::{parse_namespaces, unshare, Namespaces};
+pub use privileges::{PrivilegeOptions, Privileges};
 
 use crate::out::Failure;
 use crate::sys;
@@ -59,10 +64,10 @@ pub fn enter(
 ) -> Result<(), Failure> {
     if namespaces.has(libc::CLONE_NEWNS) {
         mounts::make_private()?;
+        let proc = namespaces.has(libc::CLONE_NEWPID);
         if let Some(rootfs) = rootfs {
-            mounts::pivot_into(rootfs)?;
-        }
-        if namespaces.has(libc::CLONE_NEWPID) {
+            mounts::pivot_into(rootfs, proc)?;
+        } else if proc {
             mounts::mount_proc()?;
         }
     }
@@ -71,4 +76,24 @@ pub fn enter(
             .map_err(|e| Failure::os("setting hostname", hostname.to_bytes(), e))?;
     }
     Ok(())
+}
+
+// ---- Identity: the user namespace's maps, and who the command runs as ------------------
+
+/// Before the unshare: what the id maps need done from outside the new user namespace.
+pub fn start_id_maps(
+    opts: &IdMapOptions,
+    namespaces: Namespaces,
+) -> Result<idmaps::Pending, Failure> {
+    idmaps::start(opts, namespaces)
+}
+
+/// Once the container is set up: the command's ids, capabilities and limits, and its
+/// environment (HOME for --user).
+pub fn resolve_privileges(
+    opts: &PrivilegeOptions,
+    namespaces: Namespaces,
+    env: sys::Strings,
+) -> Result<(Privileges, sys::Strings), Failure> {
+    privileges::resolve(opts, namespaces, env)
 }

@@ -17,13 +17,20 @@ pub fn make_private() -> Result<(), Failure> {
 
 /// A /proc of the new PID namespace, or /proc would still list the host.
 pub fn mount_proc() -> Result<(), Failure> {
+    mount_proc_at(c"/proc")
+}
+
+fn mount_proc_at(target: &'static CStr) -> Result<(), Failure> {
     let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
-    mount(c"proc", c"/proc", Some(c"proc"), flags, "mounting proc")
+    mount(c"proc", target, Some(c"proc"), flags, "mounting proc")
 }
 
 /// Make `rootfs` the root. pivot_root(".", ".") stacks the old root under the new one; the
 /// detach then removes it, so no path, `..` or open-directory trick leads back to the host.
-pub fn pivot_into(rootfs: &'static CStr) -> Result<(), Failure> {
+///
+/// With `proc`, the new root's /proc is mounted before the old root goes: in a user
+/// namespace the kernel allows a new proc only while a full one is still visible.
+pub fn pivot_into(rootfs: &'static CStr, proc: bool) -> Result<(), Failure> {
     let path = rootfs.to_bytes();
     // pivot_root needs the new root to be a mount point.
     mount(
@@ -34,6 +41,9 @@ pub fn pivot_into(rootfs: &'static CStr) -> Result<(), Failure> {
         "binding rootfs",
     )?;
     sys::chdir(rootfs).map_err(|e| Failure::os("entering rootfs", path, e))?;
+    if proc {
+        mount_proc_at(c"proc")?;
+    }
     sys::pivot_root(c".", c".").map_err(|e| Failure::os("pivoting into rootfs", path, e))?;
     sys::umount(c".", libc::MNT_DETACH)
         .map_err(|e| Failure::os("detaching the old root from", path, e))?;
