@@ -179,8 +179,9 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)),
     with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B)),
     with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B)),
-    with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
+    // From the environment, drops come first, so that an add survives a drop of all.
     with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)),
+    with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
     spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B),
     with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)),
 ];

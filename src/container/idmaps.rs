@@ -237,7 +237,23 @@ impl Pending {
         if let Some((inside, own)) = self.one_ids[Kind::Uid as usize] {
             write_file(c"/proc/self/uid_map", &one_line(inside, own))?;
         }
+        if !self.writers.is_empty() {
+            // With ranges our own ids may map to nothing (root's 0 rarely does): become 0
+            // inside, as runtimes start a container's process, with no host groups left.
+            // Where 0 is not mapped (EINVAL) we stay who we are; --user can still pick one.
+            // (newgidmap denies setgroups for a caller's own gid alone: then they stay.)
+            let _ = sys::set_groups(&[]);
+            become_root(sys::set_gid(0))?;
+            become_root(sys::set_uid(0))?;
+        }
         Ok(())
+    }
+}
+
+fn become_root(result: Result<(), Errno>) -> Result<(), Failure> {
+    match result {
+        Ok(()) | Err(Errno::EINVAL) => Ok(()),
+        Err(e) => Err(Failure::os("becoming root in the user namespace", b"", e)),
     }
 }
 

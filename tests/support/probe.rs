@@ -12,6 +12,10 @@
 //!                              none of them is a zombie and print "zombies=K" (K=0 when the
 //!                              reaper did its job; gives up after 20 s)
 //! probe sleep                  wait for a signal to end it
+//! probe status                 key=value lines of who it is: uid, gid, groups, capinh, capprm,
+//!                              capeff, capbnd, capamb, nonewprivs (from /proc/self/status),
+//!                              home ($HOME), rlimit_NAME=SOFT:HARD for nofile, nproc, core,
+//!                              cpu, fsize, as, stack, memlock ("unlimited" for none)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -29,6 +33,7 @@ fn run(step: &[String]) {
     let arg = |i: usize| step.get(i).map(String::as_str);
     match arg(0) {
         Some("report") => report(),
+        Some("status") => status(),
         Some("exit") => std::process::exit(arg(1).unwrap_or("0").parse().unwrap()),
         Some("die") => die(arg(1).unwrap_or("9").parse().unwrap()),
         Some("signals") => signals(arg(1).unwrap_or("15").parse().unwrap()),
@@ -95,6 +100,64 @@ fn report() {
     let foreground = unsafe { libc::tcgetpgrp(0) };
     say(&format!("foreground={foreground}"));
     say(&format!("comm1={}", read("/proc/1/comm").trim()));
+}
+
+fn status() {
+    let status = read("/proc/self/status");
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}:")))
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    // The real id, as the kernel shows it (real, effective, saved, filesystem).
+    say(&format!("uid={}", field("Uid").join(" ")));
+    say(&format!("gid={}", field("Gid").join(" ")));
+    say(&format!("groups={}", field("Groups").join(" ")));
+    for key in [
+        "CapInh",
+        "CapPrm",
+        "CapEff",
+        "CapBnd",
+        "CapAmb",
+        "NoNewPrivs",
+    ] {
+        say(&format!("{}={}", key.to_lowercase(), field(key).join(" ")));
+    }
+    say(&format!(
+        "home={}",
+        std::env::var("HOME").unwrap_or_default()
+    ));
+    for (name, resource) in [
+        ("nofile", libc::RLIMIT_NOFILE),
+        ("nproc", libc::RLIMIT_NPROC),
+        ("core", libc::RLIMIT_CORE),
+        ("cpu", libc::RLIMIT_CPU),
+        ("fsize", libc::RLIMIT_FSIZE),
+        ("as", libc::RLIMIT_AS),
+        ("stack", libc::RLIMIT_STACK),
+        ("memlock", libc::RLIMIT_MEMLOCK),
+    ] {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        unsafe { libc::getrlimit(resource, &mut limit) };
+        let show = |n: libc::rlim_t| {
+            if n == libc::RLIM_INFINITY {
+                "unlimited".to_owned()
+            } else {
+                n.to_string()
+            }
+        };
+        say(&format!(
+            "rlimit_{name}={}:{}",
+            show(limit.rlim_cur),
+            show(limit.rlim_max)
+        ));
+    }
 }
 
 fn read(path: &str) -> String {
