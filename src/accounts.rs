@@ -36,47 +36,51 @@ pub fn id(text: &[u8]) -> Option<u32> {
         .map(|n| n as u32)
 }
 
+/// The first six `:`-separated fields of a line; those it lacks are empty.
+fn fields(line: &[u8]) -> [&[u8]; 6] {
+    let mut fields = [&b""[..]; 6];
+    for (field, text) in fields.iter_mut().zip(values::split(line, b':')) {
+        *field = text;
+    }
+    fields
+}
+
 pub fn passwd(line: &[u8]) -> Option<Passwd<'_>> {
-    let mut f = line.split(|&c| c == b':');
-    let name = f.next().filter(|n| !n.is_empty())?;
-    f.next()?;
-    let uid = id(f.next()?)?;
-    let gid = id(f.next()?)?;
-    f.next()?;
-    let home = f.next()?;
+    let [name, _, uid, gid, _, home] = fields(line);
     Some(Passwd {
-        name,
-        uid,
-        gid,
+        name: nonempty(name)?,
+        uid: id(uid)?,
+        gid: id(gid)?,
         home,
     })
 }
 
 pub fn group(line: &[u8]) -> Option<Group<'_>> {
-    let mut f = line.split(|&c| c == b':');
-    let name = f.next().filter(|n| !n.is_empty())?;
-    f.next()?;
-    let gid = id(f.next()?)?;
-    let members = f.next().unwrap_or(b"");
-    Some(Group { name, gid, members })
+    let [name, _, gid, members, ..] = fields(line);
+    Some(Group {
+        name: nonempty(name)?,
+        gid: id(gid)?,
+        members,
+    })
 }
 
 impl Group<'_> {
     pub fn has_member(&self, user: &[u8]) -> bool {
-        self.members.split(|&c| c == b',').any(|m| m == user)
+        values::split(self.members, b',').any(|m| m == user)
     }
 }
 
 pub fn subids(line: &[u8]) -> Option<SubIds<'_>> {
-    let mut f = line.split(|&c| c == b':');
-    let owner = f.next().filter(|n| !n.is_empty())?;
-    let start = id(f.next()?)?;
-    let count = id(f.next()?).filter(|&c| c > 0)?;
+    let [owner, start, count, ..] = fields(line);
     Some(SubIds {
-        owner,
-        start,
-        count,
+        owner: nonempty(owner)?,
+        start: id(start)?,
+        count: id(count).filter(|&c| c > 0)?,
     })
+}
+
+fn nonempty(name: &[u8]) -> Option<&[u8]> {
+    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]
@@ -91,7 +95,9 @@ mod tests {
         assert_eq!(p.home, b"/home/app");
         let p = passwd(b"nobody:x:65534:65534::/nonexistent:").unwrap();
         assert_eq!(p.home, b"/nonexistent");
-        assert_eq!(passwd(b"short:x:1:2:gecos"), None);
+        // A line cut short has no home (the caller falls back to /).
+        assert_eq!(passwd(b"short:x:1:2:gecos").unwrap().home, b"");
+        assert_eq!(passwd(b"short:x:1"), None);
         assert_eq!(passwd(b"bad:x:one:2::/:"), None);
         assert_eq!(passwd(b":x:1:2::/:"), None);
         assert_eq!(passwd(b"# comment"), None);

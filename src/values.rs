@@ -11,6 +11,12 @@ const SIGNAL_NAMES: [&str; 31] = [
     "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
 ];
 
+/// The pieces of `text` between `sep` bytes. One function for every list boxinit reads,
+/// so that the splitting code exists once in the binary.
+pub fn split(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
+    text.split(move |&c| c == sep)
+}
+
 /// A decimal number, without sign or spaces.
 pub fn number(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 19 {

@@ -17,6 +17,7 @@ use super::Namespaces;
 use crate::accounts;
 use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Pid, Strings};
+use crate::values;
 use core::ffi::CStr;
 
 /// `inside` and the `count` ids after it are `outside`... on the host.
@@ -112,7 +113,7 @@ fn auto(how: &'static [u8]) -> Result<bool, Failure> {
 }
 
 fn parse_ranges(list: &'static [u8], into: &mut Ranges) -> Result<(), Failure> {
-    for item in list.split(|&c| c == b',') {
+    for item in values::split(list, b',') {
         let range = parse_range(item).ok_or(Failure::usage(
             "invalid id map (want INSIDE:OUTSIDE:COUNT):",
             item,
@@ -124,7 +125,7 @@ fn parse_ranges(list: &'static [u8], into: &mut Ranges) -> Result<(), Failure> {
 }
 
 fn parse_range(text: &[u8]) -> Option<IdRange> {
-    let mut f = text.split(|&c| c == b':');
+    let mut f = values::split(text, b':');
     let inside = accounts::id(f.next()?)?;
     let outside = accounts::id(f.next()?)?;
     // Up to the whole id space (0:0:4294967295), which no range may run past.
@@ -135,14 +136,6 @@ fn parse_range(text: &[u8]) -> Option<IdRange> {
         outside,
         count: count as u32,
     })
-}
-
-/// How one map gets written.
-enum Writer {
-    /// By boxinit itself: (inside, the caller's id).
-    OneId(u32, u32),
-    /// By a writer process, itself or through newuidmap/newgidmap (`helper`).
-    Outside { ranges: Ranges, helper: bool },
 }
 
 /// The maps of a user namespace about to be made: `start` before the unshare, `finish`
@@ -174,36 +167,28 @@ pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Fai
         Bytes::new()
     };
     let owner = Owner { uid, name: &name };
-    let writers = [
-        plan(Kind::Uid, opts, uid, &owner, root)?,
-        plan(Kind::Gid, opts, sys::getgid(), &owner, root)?,
-    ];
-    let outside = writers.iter().any(|w| matches!(w, Writer::Outside { .. }));
-    let wait = if outside {
-        let (wait, go) = sys::pipe().map_err(|e| Failure::os("making a pipe", b"", e))?;
-        pending.go = Some(go);
-        Some(wait)
-    } else {
-        None
-    };
     let pid = sys::getpid();
-    for (kind, writer) in [Kind::Uid, Kind::Gid].into_iter().zip(writers) {
-        match (writer, &wait) {
-            (Writer::OneId(inside, own), _) => pending.one_ids[kind as usize] = Some((inside, own)),
-            (Writer::Outside { ranges, helper }, Some(wait)) => {
-                match sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
-                    None => {
-                        // Our copy of the write end goes, so that boxinit's closing it ends
-                        // the wait.
-                        pending.go = None;
-                        sys::exit(write_outside(kind, pid, &ranges, helper, wait));
-                    }
-                    Some(child) => {
-                        let _ = pending.writers.push((child, helper));
-                    }
-                }
+    let mut wait: Option<Fd> = None;
+    for (kind, own) in [(Kind::Uid, uid), (Kind::Gid, sys::getgid())] {
+        let mut ranges = Ranges::new();
+        if let Some(one_id) = plan(kind, opts, own, &owner, root, &mut ranges)? {
+            pending.one_ids[kind as usize] = Some(one_id);
+            continue;
+        }
+        if wait.is_none() {
+            let (read, go) = sys::pipe().map_err(|e| Failure::os("making a pipe", b"", e))?;
+            (wait, pending.go) = (Some(read), Some(go));
+        }
+        let fork = sys::fork().map_err(|e| Failure::os("forking", b"", e))?;
+        match (fork, &wait) {
+            (None, Some(wait)) => {
+                // Our copy of the write end goes, so that boxinit's closing it ends the wait.
+                pending.go = None;
+                sys::exit(write_outside(kind, pid, &ranges, !root, wait));
             }
-            (Writer::Outside { .. }, None) => {}
+            (child, _) => {
+                let _ = pending.writers.push((child.unwrap_or(0), !root));
+            }
         }
     }
     Ok(pending)
@@ -295,44 +280,42 @@ impl Kind {
     }
 }
 
-/// How the map of `kind` gets written, checked as far as boxinit can before the unshare.
+/// How the map of `kind` gets written, checked as far as boxinit can before the unshare:
+/// the one id (inside, outside) that boxinit writes itself, or None with `ranges` filled
+/// in for a writer outside.
 fn plan(
     kind: Kind,
     opts: &IdMapOptions,
     own: u32,
     owner: &Owner,
     root: bool,
-) -> Result<Writer, Failure> {
+    ranges: &mut Ranges,
+) -> Result<Option<(u32, u32)>, Failure> {
     let (explicit, auto, inside) = match kind {
         Kind::Uid => (&opts.uids, opts.auto_uids, opts.inside_uid),
         Kind::Gid => (&opts.gids, opts.auto_gids, opts.inside_gid),
     };
     let subids = kind.subid_file();
-    let ranges = if !explicit.is_empty() {
-        if !root {
-            for range in explicit {
-                if !allowed(range, own, subids, owner)? {
-                    return Err(Failure::usage(
-                        "id map not allowed for the caller by",
-                        subids.to_bytes(),
-                    ));
-                }
+    if !explicit.is_empty() {
+        for range in explicit {
+            if !root && !allowed(range, own, subids, owner)? {
+                return Err(Failure::usage(
+                    "id map not allowed for the caller by",
+                    subids.to_bytes(),
+                ));
             }
         }
-        explicit.clone()
+        ranges.clone_from(explicit);
     } else if auto {
-        auto_ranges(own, subids, owner)?
+        auto_ranges(own, subids, owner, ranges)?;
     } else {
-        return Ok(Writer::OneId(inside.unwrap_or(0), own));
-    };
+        return Ok(Some((inside.unwrap_or(0), own)));
+    }
     if !root {
         sys::is_directory(kind.helper())
             .map_err(|e| Failure::os("looking for", kind.helper().to_bytes(), e))?;
     }
-    Ok(Writer::Outside {
-        ranges,
-        helper: !root,
-    })
+    Ok(None)
 }
 
 /// The caller's own id, or a part of one of its subordinate ranges.
@@ -360,8 +343,12 @@ fn allowed(
 }
 
 /// Podman's rootless map: the caller is 0, its subordinate ranges follow from 1.
-fn auto_ranges(own: u32, subids: &'static CStr, owner: &Owner) -> Result<Ranges, Failure> {
-    let mut ranges = Ranges::new();
+fn auto_ranges(
+    own: u32,
+    subids: &'static CStr,
+    owner: &Owner,
+    ranges: &mut Ranges,
+) -> Result<(), Failure> {
     let _ = ranges.push(IdRange {
         inside: 0,
         outside: own,
@@ -394,7 +381,7 @@ fn auto_ranges(own: u32, subids: &'static CStr, owner: &Owner) -> Result<Ranges,
             subids.to_bytes(),
         ));
     }
-    Ok(ranges)
+    Ok(())
 }
 
 /// The caller's user name, from the host's /etc/passwd (empty when it has none).

@@ -5,24 +5,13 @@ use crate::out::Failure;
 use crate::{sys, values};
 
 /// Names of resources 0..=15, in number order (the generic numbering of x86_64 and aarch64).
-const NAMES: [&str; 16] = [
-    "CPU",
-    "FSIZE",
-    "DATA",
-    "STACK",
-    "CORE",
-    "RSS",
-    "NPROC",
-    "NOFILE",
-    "MEMLOCK",
-    "AS",
-    "LOCKS",
-    "SIGPENDING",
-    "MSGQUEUE",
-    "NICE",
-    "RTPRIO",
-    "RTTIME",
-];
+const NAMES: &str =
+    "CPU FSIZE DATA STACK CORE RSS NPROC NOFILE MEMLOCK AS LOCKS SIGPENDING MSGQUEUE \
+    NICE RTPRIO RTTIME";
+
+fn names() -> impl Iterator<Item = &'static [u8]> {
+    values::split(NAMES.as_bytes(), b' ')
+}
 
 /// The limits asked for, by resource number; a later one for the same resource wins.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -35,7 +24,7 @@ impl Rlimits {
     /// Add a comma-separated list of `NAME=SOFT[:HARD]`; HARD defaults to SOFT, as
     /// `ulimit` and `docker --ulimit` do. NAME is any case, with or without `RLIMIT_`.
     pub fn add(&mut self, list: &'static [u8]) -> Result<(), Failure> {
-        for item in list.split(|&c| c == b',') {
+        for item in values::split(list, b',') {
             let (resource, soft, hard) = parse(item).ok_or(Failure::usage(
                 "invalid rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
                 item,
@@ -51,8 +40,10 @@ impl Rlimits {
     pub fn apply(&self) -> Result<(), Failure> {
         for (resource, &(soft, hard)) in self.limits.iter().enumerate() {
             if self.given & 1 << resource != 0 {
-                sys::set_rlimit(resource as u32, soft, hard)
-                    .map_err(|e| Failure::os("setting rlimit", NAMES[resource].as_bytes(), e))?;
+                sys::set_rlimit(resource as u32, soft, hard).map_err(|e| {
+                    let name = names().nth(resource).unwrap_or(b"");
+                    Failure::os("setting rlimit", name, e)
+                })?;
             }
         }
         Ok(())
@@ -66,9 +57,7 @@ fn parse(item: &[u8]) -> Option<(usize, u64, u64)> {
         Some(prefix) if prefix.eq_ignore_ascii_case(b"RLIMIT_") => &name[7..],
         _ => name,
     };
-    let resource = NAMES
-        .iter()
-        .position(|n| n.as_bytes().eq_ignore_ascii_case(name))?;
+    let resource = names().position(|n| n.eq_ignore_ascii_case(name))?;
     let value = &item[eq + 1..];
     let (soft, hard) = match value.iter().position(|&c| c == b':') {
         Some(colon) => (limit(&value[..colon])?, limit(&value[colon + 1..])?),
