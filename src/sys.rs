@@ -158,22 +158,15 @@ pub fn spawn(child: &mut dyn FnMut() -> u8) -> Result<Pid> {
         let child = unsafe { &mut *(arg as *mut &mut dyn FnMut() -> u8) };
         child() as c_int
     }
-    /// Enough for the child's path: option checks, execvp's PATH_MAX buffer, a message.
-    const STACK: usize = 32 * 1024;
-    #[repr(C, align(16))]
-    struct Stack(core::cell::UnsafeCell<[u8; STACK]>);
-    // SAFETY: only the one child that exists at a time (we are suspended meanwhile) uses it.
-    unsafe impl Sync for Stack {}
-    // In .bss rather than on our stack: the pages the child never touches are never faulted
-    // in, and no stack probe walks them (they count towards our peak memory, being ours).
-    static CHILD_STACK: Stack = Stack(core::cell::UnsafeCell::new([0; STACK]));
     let mut child = child;
     // SAFETY: the stack and the closure outlive the child's use of them, since CLONE_VFORK
     // suspends us until it execs or exits (musl's clone exits the child when `child` returns).
+    // Only the one child that exists at a time (we are suspended meanwhile) uses the stack.
     let pid = unsafe {
+        let stack = ptr::addr_of_mut!((*CHILD_AREA.0.get()).stack);
         libc::clone(
             trampoline,
-            CHILD_STACK.0.get().cast::<u8>().add(STACK).cast(),
+            stack.cast::<u8>().add(CHILD_STACK).cast(),
             libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
             (&mut child as *mut &mut dyn FnMut() -> u8).cast(),
         )
@@ -762,19 +755,37 @@ struct EnvArea {
     ptrs: [*const c_char; ENV_SLOTS + 1],
     entry: [u8; 4096],
 }
-struct EnvCell(core::cell::UnsafeCell<EnvArea>);
-// SAFETY: boxinit has one thread, and `env_with` is called once, before the command starts.
-unsafe impl Sync for EnvCell {}
-static ENV_AREA: EnvCell = EnvCell(core::cell::UnsafeCell::new(EnvArea {
-    ptrs: [ptr::null(); ENV_SLOTS + 1],
-    entry: [0; 4096],
+
+/// Enough for the child's path: option checks, execvp's PATH_MAX buffer, a message.
+const CHILD_STACK: usize = 32 * 1024;
+
+/// What the command's process uses of ours: the environment made for it, and the stack
+/// `spawn`'s child runs on. In .bss rather than on our stack: the pages the child never
+/// touches are never faulted in, and no stack probe walks them (they count towards our peak
+/// memory, being ours). One static, with the stack last, so that its top shares a page with
+/// what follows (libc's) and the environment's pages are faulted in only when used.
+#[repr(C, align(16))]
+struct ChildArea {
+    env: EnvArea,
+    stack: [u8; CHILD_STACK],
+}
+struct ChildCell(core::cell::UnsafeCell<ChildArea>);
+// SAFETY: boxinit has one thread; `env_with` writes the environment once, before the command
+// starts, and the stack is the suspended vfork child's alone (see `spawn`).
+unsafe impl Sync for ChildCell {}
+static CHILD_AREA: ChildCell = ChildCell(core::cell::UnsafeCell::new(ChildArea {
+    env: EnvArea {
+        ptrs: [ptr::null(); ENV_SLOTS + 1],
+        entry: [0; 4096],
+    },
+    stack: [0; CHILD_STACK],
 }));
 
 /// `env` with every `NAME=...` entry replaced by one `NAME=value` at the end. Called at most
 /// once per process (the strings live in one static area); E2BIG when they do not fit.
 pub fn env_with(env: Strings, name: &[u8], value: &[u8]) -> Result<Strings> {
     // SAFETY: the only use of the area (see EnvCell); what it returns is never written again.
-    let area = unsafe { &mut *ENV_AREA.0.get() };
+    let area = unsafe { &mut *ptr::addr_of_mut!((*CHILD_AREA.0.get()).env) };
     let len = name.len() + 1 + value.len();
     if len >= area.entry.len() || value.contains(&0) {
         return Err(Errno::E2BIG);

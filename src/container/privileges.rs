@@ -319,6 +319,8 @@ pub(super) fn each_line(
 impl Privileges {
     /// In the command's process, just before exec: limits, the bounding set, the ids, the
     /// other capability sets, no_new_privs. Each step needs what the one before may take.
+    /// Not inlined: its frame is gone before execvp's path buffer goes on the same stack.
+    #[inline(never)]
     pub fn apply(&self) -> Result<(), Failure> {
         self.rlimits.apply()?;
         let fail = |what| move |e| Failure::os(what, b"", e);
