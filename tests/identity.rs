@@ -367,6 +367,23 @@ fn maps_the_caller_may_not_use_are_refused() {
 }
 
 #[test]
+fn missing_newuidmap_is_a_clear_failure() {
+    let user = TestUser::new();
+    let bins = Bins::new();
+    let root = rootfs_owned_by((user.uid, user.gid));
+    // The helpers out of sight: a tmpfs over /usr/bin in a mount namespace of the test's.
+    let script = r#"mount -t tmpfs none /usr/bin && exec /usr/sbin/runuser -u "$USERNAME" -- \
+        "$BOXINIT" --rootfs "$ROOT" --map-users auto -- true"#;
+    let out = run(Command::new("unshare")
+        .args(["--mount", "sh", "-c", script])
+        .env("USERNAME", &user.name)
+        .env("BOXINIT", bins.boxinit())
+        .env("ROOT", root.path())
+        .current_dir(bins.dir.path()));
+    assert_one_line_125(&out, "/usr/bin/newuidmap", "newuidmap hidden");
+}
+
+#[test]
 fn root_gives_explicit_ranges() {
     let root = rootfs_with_accounts();
     let out = ok(Command::new(boxinit())
