@@ -301,6 +301,35 @@ fn subuid_ranges_are_mapped_through_newuidmap() {
         owner_of(root.path().join("tmp/app")),
         (su.0 + 999, sg.0 + 999)
     );
+
+    // With ranges, --user can be anyone in them: here 1000 of the rootfs's /etc/passwd.
+    let tmp = root.path().join("tmp");
+    std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::write(
+        root.path().join("etc/passwd"),
+        "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+    )
+    .unwrap();
+    let out = ok(&mut user.command(
+        bins.dir.path(),
+        &[
+            &bins.boxinit(),
+            "--rootfs",
+            root.path().to_str().unwrap(),
+            "--map-users=auto",
+            "--map-groups=auto",
+            "--user=app",
+            "--",
+            "sh",
+            "-c",
+            "id -u; id -G; echo $HOME; touch /tmp/byapp",
+        ],
+    ));
+    assert_eq!(text(&out.stdout), "1000\n1000\n/home/app\n", "{out:?}");
+    assert_eq!(
+        owner_of(root.path().join("tmp/byapp")),
+        (su.0 + 999, sg.0 + 999)
+    );
 }
 
 #[test]
