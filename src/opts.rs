@@ -621,6 +621,42 @@ mod tests {
     }
 
     #[test]
+    fn identity_options_and_their_environment_forms() {
+        let c = parse_as(
+            &["boxinit", "--user", "app:staff", "--groups=audio", "x"],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.privileges.user, Some(&b"app:staff"[..]));
+        assert_eq!(c.privileges.groups, Some(&b"audio"[..]));
+        assert!(c.namespaces.is_empty(), "--user alone needs no namespace");
+        let c = parse_as(&["boxinit", "--map-uid", "0:1000:1", "x"], &[]).unwrap();
+        assert!(
+            c.namespaces.has(libc::CLONE_NEWUSER),
+            "a map asks for a user namespace"
+        );
+        let c = parse_as(
+            &["boxinit", "x"],
+            &["BOXINIT_USER=7", "BOXINIT_MAP_USERS=auto"],
+        );
+        let c = c.unwrap();
+        assert_eq!(c.privileges.user, Some(&b"7"[..]));
+        assert!(c.id_maps.given() && c.namespaces.has(libc::CLONE_NEWUSER));
+        let c = parse_as(&["boxinit", "--user", "1", "x"], &["BOXINIT_USER=bogus"]).unwrap();
+        assert_eq!(c.privileges.user, Some(&b"1"[..]));
+        for argv in [
+            &["boxinit", "--cap-add", "nope", "x"][..],
+            &["boxinit", "--rlimit", "NOFILE", "x"],
+            &["boxinit", "--map-gid", "1:2", "x"],
+            &["boxinit", "--uid", "1", "--map-users", "auto", "x"],
+            &["tini", "--user", "app", "x"],
+        ] {
+            assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
+        }
+        assert!(parse_as(&["boxinit", "x"], &["BOXINIT_RLIMIT=CPU"]).is_err());
+    }
+
+    #[test]
     fn rewrites() {
         assert_eq!(parse_rewrite(b"15:3"), Some((15, 3)));
         assert_eq!(parse_rewrite(b"TERM:QUIT"), Some((15, 3)));
