@@ -36,6 +36,14 @@ impl TestUser {
     fn new() -> TestUser {
         let name = format!("bxid{}", unique().replace('-', "x"));
         let _lock = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        // Debian's passwd package makes these; a machine without them gets empty ones.
+        for file in ["/etc/subuid", "/etc/subgid"] {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .unwrap();
+        }
         let out = run(Command::new("useradd").args(["-M", "-s", "/bin/sh", &name]));
         assert!(out.status.success(), "useradd: {out:?}");
         let mut user = TestUser {
