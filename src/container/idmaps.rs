@@ -296,20 +296,33 @@ fn plan(
         Kind::Gid => (&opts.gids, opts.auto_gids, opts.inside_gid),
     };
     let subids = kind.subid_file();
+    if explicit.is_empty() && !auto {
+        return Ok(Some((inside.unwrap_or(0), own)));
+    }
+    // What the caller may map: its own id and its subordinate ranges (podman's map).
+    if auto || !root {
+        caller_ranges(own, subids, owner, ranges)?;
+        if auto && ranges.len() == 1 {
+            return Err(Failure::usage(
+                "no ranges for the caller in",
+                subids.to_bytes(),
+            ));
+        }
+    }
     if !explicit.is_empty() {
-        for range in explicit {
-            if !root && !allowed(range, own, subids, owner)? {
-                return Err(Failure::usage(
-                    "id map not allowed for the caller by",
-                    subids.to_bytes(),
-                ));
-            }
+        let within = |r: &IdRange| {
+            let end = r.outside as u64 + r.count as u64;
+            ranges
+                .iter()
+                .any(|a| a.outside <= r.outside && end <= a.outside as u64 + a.count as u64)
+        };
+        if !root && !explicit.iter().all(within) {
+            return Err(Failure::usage(
+                "id map not allowed for the caller by",
+                subids.to_bytes(),
+            ));
         }
         ranges.clone_from(explicit);
-    } else if auto {
-        auto_ranges(own, subids, owner, ranges)?;
-    } else {
-        return Ok(Some((inside.unwrap_or(0), own)));
     }
     if !root {
         sys::is_directory(kind.helper())
@@ -318,32 +331,8 @@ fn plan(
     Ok(None)
 }
 
-/// The caller's own id, or a part of one of its subordinate ranges.
-fn allowed(
-    range: &IdRange,
-    own: u32,
-    subids: &'static CStr,
-    owner: &Owner,
-) -> Result<bool, Failure> {
-    if range.outside == own && range.count == 1 {
-        return Ok(true);
-    }
-    let (start, end) = (
-        range.outside as u64,
-        range.outside as u64 + range.count as u64,
-    );
-    let mut inside = false;
-    each_line(subids, &mut |line| {
-        inside = accounts::subids(line).is_some_and(|s| {
-            owner.is(s.owner) && s.start as u64 <= start && end <= s.start as u64 + s.count as u64
-        });
-        inside
-    })?;
-    Ok(inside)
-}
-
 /// Podman's rootless map: the caller is 0, its subordinate ranges follow from 1.
-fn auto_ranges(
+fn caller_ranges(
     own: u32,
     subids: &'static CStr,
     owner: &Owner,
@@ -372,12 +361,6 @@ fn auto_ranges(
     if full {
         return Err(Failure::usage(
             "more than 8 ranges for the caller in",
-            subids.to_bytes(),
-        ));
-    }
-    if ranges.len() == 1 {
-        return Err(Failure::usage(
-            "no ranges for the caller in",
             subids.to_bytes(),
         ));
     }

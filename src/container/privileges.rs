@@ -93,7 +93,7 @@ fn cap_bit(name: &[u8]) -> Option<u64> {
         Some(prefix) if prefix.eq_ignore_ascii_case(b"CAP_") => &name[4..],
         _ => name,
     };
-    let n = values::split(CAP_NAMES.as_bytes(), b' ').position(|c| c.eq_ignore_ascii_case(name))?;
+    let n = values::word_index(CAP_NAMES, name)?;
     Some(1 << n)
 }
 

@@ -9,10 +9,6 @@ const NAMES: &str =
     "CPU FSIZE DATA STACK CORE RSS NPROC NOFILE MEMLOCK AS LOCKS SIGPENDING MSGQUEUE \
     NICE RTPRIO RTTIME";
 
-fn names() -> impl Iterator<Item = &'static [u8]> {
-    values::split(NAMES.as_bytes(), b' ')
-}
-
 /// The limits asked for, by resource number; a later one for the same resource wins.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct Rlimits {
@@ -40,10 +36,8 @@ impl Rlimits {
     pub fn apply(&self) -> Result<(), Failure> {
         for (resource, &(soft, hard)) in self.limits.iter().enumerate() {
             if self.given & 1 << resource != 0 {
-                sys::set_rlimit(resource as u32, soft, hard).map_err(|e| {
-                    let name = names().nth(resource).unwrap_or(b"");
-                    Failure::os("setting rlimit", name, e)
-                })?;
+                sys::set_rlimit(resource as u32, soft, hard)
+                    .map_err(|e| Failure::os("setting rlimit", values::word(NAMES, resource), e))?;
             }
         }
         Ok(())
@@ -57,7 +51,7 @@ fn parse(item: &[u8]) -> Option<(usize, u64, u64)> {
         Some(prefix) if prefix.eq_ignore_ascii_case(b"RLIMIT_") => &name[7..],
         _ => name,
     };
-    let resource = names().position(|n| n.eq_ignore_ascii_case(name))?;
+    let resource = values::word_index(NAMES, name)?;
     let value = &item[eq + 1..];
     let (soft, hard) = match value.iter().position(|&c| c == b':') {
         Some(colon) => (limit(&value[..colon])?, limit(&value[colon + 1..])?),
