@@ -8,6 +8,7 @@
 //! of its own on the console; when it ends, stop everyone, sync, print its status and power
 //! off (or reboot, or halt).
 
+use crate::container;
 use crate::opts::{self, Config};
 use crate::out::{self, Failure};
 use crate::supervise::status_of;
@@ -201,7 +202,10 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
         new_session: spawn::NewSession::Never,
         die_with_parent: false,
     };
-    let child = spawn::spawn(config.command, env, &inherited, true, &process)?;
+    // --user and the rest of the identity options hold in boot mode too.
+    let (privileges, env) =
+        container::resolve_privileges(&config.privileges, container::Namespaces::NONE, env)?;
+    let child = spawn::spawn(config.command, env, &inherited, true, &process, &privileges)?;
     let _ = sys::chdir(c"/");
     let grace = config.supervision.grace_ms.unwrap_or(DEFAULT_GRACE_MS);
     let (status, how) = supervise(child, grace, settings.on_exit);

@@ -48,8 +48,18 @@ Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]      (COMMAND defaults to /bin/
 Container (each also read from BOXINIT_<NAME> in the environment; the command line wins):
   --rootfs DIR          run COMMAND with DIR as its root (pivot_root, fresh /proc)
   --hostname NAME       hostname inside a new UTS namespace
-  --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time, all or none
-                        (default mnt,uts,ipc,pid with --rootfs or --hostname, else none)
+  --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time,user, all or none
+                        (default mnt,uts,ipc,pid with --rootfs or --hostname, else none;
+                        user comes first when the caller is not root)
+Identity (with or without a container):
+  --user USER[:GROUP]   run COMMAND as USER (names from the rootfs's /etc/passwd); HOME set
+  --groups LIST         its supplementary groups instead of those /etc/group gives
+  --uid N  --gid N      the caller's ids inside the user namespace (default 0)
+  --map-uid IN:OUT:N    a uid range of the user namespace (repeatable); --map-gid too
+  --map-users auto      the caller's /etc/subuid ranges, via newuidmap; --map-groups too
+  --cap-add LIST  --cap-drop LIST   capabilities by name, or all
+  --allow-new-privs     no no_new_privs in a container
+  --rlimit NAME=SOFT[:HARD]   a resource limit of COMMAND (NOFILE, NPROC, CORE, ...)
 Limits (a cgroup of the command's own, removed when it ends):
   --memory SIZE         memory limit (k, m, g suffixes: 512m)
   --memory-swap SIZE    memory and swap together, at least --memory

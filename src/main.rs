@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 
+mod accounts;
 mod boot;
 mod cgroups;
 mod container;
@@ -100,7 +101,10 @@ fn contain(
     inherited: &spawn::Inherited,
 ) -> Result<u8, Failure> {
     if !ns.is_empty() {
+        // The maps of a new user namespace may need a writer outside it, forked before.
+        let id_maps = container::start_id_maps(&config.id_maps, ns)?;
         container::unshare(ns)?;
+        id_maps.finish()?;
         container::set_time_offsets(config.time_offsets)?;
         // A new time namespace, too, starts with our next child, and one that shares our
         // memory (as the command is started) may not enter it.
@@ -177,7 +181,16 @@ fn run_command(config: &Config, env: Strings, inherited: &spawn::Inherited) -> R
         },
         die_with_parent: config.die_with_parent,
     };
-    let child = spawn::spawn(config.command, env, inherited, how.session, &process)?;
+    let (privileges, env) =
+        container::resolve_privileges(&config.privileges, config.namespaces, env)?;
+    let child = spawn::spawn(
+        config.command,
+        env,
+        inherited,
+        how.session,
+        &process,
+        &privileges,
+    )?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
     Ok(supervise::supervise(child, how, ignore_once))

@@ -8,7 +8,7 @@
 
 use crate::boot;
 use crate::cgroups::{self, Limits};
-use crate::container::{self, Joins, Namespaces, TimeOffsets};
+use crate::container::{self, IdMapOptions, Joins, Namespaces, PrivilegeOptions, TimeOffsets};
 use crate::env::EnvEdits;
 use crate::fds::KeptFds;
 use crate::out::Failure;
@@ -104,6 +104,10 @@ pub struct Config {
     pub die_with_parent: bool,
     /// The signal state the command starts with.
     pub child_signals: spawn::ChildSignals,
+    /// The user namespace's id maps.
+    pub id_maps: IdMapOptions,
+    /// Who the command runs as, its capabilities and limits.
+    pub privileges: PrivilegeOptions,
 }
 
 impl Config {
@@ -188,6 +192,19 @@ enum Opt {
     TiniVerbosity,
     /// catatonit's CATATONIT_DEBUG: set at all means debug.
     CatatonitDebug,
+    // Identity (issue 8)
+    User,
+    Groups,
+    Uid,
+    Gid,
+    MapUid,
+    MapGid,
+    MapUsers,
+    MapGroups,
+    CapAdd,
+    CapDrop,
+    AllowNewPrivs,
+    Rlimit,
 }
 
 /// One way to give an option: a long name, a short letter, or an environment variable
@@ -300,6 +317,21 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
     with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
+    // Identity: user namespaces and id maps, users and groups, capabilities, limits.
+    // Repeatable ones take comma-separated lists too (the only way from the environment).
+    with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)),
+    with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B)),
+    with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B)),
+    with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B)),
+    with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)),
+    with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)),
+    with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B)),
+    with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B)),
+    // From the environment, drops come first, so that an add survives a drop of all.
+    with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)),
+    with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
+    spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B),
+    with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)),
 ];
 
 /// Parse argv and the environment into a checked `Config`.
@@ -378,6 +410,8 @@ struct Parser {
     die_with_parent: bool,
     /// The first thing wrong on the command line, reported unless help is asked for.
     error: Option<Failure>,
+    id_maps: IdMapOptions,
+    privileges: PrivilegeOptions,
 }
 
 impl Parser {
@@ -406,6 +440,8 @@ impl Parser {
             new_session: false,
             die_with_parent: false,
             error: None,
+            id_maps: IdMapOptions::default(),
+            privileges: PrivilegeOptions::default(),
         }
     }
 
@@ -610,6 +646,19 @@ impl Parser {
             Opt::Sys => self.fs.sys = true,
             Opt::Mqueue => self.fs.mqueue = true,
             Opt::Chdir => self.fs.chdir = value,
+            // Identity
+            Opt::User => self.privileges.user = Some(text),
+            Opt::Groups => self.privileges.groups = Some(text),
+            Opt::Uid => self.id_maps.set_inside_uid(text)?,
+            Opt::Gid => self.id_maps.set_inside_gid(text)?,
+            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
+            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
+            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
+            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
+            Opt::CapAdd => self.privileges.add_caps(text)?,
+            Opt::CapDrop => self.privileges.drop_caps(text)?,
+            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
+            Opt::Rlimit => self.privileges.rlimits.add(text)?,
         }
         Ok(())
     }
@@ -647,11 +696,17 @@ impl Parser {
         self.boot.enabled |= boot::started_by_kernel();
         let booting = self.boot.enabled;
         let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
-        let namespaces = self.namespaces.unwrap_or(if container {
+        let mut namespaces = self.namespaces.unwrap_or(if container {
             Namespaces::CONTAINER
         } else {
             Namespaces::NONE
         });
+        // Identity: a map option asks for a user namespace, and so does any namespace asked
+        // for by someone who is not root, whose unshare needs one to come first.
+        self.id_maps.check()?;
+        if self.id_maps.given() || (!namespaces.is_empty() && crate::sys::geteuid() != 0) {
+            namespaces.0 |= libc::CLONE_NEWUSER;
+        }
         // A PID namespace brings the mount namespace its /proc needs.
         let namespaces = container::with_proc_namespace(namespaces);
         let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
@@ -697,6 +752,8 @@ impl Parser {
                 Personality::Catatonit => spawn::ChildSignals::TerminalStopsBlocked,
                 _ => spawn::ChildSignals::Inherited,
             },
+            id_maps: self.id_maps,
+            privileges: self.privileges,
         }
     }
 
@@ -1047,6 +1104,42 @@ mod tests {
         let c = parse_as(&["boxinit", "x"], &["BOXINIT_JOIN_NET=/n"]).unwrap();
         assert_eq!(c.joins.kinds().0, libc::CLONE_NEWNET);
         assert!(c.namespaces.is_empty());
+    }
+
+    #[test]
+    fn identity_options_and_their_environment_forms() {
+        let c = parse_as(
+            &["boxinit", "--user", "app:staff", "--groups=audio", "x"],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.privileges.user, Some(&b"app:staff"[..]));
+        assert_eq!(c.privileges.groups, Some(&b"audio"[..]));
+        assert!(c.namespaces.is_empty(), "--user alone needs no namespace");
+        let c = parse_as(&["boxinit", "--map-uid", "0:1000:1", "x"], &[]).unwrap();
+        assert!(
+            c.namespaces.has(libc::CLONE_NEWUSER),
+            "a map asks for a user namespace"
+        );
+        let c = parse_as(
+            &["boxinit", "x"],
+            &["BOXINIT_USER=7", "BOXINIT_MAP_USERS=auto"],
+        );
+        let c = c.unwrap();
+        assert_eq!(c.privileges.user, Some(&b"7"[..]));
+        assert!(c.id_maps.given() && c.namespaces.has(libc::CLONE_NEWUSER));
+        let c = parse_as(&["boxinit", "--user", "1", "x"], &["BOXINIT_USER=bogus"]).unwrap();
+        assert_eq!(c.privileges.user, Some(&b"1"[..]));
+        for argv in [
+            &["boxinit", "--cap-add", "nope", "x"][..],
+            &["boxinit", "--rlimit", "NOFILE", "x"],
+            &["boxinit", "--map-gid", "1:2", "x"],
+            &["boxinit", "--uid", "1", "--map-users", "auto", "x"],
+            &["tini", "--user", "app", "x"],
+        ] {
+            assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
+        }
+        assert!(parse_as(&["boxinit", "x"], &["BOXINIT_RLIMIT=CPU"]).is_err());
     }
 
     #[test]

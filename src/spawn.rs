@@ -2,6 +2,7 @@
 //! mask and dispositions boxinit was started with, its own process group in the terminal's
 //! foreground, no descriptor of boxinit's, and the PATH lookup of execvp.
 
+use crate::container::Privileges;
 use crate::out::{self, Failure};
 use crate::signals;
 use crate::sys::{self, Disposition, Errno, Pid, SigSet, Strings};
@@ -86,13 +87,24 @@ pub fn spawn(
     inherited: &Inherited,
     new_session: bool,
     process: &Process,
+    privileges: &Privileges,
 ) -> Result<Pid, Failure> {
     let spawner = if process.die_with_parent {
         sys::getpid()
     } else {
         0
     };
-    let mut child = || become_command(command, env, inherited, new_session, process, spawner);
+    let mut child = || {
+        become_command(
+            command,
+            env,
+            inherited,
+            new_session,
+            process,
+            spawner,
+            privileges,
+        )
+    };
     sys::spawn(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
 }
 
@@ -104,9 +116,10 @@ fn become_command(
     new_session: bool,
     process: &Process,
     spawner: Pid,
+    privileges: &Privileges,
 ) -> u8 {
-    let ready =
-        isolate(process, spawner).and_then(|detached| prepare(inherited, new_session, detached));
+    let ready = isolate(process, spawner)
+        .and_then(|detached| prepare(inherited, new_session, detached, privileges));
     if let Err(failure) = ready {
         failure.report();
         return Failure::STATUS;
@@ -121,7 +134,12 @@ fn become_command(
     }
 }
 
-fn prepare(inherited: &Inherited, new_session: bool, detached: bool) -> Result<(), Failure> {
+fn prepare(
+    inherited: &Inherited,
+    new_session: bool,
+    detached: bool,
+    privileges: &Privileges,
+) -> Result<(), Failure> {
     // Into the limits' cgroup before anything else (unless PID 1 of a container went in).
     crate::cgroups::join()?;
     if detached {
@@ -142,6 +160,8 @@ fn prepare(inherited: &Inherited, new_session: bool, detached: bool) -> Result<(
             }
         }
     }
+    // Last, when the terminal is set up: ids, capabilities, limits, no_new_privs.
+    privileges.apply()?;
     inherited
         .restore()
         .map_err(|e| Failure::os("restoring the signal mask", b"", e))

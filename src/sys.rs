@@ -1280,6 +1280,239 @@ pub fn pending_signals() -> SigSet {
     set
 }
 
+// ---- Identity: users, groups, id maps, capabilities, rlimits ----------------------------
+
+pub fn getuid() -> u32 {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall!(Sysno::getuid) }.unwrap_or(0) as u32
+}
+
+pub fn getgid() -> u32 {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall!(Sysno::getgid) }.unwrap_or(0) as u32
+}
+
+pub fn geteuid() -> u32 {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall!(Sysno::geteuid) }.unwrap_or(0) as u32
+}
+
+/// Set the real, effective and saved ids of this thread alone (no libc broadcast).
+pub fn set_uid(uid: u32) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::setresuid, uid, uid, uid) }.map(drop)
+}
+
+pub fn set_gid(gid: u32) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::setresgid, gid, gid, gid) }.map(drop)
+}
+
+pub fn set_groups(groups: &[u32]) -> Result<()> {
+    // SAFETY: the kernel reads len gid_t values.
+    unsafe { syscall!(Sysno::setgroups, groups.len(), groups.as_ptr()) }.map(drop)
+}
+
+/// The permitted, effective and inheritable sets of this thread, as 64-bit masks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CapSets {
+    pub permitted: u64,
+    pub effective: u64,
+    pub inheritable: u64,
+}
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+const CAP_VERSION_3: u32 = 0x2008_0522;
+
+pub fn capget() -> Result<CapSets> {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
+    // SAFETY: version 3 takes a header and two data structs.
+    unsafe {
+        syscall!(
+            Sysno::capget,
+            &mut header as *mut CapHeader,
+            data.as_mut_ptr()
+        )
+    }?;
+    let join = |lo: u32, hi: u32| lo as u64 | (hi as u64) << 32;
+    Ok(CapSets {
+        permitted: join(data[0].permitted, data[1].permitted),
+        effective: join(data[0].effective, data[1].effective),
+        inheritable: join(data[0].inheritable, data[1].inheritable),
+    })
+}
+
+pub fn capset(sets: CapSets) -> Result<()> {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let half = |shift: u32| CapData {
+        effective: (sets.effective >> shift) as u32,
+        permitted: (sets.permitted >> shift) as u32,
+        inheritable: (sets.inheritable >> shift) as u32,
+    };
+    let data = [half(0), half(32)];
+    // SAFETY: version 3 takes a header and two data structs.
+    unsafe { syscall!(Sysno::capset, &mut header as *mut CapHeader, data.as_ptr()) }.map(drop)
+}
+
+/// Remove `cap` from the bounding set (EINVAL: the kernel does not know it).
+pub fn drop_bounding_cap(cap: u32) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::prctl, libc::PR_CAPBSET_DROP, cap) }.map(drop)
+}
+
+pub fn raise_ambient_cap(cap: u32) -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe {
+        syscall!(
+            Sysno::prctl,
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_RAISE,
+            cap,
+            0,
+            0
+        )
+    }
+    .map(drop)
+}
+
+/// Keep the permitted set across a change of uid away from 0 (until the next execve).
+pub fn keep_caps() -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::prctl, libc::PR_SET_KEEPCAPS, 1) }.map(drop)
+}
+
+pub fn set_no_new_privs() -> Result<()> {
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }.map(drop)
+}
+
+pub fn set_rlimit(resource: u32, soft: u64, hard: u64) -> Result<()> {
+    let limit = [soft, hard];
+    // SAFETY: the kernel reads one struct rlimit64 (two u64); old may be null.
+    unsafe { syscall!(Sysno::prlimit64, 0, resource, limit.as_ptr(), 0) }.map(drop)
+}
+
+/// Wait for child `pid` to end; its exit code, or 128+N when signal N killed it.
+pub fn wait_child(pid: Pid) -> Result<u8> {
+    let mut status: c_int = 0;
+    loop {
+        // SAFETY: status is a valid out-pointer; rusage may be null.
+        match unsafe { syscall!(Sysno::wait4, pid, &mut status as *mut c_int, 0, 0) } {
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    Ok(if status & 0x7f == 0 {
+        ((status >> 8) & 0xff) as u8
+    } else {
+        128 + (status & 0x7f) as u8
+    })
+}
+
+/// A pipe, both ends close-on-exec: (read end, write end).
+pub fn pipe() -> Result<(Fd, Fd)> {
+    let mut fds: [c_int; 2] = [0; 2];
+    // SAFETY: fds holds two ints.
+    unsafe { syscall!(Sysno::pipe2, fds.as_mut_ptr(), libc::O_CLOEXEC) }?;
+    Ok((Fd(fds[0]), Fd(fds[1])))
+}
+
+impl Fd {
+    pub fn write(&self, bytes: &[u8]) -> Result<usize> {
+        // SAFETY: bytes is valid for reads of its length.
+        unsafe { syscall!(Sysno::write, self.0, bytes.as_ptr(), bytes.len()) }
+    }
+}
+
+/// Execute `path` with `args` (at most 31) and `env`; returns only on failure.
+pub fn execve_list(path: &CStr, args: &[&CStr], env: Strings) -> Errno {
+    let mut ptrs: [*const c_char; 32] = [ptr::null(); 32];
+    if args.len() >= ptrs.len() {
+        return Errno::E2BIG;
+    }
+    for (slot, arg) in ptrs.iter_mut().zip(args) {
+        *slot = arg.as_ptr();
+    }
+    // SAFETY: path and every argument are C strings; ptrs ends with a null.
+    match unsafe { syscall!(Sysno::execve, path.as_ptr(), ptrs.as_ptr(), env.as_ptr()) } {
+        Ok(_) => Errno::EINVAL,
+        Err(errno) => errno,
+    }
+}
+
+/// Room for the command's environment with one entry replaced (HOME for --user).
+const ENV_SLOTS: usize = 512;
+struct EnvArea {
+    ptrs: [*const c_char; ENV_SLOTS + 1],
+    entry: [u8; 4096],
+}
+
+struct EnvCell(core::cell::UnsafeCell<EnvArea>);
+// SAFETY: boxinit has one thread; `env_with` writes the area once, before the command starts,
+// and never again.
+unsafe impl Sync for EnvCell {}
+// In .bss: its pages are faulted in only when --user needs them.
+static ENV_AREA: EnvCell = EnvCell(core::cell::UnsafeCell::new(EnvArea {
+    ptrs: [ptr::null(); ENV_SLOTS + 1],
+    entry: [0; 4096],
+}));
+
+/// `env` with every `NAME=...` entry replaced by one `NAME=value` at the end. Called at most
+/// once per process (the strings live in one static area); E2BIG when they do not fit.
+pub fn env_with(env: Strings, name: &[u8], value: &[u8]) -> Result<Strings> {
+    // SAFETY: the only use of the area (see EnvCell); what it returns is never written again.
+    let area = unsafe { &mut *ENV_AREA.0.get() };
+    let len = name.len() + 1 + value.len();
+    if len >= area.entry.len() || value.contains(&0) {
+        return Err(Errno::E2BIG);
+    }
+    area.entry[..name.len()].copy_from_slice(name);
+    area.entry[name.len()] = b'=';
+    area.entry[name.len() + 1..len].copy_from_slice(value);
+    area.entry[len] = 0;
+    let mut n = 0;
+    for entry in env.iter() {
+        let bytes = entry.to_bytes();
+        if bytes.starts_with(name) && bytes.get(name.len()) == Some(&b'=') {
+            continue;
+        }
+        if n == ENV_SLOTS - 1 {
+            return Err(Errno::E2BIG);
+        }
+        area.ptrs[n] = entry.as_ptr();
+        n += 1;
+    }
+    area.ptrs[n] = area.entry.as_ptr().cast();
+    area.ptrs[n + 1] = ptr::null();
+    // SAFETY: n + 1 valid C strings (static or the process's own envp), then a null.
+    Ok(unsafe { Strings::from_raw(area.ptrs.as_ptr(), n + 1) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,24 @@ const SIGNAL_NAMES: [&str; 31] = [
     "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
 ];
 
+/// The pieces of `text` between `sep` bytes. One function for every list boxinit reads,
+/// so that the splitting code exists once in the binary.
+pub fn split(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
+    text.split(move |&c| c == sep)
+}
+
+/// The position of `name` (in any case) among the space-separated `words`: one function
+/// for every table of names (capabilities, resource limits) so that its code exists once.
+#[inline(never)]
+pub fn word_index(words: &str, name: &[u8]) -> Option<usize> {
+    split(words.as_bytes(), b' ').position(|w| w.eq_ignore_ascii_case(name))
+}
+
+/// Word `i` of the space-separated `words` (empty past the last).
+pub fn word(words: &'static str, i: usize) -> &'static [u8] {
+    split(words.as_bytes(), b' ').nth(i).unwrap_or(b"")
+}
+
 /// A decimal number, without sign or spaces.
 pub fn number(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 19 {
@@ -217,6 +235,16 @@ pub fn tmpfs_spec(text: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words() {
+        assert_eq!(word_index("CPU FSIZE DATA", b"fsize"), Some(1));
+        assert_eq!(word_index("CPU FSIZE DATA", b"DATA"), Some(2));
+        assert_eq!(word_index("CPU FSIZE DATA", b"FSIZ"), None);
+        assert_eq!(word_index("CPU FSIZE DATA", b""), None);
+        assert_eq!(word("CPU FSIZE DATA", 1), b"FSIZE");
+        assert_eq!(word("CPU FSIZE DATA", 3), b"");
+    }
 
     #[test]
     fn numbers() {

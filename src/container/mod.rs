@@ -3,14 +3,19 @@
 //! the mount steps of the command line, and a hostname.
 
 mod devices;
+mod idmaps;
 mod mounts;
 mod namespaces;
 mod network;
+mod privileges;
 mod proc;
+mod rlimits;
 
+pub use idmaps::IdMapOptions;
 pub use mounts::{change_dir, Filesystem};
 pub use namespaces::{join, parse_namespaces, set_time_offsets, unshare, Joins, Namespaces};
 pub use namespaces::{TimeOffsets, JOIN_KINDS};
+pub use privileges::{PrivilegeOptions, Privileges};
 
 use crate::out::Failure;
 use crate::sys;
@@ -134,4 +139,24 @@ fn build_filesystem(
         mounts::make_root_readonly()?;
     }
     Ok(())
+}
+
+// ---- Identity: the user namespace's maps, and who the command runs as ------------------
+
+/// Before the unshare: what the id maps need done from outside the new user namespace.
+pub fn start_id_maps(
+    opts: &IdMapOptions,
+    namespaces: Namespaces,
+) -> Result<idmaps::Pending, Failure> {
+    idmaps::start(opts, namespaces)
+}
+
+/// Once the container is set up: the command's ids, capabilities and limits, and its
+/// environment (HOME for --user).
+pub fn resolve_privileges(
+    opts: &PrivilegeOptions,
+    namespaces: Namespaces,
+    env: sys::Strings,
+) -> Result<(Privileges, sys::Strings), Failure> {
+    privileges::resolve(opts, namespaces, env)
 }

@@ -8,7 +8,7 @@ use core::ffi::{c_int, CStr};
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Namespaces(pub c_int);
 
-const NAMES: [(&str, c_int); 7] = [
+const NAMES: [(&str, c_int); 8] = [
     ("mnt", libc::CLONE_NEWNS),
     ("uts", libc::CLONE_NEWUTS),
     ("ipc", libc::CLONE_NEWIPC),
@@ -16,6 +16,7 @@ const NAMES: [(&str, c_int); 7] = [
     ("net", libc::CLONE_NEWNET),
     ("cgroup", libc::CLONE_NEWCGROUP),
     ("time", libc::CLONE_NEWTIME),
+    ("user", libc::CLONE_NEWUSER),
 ];
 
 impl Namespaces {
@@ -34,7 +35,7 @@ impl Namespaces {
     }
 }
 
-/// `mnt,uts,ipc,pid,net,cgroup,time`, `all` or `none`.
+/// `mnt,uts,ipc,pid,net,cgroup,time,user`, `all` or `none`.
 pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
     let mut flags = 0;
     for name in list.split(|&c| c == b',') {
@@ -168,7 +169,7 @@ mod tests {
         );
         let all = parse_namespaces(b"all").unwrap();
         assert!(all.has(libc::CLONE_NEWNET) && all.has(libc::CLONE_NEWTIME));
-        assert!(!all.has(libc::CLONE_NEWUSER));
+        assert!(all.has(libc::CLONE_NEWUSER));
         assert!(parse_namespaces(b"mnt,bogus").is_err());
         assert!(parse_namespaces(b"").is_err());
     }

@@ -24,6 +24,10 @@
 //!                              master to the slave and print "pty=ok PATH" (or the error)
 //! probe catch [UNTIL]          as `signals`, but every signal is caught, faults included
 //!                              (default UNTIL 64)
+//! probe status                 key=value lines of who it is: uid, gid, groups, capinh, capprm,
+//!                              capeff, capbnd, capamb, nonewprivs (from /proc/self/status),
+//!                              home ($HOME), rlimit_NAME=SOFT:HARD for nofile, nproc, core,
+//!                              cpu, fsize, as, stack, memlock ("unlimited" for none)
 //!
 //! Several commands can be chained with `--then`: `probe report --then exit 3`.
 
@@ -52,6 +56,7 @@ fn run(step: &[String]) {
         Some("cgroup") => print!("{}", read("/proc/self/cgroup")),
         Some("clocks") => clocks(),
         Some("pty") => pty(),
+        Some("status") => status(),
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
@@ -338,5 +343,63 @@ fn pty() {
     match result {
         Ok(path) => say(&format!("pty=ok {path}")),
         Err(e) => say(&format!("pty=error {e}")),
+    }
+}
+
+fn status() {
+    let status = read("/proc/self/status");
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}:")))
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    // The real id, as the kernel shows it (real, effective, saved, filesystem).
+    say(&format!("uid={}", field("Uid").join(" ")));
+    say(&format!("gid={}", field("Gid").join(" ")));
+    say(&format!("groups={}", field("Groups").join(" ")));
+    for key in [
+        "CapInh",
+        "CapPrm",
+        "CapEff",
+        "CapBnd",
+        "CapAmb",
+        "NoNewPrivs",
+    ] {
+        say(&format!("{}={}", key.to_lowercase(), field(key).join(" ")));
+    }
+    say(&format!(
+        "home={}",
+        std::env::var("HOME").unwrap_or_default()
+    ));
+    for (name, resource) in [
+        ("nofile", libc::RLIMIT_NOFILE),
+        ("nproc", libc::RLIMIT_NPROC),
+        ("core", libc::RLIMIT_CORE),
+        ("cpu", libc::RLIMIT_CPU),
+        ("fsize", libc::RLIMIT_FSIZE),
+        ("as", libc::RLIMIT_AS),
+        ("stack", libc::RLIMIT_STACK),
+        ("memlock", libc::RLIMIT_MEMLOCK),
+    ] {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        unsafe { libc::getrlimit(resource, &mut limit) };
+        let show = |n: libc::rlim_t| {
+            if n == libc::RLIM_INFINITY {
+                "unlimited".to_owned()
+            } else {
+                n.to_string()
+            }
+        };
+        say(&format!(
+            "rlimit_{name}={}:{}",
+            show(limit.rlim_cur),
+            show(limit.rlim_max)
+        ));
     }
 }

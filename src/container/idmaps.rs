@@ -1,0 +1,508 @@
+//! The user namespace's id maps: who the ids inside are on the host.
+//!
+//! Three ways to write them, after the unshare that made the namespace:
+//! - one id (the default, as `unshare -r` does): the caller's uid and gid become 0 (or
+//!   `--uid`/`--gid`) inside. The kernel lets a process map its own ids into a namespace it
+//!   made, once setgroups is denied, so boxinit writes these itself.
+//! - ranges from root (`--map-uid`/`--map-gid`): only a process outside the namespace, with
+//!   CAP_SETUID there, may write them. A writer forked before the unshare waits on a pipe,
+//!   writes /proc/PID/uid_map when told, and exits; boxinit waits for it.
+//! - ranges for anyone else (`--map-users auto`, or `--map-uid` within the caller's
+//!   /etc/subuid ranges): the same writer runs the setuid helpers newuidmap and newgidmap
+//!   (package uidmap), which check the ranges against /etc/subuid and /etc/subgid, as podman
+//!   does.
+
+use super::privileges::each_line;
+use super::Namespaces;
+use crate::accounts;
+use crate::out::{self, Failure};
+use crate::sys::{self, Errno, Fd, Pid, Strings};
+use crate::values;
+use core::ffi::CStr;
+
+/// `inside` and the `count` ids after it are `outside`... on the host.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct IdRange {
+    pub inside: u32,
+    pub outside: u32,
+    pub count: u32,
+}
+
+const MAX_RANGES: usize = 8;
+type Ranges = heapless::Vec<IdRange, MAX_RANGES>;
+
+/// The map options as given.
+#[derive(Clone, Default, Debug)]
+pub struct IdMapOptions {
+    uids: Ranges,
+    gids: Ranges,
+    auto_uids: bool,
+    auto_gids: bool,
+    inside_uid: Option<u32>,
+    inside_gid: Option<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Uid,
+    Gid,
+}
+
+impl IdMapOptions {
+    /// `--map-uid IN:OUT:COUNT[,...]` (repeatable).
+    pub fn add_uid_maps(&mut self, list: &'static [u8]) -> Result<(), Failure> {
+        parse_ranges(list, &mut self.uids)
+    }
+
+    pub fn add_gid_maps(&mut self, list: &'static [u8]) -> Result<(), Failure> {
+        parse_ranges(list, &mut self.gids)
+    }
+
+    /// `--map-users auto`: the caller's /etc/subuid ranges.
+    pub fn set_auto_uids(&mut self, how: &'static [u8]) -> Result<(), Failure> {
+        self.auto_uids = auto(how)?;
+        Ok(())
+    }
+
+    pub fn set_auto_gids(&mut self, how: &'static [u8]) -> Result<(), Failure> {
+        self.auto_gids = auto(how)?;
+        Ok(())
+    }
+
+    /// `--uid N`: the caller's uid inside the one-id map.
+    pub fn set_inside_uid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
+        self.inside_uid = Some(accounts::id(id).ok_or(Failure::usage("invalid --uid", id))?);
+        Ok(())
+    }
+
+    pub fn set_inside_gid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
+        self.inside_gid = Some(accounts::id(id).ok_or(Failure::usage("invalid --gid", id))?);
+        Ok(())
+    }
+
+    /// Whether any map option was given (each asks for a user namespace).
+    pub fn given(&self) -> bool {
+        !self.uids.is_empty()
+            || !self.gids.is_empty()
+            || self.auto_uids
+            || self.auto_gids
+            || self.inside_uid.is_some()
+            || self.inside_gid.is_some()
+    }
+
+    /// --uid and --gid name the one id of the default map; with ranges they mean nothing.
+    pub fn check(&self) -> Result<(), Failure> {
+        let ranges_u = !self.uids.is_empty() || self.auto_uids;
+        let ranges_g = !self.gids.is_empty() || self.auto_gids;
+        if (ranges_u && self.inside_uid.is_some()) || (ranges_g && self.inside_gid.is_some()) {
+            return Err(Failure::usage(
+                "--uid and --gid apply to the one-id map only; use --user with ranges",
+                b"",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn auto(how: &'static [u8]) -> Result<bool, Failure> {
+    match how {
+        b"auto" => Ok(true),
+        b"none" => Ok(false),
+        _ => Err(Failure::usage("invalid map (want auto or none):", how)),
+    }
+}
+
+fn parse_ranges(list: &'static [u8], into: &mut Ranges) -> Result<(), Failure> {
+    for item in values::split(list, b',') {
+        let range = parse_range(item).ok_or(Failure::usage(
+            "invalid id map (want INSIDE:OUTSIDE:COUNT):",
+            item,
+        ))?;
+        into.push(range)
+            .map_err(|_| Failure::usage("more than 8 id maps:", item))?;
+    }
+    Ok(())
+}
+
+fn parse_range(text: &[u8]) -> Option<IdRange> {
+    let mut f = values::split(text, b':');
+    let inside = accounts::id(f.next()?)?;
+    let outside = accounts::id(f.next()?)?;
+    // Up to the whole id space (0:0:4294967295), which no range may run past.
+    let count = crate::values::number(f.next()?).filter(|&c| c > 0)?;
+    let fits = |start: u32| start as u64 + count <= u32::MAX as u64;
+    (f.next().is_none() && fits(inside) && fits(outside)).then_some(IdRange {
+        inside,
+        outside,
+        count: count as u32,
+    })
+}
+
+/// The maps of a user namespace about to be made: `start` before the unshare, `finish`
+/// after it.
+pub struct Pending {
+    one_ids: [Option<(u32, u32)>; 2],
+    go: Option<Fd>,
+    /// Each writer, and whether it runs a helper.
+    writers: heapless::Vec<(Pid, bool), 2>,
+}
+
+/// Before the unshare: work out both maps, check them, and fork the writers they need.
+pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Failure> {
+    let mut pending = Pending {
+        one_ids: [None, None],
+        go: None,
+        writers: heapless::Vec::new(),
+    };
+    if !namespaces.has(libc::CLONE_NEWUSER) {
+        return Ok(pending);
+    }
+    let root = sys::geteuid() == 0;
+    let uid = sys::getuid();
+    let explicit = !opts.uids.is_empty() || !opts.gids.is_empty();
+    // /etc/subuid and /etc/subgid name the caller by user name (or number), both of them.
+    let name = if opts.auto_uids || opts.auto_gids || (explicit && !root) {
+        user_name(uid)?
+    } else {
+        Bytes::new()
+    };
+    let owner = Owner { uid, name: &name };
+    let pid = sys::getpid();
+    let mut wait: Option<Fd> = None;
+    for (kind, own) in [(Kind::Uid, uid), (Kind::Gid, sys::getgid())] {
+        let mut ranges = Ranges::new();
+        if let Some(one_id) = plan(kind, opts, own, &owner, root, &mut ranges)? {
+            pending.one_ids[kind as usize] = Some(one_id);
+            continue;
+        }
+        if wait.is_none() {
+            let (read, go) = sys::pipe().map_err(|e| Failure::os("making a pipe", b"", e))?;
+            (wait, pending.go) = (Some(read), Some(go));
+        }
+        let fork = sys::fork().map_err(|e| Failure::os("forking", b"", e))?;
+        match (fork, &wait) {
+            (None, Some(wait)) => {
+                // Our copy of the write end goes, so that boxinit's closing it ends the wait.
+                pending.go = None;
+                sys::exit(write_outside(kind, pid, &ranges, !root, wait));
+            }
+            (child, _) => {
+                let _ = pending.writers.push((child.unwrap_or(0), !root));
+            }
+        }
+    }
+    Ok(pending)
+}
+
+impl Pending {
+    /// After the unshare: tell the writers to go and wait for them, then write the one-id
+    /// maps. Dropped without this (the unshare failed), the writers see the pipe close and
+    /// exit without writing.
+    pub fn finish(mut self) -> Result<(), Failure> {
+        if let Some(go) = self.go.take() {
+            let _ = go.write(&[1, 1][..self.writers.len()]);
+        }
+        for &(writer, helper) in &self.writers {
+            let status = sys::wait_child(writer).map_err(|e| Failure::os("waiting", b"", e))?;
+            if status != 0 {
+                // The writer said why: newuidmap on its own, a direct write by its errno.
+                return Err(match status {
+                    1..=124 if !helper => {
+                        Failure::os("writing the id map", b"", Errno::new(status as i32))
+                    }
+                    _ => Failure::usage("mapping ids failed", b""),
+                });
+            }
+        }
+        if let Some((inside, own)) = self.one_ids[Kind::Gid as usize] {
+            // The kernel's condition for an unprivileged gid map (CVE-2014-8989).
+            write_file(c"/proc/self/setgroups", b"deny")?;
+            write_file(c"/proc/self/gid_map", &one_line(inside, own))?;
+        }
+        if let Some((inside, own)) = self.one_ids[Kind::Uid as usize] {
+            write_file(c"/proc/self/uid_map", &one_line(inside, own))?;
+        }
+        if !self.writers.is_empty() {
+            // With ranges our own ids may map to nothing (root's 0 rarely does): become 0
+            // inside, as runtimes start a container's process, with no host groups left.
+            // Where 0 is not mapped (EINVAL) we stay who we are; --user can still pick one.
+            // (newgidmap denies setgroups for a caller's own gid alone: then they stay.)
+            let _ = sys::set_groups(&[]);
+            become_root(sys::set_gid(0))?;
+            become_root(sys::set_uid(0))?;
+        }
+        Ok(())
+    }
+}
+
+fn become_root(result: Result<(), Errno>) -> Result<(), Failure> {
+    match result {
+        Ok(()) | Err(Errno::EINVAL) => Ok(()),
+        Err(e) => Err(Failure::os("becoming root in the user namespace", b"", e)),
+    }
+}
+
+type Bytes = heapless::Vec<u8, 256>;
+type Text = heapless::Vec<u8, 512>;
+
+/// Who /etc/subuid and /etc/subgid must name.
+struct Owner<'a> {
+    uid: u32,
+    name: &'a [u8],
+}
+
+impl Owner<'_> {
+    fn is(&self, owner: &[u8]) -> bool {
+        (!self.name.is_empty() && owner == self.name) || accounts::id(owner) == Some(self.uid)
+    }
+}
+
+impl Kind {
+    fn subid_file(self) -> &'static CStr {
+        match self {
+            Kind::Uid => c"/etc/subuid",
+            Kind::Gid => c"/etc/subgid",
+        }
+    }
+
+    fn helper(self) -> &'static CStr {
+        match self {
+            Kind::Uid => c"/usr/bin/newuidmap",
+            Kind::Gid => c"/usr/bin/newgidmap",
+        }
+    }
+
+    fn map_file(self) -> &'static [u8] {
+        match self {
+            Kind::Uid => b"/uid_map\0",
+            Kind::Gid => b"/gid_map\0",
+        }
+    }
+}
+
+/// How the map of `kind` gets written, checked as far as boxinit can before the unshare:
+/// the one id (inside, outside) that boxinit writes itself, or None with `ranges` filled
+/// in for a writer outside.
+fn plan(
+    kind: Kind,
+    opts: &IdMapOptions,
+    own: u32,
+    owner: &Owner,
+    root: bool,
+    ranges: &mut Ranges,
+) -> Result<Option<(u32, u32)>, Failure> {
+    let (explicit, auto, inside) = match kind {
+        Kind::Uid => (&opts.uids, opts.auto_uids, opts.inside_uid),
+        Kind::Gid => (&opts.gids, opts.auto_gids, opts.inside_gid),
+    };
+    let subids = kind.subid_file();
+    if explicit.is_empty() && !auto {
+        return Ok(Some((inside.unwrap_or(0), own)));
+    }
+    // What the caller may map: its own id and its subordinate ranges (podman's map).
+    if auto || !root {
+        caller_ranges(own, subids, owner, ranges)?;
+        if auto && ranges.len() == 1 {
+            return Err(Failure::usage(
+                "no ranges for the caller in",
+                subids.to_bytes(),
+            ));
+        }
+    }
+    if !explicit.is_empty() {
+        let within = |r: &IdRange| {
+            let end = r.outside as u64 + r.count as u64;
+            ranges
+                .iter()
+                .any(|a| a.outside <= r.outside && end <= a.outside as u64 + a.count as u64)
+        };
+        if !root && !explicit.iter().all(within) {
+            return Err(Failure::usage(
+                "id map not allowed for the caller by",
+                subids.to_bytes(),
+            ));
+        }
+        ranges.clone_from(explicit);
+    }
+    if !root {
+        sys::is_directory(kind.helper())
+            .map_err(|e| Failure::os("looking for", kind.helper().to_bytes(), e))?;
+    }
+    Ok(None)
+}
+
+/// Podman's rootless map: the caller is 0, its subordinate ranges follow from 1.
+fn caller_ranges(
+    own: u32,
+    subids: &'static CStr,
+    owner: &Owner,
+    ranges: &mut Ranges,
+) -> Result<(), Failure> {
+    let _ = ranges.push(IdRange {
+        inside: 0,
+        outside: own,
+        count: 1,
+    });
+    let mut next: u32 = 1;
+    let mut full = false;
+    each_line(subids, &mut |line| {
+        let Some(s) = accounts::subids(line).filter(|s| owner.is(s.owner)) else {
+            return false;
+        };
+        let range = IdRange {
+            inside: next,
+            outside: s.start,
+            count: s.count,
+        };
+        full = next.checked_add(s.count).is_none() || ranges.push(range).is_err();
+        next = next.wrapping_add(s.count);
+        full
+    })?;
+    if full {
+        return Err(Failure::usage(
+            "more than 8 ranges for the caller in",
+            subids.to_bytes(),
+        ));
+    }
+    Ok(())
+}
+
+/// The caller's user name, from the host's /etc/passwd (empty when it has none).
+fn user_name(uid: u32) -> Result<Bytes, Failure> {
+    let mut name = Bytes::new();
+    each_line(
+        c"/etc/passwd",
+        &mut |line| match accounts::passwd(line).filter(|p| p.uid == uid) {
+            Some(p) => {
+                let _ = name.extend_from_slice(p.name);
+                true
+            }
+            None => false,
+        },
+    )?;
+    Ok(name)
+}
+
+/// The writer process: wait for the go, then write the map of `kind` for process `pid`.
+/// Its exit status is 0, an errno of the direct write, or the helper's.
+fn write_outside(kind: Kind, pid: Pid, ranges: &Ranges, helper: bool, wait: &Fd) -> u8 {
+    let mut byte = [0u8];
+    if wait.read(&mut byte) != Ok(1) {
+        return 0; // boxinit gave up before the unshare
+    }
+    let mut numbers = Text::new();
+    push_number(&mut numbers, pid as u32, b'\0');
+    if helper {
+        for r in ranges {
+            for n in [r.inside, r.outside, r.count] {
+                push_number(&mut numbers, n, b'\0');
+            }
+        }
+        let mut args: heapless::Vec<&CStr, 31> = heapless::Vec::new();
+        let _ = args.push(kind.helper());
+        for arg in numbers.split_inclusive(|&c| c == 0) {
+            let _ = args.push(CStr::from_bytes_with_nul(arg).unwrap_or(c""));
+        }
+        let e = sys::execve_list(kind.helper(), &args, Strings::EMPTY);
+        out::error("executing", kind.helper().to_bytes(), Some(e));
+        return Failure::STATUS;
+    }
+    let mut path = Text::new();
+    let _ = path.extend_from_slice(b"/proc/");
+    let _ = path.extend_from_slice(&numbers[..numbers.len() - 1]);
+    let _ = path.extend_from_slice(kind.map_file());
+    let mut text = Text::new();
+    for r in ranges {
+        push_number(&mut text, r.inside, b' ');
+        push_number(&mut text, r.outside, b' ');
+        push_number(&mut text, r.count, b'\n');
+    }
+    let path = CStr::from_bytes_with_nul(&path).unwrap_or(c"");
+    match Fd::open(path, libc::O_WRONLY).and_then(|fd| fd.write(&text)) {
+        Ok(_) => 0,
+        Err(e) => e.into_raw() as u8,
+    }
+}
+
+fn push_number(text: &mut Text, n: u32, then: u8) {
+    let mut digits = [0; 20];
+    let _ = text.extend_from_slice(out::decimal(n as u64, &mut digits));
+    let _ = text.push(then);
+}
+
+fn one_line(inside: u32, outside: u32) -> Text {
+    let mut text = Text::new();
+    push_number(&mut text, inside, b' ');
+    push_number(&mut text, outside, b' ');
+    push_number(&mut text, 1, b'\n');
+    text
+}
+
+fn write_file(path: &'static CStr, text: &[u8]) -> Result<(), Failure> {
+    Fd::open(path, libc::O_WRONLY)
+        .and_then(|fd| fd.write(text))
+        .map(drop)
+        .map_err(|e| Failure::os("writing", path.to_bytes(), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_map_ranges() {
+        assert_eq!(
+            parse_range(b"0:100000:65536"),
+            Some(IdRange {
+                inside: 0,
+                outside: 100000,
+                count: 65536
+            })
+        );
+        assert!(parse_range(b"0:0:4294967295").is_some());
+        for bad in [
+            &b"0:1000"[..],
+            b"0:1000:0",
+            b"0:1000:1:2",
+            b"a:1000:1",
+            b"1:4294967295:1",
+            b"4294967295:0:1",
+            b"1:1:4294967295",
+            b"",
+        ] {
+            assert_eq!(parse_range(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn ranges_have_a_capacity() {
+        let mut o = IdMapOptions::default();
+        o.add_uid_maps(b"0:1000:1,1:100000:10").unwrap();
+        assert_eq!(o.uids.len(), 2);
+        assert!(o.given());
+        for i in 2..8 {
+            o.add_uid_maps(if i % 2 == 0 { b"5:5:1" } else { b"6:6:1" })
+                .unwrap();
+        }
+        assert!(o.add_uid_maps(b"9:9:1").is_err());
+        assert!(o.add_gid_maps(b"0:1000:1,").is_err());
+    }
+
+    #[test]
+    fn inside_ids_only_with_the_one_id_map() {
+        let mut o = IdMapOptions::default();
+        o.set_inside_uid(b"1000").unwrap();
+        assert!(o.check().is_ok());
+        o.set_auto_gids(b"auto").unwrap();
+        assert!(o.check().is_ok());
+        o.set_auto_uids(b"auto").unwrap();
+        assert!(o.check().is_err());
+        assert!(o.set_auto_uids(b"yes").is_err());
+        assert!(o.set_inside_gid(b"-1").is_err());
+    }
+
+    #[test]
+    fn map_lines() {
+        assert_eq!(&one_line(0, 1000)[..], b"0 1000 1\n");
+    }
+}
