@@ -749,7 +749,6 @@ impl Parser {
             die_with_parent: self.die_with_parent,
             child_signals: match self.personality {
                 Personality::DumbInit => spawn::ChildSignals::Clean,
-                Personality::Catatonit => spawn::ChildSignals::TerminalStopsBlocked,
                 _ => spawn::ChildSignals::Inherited,
             },
             id_maps: self.id_maps,
@@ -1276,7 +1275,8 @@ mod tests {
         assert!(!c.supervision.not_forwarded.contains(libc::SIGTSTP));
         let c = parse_as(&["catatonit", "x"], &[]).unwrap();
         assert!(c.supervision.not_forwarded.contains(libc::SIGTSTP));
-        assert_eq!(c.child_signals, spawn::ChildSignals::TerminalStopsBlocked);
+        // Unlike catatonit's own, the command's terminal stops are not blocked: Ctrl-Z works.
+        assert_eq!(c.child_signals, spawn::ChildSignals::Inherited);
         let c = parse_as(&["boxinit", "x"], &[]).unwrap();
         assert_eq!(c.supervision.not_forwarded, SigSet::EMPTY);
         assert_eq!(c.child_signals, spawn::ChildSignals::Inherited);

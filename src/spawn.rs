@@ -26,8 +26,6 @@ pub enum ChildSignals {
     Inherited,
     /// Nothing blocked, nothing ignored (dumb-init).
     Clean,
-    /// What boxinit was started with, plus TSTP, TTIN and TTOU blocked (catatonit).
-    TerminalStopsBlocked,
 }
 
 /// Block every signal (the supervisor takes them with sigtimedwait) and make sure SIGCHLD is
@@ -61,11 +59,6 @@ impl Inherited {
                 }
                 return sys::set_signal_mask(SigSet::EMPTY).map(drop);
             }
-            ChildSignals::TerminalStopsBlocked => self
-                .mask
-                .with(libc::SIGTSTP)
-                .with(libc::SIGTTIN)
-                .with(libc::SIGTTOU),
         };
         if self.sigchld == Disposition::Ignore {
             sys::set_disposition(libc::SIGCHLD, Disposition::Ignore)?;

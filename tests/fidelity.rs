@@ -529,11 +529,27 @@ fn child_signal_state(name: &str, original: bool) -> (String, String) {
 
 #[test]
 fn the_command_gets_the_signal_state_the_real_program_gives_it() {
-    for name in ["tini", "dumb-init", "catatonit"] {
+    for name in ["tini", "dumb-init"] {
         let real = child_signal_state(name, true);
         let ours = child_signal_state(name, false);
         assert_eq!(ours, real, "{name}: (blocked, ignored)");
     }
+    // The real catatonit starts its command with TSTP, TTIN and TTOU blocked on top of the
+    // caller's mask, so Ctrl-Z cannot stop the job; boxinit deliberately passes the caller's
+    // mask on unchanged (the README says so), and Ctrl-Z works (tests/jobcontrol.rs).
+    let stops =
+        (1u64 << (libc::SIGTSTP - 1)) | (1 << (libc::SIGTTIN - 1)) | (1 << (libc::SIGTTOU - 1));
+    let (real_blocked, real_ignored) = child_signal_state("catatonit", true);
+    let (ours_blocked, ours_ignored) = child_signal_state("catatonit", false);
+    let real_blocked = u64::from_str_radix(&real_blocked, 16).unwrap();
+    let ours_blocked = u64::from_str_radix(&ours_blocked, 16).unwrap();
+    assert_eq!(
+        real_blocked & stops,
+        stops,
+        "the real catatonit blocks them"
+    );
+    assert_eq!(ours_blocked, real_blocked & !stops, "catatonit: blocked");
+    assert_eq!(ours_ignored, real_ignored, "catatonit: ignored");
 }
 
 // ---- Messages -----------------------------------------------------------------------------------
