@@ -9,7 +9,7 @@ dir=${1:-target/rootfs}
 busybox=${BUSYBOX:-/bin/busybox}
 # Debian's busybox-static puts a static busybox at /bin/busybox (the plain busybox package
 # would put a dynamic one there, useless in a rootfs without libc).
-if [ -z "${BUSYBOX:-}" ] && ! dpkg -s busybox-static >/dev/null 2>&1; then
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
     echo "busybox-rootfs: installing busybox-static" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q busybox-static >/dev/null 2>&1 ||
