@@ -1,6 +1,9 @@
 # boxinit's recipes. `just --list` shows them.
 
 bin := "target/x86_64-unknown-linux-musl/release/boxinit"
+# The architecture `just initramfs` and `just boot` build and boot: x86_64 or aarch64
+# (`just arch=aarch64 boot -- CMD`, or ARCH=aarch64 in the environment)
+arch := env_var_or_default("ARCH", "x86_64")
 
 # Build the static release binary
 build:
@@ -33,11 +36,11 @@ dist:
 # The aarch64 build's tests under qemu's user-mode emulation
 test-aarch64:
     sh tests/emulated.sh
-# Build the initramfs (target/initramfs.gz): boxinit as /init, busybox, dev/console, modules
+# Build the initramfs (target/initramfs.gz, or target/initramfs-aarch64.gz): boxinit as /init, busybox, dev/console, modules
 initramfs:
-    sh image/initramfs.sh
+    ARCH={{arch}} sh image/initramfs.sh
 
 # Boot the initramfs under QEMU (TCG) and run CMD, or a shell on the serial console; exits with CMD's status
 [positional-arguments]
 boot *CMD: initramfs
-    sh image/boot.sh "$@"
+    ARCH={{arch}} sh image/boot.sh "$@"
