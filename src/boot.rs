@@ -495,7 +495,7 @@ fn join<'a>(buf: &'a mut [u8], parts: &[&[u8]]) -> Option<&'a CStr> {
         len += part.len();
     }
     *buf.get_mut(len)? = 0;
-    CStr::from_bytes_with_nul(&buf[..=len]).ok()
+    sys::c_str(&buf[..=len])
 }
 
 /// How deep `delete_contents` goes; an initramfs is never this deep.

@@ -41,78 +41,32 @@ const DUMB_INIT_VERSION: &str = concat!("dumb-init v", env!("CARGO_PKG_VERSION")
 const BOXINIT_HELP: &str = concat!(
     "boxinit ",
     env!("CARGO_PKG_VERSION"),
-    ": a small PID 1 for containers and minimal systems
+    ": a small PID 1 for containers, launchers and boot (README.md tells more)
 
-Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]      (COMMAND defaults to /bin/sh)
+Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]   (COMMAND defaults to /bin/sh)
 
-Container (each also read from BOXINIT_<NAME> in the environment; the command line wins):
-  --rootfs DIR          run COMMAND with DIR as its root (pivot_root, fresh /proc)
-  --hostname NAME       hostname inside a new UTS namespace
-  --unshare LIST        namespaces: mnt,uts,ipc,pid,net,cgroup,time,user, all or none
-                        (default mnt,uts,ipc,pid with --rootfs or --hostname, else none;
-                        user comes first when the caller is not root)
-Identity (with or without a container):
-  --user USER[:GROUP]   run COMMAND as USER (names from the rootfs's /etc/passwd); HOME set
-  --groups LIST         its supplementary groups instead of those /etc/group gives
-  --uid N  --gid N      the caller's ids inside the user namespace (default 0)
-  --map-uid IN:OUT:N    a uid range of the user namespace (repeatable); --map-gid too
-  --map-users auto      the caller's /etc/subuid ranges, via newuidmap; --map-groups too
-  --cap-add LIST  --cap-drop LIST   capabilities by name, or all
-  --allow-new-privs     no no_new_privs in a container
-  --rlimit NAME=SOFT[:HARD]   a resource limit of COMMAND (NOFILE, NPROC, CORE, ...)
-Limits (a cgroup of the command's own, removed when it ends):
-  --memory SIZE         memory limit (k, m, g suffixes: 512m)
-  --memory-swap SIZE    memory and swap together, at least --memory
-  --cpus N              CPU time, in CPUs (0.5: half of one)
-  --cpu-weight N        share of contended CPU time, 1-10000 (default 100)
-  --pids N              most processes and threads at once
-  --cgroup NAME         the group's name (default boxinit-PID)
-  --join-KIND PATH      enter a namespace (net,uts,ipc,pid,mnt,cgroup,time,user)
-  --boottime S  --monotonic S   clock offsets of a new time namespace
-  --setenv K=V  --unsetenv K  --clearenv   the command's environment
-  --keep-fd N           pass descriptor N on (a container passes only 0, 1, 2)
-  --new-session         the command leaves the terminal's session
-  --die-with-parent     end when the process that started boxinit ends
-Filesystem (steps in command-line order; lists in BOXINIT_BIND etc. split at commas):
-  --bind SRC:DST  --ro-bind SRC:DST   host SRC at DST inside, read-write or read-only
-  --tmpfs DST[:SIZE]    a tmpfs at DST (SIZE like 64m)
-  --ro                  the root read-only
-  --volatile            rootfs under a tmpfs overlay: nothing is written back
-  --chroot              chroot instead of pivot_root (for an initramfs root)
-  --dev, --no-dev       a minimal /dev (default with --rootfs)
-  --sys, --mqueue       a read-only /sys; /dev/mqueue
-  --chdir DIR           start COMMAND in DIR
-Supervision:
-  -g, --process-group   send signals to the command's whole process group
-  -e, --expect-exit N   report exit code N as 0 (repeatable)
-  -p, --parent-death-signal SIG   signal boxinit gets when its parent dies
-  -c, --single-child    dumb-init: no new session, signals to the command only
-  -r, --rewrite S:R     deliver signal R when S arrives; R=0 drops S (repeatable)
-  -P, --pause           no command: wait for TERM or INT, reaping orphans
-  --grace DURATION      on TERM or when the command ends, TERM everyone left and KILL
-                        them after DURATION (10, 10s, 500ms, 1m)
-  --wait-all            exit only when every descendant is gone
-  -w, --warn-zombies    warn about each orphan reaped
-  -v, --verbose         report the command's pid, signals, reaped processes, the status
-                        (BOXINIT_VERBOSITY=N sets the level)
-  -s, --subreaper       accepted for tini; boxinit is always a subreaper when not PID 1
-  -h, --help  -V, --version  -l, -L, --license
-Boot (as the kernel's init, or with --boot; also BOXINIT_<NAME>, the device BOXINIT_ROOT):
-  --root-device DEV     mount DEV and switch root into it (--root-fstype TYPE,
-                        --root-options OPTS, --root-wait DURATION)
-  --switch-root DIR     switch root into DIR
-  --exec                exec COMMAND as PID 1 (a real init)
-  --modules LIST        load these kernel modules first
-  --on-exit WHAT        poweroff (default), reboot or halt
-  --exit-device         write the status to QEMU's isa-debug-exit port
-Yes/no variables (BOXINIT_PROCESS_GROUP, BOXINIT_WAIT_ALL) take 1, true, yes, on or
-0, false, no, off, empty. BOXINIT_* variables are not passed on to COMMAND.
-
-Called as tini or docker-init, dumb-init, catatonit or podman-init (argv[0]), boxinit takes
-that program's flags and defaults.
-
-Exit status: the command's, 128+N if it died of signal N, 125 if boxinit failed,
-126 if COMMAND cannot run, 127 if it was not found.
+Most options --X-Y can be given as BOXINIT_X_Y too; the command line wins.
+Container: --rootfs DIR, --hostname NAME,
+  --unshare mnt,uts,ipc,pid,net,cgroup,time,user|all|none, --join-KIND PATH,
+  --boottime S, --monotonic S, --setenv K=V, --unsetenv K, --clearenv, --keep-fd N,
+  --new-session, --die-with-parent
+Filesystem, in order: --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST[:SIZE], --ro,
+  --volatile, --chroot, --dev, --no-dev, --sys, --mqueue, --chdir DIR
+Identity: --user USER[:GROUP], --groups LIST, --uid N, --gid N, --map-uid IN:OUT:N,
+  --map-gid IN:OUT:N, --map-users auto, --map-groups auto, --cap-add LIST,
+  --cap-drop LIST, --allow-new-privs, --rlimit NAME=SOFT[:HARD]
+Limits: --memory SIZE, --memory-swap SIZE, --cpus N, --cpu-weight N, --pids N,
+  --cgroup NAME
+Supervision: -g/--process-group, -e/--expect-exit N, -p/--parent-death-signal SIG,
+  -c/--single-child, -r/--rewrite S:R, -P/--pause, --grace DURATION, --wait-all,
+  -w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
+Boot: --boot, --root-device DEV (BOXINIT_ROOT), --root-fstype T, --root-options O,
+  --root-wait D, --switch-root DIR, --exec, --modules LIST,
+  --on-exit poweroff|reboot|halt, --exit-device
+Other: -h/--help, -V/--version, -l/-L/--license
+As tini, docker-init, dumb-init, catatonit or podman-init (argv[0]): that program's flags.
+Exit status: the command's; 128+N if killed by signal N; 125 boxinit failed;
+126 COMMAND cannot run; 127 not found.
 "
 );
 

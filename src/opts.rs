@@ -381,7 +381,7 @@ pub fn getenv(env: Strings, name: &str) -> Option<&'static CStr> {
     env.iter().find_map(|entry| {
         let bytes = entry.to_bytes_with_nul();
         let rest = bytes.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?;
-        CStr::from_bytes_with_nul(rest).ok()
+        crate::sys::c_str(rest)
     })
 }
 
@@ -837,7 +837,7 @@ fn next_value(
 /// The tail of a C string from byte `at` on.
 fn after(s: &'static CStr, at: usize) -> &'static CStr {
     let bytes = &s.to_bytes_with_nul()[at..];
-    CStr::from_bytes_with_nul(bytes).unwrap_or(c"")
+    crate::sys::c_str(bytes).unwrap_or(c"")
 }
 
 fn invalid(opt: Opt) -> &'static str {

@@ -4,7 +4,6 @@
 //! one call. Anywhere else it is our descendants, found by walking parent links in /proc.
 
 use crate::sys::{self, Fd, Pid, Signal};
-use core::ffi::CStr;
 
 /// Send `sig` to every process boxinit answers for.
 pub fn signal_all(sig: Signal) {
@@ -66,7 +65,7 @@ pub fn parent_of(pid: Pid) -> Option<Pid> {
     path.extend_from_slice(crate::out::decimal(pid as u64, &mut digits))
         .ok()?;
     path.extend_from_slice(b"/stat\0").ok()?;
-    let path = CStr::from_bytes_with_nul(&path).ok()?;
+    let path = crate::sys::c_str(&path)?;
 
     let mut buf = [0u8; 512];
     let len = Fd::open(path, libc::O_RDONLY).ok()?.read(&mut buf).ok()?;

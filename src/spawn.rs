@@ -230,7 +230,7 @@ pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
             .extend_from_slice(dir)
             .and_then(|()| file.extend_from_slice(b"/"))
             .and_then(|()| file.extend_from_slice(name.to_bytes_with_nul()));
-        let Ok(file) = joined.map(|()| CStr::from_bytes_with_nul(&file)) else {
+        let Ok(file) = joined.map(|()| sys::c_str(&file)) else {
             result = Errno::ENAMETOOLONG;
             continue;
         };

@@ -1533,3 +1533,31 @@ mod tests {
         assert!(Strings::leak(&["X=1"]).without(|_| true).is_empty());
     }
 }
+
+// ---- Size ----------------------------------------------------------------------------------
+
+/// `bytes` as a C string when its only NUL is its last byte. (core's
+/// `CStr::from_bytes_with_nul` finds the NUL with an unrolled memchr: about 500 bytes.)
+pub fn c_str(bytes: &[u8]) -> Option<&CStr> {
+    match bytes.iter().position(|&b| b == 0) {
+        // SAFETY: the one NUL is the last byte.
+        Some(nul) if nul + 1 == bytes.len() => {
+            Some(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::c_str;
+
+    #[test]
+    fn c_str_takes_only_a_string_ending_in_its_one_nul() {
+        assert_eq!(c_str(b"abc\0"), Some(c"abc"));
+        assert_eq!(c_str(b"\0"), Some(c""));
+        assert_eq!(c_str(b"abc"), None);
+        assert_eq!(c_str(b""), None);
+        assert_eq!(c_str(b"a\0b\0"), None);
+    }
+}

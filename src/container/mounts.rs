@@ -387,5 +387,5 @@ fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8; PATH]) -> Result<&'a CStr, Errno> 
 
 /// The C string of `len` bytes at the start of `buf`, which has its NUL at `len`.
 fn c_str(buf: &[u8], len: usize) -> Result<&CStr, Errno> {
-    CStr::from_bytes_with_nul(&buf[..=len]).map_err(|_| Errno::EINVAL)
+    sys::c_str(&buf[..=len]).ok_or(Errno::EINVAL)
 }
