@@ -151,6 +151,11 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
 
 /// Boot mode, to its end (which is never a return).
 pub fn run(config: &Config, env: Strings) -> ! {
+    if sys::getpid() != 1 {
+        // Boot mode mounts over every standard directory that is not a mount point yet
+        // (/tmp, /run, ...): on a running system that would hide the caller's files.
+        Failure::usage("--boot needs boxinit to be PID 1", b"").exit();
+    }
     if config.boot.exit_device {
         set(EXIT_DEVICE);
     }

@@ -546,3 +546,27 @@ fn pid_1_of_a_container_does_not_boot() {
     assert_eq!(exit_code(out.status), 3, "{stderr}");
     assert!(!stderr.contains("exit status"), "{stderr}");
 }
+
+/// `--boot` anywhere but as PID 1 is refused before it mounts anything: boot mode mounts a
+/// tmpfs over every standard directory that is not a mount point yet (/tmp, /run, ...), which
+/// on a running system would hide the caller's files. Run in a mount namespace of its own, so
+/// that a regression cannot touch the host's mounts.
+#[test]
+fn boot_flag_outside_pid_1_is_refused_and_mounts_nothing() {
+    let script = r#"
+        before=$(cat /proc/self/mountinfo)
+        "$BOXINIT" --boot -- true 2>"$ERR"
+        status=$?
+        [ "$before" = "$(cat /proc/self/mountinfo)" ] || { echo mounted; exit 12; }
+        exit $status
+    "#;
+    let dir = TempDir::new("boot-flag");
+    let err = dir.path().join("stderr");
+    let out = run(Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", script])
+        .env("BOXINIT", boxinit())
+        .env("ERR", &err));
+    assert_eq!(out.status.code(), Some(125), "{out:?}");
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(stderr, "boxinit: --boot needs boxinit to be PID 1\n");
+}
