@@ -10,13 +10,15 @@ use core::ffi::c_int;
 /// The most descriptors `--keep-fd` may name.
 pub const MAX_KEPT: usize = 16;
 
-/// Descriptors to keep open, above 2, sorted.
+/// Descriptors to keep open, above 2, sorted; and whether `--keep-fd` was given at all (it
+/// asks for the closing even when it names only 0, 1 or 2).
 #[derive(Clone, Default, Debug)]
-pub struct KeptFds(heapless::Vec<c_int, MAX_KEPT>);
+pub struct KeptFds(heapless::Vec<c_int, MAX_KEPT>, bool);
 
 impl KeptFds {
     /// `N` or `N,M,...`; each must be open now (a typo would otherwise pass unnoticed).
     pub fn add(&mut self, list: &'static [u8]) -> Result<(), Failure> {
+        self.1 = true;
         for text in list.split(|&c| c == b',') {
             let fd = values::number(text)
                 .and_then(|n| c_int::try_from(n).ok())
@@ -35,8 +37,9 @@ impl KeptFds {
         Ok(())
     }
 
+    /// Whether `--keep-fd` was given.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        !self.1
     }
 }
 

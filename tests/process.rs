@@ -370,6 +370,10 @@ fn plain_supervision_passes_descriptors_on_as_tini_does() {
     let fds = report_value(&report, "fds");
     assert_eq!(fds, report_value(&direct, "fds"), "{report}");
     assert!(fds.split(',').any(|fd| fd == "7"), "{report}");
+    // --keep-fd asks for the container's rule there too, even naming only 0, 1 or 2.
+    let mut cmd = with_fd_7(outside.path(), &["--keep-fd", "1", "--", probe, "report"]);
+    let report = text(&ok(&mut cmd).stdout);
+    assert_eq!(report_value(&report, "fds"), "0,1,2", "{report}");
 }
 
 /// runc's CVE-2024-21626: a leaked descriptor of a host directory, reached through
