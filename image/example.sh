@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 sh tests/install-deps.sh busybox-static
 cargo build --release -q
 sh image/busybox-rootfs.sh target/rootfs
-exec target/x86_64-unknown-linux-musl/release/boxinit --rootfs target/rootfs --hostname boxed \
+bin=${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-musl/release/boxinit
+exec "$bin" --rootfs target/rootfs --hostname boxed \
     -- sh -c 'echo "hostname: $(hostname)"; echo "my pid: $$"; ps'
