@@ -38,8 +38,8 @@ impl KeptFds {
     }
 
     /// Whether `--keep-fd` was given.
-    pub fn is_empty(&self) -> bool {
-        !self.1
+    pub fn given(&self) -> bool {
+        self.1
     }
 }
 
@@ -70,8 +70,9 @@ mod tests {
     fn kept_descriptors_are_checked_and_sorted() {
         let mut keep = KeptFds::default();
         // The test process has 0, 1 and 2 open, and surely not 900000.
+        assert!(!keep.given());
         assert!(keep.add(b"2,1").is_ok());
-        assert!(keep.is_empty());
+        assert!(keep.given() && keep.0.is_empty());
         assert!(keep.add(b"900000").is_err());
         assert!(keep.add(b"x").is_err());
         assert!(keep.add(b"").is_err());

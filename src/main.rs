@@ -73,7 +73,7 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
         }
     }
 
-    if config.is_container() || !config.keep_fds.is_empty() {
+    if config.is_container() || config.keep_fds.given() {
         fds::close_inherited(&config.keep_fds)?;
     }
     let env = env::for_command(env, &config.env)?;

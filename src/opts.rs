@@ -557,7 +557,14 @@ impl Parser {
             }
             Opt::Group => how.group = true,
             Opt::ExpectExit => {
-                let code = values::number(text).filter(|&c| c <= 255).ok_or_else(bad)?;
+                let code = if self.personality == Personality::Tini {
+                    // tini reads it with strtol and wants all of it used: "" is 0, " 3" is 3.
+                    let (n, used) = values::strtol(text);
+                    u64::try_from(n).ok().filter(|_| used == text.len())
+                } else {
+                    values::number(text)
+                };
+                let code = code.filter(|&c| c <= 255).ok_or_else(bad)?;
                 how.exit_zero.insert(code as u8);
             }
             Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
@@ -872,11 +879,14 @@ fn positive(n: Option<u64>) -> Option<u64> {
 }
 
 /// `-r S:R` as dumb-init takes it: numbers only, S in 1..=31, R in 0..=31.
+/// dumb-init reads it with sscanf("%d:%d"): white space before each number is skipped and
+/// whatever follows the second is ignored.
 fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
-    let colon = text.iter().position(|&c| c == b':')?;
-    let from = values::number(&text[..colon]).filter(|n| (1..=31).contains(n))?;
-    let to = values::number(&text[colon + 1..]).filter(|&n| n <= 31)?;
-    Some((from as Signal, to as Signal))
+    let (from, used) = values::strtol(text);
+    let rest = text[used..].strip_prefix(b":").filter(|_| used > 0)?;
+    let (to, used) = values::strtol(rest);
+    ((1..=31).contains(&from) && (0..=31).contains(&to) && used > 0)
+        .then_some((from as Signal, to as Signal))
 }
 
 /// boxinit's `-r S:R`: deliver R when S arrives; R = 0 drops S; names or numbers.
@@ -1253,6 +1263,8 @@ mod tests {
     fn dumb_init_rewrites_take_what_dumb_init_takes() {
         assert_eq!(dumb_init_rewrite(b"1:31"), Some((1, 31)));
         assert_eq!(dumb_init_rewrite(b"15:0"), Some((15, 0)));
+        // As sscanf reads "%d:%d": spaces before the numbers, anything after the second.
+        assert_eq!(dumb_init_rewrite(b" 15: 10:3"), Some((15, 10)));
         for bad in ["1:32", "0:1", "32:1", "TERM:INT", "15", "15:", ":3", "64:1"] {
             assert_eq!(dumb_init_rewrite(bad.as_bytes()), None, "{bad}");
             assert!(

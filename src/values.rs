@@ -90,6 +90,24 @@ pub fn boolean(text: &[u8]) -> Option<bool> {
     }
 }
 
+/// C's strtol in base 10: white space, a sign, digits. The number and how many bytes it
+/// read; 0 bytes when there was no digit (strtol then leaves its end pointer at the start).
+pub fn strtol(text: &[u8]) -> (i64, usize) {
+    let start = text
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let sign = matches!(text.get(start), Some(b'-' | b'+')) as usize;
+    let digits = text[start + sign..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return (0, 0);
+    }
+    (atoi(text), start + sign + digits)
+}
+
 /// C's `atoi` as tini reads its numbers: leading blanks, an optional sign, the digits that
 /// follow; anything else ends the number, and no digits at all is 0.
 pub fn atoi(text: &[u8]) -> i64 {
@@ -441,5 +459,15 @@ mod tests {
         assert_eq!(tmpfs_spec(b"/tmp:"), None);
         assert_eq!(tmpfs_spec(b":1m"), None);
         assert_eq!(tmpfs_spec(b""), None);
+    }
+
+    #[test]
+    fn strtol_reads_as_c_does() {
+        assert_eq!(strtol(b" 3"), (3, 2));
+        assert_eq!(strtol(b"-12:5"), (-12, 3));
+        assert_eq!(strtol(b"+7x"), (7, 2));
+        assert_eq!(strtol(b""), (0, 0));
+        assert_eq!(strtol(b"abc"), (0, 0));
+        assert_eq!(strtol(b" - 3"), (0, 0));
     }
 }
