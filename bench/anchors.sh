@@ -1,8 +1,8 @@
 #!/bin/sh
 # Build the anchors' best variants: tini, dumb-init and catatonit from Debian's own source
-# packages, each one `musl-gcc -static -Os` of its single C file, stripped; and the two helpers
-# of the supervisor-start table, a static `true` and the floor (bench/c/). Everything lands in
-# target/bench/anchors/bin and is built again only when this script, bench/c/ or musl-gcc change.
+# packages, each one `musl-gcc -static -Os` of its single C file, stripped; and the helpers of
+# the supervisor-start table, a static `true` (and `false`) and the floor (bench/c/). All land
+# in target/bench/anchors/bin, built again only when this script, bench/c/ or musl-gcc change.
 #
 # The sources come through a PRIVATE apt configuration under target/bench/apt (the machine's
 # own sources turned into deb-src, with their own lists and cache), so the machine's apt lists
@@ -87,6 +87,7 @@ sed -e 's/@PACKAGE_NAME@/catatonit/' -e "s/@PACKAGE_VERSION@/$v/" \
 cc -o "$out/bin/catatonit" "$cata/catatonit.c"
 
 cc -o "$out/bin/true" bench/c/true.c
+cc -DSTATUS=1 -o "$out/bin/false" bench/c/true.c
 cc -o "$out/bin/floor" bench/c/floor.c
 
 # What was built from what, for the report.
