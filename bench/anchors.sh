@@ -89,6 +89,10 @@ cc -o "$out/bin/catatonit" "$cata/catatonit.c"
 cc -o "$out/bin/true" bench/c/true.c
 cc -DSTATUS=1 -o "$out/bin/false" bench/c/true.c
 cc -o "$out/bin/floor" bench/c/floor.c
+for step in SUBREAPER PGRP SIGWAIT; do
+    cc -D$step -o "$out/bin/floor+$(echo $step | tr 'A-Z' 'a-z')" bench/c/floor.c
+done
+cc -DSUBREAPER -DPGRP -DSIGWAIT -o "$out/bin/floor+all" bench/c/floor.c
 
 # What was built from what, for the report.
 for p in tini dumb-init catatonit; do

@@ -34,6 +34,7 @@ import select
 import shlex
 import shutil
 import signal
+import statistics
 import struct
 import subprocess
 import sys
@@ -56,9 +57,9 @@ FLOOR = os.path.join(ANCHOR_BIN, "floor")
 MODES = {
     # Per row: hyperfine runs = runs x rounds (the rounds rotate the order of the commands, so
     # a slow spell of the machine is spread over all of them instead of hitting one). Medians
-    # pool all rounds.
+    # pool all rounds; ratios that decide a target are also taken round by round (paired).
     "full": dict(
-        start_runs=150, start_warmup=20, start_rounds=10,
+        start_runs=50, start_warmup=5, start_rounds=30,
         container_runs=50, container_warmup=5, container_rounds=6,
         orphans=20000, reap_rounds=7,
         rss_rounds=3,
@@ -254,7 +255,7 @@ def hyperfine(rows, runs, warmup, rounds, work, wrap=()):
     wrap = list(wrap)
     check_runs(rows, wrap)
     for row in rows:
-        row["times"] = []
+        row["times"], row["round_medians"] = [], []
     for rnd in range(rounds):
         out = os.path.join(work, "hyperfine.json")
         argv = [tool("hyperfine"), "-N", "--style", "none", "--warmup", str(warmup),
@@ -273,7 +274,9 @@ def hyperfine(rows, runs, warmup, rounds, work, wrap=()):
             results = {res["command"]: res for res in json.load(f)["results"]}
         os.unlink(out)
         for row in rows:
-            row["times"] += results[row["name"]]["times"]
+            times = results[row["name"]]["times"]
+            row["times"] += times
+            row["round_medians"].append(statistics.median(times))
     return rows
 
 
@@ -310,7 +313,18 @@ def bench_start(p, work):
     log("  the same on one CPU (taskset -c 0)")
     hyperfine(pinned, p["start_runs"], p["start_warmup"], max(1, p["start_rounds"] // 2), work,
               wrap=(tool("taskset"), "-c", "0"))
-    return dict(rows=rows, pinned=pinned, anatomy=start_anatomy(p))
+    # The floor with one step of a real init each (bench/c/floor.c), next to boxinit: what
+    # each step costs, measured.
+    steps = [row("floor", [FLOOR, STATIC_TRUE], "floor true", floor=True)]
+    for step, what in (("subreaper", "+ becomes a child subreaper"),
+                       ("pgrp", "+ a process group for the command"),
+                       ("sigwait", "+ all signals blocked, waits for SIGCHLD by sigwaitinfo"),
+                       ("all", "+ all three")):
+        steps.append(row(f"floor+{step}", [f"{FLOOR}+{step}", STATIC_TRUE], what))
+    steps.append(row("boxinit", [BOXINIT, "--", STATIC_TRUE], "boxinit -- true", boxinit=True))
+    log("  the floor step by step")
+    hyperfine(steps, p["start_runs"], p["start_warmup"], p["start_rounds"], work)
+    return dict(rows=rows, pinned=pinned, steps=steps, anatomy=start_anatomy(p))
 
 
 def start_anatomy(p):

@@ -19,6 +19,12 @@ def median(xs):
     return statistics.median(xs)
 
 
+def paired_ratio(a, b):
+    """The median over rounds of a's median / b's median in the same round: two commands
+    measured minutes apart on a shared machine compare worse than within one round."""
+    return median([x / y for x, y in zip(a["round_medians"], b["round_medians"])])
+
+
 def quartiles(xs):
     if len(xs) < 2:
         return xs[0], xs[0]
@@ -129,7 +135,9 @@ class Report:
             f"{p['start_warmup']} warm-up runs, then {p['start_runs']} runs per command in "
             f"each of {rounds(p['start_rounds'])} (the order of all {len(rows)} commands "
             "rotates from round to round, so a slow spell of the shared machine is spread over "
-            "all of them); the medians pool all rounds. No init is PID 1 here, so each one "
+            "all of them); the medians pool all rounds. *× floor* is paired: the median over "
+            "the rounds of each round's ratio, so that a slow spell of the machine between "
+            "two commands does not count. No init is PID 1 here, so each one "
             "that can becomes a child subreaper, as it would outside a container: tini gets "
             "`-s` for that (boxinit and catatonit do it by themselves, dumb-init cannot).", "",
             "| init | `true`: median | × `true` | × floor | `/bin/true`: median | × `/bin/true` "
@@ -142,6 +150,8 @@ class Report:
                 alone = cell[(cmd, "alone")]["median"]
                 floor = cell[(cmd, "floor")]["median"]
                 r["ratio"], r["to_floor"] = r["median"] / alone, r["median"] / floor
+                if "round_medians" in r:
+                    r["to_floor"] = paired_ratio(r, cell[(cmd, "floor")])
                 cells += [fmt_time(r["median"], unit), fmt_ratio(r["ratio"]),
                           f"{r['to_floor']:.3f}x"]
             r = cell[("static true", name)]
@@ -164,13 +174,33 @@ class Report:
                 f"{fmt_time(pm['alone'], unit)}, under the floor "
                 f"{fmt_time(pm['floor'], unit)}, under boxinit {fmt_time(pm['boxinit'], unit)} "
                 f"({pm['boxinit'] / pm['floor']:.3f}x the floor).", "")
+        self.steps(sec.get("steps"), unit)
         self.anatomy(sec.get("anatomy"))
         self.target("Supervisor start", "≤ 1.05x the floor (static `true`)",
                     f"{box['to_floor']:.3f}x ({pct(box['to_floor'])})",
                     box["to_floor"] <= 1.05)
-        gap = box["median"] / fastest["median"]
+        gap = (paired_ratio(box, fastest) if "round_medians" in box
+               else box["median"] / fastest["median"])
         self.target("Supervisor start", "ahead of the fastest musl anchor",
                     f"{gap:.3f}x {fastest['init']} ({pct(gap)})", gap < 1)
+
+    def steps(self, rows, unit):
+        if not rows:
+            return
+        floor = rows[0]
+        self.out(
+            "### What each step of an init costs", "",
+            "The floor built again with one step of a real init each (bench/c/floor.c), and "
+            "with all three, next to boxinit, all wrapping `true`; hyperfine as above, these "
+            f"{len(rows)} commands rotating among themselves. *× floor* is paired by round.", "",
+            "| command | median | × floor | added to the floor |", "| --- | ---: | ---: | ---: |")
+        for r in rows:
+            med = median(r["times"])
+            ratio = paired_ratio(r, floor)
+            added = "" if r is floor else f"{(med - median(floor['times'])) * 1e6:+,.0f} µs"
+            self.out(f"| {bold(r['display'], r)} | {fmt_time(med, unit)} | {ratio:.3f}x | "
+                     f"{added} |")
+        self.out("")
 
     def anatomy(self, subjects):
         if not subjects:
