@@ -56,9 +56,11 @@ have_sources() {
 }
 if ! have_sources; then
     say "fetching the sources of tini, dumb-init and catatonit (private apt config in $apt)"
-    aptp update >/dev/null
-    (cd "$apt/src" && aptp source --download-only tini dumb-init catatonit >/dev/null 2>&1) || true
+    aptp update >"$apt/log" 2>&1 || { cat "$apt/log" >&2; exit 1; }
+    (cd "$apt/src" && aptp source --download-only tini dumb-init catatonit) >"$apt/log" 2>&1 ||
+        true
     have_sources || {
+        cat "$apt/log" >&2
         say "could not download the sources of tini, dumb-init and catatonit"
         exit 1
     }

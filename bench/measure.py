@@ -595,7 +595,50 @@ def bench_reap(p):
             finally:
                 run.kill()
             log(f"  {r['name']}: {t1 - t0:.3f} s, {line}")
+    if shutil.which("perf"):
+        log("  once more each, counting the init's own system calls (perf stat -p)")
+        for r in rows:
+            r["counts"] = reap_counts(r, n)
     return dict(orphans=n, rows=rows, subreaper=subreaper_check())
+
+
+REAP_EVENTS = ("raw_syscalls:sys_enter", "syscalls:sys_enter_wait4", "context-switches")
+
+
+def reap_counts(r, n):
+    """The init's system calls (all, and wait4) and context switches while it reaps n orphans:
+    perf stat attached to the init's pid as soon as unshare has forked it (a few of unshare's
+    own calls before its exec count too, the same for every init)."""
+    run = Run(pid1(r["argv"]) + [PROBE, "orphans", str(n), "--then", "sleep"],
+              f"counting under {r['name']}")
+    perf = None
+    try:
+        deadline = time.monotonic() + 5
+        while not (kids := children(run.proc.pid)):
+            if time.monotonic() > deadline:
+                raise run.fail("unshare started no init")
+            time.sleep(0.0005)
+        init = kids[0]
+        perf = subprocess.Popen([tool("perf"), "stat", "-x", ",", "-e", ",".join(REAP_EVENTS),
+                                 "-p", str(init)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        line = run.readline(timeout=300)
+        if not line.startswith("zombies="):
+            raise run.fail(f"expected zombies=K, read {line!r}")
+        perf.send_signal(signal.SIGINT)
+        err = perf.communicate(timeout=10)[1]
+        run.stop(init)
+    finally:
+        if perf and perf.poll() is None:
+            perf.kill()
+            perf.wait()
+        run.kill()
+    counts = {}
+    for f in (line.split(",") for line in err.splitlines()):
+        if len(f) > 2 and f[2] in REAP_EVENTS and f[0].strip().isdigit():
+            counts[f[2]] = int(f[0])
+    log(f"    {r['name']}: {counts}")
+    return counts
 
 
 PR_SET_CHILD_SUBREAPER = 36
