@@ -62,7 +62,7 @@ MODES = {
         start_runs=50, start_warmup=5, start_rounds=30,
         container_runs=50, container_warmup=5, container_rounds=6,
         orphans=20000, reap_rounds=7,
-        rss_rounds=3,
+        rss_rounds=9,
         signals=1000, signal_rounds=21,
         anatomy_runs=500, boot_runs=5,
     ),

@@ -598,7 +598,13 @@ class Report:
             f"| musl builds (bench/anchors.sh, from Debian's sources) | "
             f"{v.get('musl builds', '?')} |",
             f"| tools | hyperfine {v['hyperfine']}, busybox {v['busybox']} (the rootfs) |",
-            "", f"![boxinit against the inits and launchers it replaces]({chart_rel})", "")
+            "")
+        if busy(res):
+            self.out("**The machine was shared during this run** (the load average was above "
+                     "its number of cores: other work ran beside the benchmark). Absolute "
+                     "times are inflated and spread wide; the ratios, taken within each round "
+                     "of interleaved commands, are what to read.", "")
+        self.out(f"![boxinit against the inits and launchers it replaces]({chart_rel})", "")
         if self.targets:
             self.out("## Targets", "", "The goals of issues 4 and 12, against this run.", "")
             self.out(*targets_table(self.targets), "")
@@ -606,6 +612,11 @@ class Report:
                 self.out("Missed, and where this report measures why:", "", *self.misses, "")
         self.md += body
         return "\n".join(self.md).rstrip() + "\n"
+
+
+def busy(res):
+    m = res["machine"]
+    return max(m["loadavg_start"][0], m["loadavg_end"][0]) > m["cores"]
 
 
 def met_text(met):
@@ -690,10 +701,13 @@ def update_readme(path, rep, res, chart):
     started = datetime.datetime.fromisoformat(res["started"])
     lines = [README_BEGIN,
              f"Measured by `just bench` on {started:%Y-%m-%d} (Linux {m['kernel']}, "
-             f"{m['cores']} cores, hyperfine medians of one run); every table is in "
-             "[BENCHMARKS.md](BENCHMARKS.md).", "",
-             "| what | goal | measured | met |", "| --- | --- | --- | --- |"]
+             f"{m['cores']} cores, load average {m['loadavg_start'][0]:.1f} at the start and "
+             f"{m['loadavg_end'][0]:.1f} at the end"
+             f"{': shared with other work' if busy(res) else ''}); every table is in "
+             "[BENCHMARKS.md](BENCHMARKS.md).", ""]
     lines += targets_table(rep.targets)
+    if rep.misses:
+        lines += ["", "Missed, and where BENCHMARKS.md measures why:", ""] + rep.misses
     lines += ["", f"![boxinit against the inits and launchers it replaces]({chart})",
               README_END]
     head, rest = text.split(README_BEGIN, 1)
