@@ -599,7 +599,14 @@ def bench_reap(p):
         log("  once more each, counting the init's own system calls (perf stat -p)")
         for r in rows:
             r["counts"] = reap_counts(r, n)
-    return dict(orphans=n, rows=rows, subreaper=subreaper_check())
+        # dumb-init puts its command in a session of its own, unlike the others; -c does not.
+        single = dict(name="dumb-init (musl, -Os) -c",
+                      argv=[os.path.join(ANCHOR_BIN, "dumb-init"), "-c", "--"], build="musl")
+        single["counts"] = reap_counts(single, n)
+        extra = [single]
+    else:
+        extra = []
+    return dict(orphans=n, rows=rows, counted=extra, subreaper=subreaper_check())
 
 
 REAP_EVENTS = ("raw_syscalls:sys_enter", "syscalls:sys_enter_wait4", "context-switches")

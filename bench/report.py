@@ -177,9 +177,7 @@ class Report:
                 f"({pm['boxinit'] / pm['floor']:.3f}x the floor).", "")
         self.steps(sec.get("steps"), unit)
         self.anatomy(sec.get("anatomy"))
-        why = ("Section 1's *What each step of an init costs* adds boxinit's steps to the "
-               "floor one at a time, and *Where the start goes* counts its system calls, "
-               "CPU time and page faults.")
+        why = self.start_why(sec, box)
         self.target("Supervisor start", "≤ 1.05x the floor (static `true`)",
                     f"{box['to_floor']:.3f}x ({pct(box['to_floor'])})",
                     box["to_floor"] <= 1.05, why)
@@ -187,6 +185,37 @@ class Report:
                else box["median"] / fastest["median"])
         self.target("Supervisor start", "ahead of the fastest musl anchor",
                     f"{gap:.3f}x {fastest['init']} ({pct(gap)})", gap < 1, why)
+
+    def start_why(self, sec, box):
+        """The measured reasons, in one paragraph: boxinit's gap to the floor in each table of
+        this run, what the init steps cost on the floor, and CPU and system calls per start."""
+        parts = []
+        gaps = [box["to_floor"]]
+        steps = sec.get("steps") or []
+        by = {r["name"]: r for r in steps}
+        if "boxinit" in by and "floor" in by:
+            gaps.append(paired_ratio(by["boxinit"], by["floor"]))
+        pinned = {r["name"]: median(r["times"]) for r in sec.get("pinned", [])}
+        if "boxinit" in pinned:
+            gaps.append(pinned["boxinit"] / pinned["floor"])
+        parts.append("In the three measurements of this run (the table, the steps, pinned to "
+                     "one CPU) boxinit is " + ", ".join(pct(g) for g in gaps) +
+                     " over the floor.")
+        if "floor+all" in by:
+            parts.append("The steps an init needs cost the floor "
+                         f"{pct(paired_ratio(by['floor+all'], by['floor']))} together "
+                         "(*What each step of an init costs*).")
+        anat = {a["name"]: a for a in sec.get("anatomy") or []}
+        if "boxinit" in anat and "floor" in anat:
+            a, f = anat["boxinit"], anat["floor"]
+            if a.get("perf") and f.get("perf"):
+                parts.append(f"CPU per start, with `true`: boxinit "
+                             f"{a['perf']['task-clock'] * 1e3:.0f} µs, the floor "
+                             f"{f['perf']['task-clock'] * 1e3:.0f} µs (perf stat, 10 µs "
+                             "resolution);")
+            parts.append(f"system calls: {len(a['syscalls'])} against {len(f['syscalls'])} "
+                         "(*Where the start goes*).")
+        return " ".join(parts)
 
     def steps(self, rows, unit):
         if not rows:
@@ -327,7 +356,7 @@ class Report:
             bars.append((r["name"], ratio, fmt_ratio(ratio),
                          "baseline" if r is fastest else kind(r)))
         self.out("", f"The fastest anchor in this run: {fastest['name']}.", "")
-        self.reap_counts(rows, n)
+        self.reap_counts(rows + sec.get("counted", []), n)
         self.panels.append((f"Reaping {group(n)} orphans, wall time (x fastest anchor)", bars,
                             True))
         box = next(r for r in rows if r.get("boxinit"))
@@ -342,8 +371,7 @@ class Report:
         self.target(f"Reaping {group(n)} orphans", "init CPU ≤ the leanest anchor's",
                     f"{fmt_ratio(cpu_ratio)} {leanest['name']} (wall time "
                     f"{fmt_ratio(box['ratio'])} {fastest['name']})", cpu_ratio <= 1.0,
-                    "Section 3 counts each init's system calls and context switches per "
-                    "orphan.")
+                    self.reap_why(box, leanest, n, sec.get("counted", [])))
         self.target("Zombies left", "0", str(max(box["zombies"])), max(box["zombies"]) == 0)
         sub = sec.get("subreaper", [])
         if sub:
@@ -358,6 +386,26 @@ class Report:
             for c in sub:
                 self.out(f"| `{c['display']}` | {'yes' if c['reaps'] else '**no**'} |")
             self.out("")
+
+    def reap_why(self, box, other, n, counted):
+        a, b = box.get("counts"), other.get("counts")
+        if not a or not b:
+            return "Section 3 has no counts of system calls (perf was missing)."
+        per = lambda c, e: c.get(e, 0) / n
+        sw, sc = "context-switches", "raw_syscalls:sys_enter"
+        text = (f"Per orphan (section 3, perf stat -p), boxinit is woken {per(a, sw):.2f} "
+                f"times and makes {per(a, sc):.2f} system calls; {other['name']} is woken "
+                f"{per(b, sw):.2f} times and makes {per(b, sc):.2f}: the fewer wake-ups, the "
+                "more zombies each one reaps, and the less CPU per orphan. The loops are "
+                "alike (wait for a signal, then waitpid with WNOHANG until none is left).")
+        single = next((r for r in counted if r.get("counts")), None)
+        if single and other["name"].startswith("dumb-init"):
+            c = single["counts"]
+            text += (" dumb-init alone puts its command in a session of its own, and with "
+                     "scheduler autogroups a session is a scheduling group of its own; with "
+                     f"`-c` (no session) it is woken {per(c, sw):.2f} times per orphan and "
+                     f"makes {per(c, sc):.2f} system calls, as boxinit does.")
+        return text
 
     def reap_counts(self, rows, n):
         rows = [r for r in rows if r.get("counts")]
@@ -419,8 +467,17 @@ class Report:
         self.target("Peak RSS as PID 1", "≤ 0.7x the smallest musl anchor's",
                     f"{worst:,.0f} KiB, {fmt_ratio(ratio)} {least['name']} "
                     f"({median(least['vmhwm_kib']):,.0f} KiB)", ratio <= 0.7,
-                    "Section 4's table by mapping shows which resident pages make the "
-                    "difference.")
+                    self.rss_why(rows, worst, least))
+
+    def rss_why(self, rows, worst, least):
+        goal = int(0.7 * median(least["vmhwm_kib"]) // 4 * 4)
+        box = next((r for r in rows if r.get("boxinit") and r.get("smaps")), None)
+        text = (f"The goal is at most {goal} KiB against {least['name']}: "
+                f"{(worst - goal) / 4:.0f} page(s) of 4 KiB less than boxinit's {worst:,.0f}.")
+        if box:
+            text += (" boxinit's resident pages by mapping (section 4): " +
+                     ", ".join(f"{k} {v} KiB" for k, v in box["smaps"].items() if v) + ".")
+        return text
 
     def memory_map(self, rows):
         """What the resident pages are, for boxinit and the musl builds (from the first round's
