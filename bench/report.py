@@ -178,6 +178,7 @@ class Report:
         self.steps(sec.get("steps"), unit)
         self.anatomy(sec.get("anatomy"))
         why = self.start_why(sec, box)
+        self.out(f"In short: {why}", "")
         self.target("Supervisor start", "≤ 1.05x the floor (static `true`)",
                     f"{box['to_floor']:.3f}x ({pct(box['to_floor'])})",
                     box["to_floor"] <= 1.05, why)
@@ -212,7 +213,8 @@ class Report:
                 parts.append(f"CPU per start, with `true`: boxinit "
                              f"{a['perf']['task-clock'] * 1e3:.0f} µs, the floor "
                              f"{f['perf']['task-clock'] * 1e3:.0f} µs (perf stat, 10 µs "
-                             "resolution);")
+                             "resolution, one init after the other: this drifts with the "
+                             "machine's load);")
             parts.append(f"system calls: {len(a['syscalls'])} against {len(f['syscalls'])} "
                          "(*Where the start goes*).")
         return " ".join(parts)
@@ -244,8 +246,10 @@ class Report:
             "Each wrapping `true` once under `strace -f` (the system calls of the init, and of "
             "its child until the exec), and "
             f"{p['anatomy_runs']} times under `perf stat` (means per start, the init and "
-            "`true` together; `true`'s share is the same in every row). This machine's VM "
-            "exposes no hardware counters, so there are no cycles or instructions.", "",
+            "`true` together; `true`'s share is the same in every row). perf stat runs one "
+            "init after the other, not interleaved, so on a shared machine its CPU column "
+            "drifts with the load; the system calls are exact. This machine's VM exposes no "
+            "hardware counters, so there are no cycles or instructions.", "",
             "| init | system calls: init | child before exec | CPU (task-clock) | page faults "
             "| context switches |", "| --- | ---: | ---: | ---: | ---: | ---: |")
         for a in subjects:
