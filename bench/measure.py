@@ -6,8 +6,13 @@ bench/report.py, which turns the JSON into BENCHMARKS.md and bench/chart.svg.
 Standard library only. Needs root. Every process it starts is ended, every container deleted,
 and the only mount it makes lives in a private mount namespace that ends with its process.
 
+The inits: boxinit, the musl builds of tini, dumb-init and catatonit (bench/anchors.sh builds
+them from Debian's sources) and Debian's own builds of the three.
+
 Sections (what each measures exactly is also written into BENCHMARKS.md by report.py):
-  start          hyperfine -N: INIT -- /bin/true, vs bare /bin/true
+  start          hyperfine -N: INIT -- true (static, bench/c/true.c) and INIT -- /bin/true,
+                 vs the command alone and under the floor (bench/c/floor.c: vfork, exec,
+                 wait); then strace and perf stat of one start ("anatomy")
   container      hyperfine -N: a container running /bin/true with boxinit's default
                  namespaces, by boxinit, unshare(1), bwrap, crun and runc
   container_all  the same with every namespace boxinit knows, vs unshare(1) and bwrap
@@ -15,6 +20,9 @@ Sections (what each measures exactly is also written into BENCHMARKS.md by repor
   rss            VmHWM of each init as PID 1 while its child waits
   size           stripped sizes of the binaries
   signals        SIGUSR1 to the init, until the child says it got it, N times
+  rootless       container start as nobody: boxinit --unshare user,... vs unshare -r, bwrap
+                 (skipped with a note while boxinit does not know user namespaces)
+  boot           `just boot` (skipped with a note while the Justfile has no such recipe)
 """
 
 import argparse
@@ -26,6 +34,7 @@ import select
 import shlex
 import shutil
 import signal
+import statistics
 import struct
 import subprocess
 import sys
@@ -39,17 +48,23 @@ PROBE = os.path.join(RELEASE, "examples", "probe")
 UNIFIED = "/sys/fs/cgroup/unified"
 TRUE = "/bin/true"
 FALSE = "/bin/false"
+# Built by bench/anchors.sh: the anchors' musl builds, a static true and false, the floor.
+ANCHOR_BIN = os.path.join(REPO, "target", "bench", "anchors", "bin")
+STATIC_TRUE = os.path.join(ANCHOR_BIN, "true")
+STATIC_FALSE = os.path.join(ANCHOR_BIN, "false")
+FLOOR = os.path.join(ANCHOR_BIN, "floor")
 
 MODES = {
     # Per row: hyperfine runs = runs x rounds (the rounds rotate the order of the commands, so
     # a slow spell of the machine is spread over all of them instead of hitting one). Medians
-    # pool all rounds.
+    # pool all rounds; ratios that decide a target are also taken round by round (paired).
     "full": dict(
-        start_runs=150, start_warmup=20, start_rounds=10,
+        start_runs=50, start_warmup=5, start_rounds=30,
         container_runs=50, container_warmup=5, container_rounds=6,
         orphans=20000, reap_rounds=7,
-        rss_rounds=3,
+        rss_rounds=9,
         signals=1000, signal_rounds=21,
+        anatomy_runs=500, boot_runs=5,
     ),
     "quick": dict(
         start_runs=30, start_warmup=3, start_rounds=1,
@@ -57,6 +72,7 @@ MODES = {
         orphans=2000, reap_rounds=1,
         rss_rounds=1,
         signals=100, signal_rounds=1,
+        anatomy_runs=50, boot_runs=1,
     ),
 }
 
@@ -223,8 +239,9 @@ def check_runs(rows, wrap):
     must give status 1: the command did run, and its status came back."""
     for row in rows:
         runs = [(wrap + row["argv"], 0)]
-        if TRUE in row["argv"]:
-            runs.append((wrap + [FALSE if a == TRUE else a for a in row["argv"]], 1))
+        false = {TRUE: FALSE, STATIC_TRUE: STATIC_FALSE}
+        if any(a in false for a in row["argv"]):
+            runs.append((wrap + [false.get(a, a) for a in row["argv"]], 1))
         for argv, want in runs:
             r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, cwd=REPO)
             if r.returncode != want:
@@ -238,7 +255,7 @@ def hyperfine(rows, runs, warmup, rounds, work, wrap=()):
     wrap = list(wrap)
     check_runs(rows, wrap)
     for row in rows:
-        row["times"] = []
+        row["times"], row["round_medians"] = [], []
     for rnd in range(rounds):
         out = os.path.join(work, "hyperfine.json")
         argv = [tool("hyperfine"), "-N", "--style", "none", "--warmup", str(warmup),
@@ -257,7 +274,9 @@ def hyperfine(rows, runs, warmup, rounds, work, wrap=()):
             results = {res["command"]: res for res in json.load(f)["results"]}
         os.unlink(out)
         for row in rows:
-            row["times"] += results[row["name"]]["times"]
+            times = results[row["name"]]["times"]
+            row["times"] += times
+            row["round_medians"].append(statistics.median(times))
     return rows
 
 
@@ -268,28 +287,109 @@ def row(name, argv, display, **extra):
 # ---------------------------------------------------------------- 1. supervisor start
 
 def bench_start(p, work):
-    log("1/6 supervisor start")
-    tini_s, tini, cata, dumb = (tool(n) for n in ("tini-static", "tini", "catatonit", "dumb-init"))
-    rows = [
-        row("/bin/true", [TRUE], "/bin/true", baseline=True),
-        row("boxinit", [BOXINIT, "--", TRUE], "boxinit -- /bin/true", boxinit=True),
-        row("tini-static", [tini_s, "-s", "--", TRUE], "tini-static -s -- /bin/true"),
-        row("catatonit", [cata, "--", TRUE], "catatonit -- /bin/true"),
-        row("dumb-init", [dumb, "--", TRUE], "dumb-init -- /bin/true"),
-        row("tini (dynamic)", [tini, "-s", "--", TRUE], "tini -s -- /bin/true"),
-        # Not an init: a static program that prints a line and exits. What one more process
-        # costs by itself, the least any supervisor that is a program of its own can add.
-        row("floor", [BOXINIT, "--version"], "boxinit --version (no child)", floor=True),
-    ]
+    """Every init wrapping two commands: the static `true` (bench/c/true.c), which costs least
+    to start so that what the init adds shows, and the host's dynamic /bin/true. Next to them,
+    each command alone and under the floor (bench/c/floor.c: vfork, exec, wait)."""
+    log("1/8 supervisor start")
+    rows = []
+    for cmd, cmd_name in ((STATIC_TRUE, "static true"), (TRUE, "/bin/true")):
+        short = "true" if cmd == STATIC_TRUE else cmd
+        rows.append(row(f"{cmd_name}: alone", [cmd], short, init="alone", command=cmd_name,
+                        baseline=True))
+        rows.append(row(f"{cmd_name}: floor", [FLOOR, cmd], f"floor {short}", init="floor",
+                        command=cmd_name, floor=True))
+        for i in inits():
+            # Not PID 1 here, so each init that can becomes a child subreaper, as it would
+            # outside a container: tini needs -s for that.
+            argv = i["argv"][:1] + i.get("not_pid1", []) + i["argv"][1:] + [cmd]
+            rows.append(row(f"{cmd_name}: {i['name']}", argv, display(argv), init=i["name"],
+                            command=cmd_name, build=i["build"], boxinit=i.get("boxinit", False)))
     hyperfine(rows, p["start_runs"], p["start_warmup"], p["start_rounds"], work)
-    # The same two commands with everything on one CPU: what is left of boxinit's cost when
+    # The floor and boxinit with everything on one CPU: what is left of boxinit's cost when
     # waking a parent and a child on different CPUs costs nothing.
-    pinned = [row("/bin/true", [TRUE], "/bin/true", baseline=True),
-              row("boxinit", [BOXINIT, "--", TRUE], "boxinit -- /bin/true", boxinit=True)]
+    pinned = [row("alone", [STATIC_TRUE], "true", baseline=True),
+              row("floor", [FLOOR, STATIC_TRUE], "floor true", floor=True),
+              row("boxinit", [BOXINIT, "--", STATIC_TRUE], "boxinit -- true", boxinit=True)]
     log("  the same on one CPU (taskset -c 0)")
     hyperfine(pinned, p["start_runs"], p["start_warmup"], max(1, p["start_rounds"] // 2), work,
               wrap=(tool("taskset"), "-c", "0"))
-    return dict(baseline="/bin/true", rows=rows, pinned=pinned)
+    # The floor with one step of a real init each (bench/c/floor.c), next to boxinit: what
+    # each step costs, measured.
+    steps = [row("floor", [FLOOR, STATIC_TRUE], "floor true", floor=True)]
+    for step, what in (("subreaper", "+ becomes a child subreaper"),
+                       ("pgrp", "+ a process group for the command"),
+                       ("sigwait", "+ all signals blocked, waits for SIGCHLD by sigwaitinfo"),
+                       ("all", "+ all three")):
+        steps.append(row(f"floor+{step}", [f"{FLOOR}+{step}", STATIC_TRUE], what))
+    steps.append(row("boxinit", [BOXINIT, "--", STATIC_TRUE], "boxinit -- true", boxinit=True))
+    log("  the floor step by step")
+    hyperfine(steps, p["start_runs"], p["start_warmup"], p["start_rounds"], work)
+    return dict(rows=rows, pinned=pinned, steps=steps, anatomy=start_anatomy(p))
+
+
+def start_anatomy(p):
+    """Where the time of one start goes, for the floor, boxinit and the musl anchors wrapping
+    the static true: the system calls each makes (strace -f, the init and its child until the
+    exec) and, over many runs, CPU time, page faults and context switches (perf stat, the init
+    and the static true together: the true's share is the same in every row)."""
+    log("  anatomy: strace -f and perf stat of one start")
+    subjects = [dict(name="floor", argv=[FLOOR])] + [
+        i for i in inits() if i.get("boxinit") or i["build"] == "musl"]
+    out = []
+    for s in subjects:
+        argv = s["argv"][:1] + s.get("not_pid1", []) + s["argv"][1:] + [STATIC_TRUE]
+        out.append(dict(name=s["name"], display=display(argv), boxinit=s.get("boxinit", False),
+                        floor=s["name"] == "floor", syscalls=syscalls_of(argv),
+                        perf=perf_stat(argv, p["anatomy_runs"])))
+    return out
+
+
+def syscalls_of(argv):
+    """The system calls of argv's process and of its child up to the child's execve, in order,
+    as [(pid role, name)]."""
+    with tempfile.NamedTemporaryFile(mode="r") as trace:
+        subprocess.run([tool("strace"), "-f", "-qq", "-o", trace.name] + argv, check=True,
+                       stdin=subprocess.DEVNULL, capture_output=True)
+        lines = trace.read().splitlines()
+    first = int(lines[0].split()[0])
+    calls, exec_seen = [], set()
+    for line in lines:
+        pid, rest = line.split(None, 1)
+        if rest.startswith("<...") or rest.startswith("+++") or rest.startswith("---"):
+            continue
+        name = rest.split("(", 1)[0]
+        pid = int(pid)
+        if pid == first:
+            if name == "execve" and not calls:
+                continue  # the exec of the init itself, which every row has
+            calls.append(("init", name))
+        elif pid not in exec_seen:
+            calls.append(("child", name))
+            if name == "execve":
+                exec_seen.add(pid)
+    return calls
+
+
+def perf_stat(argv, runs):
+    """perf stat -r RUNS of argv: means of task-clock (ms), page faults, context switches and
+    CPU migrations; None without perf."""
+    perf = shutil.which("perf")
+    if not perf:
+        return None
+    events = "task-clock,page-faults,context-switches,cpu-migrations"
+    r = subprocess.run([perf, "stat", "-x", ",", "-r", str(runs), "-e", events] + argv,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    out = {}
+    for line in r.stderr.splitlines():
+        f = line.split(",")
+        if len(f) > 3 and f[2] in events.split(","):
+            try:
+                out[f[2]] = float(f[0])
+            except ValueError:
+                return None
+    return out or None
 
 
 # ---------------------------------------------------------------- 2. container start
@@ -334,7 +434,7 @@ def make_bundles(rootfs, work):
 
 
 def bench_container(p, work, rootfs, state):
-    log("2/6 container start")
+    log("2/8 container start")
     unshare, bwrap = tool("unshare"), tool("bwrap")
     bundles = make_bundles(rootfs, work)
     tag = f"boxinit-bench-{os.getpid()}"
@@ -399,7 +499,7 @@ def bench_container(p, work, rootfs, state):
 
 
 def bench_container_all(p, work, rootfs):
-    log("2b/6 container start, all namespaces")
+    log("2b/8 container start, all namespaces")
     unshare, bwrap = tool("unshare"), tool("bwrap")
     R = rootfs
     rows = [
@@ -444,13 +544,23 @@ def delete_containers(ids, tag):
 # ---------------------------------------------------------------- inits under test
 
 def inits():
-    """Each init as one would run it as PID 1, with the argv that precedes the command."""
+    """Each init as one would run it as PID 1, with the argv that precedes the command: boxinit,
+    the musl builds of the anchors (bench/anchors.sh) and Debian's builds. `not_pid1` is what
+    it needs to be a child subreaper when it is not PID 1."""
+    musl = lambda name: os.path.join(ANCHOR_BIN, name)
     return [
-        dict(name="boxinit", argv=[BOXINIT, "--"], boxinit=True),
-        dict(name="tini-static", argv=[tool("tini-static"), "--"]),
-        dict(name="catatonit", argv=[tool("catatonit"), "--"]),
-        dict(name="dumb-init", argv=[tool("dumb-init"), "--"]),
-        dict(name="tini (dynamic)", argv=[tool("tini"), "--"]),
+        dict(name="boxinit", argv=[BOXINIT, "--"], build="boxinit", boxinit=True),
+        dict(name="tini (musl, -Os)", argv=[musl("tini"), "--"], build="musl", not_pid1=["-s"]),
+        dict(name="dumb-init (musl, -Os)", argv=[musl("dumb-init"), "--"], build="musl"),
+        dict(name="catatonit (musl, -Os)", argv=[musl("catatonit"), "--"], build="musl"),
+        dict(name="tini (Debian, static glibc)", argv=[tool("tini-static"), "--"],
+             build="debian", not_pid1=["-s"]),
+        dict(name="tini (Debian, dynamic glibc)", argv=[tool("tini"), "--"], build="debian",
+             not_pid1=["-s"]),
+        dict(name="dumb-init (Debian, dynamic glibc)", argv=[tool("dumb-init"), "--"],
+             build="debian"),
+        dict(name="catatonit (Debian, static glibc)", argv=[tool("catatonit"), "--"],
+             build="debian"),
     ]
 
 
@@ -463,7 +573,7 @@ def display(argv):
 
 def bench_reap(p):
     n = p["orphans"]
-    log(f"3/6 reaping {n} orphans")
+    log(f"3/8 reaping {n} orphans")
     rows = [dict(r, wall=[], cpu_ns=[], zombies=[],
                  display=f"unshare --fork --pid --mount-proc {display(r['argv'])} "
                          f"probe orphans {n}") for r in inits()]
@@ -485,7 +595,57 @@ def bench_reap(p):
             finally:
                 run.kill()
             log(f"  {r['name']}: {t1 - t0:.3f} s, {line}")
-    return dict(orphans=n, rows=rows, subreaper=subreaper_check())
+    if shutil.which("perf"):
+        log("  once more each, counting the init's own system calls (perf stat -p)")
+        for r in rows:
+            r["counts"] = reap_counts(r, n)
+        # dumb-init puts its command in a session of its own, unlike the others; -c does not.
+        single = dict(name="dumb-init (musl, -Os) -c",
+                      argv=[os.path.join(ANCHOR_BIN, "dumb-init"), "-c", "--"], build="musl")
+        single["counts"] = reap_counts(single, n)
+        extra = [single]
+    else:
+        extra = []
+    return dict(orphans=n, rows=rows, counted=extra, subreaper=subreaper_check())
+
+
+REAP_EVENTS = ("raw_syscalls:sys_enter", "syscalls:sys_enter_wait4", "context-switches")
+
+
+def reap_counts(r, n):
+    """The init's system calls (all, and wait4) and context switches while it reaps n orphans:
+    perf stat attached to the init's pid as soon as unshare has forked it (a few of unshare's
+    own calls before its exec count too, the same for every init)."""
+    run = Run(pid1(r["argv"]) + [PROBE, "orphans", str(n), "--then", "sleep"],
+              f"counting under {r['name']}")
+    perf = None
+    try:
+        deadline = time.monotonic() + 5
+        while not (kids := children(run.proc.pid)):
+            if time.monotonic() > deadline:
+                raise run.fail("unshare started no init")
+            time.sleep(0.0005)
+        init = kids[0]
+        perf = subprocess.Popen([tool("perf"), "stat", "-x", ",", "-e", ",".join(REAP_EVENTS),
+                                 "-p", str(init)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        line = run.readline(timeout=300)
+        if not line.startswith("zombies="):
+            raise run.fail(f"expected zombies=K, read {line!r}")
+        perf.send_signal(signal.SIGINT)
+        err = perf.communicate(timeout=10)[1]
+        run.stop(init)
+    finally:
+        if perf and perf.poll() is None:
+            perf.kill()
+            perf.wait()
+        run.kill()
+    counts = {}
+    for f in (line.split(",") for line in err.splitlines()):
+        if len(f) > 2 and f[2] in REAP_EVENTS and f[0].strip().isdigit():
+            counts[f[2]] = int(f[0])
+    log(f"    {r['name']}: {counts}")
+    return counts
 
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -508,13 +668,12 @@ def subreaper_check():
     subreaper meanwhile, so an orphan that passes the init comes to the harness, which reaps it
     (nothing is left to the host's init)."""
     log("  as a plain child (not PID 1): who gets the orphans?")
-    cases = [
-        ("boxinit", [BOXINIT, "--"]),
-        ("tini-static", [tool("tini-static"), "--"]),
-        ("tini-static -s", [tool("tini-static"), "-s", "--"]),
-        ("catatonit", [tool("catatonit"), "--"]),
-        ("dumb-init", [tool("dumb-init"), "--"]),
-    ]
+    cases = []
+    for i in inits():
+        cases.append((i["name"], i["argv"]))
+        if i.get("not_pid1"):
+            cases.append((f"{i['name']} {' '.join(i['not_pid1'])}",
+                          i["argv"][:1] + i["not_pid1"] + i["argv"][1:]))
     script = f'({shlex.quote(PROBE)} sleep & echo $!); exec {shlex.quote(PROBE)} sleep'
     out = []
     set_subreaper(True)
@@ -567,8 +726,9 @@ def start_under(r, rootfs_probe, child):
 
 
 def bench_rss(p, rootfs):
-    log("4/6 peak RSS (VmHWM) of each init as PID 1 while its child waits")
-    rows = inits() + [dict(name="boxinit --rootfs", container=True, rootfs=rootfs, boxinit=True)]
+    log("4/8 peak RSS (VmHWM) of each init as PID 1 while its child waits")
+    rows = inits() + [dict(name="boxinit --rootfs", container=True, rootfs=rootfs,
+                           build="boxinit", boxinit=True)]
     for r in rows:
         r["vmhwm_kib"], r["outer_vmhwm_kib"] = [], []
         r["display"] = ("boxinit --rootfs R -- /bin/probe signals" if r.get("container") else
@@ -579,6 +739,8 @@ def bench_rss(p, rootfs):
             try:
                 time.sleep(0.05)  # let the init settle into its wait
                 r["vmhwm_kib"].append(status_kib(pids["pid1"], "VmHWM"))
+                if rnd == 0:
+                    r["smaps"] = smaps_kib(pids["pid1"])
                 if "outer" in pids:
                     r["outer_vmhwm_kib"].append(status_kib(pids["outer"], "VmHWM"))
                 status = run.stop(pids["signal"])
@@ -591,11 +753,28 @@ def bench_rss(p, rootfs):
     return dict(rows=rows)
 
 
+def smaps_kib(pid):
+    """Resident KiB of each kind of mapping of pid: the program file (its text, data and
+    read-only data), anonymous memory (its .bss and heap), [stack], [vdso] and the like."""
+    out = {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and not head[0].endswith(":"):
+                path = head[5] if len(head) > 5 else ""
+                name = ("program file" if path.startswith("/") else path or "anonymous")
+            elif head[0] == "Rss:":
+                out[name] = out.get(name, 0) + int(head[1])
+    return out
+
+
 def bench_signals(p, rootfs):
     n = p["signals"]
-    log(f"6/6 signal round trip, {n} x SIGUSR1")
+    log(f"6/8 signal round trip, {n} x SIGUSR1")
     rows = ([dict(name="no init", argv=[], baseline=True)] + inits() +
-            [dict(name="boxinit --rootfs", container=True, rootfs=rootfs, boxinit=True)])
+            [dict(name="boxinit --rootfs", container=True, rootfs=rootfs, build="boxinit",
+                 boxinit=True)])
     for r in rows:
         r["totals"] = []
         if r.get("container"):
@@ -646,21 +825,109 @@ def linkage(path):
 
 
 def bench_size():
-    log("5/6 stripped sizes")
+    log("5/8 stripped sizes")
     strip = tool("strip")
     rows = []
-    for name, path in (("boxinit", BOXINIT), ("tini-static", tool("tini-static")),
-                       ("catatonit", tool("catatonit")), ("dumb-init", tool("dumb-init")),
-                       ("tini (dynamic)", tool("tini"))):
+    for i in inits():
+        name, path = i["name"], i["argv"][0]
         with tempfile.TemporaryDirectory() as tmp:
             copy = os.path.join(tmp, "bin")
             shutil.copyfile(path, copy)
             subprocess.run([strip, "--strip-all", copy], check=True)
             stripped = os.path.getsize(copy)
         rows.append(dict(name=name, path=path, installed=os.path.getsize(path),
-                         stripped=stripped, linkage=linkage(path), boxinit=name == "boxinit"))
+                         stripped=stripped, linkage=linkage(path), build=i["build"],
+                         boxinit=i.get("boxinit", False)))
         log(f"  {name}: {stripped} bytes stripped ({rows[-1]['linkage']})")
     return dict(rows=rows, budget=49152)
+
+
+# ---------------------------------------------------------------- 7. rootless, 8. boot
+# Hooks for what other branches are adding: each section measures when boxinit (or the
+# Justfile) can do it, and otherwise returns a note that says why it was skipped.
+
+NOBODY = 65534
+
+
+def as_nobody():
+    return [tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+
+
+def bench_rootless(p, rootfs):
+    """Container start as an unprivileged user: boxinit with a user namespace against
+    `unshare -r` and `bwrap --unshare-all`, all with the same rootfs and a fresh /proc."""
+    log("7/8 rootless container start (as nobody)")
+    reach = subprocess.run(as_nobody() + ["test", "-x", os.path.join(rootfs, "bin", "true")],
+                           stdin=subprocess.DEVNULL, capture_output=True)
+    if reach.returncode == 0:
+        return rootless_in(p, rootfs)
+    # The repository is out of nobody's reach (under /root, say): a copy of the rootfs in a
+    # directory nobody can walk into.
+    with tempfile.TemporaryDirectory(prefix="boxinit-bench-") as tmp:
+        os.chmod(tmp, 0o755)
+        copy = os.path.join(tmp, "rootfs")
+        subprocess.run(["cp", "-a", rootfs, copy], check=True)
+        return rootless_in(p, copy)
+
+
+def rootless_in(p, rootfs):
+    unshare, bwrap = tool("unshare"), tool("bwrap")
+    R = rootfs
+    box = [BOXINIT, "--unshare", "user,mnt,uts,ipc,pid", "--rootfs", R, "--", TRUE]
+    r = subprocess.run(as_nobody() + box, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, cwd="/")
+    if r.returncode != 0:
+        why = (f"`{display(box).replace(R, 'R')}` as nobody fails (status {r.returncode}: "
+               f"{r.stderr.strip() or 'no message'})")
+        log(f"  skipped: {why}")
+        return dict(skipped=why)
+    rows = [
+        row("boxinit --unshare user,...", box,
+            "boxinit --unshare user,mnt,uts,ipc,pid --rootfs R -- /bin/true", boxinit=True),
+        row("unshare -r", [unshare, "-r", "--fork", "--pid", "--mount", "--uts", "--ipc",
+                           f"--root={R}", "--mount-proc", TRUE],
+            "unshare -r --fork --pid --mount --uts --ipc --root=R --mount-proc /bin/true",
+            baseline=True),
+        row("bwrap --unshare-all", [bwrap, "--unshare-all", "--bind", R, "/", "--proc", "/proc",
+                                    TRUE],
+            "bwrap --unshare-all --bind R / --proc /proc /bin/true"),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chown(tmp, NOBODY, NOBODY)
+        hyperfine(rows, p["container_runs"], p["container_warmup"], p["container_rounds"], tmp,
+                  wrap=as_nobody())
+    return dict(baseline="unshare -r", rows=rows)
+
+
+def has_recipe(name):
+    try:
+        with open(os.path.join(REPO, "Justfile")) as f:
+            return any(line.split(":", 1)[0].split()[:1] == [name] for line in f
+                       if line[:1].isalpha())
+    except OSError:
+        return False
+
+
+def bench_boot(p):
+    """Boot to the command and power-off under qemu (TCG), by the boot branch's `just boot`:
+    wall time of the whole recipe, qemu's start and the kernel's boot included."""
+    log("8/8 boot")
+    if not has_recipe("boot") or not shutil.which("just"):
+        why = "the Justfile has no `boot` recipe yet (boot mode has not landed)"
+        log(f"  skipped: {why}")
+        return dict(skipped=why)
+    walls = []
+    for _ in range(p["boot_runs"]):
+        t0 = time.perf_counter()
+        r = subprocess.run([tool("just"), "boot"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, cwd=REPO, timeout=300)
+        if r.returncode != 0:
+            why = f"`just boot` failed (status {r.returncode}): {r.stderr.strip()[-300:]}"
+            log(f"  skipped: {why}")
+            return dict(skipped=why)
+        walls.append(time.perf_counter() - t0)
+        log(f"  just boot: {walls[-1]:.2f} s")
+    return dict(wall=walls)
 
 
 # ---------------------------------------------------------------- the machine
@@ -712,6 +979,11 @@ def versions():
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True,
                            cwd=REPO).stdout.strip()
     out["boxinit"] = commit + (" + uncommitted changes in src/" if dirty else "")
+    try:
+        with open(os.path.join(os.path.dirname(ANCHOR_BIN), "versions")) as f:
+            out["musl builds"] = ", ".join(line.strip() for line in f if line.strip())
+    except OSError:
+        out["musl builds"] = "?"
     out["rustc"] = rustc
     return out
 
@@ -759,6 +1031,10 @@ def main():
             s["size"] = bench_size()
         if want("signals"):
             s["signals"] = bench_signals(p, rootfs)
+        if want("rootless"):
+            s["rootless"] = bench_rootless(p, rootfs)
+        if want("boot"):
+            s["boot"] = bench_boot(p)
     except BenchError as e:
         sys.exit(f"bench: FAILED: {e}")
     finally:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Turn bench/measure.py's results (JSON) into BENCHMARKS.md and an SVG bar chart of the
-ratios. Standard library only; the SVG is written by hand.
+"""Turn bench/measure.py's results (JSON) into BENCHMARKS.md, the README's numbers block and a
+bar chart of the ratios (matplotlib, Debian's python3-matplotlib).
 
-Usage: bench/report.py RESULTS.json --markdown BENCHMARKS.md --svg bench/chart.svg
+Usage: bench/report.py RESULTS.json --markdown BENCHMARKS.md --chart bench/chart.svg
+                       [--readme README.md]
 """
 
 import argparse
@@ -10,13 +11,18 @@ import datetime
 import os
 import statistics
 import sys
-from xml.sax.saxutils import escape
 
 # ---------------------------------------------------------------- numbers
 
 
 def median(xs):
     return statistics.median(xs)
+
+
+def paired_ratio(a, b):
+    """The median over rounds of a's median / b's median in the same round: two commands
+    measured minutes apart on a shared machine compare worse than within one round."""
+    return median([x / y for x, y in zip(a["round_medians"], b["round_medians"])])
 
 
 def quartiles(xs):
@@ -44,6 +50,15 @@ def fmt_ratio(r):
     return f"{r:.2f}x"
 
 
+def pct(ratio):
+    """A ratio as a signed percentage: 1.034 -> '+3.4%'."""
+    return f"{(ratio - 1) * 100:+.1f}%"
+
+
+def bold(label, r):
+    return f"**{label}**" if r.get("boxinit") else label
+
+
 def group(n):
     return f"{n:,}"
 
@@ -65,6 +80,7 @@ class Report:
         self.md = []
         self.panels = []  # (title, [(label, value, text, kind)], baseline_at_1)
         self.targets = []
+        self.misses = []
 
     def out(self, *lines):
         self.md.extend(lines)
@@ -101,36 +117,160 @@ class Report:
         if not sec:
             return
         p = self.res["params"]
-        rows = self.timing_table(
-            sec, "1. Supervisor start",
-            "How long it takes to start an init that starts `/bin/true` (the host's, dynamically "
-            "linked) and exits with its status, against running `/bin/true` alone. hyperfine "
-            f"`-N` (no shell), {p['start_warmup']} warm-up runs, then {p['start_runs']} runs "
-            f"per command in each of {rounds(p['start_rounds'])} (the order of the commands "
-            "rotates from round to round); the medians pool all rounds. No init is PID 1 here, "
-            "so each one that can becomes a child subreaper, as it would outside a container: "
-            "tini gets `-s` for that (boxinit and catatonit do it by themselves, dumb-init "
-            "cannot).",
-            "Supervisor start (x /bin/true)", "× /bin/true")
-        box = next(r for r in rows if r.get("boxinit"))
-        floor = next((r for r in rows if r.get("floor")), None)
-        if floor:
-            self.out(
-                "The last row is not an init but the floor: a static program that only prints "
-                f"its version costs {fmt_ratio(floor['ratio'])} of `/bin/true` by itself, so "
-                "an init that is a program of its own (one more exec, fork and exit) cannot "
-                f"start `/bin/true` in less than about {fmt_ratio(1 + floor['ratio'])}.", "")
+        rows = sec["rows"]
+        for r in rows:
+            r["median"] = median(r["times"])
+        cell = {(r["command"], r["init"]): r for r in rows}
+        names = [r["init"] for r in rows if r["command"] == "static true"]
+        labels = {"alone": "the command alone", "floor": "floor (vfork, exec, wait)"}
+        unit = time_unit(cell[("static true", "alone")]["median"])
+        self.out(
+            "## 1. Supervisor start", "",
+            "How long it takes to start an init that starts a command and exits with its "
+            "status. Two commands: `true`, a static program that returns 0 (bench/c/true.c, "
+            "musl-gcc -static -Os), which costs least to start so that what the init adds "
+            "shows, and the host's `/bin/true` (dynamically linked, as most commands are). "
+            "Each is measured alone and under the **floor** (bench/c/floor.c: vfork, exec the "
+            "command, wait for it, exit with its status — one more exec and nothing else, the "
+            "least any init can cost). hyperfine `-N` (no shell), "
+            f"{p['start_warmup']} warm-up runs, then {p['start_runs']} runs per command in "
+            f"each of {rounds(p['start_rounds'])} (the order of all {len(rows)} commands "
+            "rotates from round to round, so a slow spell of the shared machine is spread over "
+            "all of them); the medians pool all rounds. *× floor* is paired: the median over "
+            "the rounds of each round's ratio, so that a slow spell of the machine between "
+            "two commands does not count. No init is PID 1 here, so each one "
+            "that can becomes a child subreaper, as it would outside a container: tini gets "
+            "`-s` for that (boxinit and catatonit do it by themselves, dumb-init cannot).", "",
+            "| init | `true`: median | × `true` | × floor | `/bin/true`: median | × `/bin/true` "
+            "| × floor |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        bars = []
+        for name in names:
+            cells = []
+            for cmd in ("static true", "/bin/true"):
+                r = cell[(cmd, name)]
+                alone = cell[(cmd, "alone")]["median"]
+                floor = cell[(cmd, "floor")]["median"]
+                r["ratio"], r["to_floor"] = r["median"] / alone, r["median"] / floor
+                if "round_medians" in r:
+                    r["to_floor"] = paired_ratio(r, cell[(cmd, "floor")])
+                cells += [fmt_time(r["median"], unit), fmt_ratio(r["ratio"]),
+                          f"{r['to_floor']:.3f}x"]
+            r = cell[("static true", name)]
+            label = labels.get(name, name)
+            self.out(f"| {bold(label, r)} | " + " | ".join(cells) + " |")
+            k = "baseline" if r.get("floor") else "other" if r.get("baseline") else kind(r)
+            bars.append((label, r["to_floor"], f"{r['to_floor']:.2f}x", k))
+        self.out("")
+        self.panels.append(("Supervisor start, static true (x the floor)", bars, True))
+        box = cell[("static true", "boxinit")]
+        musl = [cell[("static true", n)] for n in names if cell[("static true", n)].get("build")
+                == "musl"]
+        fastest = min(musl, key=lambda r: r["median"])
         pinned = sec.get("pinned")
         if pinned:
-            base = median(next(r for r in pinned if r.get("baseline"))["times"])
-            mine = median(next(r for r in pinned if r.get("boxinit"))["times"])
+            pm = {r["name"]: median(r["times"]) for r in pinned}
             self.out(
                 "With hyperfine and everything it starts pinned to one CPU (`taskset -c 0`), "
-                f"so that no wake-up crosses CPUs, `boxinit -- /bin/true` takes "
-                f"{fmt_ratio(mine / base)} of `/bin/true` ({fmt_time(mine, time_unit(base))} "
-                f"against {fmt_time(base, time_unit(base))}).", "")
-        self.target("Supervisor start", "≤ 1.30x bare `/bin/true`", fmt_ratio(box["ratio"]),
-                    box["ratio"] <= 1.30)
+                "so that no wake-up crosses CPUs: `true` alone "
+                f"{fmt_time(pm['alone'], unit)}, under the floor "
+                f"{fmt_time(pm['floor'], unit)}, under boxinit {fmt_time(pm['boxinit'], unit)} "
+                f"({pm['boxinit'] / pm['floor']:.3f}x the floor).", "")
+        self.steps(sec.get("steps"), unit)
+        self.anatomy(sec.get("anatomy"))
+        why = self.start_why(sec, box)
+        self.out(f"In short: {why}", "")
+        self.target("Supervisor start", "≤ 1.05x the floor (static `true`)",
+                    f"{box['to_floor']:.3f}x ({pct(box['to_floor'])})",
+                    box["to_floor"] <= 1.05, why)
+        gap = (paired_ratio(box, fastest) if "round_medians" in box
+               else box["median"] / fastest["median"])
+        self.target("Supervisor start", "ahead of the fastest musl anchor",
+                    f"{gap:.3f}x {fastest['init']} ({pct(gap)})", gap < 1, why)
+
+    def start_why(self, sec, box):
+        """The measured reasons, in one paragraph: boxinit's gap to the floor in each table of
+        this run, what the init steps cost on the floor, and CPU and system calls per start."""
+        parts = []
+        gaps = [box["to_floor"]]
+        steps = sec.get("steps") or []
+        by = {r["name"]: r for r in steps}
+        if "boxinit" in by and "floor" in by:
+            gaps.append(paired_ratio(by["boxinit"], by["floor"]))
+        pinned = {r["name"]: median(r["times"]) for r in sec.get("pinned", [])}
+        if "boxinit" in pinned:
+            gaps.append(pinned["boxinit"] / pinned["floor"])
+        parts.append("In the three measurements of this run (the table, the steps, pinned to "
+                     "one CPU) boxinit is " + ", ".join(pct(g) for g in gaps) +
+                     " over the floor.")
+        if "floor+all" in by:
+            parts.append("The steps an init needs cost the floor "
+                         f"{pct(paired_ratio(by['floor+all'], by['floor']))} together "
+                         "(*What each step of an init costs*).")
+        anat = {a["name"]: a for a in sec.get("anatomy") or []}
+        if "boxinit" in anat and "floor" in anat:
+            a, f = anat["boxinit"], anat["floor"]
+            if a.get("perf") and f.get("perf"):
+                parts.append(f"CPU per start, with `true`: boxinit "
+                             f"{a['perf']['task-clock'] * 1e3:.0f} µs, the floor "
+                             f"{f['perf']['task-clock'] * 1e3:.0f} µs (perf stat, 10 µs "
+                             "resolution, one init after the other: this drifts with the "
+                             "machine's load);")
+            parts.append(f"system calls: {len(a['syscalls'])} against {len(f['syscalls'])} "
+                         "(*Where the start goes*).")
+        return " ".join(parts)
+
+    def steps(self, rows, unit):
+        if not rows:
+            return
+        floor = rows[0]
+        self.out(
+            "### What each step of an init costs", "",
+            "The floor built again with one step of a real init each (bench/c/floor.c), and "
+            "with all three, next to boxinit, all wrapping `true`; hyperfine as above, these "
+            f"{len(rows)} commands rotating among themselves. *× floor* is paired by round.", "",
+            "| command | median | × floor | added to the floor |", "| --- | ---: | ---: | ---: |")
+        for r in rows:
+            med = median(r["times"])
+            ratio = paired_ratio(r, floor)
+            added = "" if r is floor else f"{(med - median(floor['times'])) * 1e6:+,.0f} µs"
+            self.out(f"| {bold(r['display'], r)} | {fmt_time(med, unit)} | {ratio:.3f}x | "
+                     f"{added} |")
+        self.out("")
+
+    def anatomy(self, subjects):
+        if not subjects:
+            return
+        p = self.res["params"]
+        self.out(
+            "### Where the start goes", "",
+            "Each wrapping `true` once under `strace -f` (the system calls of the init, and of "
+            "its child until the exec), and "
+            f"{p['anatomy_runs']} times under `perf stat` (means per start, the init and "
+            "`true` together; `true`'s share is the same in every row). perf stat runs one "
+            "init after the other, not interleaved, so on a shared machine its CPU column "
+            "drifts with the load; the system calls are exact. This machine's VM exposes no "
+            "hardware counters, so there are no cycles or instructions.", "",
+            "| init | system calls: init | child before exec | CPU (task-clock) | page faults "
+            "| context switches |", "| --- | ---: | ---: | ---: | ---: | ---: |")
+        for a in subjects:
+            init = sum(1 for who, _ in a["syscalls"] if who == "init")
+            child = sum(1 for who, _ in a["syscalls"] if who == "child")
+            pf = a.get("perf") or {}
+            cols = [f"{pf['task-clock'] * 1e3:,.0f} µs" if "task-clock" in pf else "?",
+                    f"{pf.get('page-faults', 0):.0f}" if pf else "?",
+                    f"{pf.get('context-switches', 0):.2f}" if pf else "?"]
+            self.out(f"| {bold(a['name'], a)} | {init} | {child} | " + " | ".join(cols) + " |")
+        self.out("")
+        for a in subjects:
+            if a["boxinit"] or a["floor"]:
+                calls = ", ".join(f"{n}{'ᶜ' if who == 'child' else ''}"
+                                  for who, n in a["syscalls"])
+                self.out(f"- {a['name']}: {calls}")
+        self.out("", "(ᶜ: in the child, before its exec.) boxinit's calls beyond the floor's "
+                 "are what an init needs: the signal mask and SIGCHLD disposition, the "
+                 "subreaper bit, whether it holds the terminal, a process group of the "
+                 "command's own, chdir, and waiting by signal so that signals can be "
+                 "forwarded.", "")
 
     def container(self):
         sec = self.s.get("container")
@@ -158,7 +298,7 @@ class Report:
                     fmt_ratio(box["ratio"]), box["ratio"] <= 0.65)
         others = [r for r in rows if not r.get("boxinit") and not r.get("baseline")]
         fastest = min(others, key=lambda r: r["median"])
-        self.target("Container start", "far under bwrap, crun and runc",
+        self.target("Container start", "under bwrap (and crun, runc)",
                     f"{box['median'] / fastest['median']:.2f}x the fastest of them "
                     f"({fastest['name']})", box["median"] < fastest["median"])
 
@@ -220,6 +360,7 @@ class Report:
             bars.append((r["name"], ratio, fmt_ratio(ratio),
                          "baseline" if r is fastest else kind(r)))
         self.out("", f"The fastest anchor in this run: {fastest['name']}.", "")
+        self.reap_counts(rows + sec.get("counted", []), n)
         self.panels.append((f"Reaping {group(n)} orphans, wall time (x fastest anchor)", bars,
                             True))
         box = next(r for r in rows if r.get("boxinit"))
@@ -233,7 +374,8 @@ class Report:
                  f"{fmt_ratio(cpu_ratio)} of that.", "")
         self.target(f"Reaping {group(n)} orphans", "init CPU ≤ the leanest anchor's",
                     f"{fmt_ratio(cpu_ratio)} {leanest['name']} (wall time "
-                    f"{fmt_ratio(box['ratio'])} {fastest['name']})", cpu_ratio <= 1.0)
+                    f"{fmt_ratio(box['ratio'])} {fastest['name']})", cpu_ratio <= 1.0,
+                    self.reap_why(box, leanest, n, sec.get("counted", [])))
         self.target("Zombies left", "0", str(max(box["zombies"])), max(box["zombies"]) == 0)
         sub = sec.get("subreaper", [])
         if sub:
@@ -248,6 +390,43 @@ class Report:
             for c in sub:
                 self.out(f"| `{c['display']}` | {'yes' if c['reaps'] else '**no**'} |")
             self.out("")
+
+    def reap_why(self, box, other, n, counted):
+        a, b = box.get("counts"), other.get("counts")
+        if not a or not b:
+            return "Section 3 has no counts of system calls (perf was missing)."
+        per = lambda c, e: c.get(e, 0) / n
+        sw, sc = "context-switches", "raw_syscalls:sys_enter"
+        text = (f"Per orphan (section 3, perf stat -p), boxinit is woken {per(a, sw):.2f} "
+                f"times and makes {per(a, sc):.2f} system calls; {other['name']} is woken "
+                f"{per(b, sw):.2f} times and makes {per(b, sc):.2f}: the fewer wake-ups, the "
+                "more zombies each one reaps, and the less CPU per orphan. The loops are "
+                "alike (wait for a signal, then waitpid with WNOHANG until none is left).")
+        single = next((r for r in counted if r.get("counts")), None)
+        if single and other["name"].startswith("dumb-init"):
+            c = single["counts"]
+            text += (" dumb-init alone puts its command in a session of its own, and with "
+                     "scheduler autogroups a session is a scheduling group of its own; with "
+                     f"`-c` (no session) it is woken {per(c, sw):.2f} times per orphan and "
+                     f"makes {per(c, sc):.2f} system calls, as boxinit does.")
+        return text
+
+    def reap_counts(self, rows, n):
+        rows = [r for r in rows if r.get("counts")]
+        if not rows:
+            return
+        self.out(
+            "The same once more for each init with `perf stat -p` attached to it (not timed): "
+            "its own system calls and context switches while it reaps, per orphan (one "
+            "process for PID 1 to reap; wait4 calls that find nobody count too).", "",
+            "| init | system calls per orphan | wait4 per orphan | context switches per orphan |",
+            "| --- | ---: | ---: | ---: |")
+        for r in rows:
+            c = r["counts"]
+            cells = [f"{c[e] / n:.2f}" if e in c else "?" for e in (
+                "raw_syscalls:sys_enter", "syscalls:sys_enter_wait4", "context-switches")]
+            self.out(f"| {bold(r['name'], r)} | " + " | ".join(cells) + " |")
+        self.out("")
 
     # -- peak RSS
 
@@ -284,8 +463,45 @@ class Report:
             bars.append((label, kib, f"{kib:,.0f} KiB", kind(r)))
         self.out("")
         self.panels.append(("Peak RSS (VmHWM) of the init as PID 1, KiB", bars, False))
+        self.memory_map(rows)
         worst = max(median(r["vmhwm_kib"]) for r in rows if r.get("boxinit"))
-        self.target("Peak RSS as PID 1", "≤ 64 KiB", f"{worst:,.0f} KiB", worst <= 64)
+        musl = [r for r in rows if r.get("build") == "musl"]
+        least = min(musl, key=lambda r: median(r["vmhwm_kib"]))
+        ratio = worst / median(least["vmhwm_kib"])
+        self.target("Peak RSS as PID 1", "≤ 0.7x the smallest musl anchor's",
+                    f"{worst:,.0f} KiB, {fmt_ratio(ratio)} {least['name']} "
+                    f"({median(least['vmhwm_kib']):,.0f} KiB)", ratio <= 0.7,
+                    self.rss_why(rows, worst, least))
+
+    def rss_why(self, rows, worst, least):
+        goal = int(0.7 * median(least["vmhwm_kib"]) // 4 * 4)
+        box = next((r for r in rows if r.get("boxinit") and r.get("smaps")), None)
+        text = (f"The goal is at most {goal} KiB against {least['name']}: "
+                f"{(worst - goal) / 4:.0f} page(s) of 4 KiB less than boxinit's {worst:,.0f}.")
+        if box:
+            text += (" boxinit's resident pages by mapping (section 4): " +
+                     ", ".join(f"{k} {v} KiB" for k, v in box["smaps"].items() if v) + ".")
+        return text
+
+    def memory_map(self, rows):
+        """What the resident pages are, for boxinit and the musl builds (from the first round's
+        /proc/PID/smaps, read with VmHWM)."""
+        rows = [r for r in rows if r.get("smaps") and r.get("build") in ("boxinit", "musl")
+                and not r.get("container")]
+        if not rows:
+            return
+        kinds = sorted({k for r in rows for k in r["smaps"]},
+                       key=lambda k: -max(r["smaps"].get(k, 0) for r in rows))
+        self.out("Where the resident memory is, by mapping (`Rss` in `/proc/PID/smaps`, read "
+                 "with VmHWM; *program file* is the binary's text and data, *anonymous* its "
+                 ".bss, heap and the like):", "",
+                 "| init | " + " | ".join(kinds) + " | total |",
+                 "| --- |" + " ---: |" * (len(kinds) + 1))
+        for r in rows:
+            self.out(f"| {bold(r['name'], r)} | " +
+                     " | ".join(f"{r['smaps'].get(k, 0)} KiB" for k in kinds) +
+                     f" | {sum(r['smaps'].values())} KiB |")
+        self.out("")
 
     # -- sizes
 
@@ -298,8 +514,9 @@ class Report:
         self.out(
             "## 5. Binary size", "",
             "Each binary as installed and after `strip --strip-all` of a copy (Debian's are "
-            "already stripped, boxinit's release profile strips too). The dynamically linked "
-            "ones need glibc on top, which this does not count.", "",
+            "already stripped, boxinit's release profile strips too, the musl builds are "
+            "linked with `-s`). The dynamically linked ones need glibc on top, which this "
+            "does not count.", "",
             "| binary | linkage | installed | stripped | × boxinit |",
             "| --- | --- | ---: | ---: | ---: |")
         bars = []
@@ -308,14 +525,18 @@ class Report:
             name = f"**{r['name']}**" if r.get("boxinit") else r["name"]
             self.out(f"| {name} | {r['linkage']} | {group(r['installed'])} B | "
                      f"{group(r['stripped'])} B | {fmt_ratio(ratio)} |")
-            label = r["name"] if "(" in r["name"] else f"{r['name']} ({r['linkage']})"
-            bars.append((label, r["stripped"] / 1024,
+            bars.append((r["name"], r["stripped"] / 1024,
                          f"{r['stripped'] / 1024:,.1f} KiB", kind(r)))
         self.out("")
         self.panels.append(("Stripped binary size, KiB", bars, False))
         budget = sec["budget"]
-        self.target("Stripped size", f"≤ {group(budget)} B (48 KiB)",
-                    f"{group(box['stripped'])} B", box["stripped"] <= budget)
+        self.target("Size", f"under {group(budget)} B (48 KiB), stripped",
+                    f"{group(box['stripped'])} B", box["stripped"] < budget)
+        musl = min((r for r in rows if r.get("build") == "musl"), key=lambda r: r["stripped"])
+        ratio = box["stripped"] / musl["stripped"]
+        self.target("Size", "smaller than every musl anchor",
+                    f"{fmt_ratio(ratio)} {musl['name']} ({group(musl['stripped'])} B)",
+                    ratio < 1)
 
     # -- signals
 
@@ -353,12 +574,59 @@ class Report:
         self.out("")
         self.panels.append(("Signal round trip (x no init)", bars, True))
 
+    # -- rootless, boot: hooks that report a skip until their features land
+
+    def rootless(self):
+        sec = self.s.get("rootless")
+        if not sec:
+            return
+        if sec.get("skipped"):
+            self.out("## 7. Rootless container start", "", f"Skipped: {sec['skipped']}.", "")
+            self.target("Rootless container start", "≤ 0.65x `unshare -r`, under bwrap",
+                        "not measured: boxinit has no user namespaces yet", None)
+            return
+        rows = self.timing_table(
+            sec, "7. Rootless container start",
+            "As section 2, as the unprivileged user nobody (hyperfine and all it starts run "
+            "under `setpriv --reuid=65534 --regid=65534 --clear-groups`): boxinit with a user "
+            "namespace (`--unshare user,mnt,uts,ipc,pid`) against `unshare -r` with the same "
+            "namespaces and `bwrap --unshare-all` (user, IPC, PID, network, UTS, cgroup). "
+            "Same hyperfine settings as section 2.",
+            "Rootless container start (x unshare -r)", "× `unshare -r`")
+        box = next(r for r in rows if r.get("boxinit"))
+        bw = next(r for r in rows if r["name"].startswith("bwrap"))
+        self.target("Rootless container start", "≤ 0.65x `unshare -r`", fmt_ratio(box["ratio"]),
+                    box["ratio"] <= 0.65)
+        self.target("Rootless container start", "under `bwrap --unshare-all`",
+                    f"{box['median'] / bw['median']:.2f}x bwrap", box["median"] < bw["median"])
+
+    def boot(self):
+        sec = self.s.get("boot")
+        if not sec:
+            return
+        self.out("## 8. Boot", "")
+        if sec.get("skipped"):
+            self.out(f"Skipped: {sec['skipped']}.", "")
+            self.target("Boot", "measured against busybox init",
+                        "not measured: boot mode has not landed", None)
+            return
+        wall = sec["wall"]
+        self.out("`just boot` end to end (qemu TCG: qemu's start, the kernel's boot, boxinit "
+                 "as /init running the command, power-off), "
+                 f"{runs(len(wall))}: median {median(wall):.2f} s, "
+                 f"{min(wall):.2f} – {max(wall):.2f} s. Against busybox init: not measured "
+                 "yet.", "")
+
     # -- the whole
 
-    def target(self, what, goal, measured, met):
+    def target(self, what, goal, measured, met, why=None):
+        """One row of the Targets table; `why` points to the tables that measure the cause,
+        said under the table when the target is missed."""
         self.targets.append((what, goal, measured, met))
+        if met is False and why:
+            self.misses.append(f"- {what} ({goal}): {measured}. {why}")
 
-    def render(self, svg_rel):
+    def render(self, chart_rel):
         res = self.res
         m = res["machine"]
         v = res["versions"]
@@ -388,16 +656,38 @@ class Report:
             "| anchors (Debian packages) | " + ", ".join(
                 f"{k} {v[k]}" for k in ("tini", "dumb-init", "catatonit", "unshare", "bwrap",
                                         "crun", "runc")) + " |",
+            f"| musl builds (bench/anchors.sh, from Debian's sources) | "
+            f"{v.get('musl builds', '?')} |",
             f"| tools | hyperfine {v['hyperfine']}, busybox {v['busybox']} (the rootfs) |",
-            "", f"![boxinit against the inits and launchers it replaces]({svg_rel})", "")
+            "")
+        if busy(res):
+            self.out("**The machine was shared during this run** (the load average was above "
+                     "its number of cores: other work ran beside the benchmark). Absolute "
+                     "times are inflated and spread wide; the ratios, taken within each round "
+                     "of interleaved commands, are what to read.", "")
+        self.out(f"![boxinit against the inits and launchers it replaces]({chart_rel})", "")
         if self.targets:
-            self.out("## Targets", "", "The goals of issue 4, against this run.", "",
-                     "| what | goal | measured | met |", "| --- | --- | --- | --- |")
-            for what, goal, measured, met in self.targets:
-                self.out(f"| {what} | {goal} | {measured} | {'yes' if met else '**no**'} |")
-            self.out("")
+            self.out("## Targets", "", "The goals of issues 4 and 12, against this run.", "")
+            self.out(*targets_table(self.targets), "")
+            if self.misses:
+                self.out("Missed, and where this report measures why:", "", *self.misses, "")
         self.md += body
         return "\n".join(self.md).rstrip() + "\n"
+
+
+def busy(res):
+    m = res["machine"]
+    return max(m["loadavg_start"][0], m["loadavg_end"][0]) > m["cores"]
+
+
+def met_text(met):
+    return "skipped" if met is None else "yes" if met else "**no**"
+
+
+def targets_table(targets):
+    return (["| what | goal | measured | met |", "| --- | --- | --- | --- |"] +
+            [f"| {what} | {goal} | {measured} | {met_text(met)} |"
+             for what, goal, measured, met in targets])
 
 
 def kind(r):
@@ -405,70 +695,63 @@ def kind(r):
         return "boxinit"
     if r.get("baseline"):
         return "baseline"
+    if r.get("build") == "musl":
+        return "musl"
     return "other"
 
 
 # ---------------------------------------------------------------- the chart
 
-COLORS = {"boxinit": "#d9480f", "baseline": "#495057", "other": "#a5b1bd"}
+COLORS = {"boxinit": "#d9480f", "baseline": "#495057", "musl": "#4c6ef5", "other": "#a5b1bd"}
+LEGEND = {"boxinit": "boxinit", "baseline": "baseline (1x, dashed line)",
+          "musl": "musl builds of the anchors", "other": "the others"}
 
 
-def svg_chart(panels, subtitle):
-    width, label_w, bar_w, pad = 780, 300, 370, 16
-    row_h, bar_h, title_h, gap = 20, 13, 26, 14
-    parts = []
-    y = 44
-    for title, bars, has_base in panels:
-        parts.append(f'<text x="{pad}" y="{y + 16}" class="t">{escape(title)}</text>')
-        y += title_h
-        scale = bar_w / max(max(b[1] for b in bars), 1.0 if has_base else 0) / 1.02
-        if has_base:  # drawn first, so that bars and labels go over it
-            x1 = pad + label_w + scale
-            parts.append(f'<line x1="{x1:.1f}" y1="{y - 3}" x2="{x1:.1f}" '
-                         f'y2="{y + row_h * len(bars) - 4}" stroke="#212529" '
-                         'stroke-width="1" stroke-dasharray="3,3"/>')
-        for label, value, text, k in bars:
-            w = max(value * scale, 1)
-            x0 = pad + label_w
-            cls = "b" if k == "boxinit" else "l"
-            parts.append(f'<text x="{x0 - 8}" y="{y + bar_h - 2}" class="{cls}" '
-                         f'text-anchor="end">{escape(label)}</text>')
-            parts.append(f'<rect x="{x0}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                         f'fill="{COLORS[k]}"/>')
-            parts.append(f'<text x="{x0 + w + 5:.1f}" y="{y + bar_h - 2}" class="{cls}">'
-                         f'{escape(text)}</text>')
-            y += row_h
-        y += gap
-    height = y + 24
-    legend_y = height - 12
-    legend = []
-    lx = pad
-    for k, text in (("boxinit", "boxinit"), ("baseline", "baseline (1x, dashed line)"),
-                    ("other", "the others")):
-        legend.append(f'<rect x="{lx}" y="{legend_y - 10}" width="12" height="12" '
-                      f'fill="{COLORS[k]}"/><text x="{lx + 17}" y="{legend_y}" class="l">'
-                      f'{escape(text)}</text>')
-        lx += 40 + 7 * len(text)
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, '
-        'sans-serif">',
-        "<style>.t{font-size:14px;font-weight:bold;fill:#212529}"
-        ".l{font-size:12px;fill:#343a40}.b{font-size:12px;font-weight:bold;fill:#d9480f}"
-        ".l,.b{paint-order:stroke;stroke:#ffffff;stroke-width:3px;stroke-linejoin:round}"
-        ".s{font-size:12px;fill:#6c757d}</style>",
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{pad}" y="22" class="t" style="font-size:16px">boxinit against the inits '
-        'and launchers it replaces</text>',
-        f'<text x="{pad}" y="38" class="s">{escape(subtitle)}</text>',
-        *parts, *legend, "</svg>", ""])
+def draw_chart(path, panels, subtitle):
+    """One horizontal bar panel per table, stacked; SVG text stays text, PNG works too."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "boxinit",
+                         "font.family": "DejaVu Sans", "font.size": 9})
+    heights = [len(bars) + 1.2 for _, bars, _ in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 0.24 * sum(heights) + 1.2),
+                             gridspec_kw=dict(height_ratios=heights), squeeze=False)
+    for ax, (title, bars, has_base) in zip(axes[:, 0], panels):
+        labels, values, texts, kinds = zip(*bars)
+        ys = range(len(bars))
+        ax.barh(ys, values, height=0.7, color=[COLORS[k] for k in kinds])
+        ax.set_yticks(ys, labels)
+        for tick, k in zip(ax.get_yticklabels(), kinds):
+            if k == "boxinit":
+                tick.set_color(COLORS["boxinit"])
+                tick.set_fontweight("bold")
+        ax.invert_yaxis()
+        top = max(values)
+        for y, v, t in zip(ys, values, texts):
+            ax.text(v + top * 0.01, y, t, va="center", fontsize=8)
+        ax.set_xlim(0, top * 1.15)
+        if has_base:
+            ax.axvline(1, color="#212529", linewidth=0.8, linestyle="--")
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+        ax.tick_params(axis="y", length=0)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle("boxinit against the inits and launchers it replaces\n" + subtitle,
+                 x=0.01, ha="left", fontsize=10)
+    used = {k for _, bars, _ in panels for *_, k in bars}
+    handles = [plt.Rectangle((0, 0), 1, 1, color=COLORS[k]) for k in LEGEND if k in used]
+    fig.legend(handles, [LEGEND[k] for k in LEGEND if k in used], loc="lower left",
+               ncol=len(handles), frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    fig.savefig(path, metadata={"Date": None} if path.endswith(".svg") else None)
+    plt.close(fig)
 
 
 README_BEGIN = "<!-- bench:begin (written by `just bench`; do not edit) -->"
 README_END = "<!-- bench:end -->"
 
 
-def update_readme(path, rep, res):
+def update_readme(path, rep, res, chart):
     """Put this run's targets table into the README between the markers, so the numbers it
     quotes are always the last full run's, never typed."""
     with open(path) as f:
@@ -479,12 +762,14 @@ def update_readme(path, rep, res):
     started = datetime.datetime.fromisoformat(res["started"])
     lines = [README_BEGIN,
              f"Measured by `just bench` on {started:%Y-%m-%d} (Linux {m['kernel']}, "
-             f"{m['cores']} cores, hyperfine medians of one run); every table is in "
-             "[BENCHMARKS.md](BENCHMARKS.md).", "",
-             "| what | goal | measured | met |", "| --- | --- | --- | --- |"]
-    for what, goal, measured, met in rep.targets:
-        lines.append(f"| {what} | {goal} | {measured} | {'yes' if met else '**no**'} |")
-    lines += ["", "![boxinit against the inits and launchers it replaces](bench/chart.svg)",
+             f"{m['cores']} cores, load average {m['loadavg_start'][0]:.1f} at the start and "
+             f"{m['loadavg_end'][0]:.1f} at the end"
+             f"{': shared with other work' if busy(res) else ''}); every table is in "
+             "[BENCHMARKS.md](BENCHMARKS.md).", ""]
+    lines += targets_table(rep.targets)
+    if rep.misses:
+        lines += ["", "Missed, and where BENCHMARKS.md measures why:", ""] + rep.misses
+    lines += ["", f"![boxinit against the inits and launchers it replaces]({chart})",
               README_END]
     head, rest = text.split(README_BEGIN, 1)
     tail = rest.split(README_END, 1)[1]
@@ -496,7 +781,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("--markdown", required=True)
-    ap.add_argument("--svg", required=True)
+    ap.add_argument("--chart", required=True, help="where the chart goes (.svg or .png)")
     ap.add_argument("--readme", help="replace the README's block between the bench markers")
     a = ap.parse_args()
     import json
@@ -504,12 +789,17 @@ def main():
         res = json.load(f)
     rep = Report(res)
     for section in (rep.start, rep.container, rep.container_all, rep.reap, rep.rss, rep.size,
-                    rep.signals):
+                    rep.signals, rep.rootless, rep.boot):
         section()
-    svg_rel = os.path.relpath(os.path.abspath(a.svg),
-                              os.path.dirname(os.path.abspath(a.markdown)))
-    text = rep.render(svg_rel)
-    for path in (a.markdown, a.svg):
+    chart_rel = os.path.relpath(os.path.abspath(a.chart),
+                                os.path.dirname(os.path.abspath(a.markdown)))
+    text = rep.render(chart_rel)
+    # Notes written by hand (where the binary's bytes go) close the page; no run measures them.
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "size-notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            text = text.rstrip("\n") + "\n\n" + f.read()
+    for path in (a.markdown, a.chart):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(a.markdown, "w") as f:
         f.write(text)
@@ -517,15 +807,15 @@ def main():
     started = datetime.datetime.fromisoformat(res["started"])
     subtitle = (f"{started:%Y-%m-%d}, Linux {m['kernel']}, {m['cpu']}, {m['cores']} cores"
                 f"{', QUICK RUN' if res['mode'] == 'quick' else ''}. Shorter is better.")
-    with open(a.svg, "w") as f:
-        f.write(svg_chart(rep.panels, subtitle))
-    print(f"bench: wrote {a.markdown} and {a.svg}", file=sys.stderr)
+    draw_chart(a.chart, rep.panels, subtitle)
+    print(f"bench: wrote {a.markdown} and {a.chart}", file=sys.stderr)
     if a.readme:
-        update_readme(a.readme, rep, res)
+        readme_dir = os.path.dirname(os.path.abspath(a.readme))
+        update_readme(a.readme, rep, res, os.path.relpath(os.path.abspath(a.chart), readme_dir))
         print(f"bench: updated the numbers in {a.readme}", file=sys.stderr)
     for what, goal, measured, met in rep.targets:
-        print(f"bench:   {'met    ' if met else 'NOT MET'}  {what}: {measured} (goal {goal})",
-              file=sys.stderr)
+        state = "skipped" if met is None else "met    " if met else "NOT MET"
+        print(f"bench:   {state}  {what}: {measured} (goal {goal})", file=sys.stderr)
 
 
 if __name__ == "__main__":

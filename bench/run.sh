@@ -1,7 +1,8 @@
 #!/bin/sh
-# The benchmark harness (`just bench`): find or install the anchors, build boxinit and the test
-# probe, make one busybox rootfs, measure everything (bench/measure.py) and write the report
-# (bench/report.py): BENCHMARKS.md and bench/chart.svg.
+# The benchmark harness (`just bench`): find or install the anchors, build their musl variants
+# (bench/anchors.sh, cached in target/bench/anchors), build boxinit and the test probe, make
+# one busybox rootfs, measure everything (bench/measure.py) and write the report
+# (bench/report.py): BENCHMARKS.md and bench/chart.svg (matplotlib).
 #
 # Usage: bench/run.sh [--quick] [--out DIR]
 #   --quick     few runs and 2000 orphans instead of 20000: checks that the harness works
@@ -38,7 +39,7 @@ fi
 missing=""
 for pair in tini:tini tini-static:tini dumb-init:dumb-init catatonit:catatonit \
     unshare:util-linux bwrap:bubblewrap runc:runc crun:crun hyperfine:hyperfine \
-    strip:binutils python3:python3 file:file; do
+    strip:binutils file:file setpriv:util-linux strace:strace perf:linux-perf; do
     cmd=${pair%%:*} pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1; then
         case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
@@ -47,12 +48,20 @@ done
 if ! [ -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q static; then
     missing="$missing busybox-static"
 fi
+# Debian's python3 with Debian's matplotlib, whatever python3 comes first on PATH.
+py=/usr/bin/python3
+if ! [ -x $py ] || ! $py -c 'import matplotlib' 2>/dev/null; then
+    missing="$missing python3 python3-matplotlib"
+fi
 if [ -n "$missing" ]; then
     say "apt-get install$missing"
     apt-get update -q >/dev/null
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null
 fi
+
+# The musl builds of tini, dumb-init and catatonit, the static true and the floor.
+sh bench/anchors.sh
 
 # 2. boxinit (release) and the test probe (static, also copied into the rootfs).
 say "building boxinit and the probe (release)"
@@ -72,11 +81,12 @@ if [ -z "$out" ]; then
 fi
 mode=full
 [ "$quick" = 0 ] || mode=quick
-python3 bench/measure.py --mode "$mode" --work "$work" --results "$work/results.json"
+$py bench/measure.py --mode "$mode" --work "$work" --results "$work/results.json"
 if [ "$out" = . ]; then
-    python3 bench/report.py "$work/results.json" --markdown BENCHMARKS.md --svg bench/chart.svg \
+    $py bench/report.py "$work/results.json" --markdown BENCHMARKS.md --chart bench/chart.svg \
         --readme README.md
 else
     mkdir -p "$out"
-    python3 bench/report.py "$work/results.json" --markdown "$out/BENCHMARKS.md" --svg "$out/chart.svg"
+    $py bench/report.py "$work/results.json" --markdown "$out/BENCHMARKS.md" \
+        --chart "$out/chart.svg"
 fi
