@@ -214,7 +214,7 @@ fn error_line(style: Style, what: &str, name: &str, subject: &[u8], errno: Optio
         line.text(b" ").value(subject);
     }
     if let Some(errno) = errno {
-        line.text(b": ").text(describe(errno).as_bytes());
+        line.text(b": ").text(describe(errno));
     }
     line
 }
@@ -301,7 +301,7 @@ pub fn print(fd: core::ffi::c_int, text: &str) {
 }
 
 /// strerror's text.
-pub fn describe(errno: Errno) -> &'static str {
+pub fn describe(errno: Errno) -> &'static [u8] {
     sys::strerror(errno)
 }
 
@@ -439,7 +439,7 @@ mod tests {
 
     #[test]
     fn errno_text_is_strerror() {
-        assert_eq!(describe(Errno::ENOENT), "No such file or directory");
-        assert_eq!(describe(Errno::EACCES), "Permission denied");
+        assert_eq!(describe(Errno::ENOENT), b"No such file or directory");
+        assert_eq!(describe(Errno::EACCES), b"Permission denied");
     }
 }

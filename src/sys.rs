@@ -159,10 +159,10 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char, envp: *const *const 
 }
 
 /// libc's text for an errno: musl keeps its messages in one compact table.
-pub fn strerror(errno: Errno) -> &'static str {
+pub fn strerror(errno: Errno) -> &'static [u8] {
     // SAFETY: musl's strerror returns a pointer to a static, NUL-terminated message.
-    let text = unsafe { CStr::from_ptr(libc::strerror(errno.into_raw())) };
-    text.to_str().unwrap_or("Unknown error")
+    // (Bytes, not `str`: `to_str` would bring in core's UTF-8 validation for text we only copy.)
+    unsafe { CStr::from_ptr(libc::strerror(errno.into_raw())) }.to_bytes()
 }
 
 // ---- Processes ---------------------------------------------------------------------------
