@@ -139,7 +139,7 @@ pub fn quit(status: u8) -> ! {
 /// A command line the kernel's init cannot use: say so where it can be seen, power off.
 pub fn refuse(failure: &Failure, env: Strings) -> ! {
     if started_by_kernel() {
-        if opts::getenv(env, "BOXINIT_EXIT_DEVICE").is_some_and(|v| v.to_bytes() != b"0") {
+        if opts::getenv(env, b"BOXINIT_EXIT_DEVICE").is_some_and(|v| v.to_bytes() != b"0") {
             set(EXIT_DEVICE);
         }
         mount_missing(&EARLY[..1]);

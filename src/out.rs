@@ -197,15 +197,15 @@ impl Line {
 /// `boxinit: <what> <subject>: <strerror>`, the one shape of every failure message.
 #[inline(never)]
 pub fn error(what: &str, subject: &[u8], errno: Option<Errno>) {
-    error_line(style(), what, "", subject, errno).send();
+    error_line(style(), what, b"", subject, errno).send();
 }
 
 /// The failure line: `<what> <name>: <subject>: <strerror>`, each part only when given.
-fn error_line(style: Style, what: &str, name: &str, subject: &[u8], errno: Option<Errno>) -> Line {
+fn error_line(style: Style, what: &str, name: &[u8], subject: &[u8], errno: Option<Errno>) -> Line {
     let mut line = Line::styled(style, ERROR);
     line.text(what.as_bytes());
     if !name.is_empty() {
-        line.text(b" ").text(name.as_bytes());
+        line.text(b" ").text(name);
         if !subject.is_empty() {
             line.text(b":");
         }
@@ -226,7 +226,7 @@ fn error_line(style: Style, what: &str, name: &str, subject: &[u8], errno: Optio
 pub struct Failure {
     pub what: &'static str,
     /// What the subject is, when `what` does not say (an environment variable's name).
-    pub name: &'static str,
+    pub name: &'static [u8],
     pub subject: &'static [u8],
     pub errno: Option<Errno>,
     pub status: u8,
@@ -239,7 +239,7 @@ impl Failure {
     pub fn os(what: &'static str, subject: &'static [u8], errno: Errno) -> Failure {
         Failure {
             what,
-            name: "",
+            name: b"",
             subject,
             errno: Some(errno),
             status: Failure::STATUS,
@@ -250,7 +250,7 @@ impl Failure {
     pub fn usage(what: &'static str, subject: &'static [u8]) -> Failure {
         Failure {
             what,
-            name: "",
+            name: b"",
             subject,
             errno: None,
             status: Failure::STATUS,
@@ -258,7 +258,7 @@ impl Failure {
     }
 
     /// A bad value in the environment variable `name`.
-    pub fn variable(name: &'static str, value: &'static [u8]) -> Failure {
+    pub fn variable(name: &'static [u8], value: &'static [u8]) -> Failure {
         Failure {
             name,
             ..Failure::usage("invalid value for", value)
@@ -396,7 +396,7 @@ mod tests {
 
     #[test]
     fn failure_lines() {
-        let f = Failure::variable("BOXINIT_WAIT_ALL", b"maybe\n");
+        let f = Failure::variable(b"BOXINIT_WAIT_ALL", b"maybe\n");
         let text = error_line(Style::Boxinit, f.what, f.name, f.subject, f.errno);
         let text = text.clone_bytes();
         assert_eq!(
