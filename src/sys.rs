@@ -644,7 +644,7 @@ impl Fd {
 }
 
 /// Keep the concatenation of `parts` (and a NUL) for the rest of the process, for the few
-/// strings boxinit builds at run time that its messages may name later (cgroup paths).
+/// strings boxinit builds at run time (cgroup and boot paths, variable names in messages).
 /// Each piece of the room is handed out once and never written again; None when the room is
 /// used up or a part holds a NUL.
 pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
