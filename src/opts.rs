@@ -579,10 +579,7 @@ impl Parser {
         let text = value.to_bytes();
         let mut buf = [0; ENV_NAME_MAX];
         let name = env_name(spec, &mut buf);
-        let bad = || {
-            let kept = crate::sys::keep(&[name]).map_or(spec.name.as_bytes(), CStr::to_bytes);
-            Failure::variable(kept, text)
-        };
+        let bad = || Failure::variable(name, text);
         if !name.starts_with(b"BOXINIT_") {
             let value = spec.takes_value.then_some(value);
             return self.apply(spec.opt, value).map_err(|_| bad());
@@ -1312,9 +1309,15 @@ mod tests {
         }
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_PROCESS_GROUP=maybe"]).err();
         let f = f.expect("accepted");
-        assert_eq!((f.name, f.status), (&b"BOXINIT_PROCESS_GROUP"[..], 125));
+        assert_eq!(
+            (f.what, f.status),
+            ("invalid value for BOXINIT_PROCESS_GROUP:", 125)
+        );
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_VERBOSITY=loud"]).err();
-        assert_eq!(f.expect("accepted").name, b"BOXINIT_VERBOSITY");
+        assert_eq!(
+            f.expect("accepted").what,
+            "invalid value for BOXINIT_VERBOSITY:"
+        );
     }
 
     #[test]

@@ -1534,6 +1534,15 @@ mod tests {
     }
 }
 
+/// `keep` for ASCII text (names boxinit builds for its messages); None for other bytes.
+pub fn keep_text(parts: &[&[u8]]) -> Option<&'static str> {
+    let kept = keep(parts)?.to_bytes();
+    // SAFETY: ASCII is UTF-8 (checked byte by byte: core's validation is far larger).
+    kept.iter()
+        .all(|&c| c < 0x80)
+        .then(|| unsafe { core::str::from_utf8_unchecked(kept) })
+}
+
 // ---- Size ----------------------------------------------------------------------------------
 
 /// `bytes` as a C string when its only NUL is its last byte. (core's
