@@ -139,7 +139,7 @@ pub fn quit(status: u8) -> ! {
 /// A command line the kernel's init cannot use: say so where it can be seen, power off.
 pub fn refuse(failure: &Failure, env: Strings) -> ! {
     if started_by_kernel() {
-        if opts::getenv(env, "BOXINIT_EXIT_DEVICE").is_some_and(|v| v.to_bytes() != b"0") {
+        if opts::getenv(env, b"BOXINIT_EXIT_DEVICE").is_some_and(|v| v.to_bytes() != b"0") {
             set(EXIT_DEVICE);
         }
         mount_missing(&EARLY[..1]);
@@ -417,11 +417,10 @@ fn console() {
 /// (`NAME.ko`). Dependencies come first in the list; none are looked up.
 fn load_modules(list: &[u8]) {
     for name in list.split(|&c| c == b',').filter(|n| !n.is_empty()) {
-        let mut buf = [0; 256];
         let path = if name.contains(&b'/') {
-            join(&mut buf, &[name])
+            sys::keep(&[name])
         } else {
-            join(&mut buf, &[b"/lib/modules/", name, b".ko"])
+            sys::keep(&[b"/lib/modules/", name, b".ko"])
         };
         let loaded = match path {
             Some(path) => Fd::open(path, libc::O_RDONLY).and_then(|f| f.load_module()),
@@ -478,8 +477,7 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
 
 /// Move the mount at `old` to the same place under `dir`.
 fn move_into(old: &'static CStr, dir: &CStr) {
-    let mut buf = [0; libc::PATH_MAX as usize];
-    let moved = match join(&mut buf, &[dir.to_bytes(), old.to_bytes()]) {
+    let moved = match sys::keep(&[dir.to_bytes(), old.to_bytes()]) {
         Some(new) => {
             let _ = sys::mkdir(new, 0o755);
             sys::mount(old, new, None, libc::MS_MOVE, None)
@@ -489,18 +487,6 @@ fn move_into(old: &'static CStr, dir: &CStr) {
     if let Err(e) = moved {
         out::error("moving to the new root", old.to_bytes(), Some(e));
     }
-}
-
-/// `parts` one after the other in `buf`, as a C string; None when they do not fit (or hold
-/// a NUL).
-fn join<'a>(buf: &'a mut [u8], parts: &[&[u8]]) -> Option<&'a CStr> {
-    let mut len = 0;
-    for part in parts {
-        buf.get_mut(len..len + part.len())?.copy_from_slice(part);
-        len += part.len();
-    }
-    *buf.get_mut(len)? = 0;
-    sys::c_str(&buf[..=len])
 }
 
 /// How deep `delete_contents` goes; an initramfs is never this deep.
@@ -554,18 +540,6 @@ fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, device: u64, keep: (u64, u6
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn joined_paths() {
-        let mut buf = [0; 16];
-        assert_eq!(
-            join(&mut buf, &[b"/lib/", b"x", b".ko"]),
-            Some(c"/lib/x.ko")
-        );
-        assert_eq!(join(&mut buf, &[b"/new", b"/dev"]), Some(c"/new/dev"));
-        assert_eq!(join(&mut buf, &[b"0123456789abcdef"]), None);
-        assert_eq!(join(&mut buf, &[b"a\0b"]), None);
-    }
 
     #[test]
     fn on_exit_values() {

@@ -209,13 +209,19 @@ enum Opt {
 
 /// One way to give an option: a long name, a short letter, or an environment variable
 /// (empty or 0 when it has none), and the personalities that know it.
+/// One option. The table keeps one name per entry (the binary stores 24 bytes, not 40):
+/// the long option, whose variable, if any, is BOXINIT_ and its name in capitals with `_` for
+/// `-`; or, in an entry without a long option, the variable's own name.
 struct Spec {
     opt: Opt,
-    long: &'static str,
     short: u8,
-    env: &'static str,
-    takes_value: bool,
     who: u8,
+    takes_value: bool,
+    /// `name` is the long option (not only the variable).
+    long: bool,
+    /// The option has an environment variable.
+    env: bool,
+    name: &'static str,
 }
 
 const B: u8 = 1;
@@ -224,15 +230,67 @@ const D: u8 = 4;
 const C: u8 = 8;
 const ALL: u8 = B | T | D | C;
 
+/// An entry of the table, written with both names; `env` must be the one derived from `long`
+/// (checked as the table is compiled) unless `long` is empty.
 const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u8) -> Spec {
+    let has_long = !long.is_empty();
+    assert!(
+        !has_long || env.is_empty() || is_derived(env.as_bytes(), long.as_bytes()),
+        "an option's variable must be BOXINIT_ and its long name: give another one its own entry"
+    );
     Spec {
         opt,
-        long,
         short,
-        env,
-        takes_value: false,
         who,
+        takes_value: false,
+        long: has_long,
+        env: !env.is_empty(),
+        name: if has_long { long } else { env },
     }
+}
+
+/// Whether `env` is BOXINIT_ and `long` in capitals, `_` for `-` (for `spec`, at compile time).
+const fn is_derived(env: &[u8], long: &[u8]) -> bool {
+    const PREFIX: &[u8] = b"BOXINIT_";
+    if env.len() != PREFIX.len() + long.len() || long.len() > ENV_NAME_MAX - PREFIX.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < env.len() {
+        let want = if i < PREFIX.len() {
+            PREFIX[i]
+        } else {
+            env_byte(long[i - PREFIX.len()])
+        };
+        if env[i] != want {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const ENV_NAME_MAX: usize = 40;
+
+const fn env_byte(c: u8) -> u8 {
+    if c == b'-' {
+        b'_'
+    } else {
+        c.to_ascii_uppercase()
+    }
+}
+
+/// The environment variable of `spec` (when it has one), built in `buf`.
+fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
+    if !spec.long {
+        return spec.name.as_bytes();
+    }
+    let name = spec.name.as_bytes();
+    buf[..8].copy_from_slice(b"BOXINIT_");
+    for (to, &c) in buf[8..].iter_mut().zip(name) {
+        *to = env_byte(c);
+    }
+    &buf[..8 + name.len()]
 }
 
 const fn with_value(s: Spec) -> Spec {
@@ -252,7 +310,8 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)),
     with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL)),
     with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)),
-    spec(Opt::Subreaper, "subreaper", b's', "TINI_SUBREAPER", B | T),
+    spec(Opt::Subreaper, "subreaper", b's', "", B | T),
+    spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
     with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T)),
     spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D),
     spec(Opt::Group, "", 0, "TINI_KILL_PROCESS_GROUP", B | T),
@@ -278,7 +337,8 @@ const SPECS: &[Spec] = &[
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
     spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B),
     with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)),
-    with_value(spec(Opt::RootDevice, "root-device", 0, "BOXINIT_ROOT", B)),
+    with_value(spec(Opt::RootDevice, "root-device", 0, "", B)),
+    with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)),
     with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)),
     with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)),
     with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)),
@@ -354,10 +414,10 @@ pub fn parse(args: Strings, env: Strings) -> Result<Config, Failure> {
     // and a variable it overrides is not even read.
     for spec in SPECS
         .iter()
-        .filter(|s| !s.env.is_empty() && s.who & personality.bit() != 0)
+        .filter(|s| s.env && s.who & personality.bit() != 0)
     {
         if parser.given & setting(spec.opt) == 0 {
-            if let Some(value) = getenv(env, spec.env) {
+            if let Some(value) = getenv(env, env_name(spec, &mut [0; ENV_NAME_MAX])) {
                 parser.apply_env(spec, value)?;
             }
         }
@@ -377,10 +437,10 @@ fn setting(opt: Opt) -> u128 {
 }
 
 /// The value of environment variable `name`, if it is set.
-pub fn getenv(env: Strings, name: &str) -> Option<&'static CStr> {
+pub fn getenv(env: Strings, name: &[u8]) -> Option<&'static CStr> {
     env.iter().find_map(|entry| {
         let bytes = entry.to_bytes_with_nul();
-        let rest = bytes.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?;
+        let rest = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
         crate::sys::c_str(rest)
     })
 }
@@ -471,7 +531,7 @@ impl Parser {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
                 };
-                let spec = self.find(|s| !s.long.is_empty() && s.long.as_bytes() == name);
+                let spec = self.find(|s| s.long && s.name.as_bytes() == name);
                 let spec = spec.ok_or(Failure::usage("unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value, inline) {
                     (true, Some(v)) => Some(v),
@@ -515,10 +575,12 @@ impl Parser {
     /// A variable from the environment. boxinit's own (BOXINIT_*) are checked, and a bad
     /// value is an error naming the variable; those of the replaced programs are read by
     /// that program's rules (see `apply`), and tini's flags are set by being there at all.
-    fn apply_env(&mut self, spec: &Spec, value: &'static CStr) -> Result<(), Failure> {
+    fn apply_env(&mut self, spec: &'static Spec, value: &'static CStr) -> Result<(), Failure> {
         let text = value.to_bytes();
-        let bad = || Failure::variable(spec.env, text);
-        if !spec.env.starts_with("BOXINIT_") {
+        let mut buf = [0; ENV_NAME_MAX];
+        let name = env_name(spec, &mut buf);
+        let bad = || Failure::variable(name, text);
+        if !name.starts_with(b"BOXINIT_") {
             let value = spec.takes_value.then_some(value);
             return self.apply(spec.opt, value).map_err(|_| bad());
         }
@@ -790,9 +852,12 @@ impl Parser {
 pub fn is_own_variable(entry: &CStr) -> bool {
     let entry = entry.to_bytes();
     SPECS.iter().any(|s| {
-        s.env.starts_with("BOXINIT_")
+        let mut buf = [0; ENV_NAME_MAX];
+        let name = env_name(s, &mut buf);
+        s.env
+            && name.starts_with(b"BOXINIT_")
             && entry
-                .strip_prefix(s.env.as_bytes())
+                .strip_prefix(name)
                 .is_some_and(|rest| rest.first() == Some(&b'='))
     })
 }
@@ -1087,7 +1152,7 @@ mod tests {
     fn join_options_follow_join_kinds() {
         for (i, (kind, _)) in container::JOIN_KINDS.iter().enumerate() {
             let long = format!("join-{kind}");
-            let spec = SPECS.iter().find(|s| s.long == long).unwrap();
+            let spec = SPECS.iter().find(|s| s.long && s.name == long).unwrap();
             assert_eq!(spec.opt as usize - Opt::JoinUser as usize, i, "{long}");
         }
     }
@@ -1254,9 +1319,15 @@ mod tests {
         }
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_PROCESS_GROUP=maybe"]).err();
         let f = f.expect("accepted");
-        assert_eq!((f.name, f.status), ("BOXINIT_PROCESS_GROUP", 125));
+        assert_eq!(
+            (f.what, f.status),
+            ("invalid value for BOXINIT_PROCESS_GROUP:", 125)
+        );
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_VERBOSITY=loud"]).err();
-        assert_eq!(f.expect("accepted").name, "BOXINIT_VERBOSITY");
+        assert_eq!(
+            f.expect("accepted").what,
+            "invalid value for BOXINIT_VERBOSITY:"
+        );
     }
 
     #[test]

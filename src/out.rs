@@ -197,24 +197,18 @@ impl Line {
 /// `boxinit: <what> <subject>: <strerror>`, the one shape of every failure message.
 #[inline(never)]
 pub fn error(what: &str, subject: &[u8], errno: Option<Errno>) {
-    error_line(style(), what, "", subject, errno).send();
+    error_line(style(), what, subject, errno).send();
 }
 
-/// The failure line: `<what> <name>: <subject>: <strerror>`, each part only when given.
-fn error_line(style: Style, what: &str, name: &str, subject: &[u8], errno: Option<Errno>) -> Line {
+/// The failure line: `<what> <subject>: <strerror>`, each part only when given.
+fn error_line(style: Style, what: &str, subject: &[u8], errno: Option<Errno>) -> Line {
     let mut line = Line::styled(style, ERROR);
     line.text(what.as_bytes());
-    if !name.is_empty() {
-        line.text(b" ").text(name.as_bytes());
-        if !subject.is_empty() {
-            line.text(b":");
-        }
-    }
     if !subject.is_empty() {
         line.text(b" ").value(subject);
     }
     if let Some(errno) = errno {
-        line.text(b": ").text(describe(errno).as_bytes());
+        line.text(b": ").text(describe(errno));
     }
     line
 }
@@ -225,8 +219,6 @@ fn error_line(style: Style, what: &str, name: &str, subject: &[u8], errno: Optio
 #[derive(Debug)]
 pub struct Failure {
     pub what: &'static str,
-    /// What the subject is, when `what` does not say (an environment variable's name).
-    pub name: &'static str,
     pub subject: &'static [u8],
     pub errno: Option<Errno>,
     pub status: u8,
@@ -239,7 +231,6 @@ impl Failure {
     pub fn os(what: &'static str, subject: &'static [u8], errno: Errno) -> Failure {
         Failure {
             what,
-            name: "",
             subject,
             errno: Some(errno),
             status: Failure::STATUS,
@@ -250,7 +241,6 @@ impl Failure {
     pub fn usage(what: &'static str, subject: &'static [u8]) -> Failure {
         Failure {
             what,
-            name: "",
             subject,
             errno: None,
             status: Failure::STATUS,
@@ -258,11 +248,10 @@ impl Failure {
     }
 
     /// A bad value in the environment variable `name`.
-    pub fn variable(name: &'static str, value: &'static [u8]) -> Failure {
-        Failure {
-            name,
-            ..Failure::usage("invalid value for", value)
-        }
+    pub fn variable(name: &[u8], value: &'static [u8]) -> Failure {
+        let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
+        let what = sys::keep_text(&[b"invalid value for ", name, colon]);
+        Failure::usage(what.unwrap_or("invalid value for a variable:"), value)
     }
 
     pub fn with_status(self, status: u8) -> Failure {
@@ -271,7 +260,7 @@ impl Failure {
 
     #[inline(never)]
     pub fn report(&self) {
-        error_line(style(), self.what, self.name, self.subject, self.errno).send();
+        error_line(style(), self.what, self.subject, self.errno).send();
     }
 
     pub fn exit(&self) -> ! {
@@ -301,7 +290,7 @@ pub fn print(fd: core::ffi::c_int, text: &str) {
 }
 
 /// strerror's text.
-pub fn describe(errno: Errno) -> &'static str {
+pub fn describe(errno: Errno) -> &'static [u8] {
     sys::strerror(errno)
 }
 
@@ -396,8 +385,8 @@ mod tests {
 
     #[test]
     fn failure_lines() {
-        let f = Failure::variable("BOXINIT_WAIT_ALL", b"maybe\n");
-        let text = error_line(Style::Boxinit, f.what, f.name, f.subject, f.errno);
+        let f = Failure::variable(b"BOXINIT_WAIT_ALL", b"maybe\n");
+        let text = error_line(Style::Boxinit, f.what, f.subject, f.errno);
         let text = text.clone_bytes();
         assert_eq!(
             String::from_utf8(text).unwrap(),
@@ -439,7 +428,7 @@ mod tests {
 
     #[test]
     fn errno_text_is_strerror() {
-        assert_eq!(describe(Errno::ENOENT), "No such file or directory");
-        assert_eq!(describe(Errno::EACCES), "Permission denied");
+        assert_eq!(describe(Errno::ENOENT), b"No such file or directory");
+        assert_eq!(describe(Errno::EACCES), b"Permission denied");
     }
 }

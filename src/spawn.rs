@@ -221,7 +221,7 @@ pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
     if name.to_bytes().is_empty() {
         return Errno::ENOENT;
     }
-    let path = crate::opts::getenv(env, "PATH").map_or(DEFAULT_PATH, CStr::to_bytes);
+    let path = crate::opts::getenv(env, b"PATH").map_or(DEFAULT_PATH, CStr::to_bytes);
     let mut result = Errno::ENOENT;
     for dir in path.split(|&c| c == b':') {
         let mut file: heapless::Vec<u8, { libc::PATH_MAX as usize }> = heapless::Vec::new();

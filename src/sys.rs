@@ -159,10 +159,10 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char, envp: *const *const 
 }
 
 /// libc's text for an errno: musl keeps its messages in one compact table.
-pub fn strerror(errno: Errno) -> &'static str {
+pub fn strerror(errno: Errno) -> &'static [u8] {
     // SAFETY: musl's strerror returns a pointer to a static, NUL-terminated message.
-    let text = unsafe { CStr::from_ptr(libc::strerror(errno.into_raw())) };
-    text.to_str().unwrap_or("Unknown error")
+    // (Bytes, not `str`: `to_str` would bring in core's UTF-8 validation for text we only copy.)
+    unsafe { CStr::from_ptr(libc::strerror(errno.into_raw())) }.to_bytes()
 }
 
 // ---- Processes ---------------------------------------------------------------------------
@@ -644,7 +644,7 @@ impl Fd {
 }
 
 /// Keep the concatenation of `parts` (and a NUL) for the rest of the process, for the few
-/// strings boxinit builds at run time that its messages may name later (cgroup paths).
+/// strings boxinit builds at run time (cgroup and boot paths, variable names in messages).
 /// Each piece of the room is handed out once and never written again; None when the room is
 /// used up or a part holds a NUL.
 pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
@@ -1532,6 +1532,15 @@ mod tests {
         assert_eq!(texts(all), ["A=1"]);
         assert!(Strings::leak(&["X=1"]).without(|_| true).is_empty());
     }
+}
+
+/// `keep` for ASCII text (names boxinit builds for its messages); None for other bytes.
+pub fn keep_text(parts: &[&[u8]]) -> Option<&'static str> {
+    let kept = keep(parts)?.to_bytes();
+    // SAFETY: ASCII is UTF-8 (checked byte by byte: core's validation is far larger).
+    kept.iter()
+        .all(|&c| c < 0x80)
+        .then(|| unsafe { core::str::from_utf8_unchecked(kept) })
 }
 
 // ---- Size ----------------------------------------------------------------------------------

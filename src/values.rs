@@ -22,7 +22,7 @@ pub fn split(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
 /// for every table of names (capabilities, resource limits) so that its code exists once.
 #[inline(never)]
 pub fn word_index(words: &str, name: &[u8]) -> Option<usize> {
-    split(words.as_bytes(), b' ').position(|w| w.eq_ignore_ascii_case(name))
+    split(words.as_bytes(), b' ').position(|w| same_ignoring_case(w, name))
 }
 
 /// Word `i` of the space-separated `words` (empty past the last).
@@ -72,7 +72,7 @@ pub fn duration_ms(text: &[u8]) -> Option<u64> {
 
 /// `a` and `b` are the same ASCII text but for case. (core's `eq_ignore_ascii_case` is
 /// unrolled for speed: five times the size, for names of a few bytes.)
-fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
+pub fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 

@@ -401,7 +401,7 @@ fn write_outside(kind: Kind, pid: Pid, ranges: &Ranges, helper: bool, wait: &Fd)
         let mut args: heapless::Vec<&CStr, 31> = heapless::Vec::new();
         let _ = args.push(kind.helper());
         for arg in numbers.split_inclusive(|&c| c == 0) {
-            let _ = args.push(CStr::from_bytes_with_nul(arg).unwrap_or(c""));
+            let _ = args.push(sys::c_str(arg).unwrap_or(c""));
         }
         let e = sys::execve_list(kind.helper(), &args, Strings::EMPTY);
         out::error("executing", kind.helper().to_bytes(), Some(e));
@@ -417,7 +417,7 @@ fn write_outside(kind: Kind, pid: Pid, ranges: &Ranges, helper: bool, wait: &Fd)
         push_number(&mut text, r.outside, b' ');
         push_number(&mut text, r.count, b'\n');
     }
-    let path = CStr::from_bytes_with_nul(&path).unwrap_or(c"");
+    let path = sys::c_str(&path).unwrap_or(c"");
     match Fd::open(path, libc::O_WRONLY).and_then(|fd| fd.write(&text)) {
         Ok(_) => 0,
         Err(e) => e.into_raw() as u8,

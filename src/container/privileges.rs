@@ -86,11 +86,11 @@ fn parse_caps(list: &'static [u8]) -> Result<u64, Failure> {
 }
 
 fn cap_bit(name: &[u8]) -> Option<u64> {
-    if name.eq_ignore_ascii_case(b"all") {
+    if values::same_ignoring_case(name, b"all") {
         return Some(ALL_CAPS);
     }
     let name = match name.get(..4) {
-        Some(prefix) if prefix.eq_ignore_ascii_case(b"CAP_") => &name[4..],
+        Some(prefix) if values::same_ignoring_case(prefix, b"CAP_") => &name[4..],
         _ => name,
     };
     let n = values::word_index(CAP_NAMES, name)?;

@@ -48,7 +48,7 @@ fn parse(item: &[u8]) -> Option<(usize, u64, u64)> {
     let eq = item.iter().position(|&c| c == b'=')?;
     let name = &item[..eq];
     let name = match name.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case(b"RLIMIT_") => &name[7..],
+        Some(prefix) if values::same_ignoring_case(prefix, b"RLIMIT_") => &name[7..],
         _ => name,
     };
     let resource = values::word_index(NAMES, name)?;
