@@ -41,3 +41,7 @@ initramfs:
 [positional-arguments]
 boot *CMD: initramfs
     sh image/boot.sh "$@"
+
+# Fuzz every parser (values, options under each name) for SECONDS each (nightly; cargo-fuzz optional)
+fuzz SECONDS="30":
+    sh fuzz/run.sh {{SECONDS}}

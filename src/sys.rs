@@ -40,8 +40,9 @@ impl Strings {
         }
     }
 
-    /// For unit tests: a vector of `strs` that lives for the rest of the test process.
-    #[cfg(test)]
+    /// For unit tests (and the fuzzer): a vector of `strs` that lives for the rest of the
+    /// test process.
+    #[cfg(any(test, fuzzing))]
     pub fn leak(strs: &[&str]) -> Strings {
         let owned: Vec<*const c_char> = strs
             .iter()
@@ -130,18 +131,18 @@ static NULL_ARRAY: PointerArray<1> = PointerArray([Cell::new(ptr::null())]);
 
 // musl's static start-up code (crt1 and __libc_start_main) calls `main` below; nothing else
 // of libc is used, so the link must be asked for by name.
-#[cfg(not(test))]
+#[cfg(not(any(test, fuzzing)))]
 #[link(name = "c", kind = "static")]
 extern "C" {}
 
 /// Unoptimised builds keep libcore's unwind tables, which name this symbol; with
 /// `panic = "abort"` nothing ever calls it (release builds drop the reference).
-#[cfg(all(not(test), debug_assertions))]
+#[cfg(all(not(any(test, fuzzing)), debug_assertions))]
 #[no_mangle]
 extern "C" fn rust_eh_personality() {}
 
 /// The C entry point (musl's crt calls it): wrap argv and envp, then hand over to safe code.
-#[cfg(not(test))]
+#[cfg(not(any(test, fuzzing)))]
 #[no_mangle]
 extern "C" fn main(argc: c_int, argv: *const *const c_char, envp: *const *const c_char) -> c_int {
     let mut envc = 0;
