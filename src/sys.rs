@@ -535,6 +535,7 @@ const FSTATAT: Sysno = Sysno::fstatat;
 pub fn is_directory(path: &CStr) -> Result<bool> {
     // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe {
         syscall!(
             FSTATAT,
@@ -622,6 +623,7 @@ pub fn monotonic_ms() -> u64 {
 pub fn fs_type(path: &CStr) -> Result<i64> {
     // SAFETY: an all-zero statfs is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe { syscall!(Sysno::statfs, path.as_ptr(), &mut st as *mut libc::statfs) }?;
     Ok(st.f_type as i64)
 }
@@ -690,6 +692,7 @@ pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
 pub fn ids_of(path: &CStr) -> Result<(u64, u64)> {
     // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe {
         syscall!(
             FSTATAT,
@@ -708,6 +711,7 @@ pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
     // SAFETY: fstype is a C string; the other calls take descriptors and null pointers.
     let context =
         Fd(unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }? as c_int);
+    // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
     unsafe {
         syscall!(
             Sysno::fsconfig,
@@ -718,6 +722,7 @@ pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
             0
         )
     }?;
+    // SAFETY: no pointers.
     let mount = unsafe { syscall!(Sysno::fsmount, context.0, libc::FSMOUNT_CLOEXEC, 0) }?;
     Ok(Fd(mount as c_int))
 }
@@ -728,6 +733,7 @@ impl Fd {
     pub fn ids_at(&self, name: &CStr) -> Result<(u64, u64)> {
         // SAFETY: as in `ids_of`, relative to our descriptor.
         let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        // SAFETY: name is a C string; st is a valid out-pointer.
         unsafe {
             syscall!(
                 FSTATAT,
@@ -771,6 +777,7 @@ pub fn open_as(path: &CStr, flags: c_int, target: c_int) -> Result<()> {
     if fd != target {
         // SAFETY: no pointers; we own fd.
         let moved = unsafe { syscall!(Sysno::dup3, fd, target, 0) };
+        // SAFETY: no pointers; fd is ours and not used again.
         let _ = unsafe { syscall!(Sysno::close, fd) };
         moved?;
     }
@@ -846,6 +853,7 @@ pub fn interface_up(name: &[u8]) -> Result<()> {
         )
     }?;
     req.flags |= libc::IFF_UP as i16;
+    // SAFETY: req has the kernel's struct ifreq layout and is only read.
     unsafe {
         syscall!(
             Sysno::ioctl,
@@ -1033,6 +1041,7 @@ impl Fd {
     pub fn file_type(&self) -> Result<u32> {
         // SAFETY: an all-zero stat is valid; the empty path with AT_EMPTY_PATH means the fd.
         let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        // SAFETY: the empty path with AT_EMPTY_PATH means the fd; st is a valid out-pointer.
         unsafe {
             syscall!(
                 FSTATAT,
