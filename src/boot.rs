@@ -145,7 +145,7 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
         console();
     }
     failure.report();
-    quit(Failure::STATUS)
+    quit(failure.status)
 }
 
 /// Boot mode, to its end (which is never a return).
