@@ -36,6 +36,7 @@ dist:
 # The aarch64 build's tests under qemu's user-mode emulation
 test-aarch64:
     sh tests/emulated.sh
+
 # Build the initramfs (target/initramfs.gz, or target/initramfs-aarch64.gz): boxinit as /init, busybox, dev/console, modules
 initramfs:
     ARCH={{arch}} sh image/initramfs.sh
@@ -44,3 +45,16 @@ initramfs:
 [positional-arguments]
 boot *CMD: initramfs
     ARCH={{arch}} sh image/boot.sh "$@"
+
+# Fuzz every parser (values, options under each name) for SECONDS each (nightly; cargo-fuzz optional)
+fuzz SECONDS="30":
+    sh fuzz/run.sh {{SECONDS}}
+
+# The heavy stress tests (100 000 orphans, 10 000 signals, 1000 containers, 100 MB, ...)
+stress:
+    cargo test --release --test stress -- --ignored
+
+# The value parsers' unit tests under miri (nightly with the miri component)
+miri:
+    rustup +nightly component add miri rust-src
+    cargo +nightly miri test --target x86_64-unknown-linux-gnu --test properties -- values::

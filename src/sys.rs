@@ -40,8 +40,9 @@ impl Strings {
         }
     }
 
-    /// For unit tests: a vector of `strs` that lives for the rest of the test process.
-    #[cfg(test)]
+    /// For unit tests (and the fuzzer): a vector of `strs` that lives for the rest of the
+    /// test process.
+    #[cfg(any(test, fuzzing))]
     pub fn leak(strs: &[&str]) -> Strings {
         let owned: Vec<*const c_char> = strs
             .iter()
@@ -130,18 +131,18 @@ static NULL_ARRAY: PointerArray<1> = PointerArray([Cell::new(ptr::null())]);
 
 // musl's static start-up code (crt1 and __libc_start_main) calls `main` below; nothing else
 // of libc is used, so the link must be asked for by name.
-#[cfg(not(test))]
+#[cfg(not(any(test, fuzzing)))]
 #[link(name = "c", kind = "static")]
 extern "C" {}
 
 /// Unoptimised builds keep libcore's unwind tables, which name this symbol; with
 /// `panic = "abort"` nothing ever calls it (release builds drop the reference).
-#[cfg(all(not(test), debug_assertions))]
+#[cfg(all(not(any(test, fuzzing)), debug_assertions))]
 #[no_mangle]
 extern "C" fn rust_eh_personality() {}
 
 /// The C entry point (musl's crt calls it): wrap argv and envp, then hand over to safe code.
-#[cfg(not(test))]
+#[cfg(not(any(test, fuzzing)))]
 #[no_mangle]
 extern "C" fn main(argc: c_int, argv: *const *const c_char, envp: *const *const c_char) -> c_int {
     let mut envc = 0;
@@ -534,6 +535,7 @@ const FSTATAT: Sysno = Sysno::fstatat;
 pub fn is_directory(path: &CStr) -> Result<bool> {
     // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe {
         syscall!(
             FSTATAT,
@@ -621,6 +623,7 @@ pub fn monotonic_ms() -> u64 {
 pub fn fs_type(path: &CStr) -> Result<i64> {
     // SAFETY: an all-zero statfs is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe { syscall!(Sysno::statfs, path.as_ptr(), &mut st as *mut libc::statfs) }?;
     Ok(st.f_type as i64)
 }
@@ -689,6 +692,7 @@ pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
 pub fn ids_of(path: &CStr) -> Result<(u64, u64)> {
     // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe {
         syscall!(
             FSTATAT,
@@ -707,6 +711,7 @@ pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
     // SAFETY: fstype is a C string; the other calls take descriptors and null pointers.
     let context =
         Fd(unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }? as c_int);
+    // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
     unsafe {
         syscall!(
             Sysno::fsconfig,
@@ -717,6 +722,7 @@ pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
             0
         )
     }?;
+    // SAFETY: no pointers.
     let mount = unsafe { syscall!(Sysno::fsmount, context.0, libc::FSMOUNT_CLOEXEC, 0) }?;
     Ok(Fd(mount as c_int))
 }
@@ -727,6 +733,7 @@ impl Fd {
     pub fn ids_at(&self, name: &CStr) -> Result<(u64, u64)> {
         // SAFETY: as in `ids_of`, relative to our descriptor.
         let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        // SAFETY: name is a C string; st is a valid out-pointer.
         unsafe {
             syscall!(
                 FSTATAT,
@@ -770,6 +777,7 @@ pub fn open_as(path: &CStr, flags: c_int, target: c_int) -> Result<()> {
     if fd != target {
         // SAFETY: no pointers; we own fd.
         let moved = unsafe { syscall!(Sysno::dup3, fd, target, 0) };
+        // SAFETY: no pointers; fd is ours and not used again.
         let _ = unsafe { syscall!(Sysno::close, fd) };
         moved?;
     }
@@ -845,6 +853,7 @@ pub fn interface_up(name: &[u8]) -> Result<()> {
         )
     }?;
     req.flags |= libc::IFF_UP as i16;
+    // SAFETY: req has the kernel's struct ifreq layout and is only read.
     unsafe {
         syscall!(
             Sysno::ioctl,
@@ -1032,6 +1041,7 @@ impl Fd {
     pub fn file_type(&self) -> Result<u32> {
         // SAFETY: an all-zero stat is valid; the empty path with AT_EMPTY_PATH means the fd.
         let mut st: libc::stat = unsafe { core::mem::zeroed() };
+        // SAFETY: the empty path with AT_EMPTY_PATH means the fd; st is a valid out-pointer.
         unsafe {
             syscall!(
                 FSTATAT,
