@@ -919,7 +919,8 @@ def bench_boot(p):
     walls = []
     for _ in range(p["boot_runs"]):
         t0 = time.perf_counter()
-        r = subprocess.run([tool("just"), "boot"], stdin=subprocess.DEVNULL,
+        # A command that ends at once: without one, boot runs a shell on the serial console.
+        r = subprocess.run([tool("just"), "boot", "--", "true"], stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, cwd=REPO, timeout=300)
         if r.returncode != 0:
             why = f"`just boot` failed (status {r.returncode}): {r.stderr.strip()[-300:]}"
