@@ -42,7 +42,7 @@ impl Machine {
         }
         // What tests/run.sh calls after the install, each with tests of its own: here only
         // that it is called, after what it needs is installed.
-        for file in ["tests/emulated.sh", "bench/size-check.sh"] {
+        for file in ["tests/emulated.sh", "fuzz/run.sh", "bench/size-check.sh"] {
             let to = dir.path().join("checkout").join(file);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             write_executable(&to, "#!/bin/sh\n");
