@@ -31,7 +31,15 @@ fuzz_target!(|data: &[u8]| {
             if let Some(p) = accounts::passwd(line) {
                 assert!(field_of(line, p.name) && field_of(line, p.home));
                 assert!(p.uid < u32::MAX && p.gid < u32::MAX);
-                let again: [&[u8]; 7] = [p.name, b"x", &id(p.uid), &id(p.gid), b"", p.home, b"/bin/sh"];
+                let again: [&[u8]; 7] = [
+                    p.name,
+                    b"x",
+                    &id(p.uid),
+                    &id(p.gid),
+                    b"",
+                    p.home,
+                    b"/bin/sh",
+                ];
                 assert_eq!(accounts::passwd(&again.join(&b':')), Some(p));
             }
         }
