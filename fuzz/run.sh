@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")"
 seconds="${1:-30}"
-targets="values options"
+targets="values options accounts"
 host=x86_64-unknown-linux-gnu
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
     rustup toolchain install nightly --profile minimal >/dev/null 2>&1 || {

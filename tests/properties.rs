@@ -5,6 +5,10 @@
 #[path = "../src/values.rs"]
 #[allow(dead_code)]
 mod values;
+// The account-file lines (src/accounts.rs, pure, on top of values).
+#[path = "../src/accounts.rs"]
+#[allow(dead_code)]
+mod accounts;
 
 use proptest::prelude::*;
 use values::*;
@@ -149,5 +153,77 @@ proptest! {
         let file = format!("oom {a}\noom_kill {b}\n");
         prop_assert_eq!(field(file.as_bytes(), b"oom"), Some(a as u64));
         prop_assert_eq!(field(file.as_bytes(), b"oom_kill"), Some(b as u64));
+    }
+}
+
+// ---- Account-file lines (src/accounts.rs) ---
+
+proptest! {
+    #[test]
+    fn no_account_parser_panics(t in text()) {
+        let _ = accounts::id(&t);
+        let _ = accounts::passwd(&t);
+        let _ = accounts::subids(&t);
+        if let Some(g) = accounts::group(&t) {
+            let _ = g.has_member(b"app");
+        }
+    }
+
+    #[test]
+    fn ids_round_trip(n in 0u32..u32::MAX) {
+        prop_assert_eq!(accounts::id(n.to_string().as_bytes()), Some(n));
+    }
+
+    #[test]
+    fn ids_past_32_bits_are_refused(n in u32::MAX as u64..=9_999_999_999_999_999_999) {
+        // -1 ("no id") and anything wider: refused, never cut to 32 bits.
+        prop_assert_eq!(accounts::id(n.to_string().as_bytes()), None);
+    }
+
+    #[test]
+    fn passwd_lines_round_trip(
+        name in "[a-z_][a-z0-9_.-]{0,15}",
+        uid in 0u32..u32::MAX,
+        gid in 0u32..u32::MAX,
+        gecos in "[^:\n]{0,20}",
+        home in "(/[a-z0-9_.-]{1,8}){0,3}",
+    ) {
+        let line = format!("{name}:x:{uid}:{gid}:{gecos}:{home}:/bin/sh");
+        let p = accounts::passwd(line.as_bytes()).unwrap();
+        prop_assert_eq!((p.name, p.uid, p.gid, p.home), (name.as_bytes(), uid, gid, home.as_bytes()));
+    }
+
+    #[test]
+    fn passwd_ids_past_32_bits_are_refused(name in "[a-z]{1,8}", uid in u32::MAX as u64..1 << 40) {
+        let uid_line = format!("{name}:x:{uid}:0::/:");
+        let gid_line = format!("{name}:x:0:{uid}::/:");
+        prop_assert_eq!(accounts::passwd(uid_line.as_bytes()), None);
+        prop_assert_eq!(accounts::passwd(gid_line.as_bytes()), None);
+    }
+
+    #[test]
+    fn group_lines_list_their_members(
+        name in "[a-z]{1,8}",
+        gid in 0u32..u32::MAX,
+        members in prop::collection::vec("[a-z][a-z0-9]{0,7}", 0..6),
+        other in "[A-Z]{1,8}",
+    ) {
+        let line = format!("{name}:x:{gid}:{}", members.join(","));
+        let g = accounts::group(line.as_bytes()).unwrap();
+        prop_assert_eq!((g.name, g.gid), (name.as_bytes(), gid));
+        for m in &members {
+            prop_assert!(g.has_member(m.as_bytes()));
+        }
+        prop_assert!(!g.has_member(other.as_bytes()));
+    }
+
+    #[test]
+    fn subid_lines_round_trip(owner in "[a-z0-9]{1,8}", start in 0u32..u32::MAX, count in 1u32..u32::MAX) {
+        let line = format!("{owner}:{start}:{count}");
+        let s = accounts::subids(line.as_bytes()).unwrap();
+        prop_assert_eq!((s.owner, s.start, s.count), (owner.as_bytes(), start, count));
+        // An empty range is no range.
+        let empty = format!("{owner}:{start}:0");
+        prop_assert_eq!(accounts::subids(empty.as_bytes()), None);
     }
 }

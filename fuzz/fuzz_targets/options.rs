@@ -10,6 +10,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../src/accounts.rs"]
+mod accounts;
 #[path = "../../src/boot.rs"]
 mod boot;
 #[path = "../../src/cgroups.rs"]
