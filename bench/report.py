@@ -629,8 +629,8 @@ class Report:
             "init's share), *command → power-off* from its last line to \"reboot: Power "
             "down\". TCG runs the guest many times slower than the machine, and the first run "
             "of any code pays for its translation: the milliseconds are qemu's, the ratio "
-            f"is what carries over. Median of {runs(n)} each, the order alternating, "
-            "(min – max).", "",
+            f"is what carries over. Median of {runs(n)} each, the order alternating "
+            "(min – max in brackets).", "",
             "| /init | kernel → init | init → command | command → power-off | "
             "the init's share | × busybox | whole boot (wall) |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
