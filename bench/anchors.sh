@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build the anchors' best variants: tini, dumb-init and catatonit from Debian's own source
 # packages, each one `musl-gcc -static -Os` of its single C file, stripped; and the helpers of
-# the supervisor-start table, a static `true` (and `false`) and the floor (bench/c/). All land
+# the supervisor-start table, a static `true` (and `false`) and the floor, and the boot
+# benchmark's command, `mark` (bench/c/). All land
 # in target/bench/anchors/bin, built again only when this script, bench/c/ or musl-gcc change.
 #
 # The sources come through a PRIVATE apt configuration under target/bench/apt (the machine's
@@ -91,6 +92,7 @@ cc -o "$out/bin/catatonit" "$cata/catatonit.c"
 cc -o "$out/bin/true" bench/c/true.c
 cc -DSTATUS=1 -o "$out/bin/false" bench/c/true.c
 cc -o "$out/bin/floor" bench/c/floor.c
+cc -o "$out/bin/mark" bench/c/mark.c
 for step in SUBREAPER PGRP SIGWAIT; do
     cc -D$step -o "$out/bin/floor+$(echo $step | tr 'A-Z' 'a-z')" bench/c/floor.c
 done

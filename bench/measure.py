@@ -22,7 +22,8 @@ Sections (what each measures exactly is also written into BENCHMARKS.md by repor
   signals        SIGUSR1 to the init, until the child says it got it, N times
   rootless       container start as nobody: boxinit --unshare user,... vs unshare -r, bwrap
                  (skipped with a note while boxinit does not know user namespaces)
-  boot           `just boot` (skipped with a note while the Justfile has no such recipe)
+  boot           qemu boots (TCG) of the initramfs with boxinit as /init and with a busybox
+                 script as /init: kernel -> init -> command -> power-off, by printk times
 """
 
 import argparse
@@ -899,36 +900,99 @@ def rootless_in(p, rootfs):
     return dict(baseline="unshare -r", rows=rows)
 
 
-def has_recipe(name):
-    try:
-        with open(os.path.join(REPO, "Justfile")) as f:
-            return any(line.split(":", 1)[0].split()[:1] == [name] for line in f
-                       if line[:1].isalpha())
-    except OSError:
-        return False
+MARK = os.path.join(ANCHOR_BIN, "mark")
+# The kernel's console at info level, each line with its printk time (the `quiet` that
+# image/boot.sh passes would hide "Run /init as init process").
+BOOT_APPEND = "printk.time=1 loglevel=7"
+# The serial log's lines the boot benchmark times, in the order they come.
+BOOT_EVENTS = (("init", "Run /init as init process"), ("start", "bench: command starts"),
+               ("end", "bench: command ends"), ("off", "reboot: Power down"))
 
 
-def bench_boot(p):
-    """Boot to the command and power-off under qemu (TCG), by the boot branch's `just boot`:
-    wall time of the whole recipe, qemu's start and the kernel's boot included."""
+def bench_boot(p, work):
+    """Boot to the command and to power-off under qemu (TCG), from the kernel's own printk
+    times on the serial log: boxinit as /init against a busybox shell script as /init doing
+    the same (image/busybox-init.sh), in the same initramfs (image/initramfs.sh, INIT=busybox
+    for the second) and the same qemu (image/boot.sh). The command, bench/c/mark.c, writes a
+    line to /dev/kmsg as it starts and as it ends; the kernel stamps both."""
     log("8/8 boot")
-    if not has_recipe("boot") or not shutil.which("just"):
-        why = "the Justfile has no `boot` recipe yet (boot mode has not landed)"
+    missing = [what for what, ok in (
+        ("qemu-system-x86_64", shutil.which("qemu-system-x86_64")),
+        ("a kernel in /boot (linux-image-amd64)", any(
+            n.startswith("vmlinuz-") for n in os.listdir("/boot"))),
+        ("cpio", shutil.which("cpio")), ("the static mark (bench/anchors.sh)",
+                                         os.path.exists(MARK))) if not ok]
+    if missing:
+        why = "missing " + ", ".join(missing)
         log(f"  skipped: {why}")
         return dict(skipped=why)
-    walls = []
-    for _ in range(p["boot_runs"]):
-        t0 = time.perf_counter()
-        # A command that ends at once: without one, boot runs a shell on the serial console.
-        r = subprocess.run([tool("just"), "boot", "--", "true"], stdin=subprocess.DEVNULL,
-                           capture_output=True, text=True, cwd=REPO, timeout=300)
+    d = os.path.join(work, "boot")
+    os.makedirs(d, exist_ok=True)
+    # The command goes in as a second archive after the initramfs's own: the kernel unpacks
+    # concatenated archives in turn.
+    mark_root = os.path.join(d, "mark-root")
+    shutil.rmtree(mark_root, ignore_errors=True)
+    os.makedirs(os.path.join(mark_root, "bin"))
+    shutil.copy(MARK, os.path.join(mark_root, "bin", "mark"))
+    mark_cpio = subprocess.run(
+        "find bin | cpio --quiet -o -H newc -R 0:0 | gzip -6", shell=True, cwd=mark_root,
+        check=True, capture_output=True).stdout
+    images = {}
+    for init in ("boxinit", "busybox"):
+        image = os.path.join(d, f"initramfs-{init}.gz")
+        env = dict(os.environ, INIT=init, BOXINIT_BIN=BOXINIT, ARCH="x86_64")
+        r = subprocess.run(["sh", "image/initramfs.sh", image], cwd=REPO, env=env,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if r.returncode != 0:
-            why = f"`just boot` failed (status {r.returncode}): {r.stderr.strip()[-300:]}"
-            log(f"  skipped: {why}")
-            return dict(skipped=why)
-        walls.append(time.perf_counter() - t0)
-        log(f"  just boot: {walls[-1]:.2f} s")
-    return dict(wall=walls)
+            raise BenchError(f"image/initramfs.sh (INIT={init}) failed: {r.stderr.strip()}")
+        with open(image, "ab") as f:
+            f.write(mark_cpio)
+        images[init] = image
+    rows = [dict(name="boxinit", boxinit=True, display="boxinit as /init"),
+            dict(name="busybox", display="busybox sh as /init (image/busybox-init.sh)")]
+    for r in rows:
+        r.update(kernel=[], to_command=[], command=[], to_poweroff=[], wall=[])
+    for i in range(p["boot_runs"]):
+        # The order alternates, so a slow spell of the machine is shared.
+        for r in (rows if i % 2 == 0 else rows[::-1]):
+            t = boot_once(images[r["name"]])
+            r["kernel"].append(t["init"])
+            r["to_command"].append(t["start"] - t["init"])
+            r["command"].append(t["end"] - t["start"])
+            r["to_poweroff"].append(t["off"] - t["end"])
+            r["wall"].append(t["wall"])
+            log(f"  {r['name']}: init -> command {r['to_command'][-1] * 1e3:.1f} ms, "
+                f"command -> power-off {r['to_poweroff'][-1] * 1e3:.1f} ms "
+                f"(kernel {t['init']:.2f} s, wall {t['wall']:.1f} s)")
+    return dict(rows=rows, append=BOOT_APPEND, command="/bin/mark")
+
+
+def boot_once(image):
+    """One boot by image/boot.sh: the printk time of each of BOOT_EVENTS, and the wall time."""
+    env = dict(os.environ, INITRAMFS=image, APPEND=BOOT_APPEND, ARCH="x86_64")
+    t0 = time.perf_counter()
+    r = subprocess.run(["sh", "image/boot.sh", "--", "/bin/mark"], cwd=REPO, env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    wall = time.perf_counter() - t0
+    serial = r.stdout.replace("\r", "")
+    tail = "\n".join(serial.splitlines()[-15:])
+    if r.returncode != 0:
+        raise BenchError(f"boot of {os.path.basename(image)} failed (status {r.returncode}): "
+                         f"{r.stderr.strip()}\n{tail}")
+    times = dict(wall=wall)
+    for line in serial.splitlines():
+        # "[    5.237253] Run /init as init process": seconds since the kernel started.
+        if not line.startswith("[") or "]" not in line:
+            continue
+        stamp, text = line[1:].split("]", 1)
+        for key, event in BOOT_EVENTS:
+            if key not in times and text.strip() == event:
+                times[key] = float(stamp)
+    lost = [event for key, event in BOOT_EVENTS if key not in times]
+    if lost:
+        raise BenchError(f"boot of {os.path.basename(image)}: no {lost} on the serial log:\n"
+                         f"{tail}")
+    return times
 
 
 # ---------------------------------------------------------------- the machine
@@ -1035,7 +1099,7 @@ def main():
         if want("rootless"):
             s["rootless"] = bench_rootless(p, rootfs)
         if want("boot"):
-            s["boot"] = bench_boot(p)
+            s["boot"] = bench_boot(p, work)
     except BenchError as e:
         sys.exit(f"bench: FAILED: {e}")
     finally:

@@ -5,7 +5,9 @@
 # Usage: image/initramfs.sh [OUT]      (default target/initramfs.gz; aarch64: target/initramfs-aarch64.gz)
 # Environment: ARCH, the architecture (x86_64 or aarch64; default x86_64); BOXINIT_BIN, a
 # static boxinit to use instead of building the release binary; KERNEL_VERSION, whose modules
-# to take (default: the newest in /boot); CONSOLE=no, no dev/console.
+# to take (default: the newest in /boot); CONSOLE=no, no dev/console; INIT=busybox, the
+# benchmark's comparison (bench/measure.py): /init is image/busybox-init.sh, a busybox shell
+# script doing what boxinit's boot mode does, instead of boxinit (which is then not built).
 # aarch64: boxinit is built for aarch64-unknown-linux-musl, busybox is Debian's arm64
 # busybox-static (image/arm64-debs.sh fetches it), and no modules go in (only the plain
 # initramfs boot, no disk).
@@ -20,7 +22,11 @@ aarch64) out=${1:-target/initramfs-aarch64.gz} ;;
 esac
 target=${CARGO_TARGET_DIR:-target}
 bin=${BOXINIT_BIN:-}
-if [ -z "$bin" ]; then
+init=${INIT:-boxinit}
+case $init in boxinit | busybox) ;; *) echo "initramfs: unknown INIT $init (boxinit or busybox)" >&2; exit 2 ;; esac
+if [ "$init" = busybox ]; then
+    bin=image/busybox-init.sh
+elif [ -z "$bin" ]; then
     # The target's standard library may be missing on a fresh machine.
     rustup target add "$arch-unknown-linux-musl" >/dev/null 2>&1 || true
     cargo build --release -q --target "$arch-unknown-linux-musl" --bin boxinit
@@ -42,6 +48,7 @@ else
     sh image/busybox-rootfs.sh "$root"
 fi
 cp "$bin" "$root/init"
+chmod 755 "$root/init"
 mkdir -p "$root/run" "$root/lib/modules"
 # Without dev/console the kernel starts /init with no stdin, stdout or stderr (boxinit then
 # opens the console itself; CONSOLE=no leaves it out, to test that).
