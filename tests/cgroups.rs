@@ -593,30 +593,6 @@ fn assert_one_line(out: &Output, what: &str) {
     );
 }
 
-/// boxinit, without any option the test's own environment might hold.
-fn boxinit_cmd() -> Command {
-    let mut cmd = Command::new(boxinit());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            cmd.env_remove(&*name);
-        }
-    }
-    cmd
-}
-
-/// Run to the end and insist on status 0 and a quiet stderr.
-#[track_caller]
-fn ok(cmd: &mut Command) -> Output {
-    let out = run(cmd);
-    assert_eq!(out.status.code(), Some(0), "{cmd:?}: {out:?}");
-    assert!(out.stderr.is_empty(), "{cmd:?}: {out:?}");
-    out
-}
-
 /// Run `f` on a thread of its own in a private mount namespace (a thread's mount namespace
 /// is its own to change, and what it starts inherits it): the host's mounts stay as they are,
 /// and the namespace goes with the thread.

@@ -565,21 +565,6 @@ fn unshare_none_is_plain_supervision() {
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/// boxinit, without any option the test's own environment might hold.
-fn boxinit_cmd() -> Command {
-    let mut cmd = Command::new(boxinit());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            cmd.env_remove(&*name);
-        }
-    }
-    cmd
-}
-
 /// Run to the end and insist on status 0 and a quiet stderr.
 /// `probe report` run by `boxinit --rootfs R OPTIONS -- /probe report` in a rootfs that
 /// holds only the probe; it must succeed quietly.
@@ -588,13 +573,6 @@ fn report_in_rootfs(options: &[&str]) -> String {
     let mut cmd = boxinit_cmd();
     cmd.arg("--rootfs").arg(root.path()).args(options);
     text(&ok(cmd.args(["--", "/probe", "report"])).stdout)
-}
-
-fn ok(cmd: &mut Command) -> Output {
-    let out = run(cmd);
-    assert_eq!(out.status.code(), Some(0), "{cmd:?}: {out:?}");
-    assert!(out.stderr.is_empty(), "{cmd:?}: {out:?}");
-    out
 }
 
 fn host_hostname() -> String {

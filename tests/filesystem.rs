@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use support::*;
 
 // ---------------------------------------------------------------------------------------
@@ -469,21 +469,6 @@ fn host_mount_table_is_unchanged_after_100_runs() {
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/// boxinit, without any option the test's own environment might hold.
-fn boxinit_cmd() -> Command {
-    let mut cmd = Command::new(boxinit());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            cmd.env_remove(&*name);
-        }
-    }
-    cmd
-}
-
 /// `boxinit --rootfs ROOT`, options to follow.
 fn in_root(root: &TempDir) -> Command {
     let mut cmd = boxinit_cmd();
@@ -493,15 +478,6 @@ fn in_root(root: &TempDir) -> Command {
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
-}
-
-/// Run to the end and insist on status 0 and a quiet stderr.
-#[track_caller]
-fn ok(cmd: &mut Command) -> Output {
-    let out = run(cmd);
-    assert_eq!(out.status.code(), Some(0), "{cmd:?}: {out:?}");
-    assert!(out.stderr.is_empty(), "{cmd:?}: {out:?}");
-    out
 }
 
 fn host_mountinfo() -> String {

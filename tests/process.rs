@@ -724,34 +724,6 @@ fn each_bad_option_is_125_with_one_line() {
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/// boxinit, without any option the test's own environment might hold.
-fn boxinit_cmd() -> Command {
-    let mut cmd = Command::new(boxinit());
-    strip_options_env(&mut cmd);
-    cmd
-}
-
-fn strip_options_env(cmd: &mut Command) {
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            cmd.env_remove(&*name);
-        }
-    }
-}
-
-/// Run to the end and insist on status 0 and a quiet stderr.
-#[track_caller]
-fn ok(cmd: &mut Command) -> Output {
-    let out = run(cmd);
-    assert_eq!(out.status.code(), Some(0), "{cmd:?}: {out:?}");
-    assert!(out.stderr.is_empty(), "{cmd:?}: {out:?}");
-    out
-}
-
 fn lines(out: &Output) -> Vec<String> {
     text(&out.stdout).lines().map(str::to_owned).collect()
 }

@@ -27,6 +27,35 @@ pub fn boxinit() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_boxinit"))
 }
 
+/// boxinit, without any option the test's own environment might hold.
+pub fn boxinit_cmd() -> Command {
+    let mut cmd = Command::new(boxinit());
+    strip_options_env(&mut cmd);
+    cmd
+}
+
+/// Take out of `cmd`'s environment every variable boxinit or a personality reads.
+pub fn strip_options_env(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            cmd.env_remove(&*name);
+        }
+    }
+}
+
+/// Run to the end and insist on status 0 and a quiet stderr.
+#[track_caller]
+pub fn ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(0), "{cmd:?}: {out:?}");
+    assert!(out.stderr.is_empty(), "{cmd:?}: {out:?}");
+    out
+}
+
 /// The probe (tests/support/probe.rs), built beside boxinit as an example.
 pub fn probe() -> PathBuf {
     let path = boxinit().parent().unwrap().join("examples/probe");
