@@ -532,8 +532,9 @@ const FSTATAT: Sysno = Sysno::newfstatat;
 #[cfg(target_arch = "aarch64")]
 const FSTATAT: Sysno = Sysno::fstatat;
 
-pub fn is_directory(path: &CStr) -> Result<bool> {
-    // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
+/// `stat(2)` of `path`, following symlinks.
+fn stat(path: &CStr) -> Result<libc::stat> {
+    // SAFETY: an all-zero stat is valid.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
     // SAFETY: path is a C string; st is a valid out-pointer.
     unsafe {
@@ -545,7 +546,11 @@ pub fn is_directory(path: &CStr) -> Result<bool> {
             0
         )
     }?;
-    Ok(st.st_mode & libc::S_IFMT == libc::S_IFDIR)
+    Ok(st)
+}
+
+pub fn is_directory(path: &CStr) -> Result<bool> {
+    stat(path).map(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR)
 }
 
 pub fn chdir(path: &CStr) -> Result<()> {
@@ -690,19 +695,7 @@ pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
 
 /// A file's device and inode numbers.
 pub fn ids_of(path: &CStr) -> Result<(u64, u64)> {
-    // SAFETY: an all-zero stat is valid; path is a C string; st is a valid out-pointer.
-    let mut st: libc::stat = unsafe { core::mem::zeroed() };
-    // SAFETY: path is a C string; st is a valid out-pointer.
-    unsafe {
-        syscall!(
-            FSTATAT,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            &mut st as *mut libc::stat,
-            0
-        )
-    }?;
-    Ok((st.st_dev, st.st_ino))
+    stat(path).map(|st| (st.st_dev, st.st_ino))
 }
 
 /// A new mount of `fstype` that is attached nowhere (fsopen, fsmount): it lets us look into a
