@@ -582,19 +582,6 @@ fn host_hostname() -> String {
         .to_owned()
 }
 
-fn host_mountinfo() -> String {
-    std::fs::read_to_string("/proc/self/mountinfo").unwrap()
-}
-
-fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Run `cmd` to the end, and collect its output with its pid.
 fn run_with_pid(cmd: &mut Command) -> (i32, Output) {
     let running = Running::start(cmd);

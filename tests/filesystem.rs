@@ -480,19 +480,6 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-fn host_mountinfo() -> String {
-    std::fs::read_to_string("/proc/self/mountinfo").unwrap()
-}
-
-fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Everything about a tree that a write could change: for each path, its type, mode, owner,
 /// size, modification time and content (or link target).
 fn tree_digest(root: &Path) -> BTreeMap<String, String> {

@@ -46,10 +46,6 @@ fn assert_container_mounts(report: &str, case: &str) {
     );
 }
 
-fn host_mountinfo() -> String {
-    std::fs::read_to_string("/proc/self/mountinfo").unwrap()
-}
-
 // ---- The rootfs, whatever its path -------------------------------------------------------
 
 /// `--rootfs .` and `--rootfs ./` from inside the rootfs, as `unshare --root=.` takes them.

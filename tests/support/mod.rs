@@ -56,6 +56,21 @@ pub fn ok(cmd: &mut Command) -> Output {
     out
 }
 
+/// The host's mount table, as this test process sees it.
+pub fn host_mountinfo() -> String {
+    std::fs::read_to_string("/proc/self/mountinfo").unwrap()
+}
+
+/// The names in `dir`, sorted.
+pub fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The probe (tests/support/probe.rs), built beside boxinit as an example.
 pub fn probe() -> PathBuf {
     let path = boxinit().parent().unwrap().join("examples/probe");
