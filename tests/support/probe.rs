@@ -234,14 +234,15 @@ fn orphans(n: usize) {
         }
     }
     // Nothing signals "someone else reaped it", so look until they are gone or time is up.
-    // An orphan is left while its pid is still a child of our parent, the reaper (a reused
-    // pid would belong to someone else).
-    let reaper = unsafe { libc::getppid() };
+    // An orphan is reparented to one of our ancestors (the nearest subreaper, or init): it is
+    // left while its pid is a child of one of them (a reused pid would belong to someone
+    // else). Our own parent need not be the reaper: a shell may stand between.
+    let ancestors = ancestors();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let left = orphan_pids
             .iter()
-            .filter(|pid| parent_of(**pid) == Some(reaper))
+            .filter(|pid| parent_of(**pid).is_some_and(|p| ancestors.contains(&p)))
             .count();
         if left == 0 || Instant::now() > deadline {
             say(&format!("zombies={left}"));
@@ -249,6 +250,18 @@ fn orphans(n: usize) {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// Our parent, its parent, and so on up to the first process of our PID namespace.
+fn ancestors() -> Vec<i32> {
+    let mut chain = vec![unsafe { libc::getppid() }];
+    while let Some(next) = chain.last().and_then(|&pid| parent_of(pid)) {
+        if next == 0 || chain.contains(&next) {
+            break;
+        }
+        chain.push(next);
+    }
+    chain
 }
 
 fn parent_of(pid: i32) -> Option<i32> {
