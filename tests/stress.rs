@@ -281,26 +281,55 @@ fn injected_failures_give_125_one_line_and_leave_the_host_alone() {
     };
     let before = mounts();
     let container = ["--rootfs", &rootfs, "--", "/probe", "exit", "0"];
-    let faults: &[(&str, &[&str])] = &[
-        ("mount:error=EPERM:when=1", &container),
-        ("mount:error=EPERM:when=3", &container),
-        ("pivot_root:error=EPERM", &container),
-        ("unshare:error=EPERM", &container),
-        ("clone:error=EAGAIN:when=1", &container),
+    let rootless = [
+        "--unshare",
+        "user",
+        "--rootfs",
+        &rootfs,
+        "--",
+        "/probe",
+        "exit",
+        "0",
+    ];
+    // (fault, only on this path, the run). Writes of the id maps go through fds opened on
+    // /proc/self/..., which strace can pick out by path: their openat fails.
+    let faults: &[(&str, Option<&str>, &[&str])] = &[
+        ("mount:error=EPERM:when=1", None, &container),
+        ("mount:error=EPERM:when=3", None, &container),
+        ("pivot_root:error=EPERM", None, &container),
+        ("unshare:error=EPERM", None, &container),
+        ("clone:error=EAGAIN:when=1", None, &container),
         (
             "sethostname:error=EPERM",
+            None,
             &["--rootfs", &rootfs, "--hostname", "h", "/probe"],
         ),
         (
             "setns:error=EPERM",
+            None,
             &["--join-net", "/proc/self/ns/net", "/bin/true"],
         ),
-        ("mkdirat:error=EACCES", &["--memory", "64m", "/bin/true"]),
+        (
+            "mkdirat:error=EACCES",
+            None,
+            &["--memory", "64m", "/bin/true"],
+        ),
+        ("openat:error=EPERM", Some("/proc/self/uid_map"), &rootless),
+        ("openat:error=EACCES", Some("/proc/self/gid_map"), &rootless),
+        (
+            "openat:error=EPERM",
+            Some("/proc/self/setgroups"),
+            &rootless,
+        ),
     ];
-    for (fault, args) in faults {
+    for (fault, path, args) in faults {
         let tag = format!("fault-{}", unique());
         let mut cmd = Command::new("strace");
-        cmd.args(["-f", "-qq", "-o", "/dev/null", "-e"])
+        cmd.args(["-f", "-e", "quiet=all", "-o", "/dev/null"]);
+        if let Some(path) = path {
+            cmd.args(["-P", path]);
+        }
+        cmd.arg("-e")
             .arg(format!("inject={fault}"))
             .arg(boxinit())
             .args(*args)
