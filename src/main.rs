@@ -112,16 +112,22 @@ fn contain(
             // Held by the child to see whether we died before it armed its death signal.
             let launcher = sys::Fd::pidfd_of_self()
                 .map_err(|e| Failure::os("opening a pidfd of boxinit", b"", e))?;
+            // Our /proc, before the init mounts the namespace's own over it: there we find
+            // the command when we resume a stopped job. The init must not keep it.
+            let host_proc = sys::Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).ok();
             // The new PID namespace starts with our next child: it will be PID 1 there, and
             // we stay outside to pass it our signals and its status to our caller.
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
                 drop(launcher);
                 let relay = Supervision {
-                    child_is_init: true,
+                    chain: supervise::Chain::Launcher {
+                        host_proc: host_proc.as_ref().map_or(-1, sys::Fd::raw),
+                    },
                     ..Supervision::default()
                 };
                 return Ok(supervise::supervise(init, &relay, SigSet::EMPTY));
             }
+            drop(host_proc);
             // PID 1 inside ends here, never back in `run`: the cgroup is the parent's.
             let status = pid_one(config, ns, env, inherited, launcher);
             sys::exit(status.unwrap_or_else(|failure| {
@@ -131,7 +137,7 @@ fn contain(
         }
     }
     set_up(config, ns)?;
-    run_command(config, env, inherited)
+    run_command(config, &config.supervision, env, inherited)
 }
 
 /// The container's setup steps (when there is a namespace to set up), and the command's
@@ -157,15 +163,23 @@ fn pid_one(
     die_with_launcher(launcher)?;
     cgroups::join()?;
     set_up(config, ns)?;
-    run_command(config, env, inherited)
+    let how = Supervision {
+        chain: supervise::Chain::Inside,
+        ..config.supervision.clone()
+    };
+    run_command(config, &how, env, inherited)
 }
 
 /// Start the command and supervise it.
-fn run_command(config: &Config, env: Strings, inherited: &spawn::Inherited) -> Result<u8, Failure> {
+fn run_command(
+    config: &Config,
+    how: &Supervision,
+    env: Strings,
+    inherited: &spawn::Inherited,
+) -> Result<u8, Failure> {
     if config.pause {
         return Ok(supervise::pause());
     }
-    let how = &config.supervision;
     let ignore_once = if how.session {
         free_terminal()
     } else {
@@ -175,7 +189,7 @@ fn run_command(config: &Config, env: Strings, inherited: &spawn::Inherited) -> R
         new_session: if config.new_session {
             spawn::NewSession::Always
         } else if config.is_container() {
-            spawn::NewSession::UnlessForeground
+            spawn::NewSession::UnlessJobOfTerminal
         } else {
             spawn::NewSession::Never
         },

@@ -1,4 +1,5 @@
-//! Everyone left: the processes boxinit answers for at shutdown.
+//! Everyone left: the processes boxinit answers for at shutdown, and the command of an init
+//! inside a PID namespace, seen from outside.
 //!
 //! As PID 1 of a namespace that is every other process in it, and `kill(-1)` reaches them in
 //! one call. Anywhere else it is our descendants, found by walking parent links in /proc.
@@ -12,20 +13,47 @@ pub fn signal_all(sig: Signal) {
         let _ = sys::kill(-1, sig);
         return;
     }
-    for_each_process(|pid| {
-        if is_descendant(pid, me) {
+    let Ok(proc) = Fd::open(c"/proc", libc::O_RDONLY | libc::O_DIRECTORY) else {
+        return;
+    };
+    for_each_process(&proc, |pid| {
+        if is_descendant(&proc, pid, me) {
             let _ = sys::kill(pid, sig);
         }
     });
 }
 
-/// Call `f` with the pid of each process in /proc.
-fn for_each_process(mut f: impl FnMut(Pid)) {
-    let Ok(dir) = Fd::open(c"/proc", libc::O_RDONLY | libc::O_DIRECTORY) else {
-        return;
-    };
+/// The first child `pid` started that is still there, in the /proc directory `proc` (a
+/// descriptor we do not own): an init's first child is its command. `PID/task/PID/children`
+/// lists children in the order they came; kernels without it (CONFIG_PROC_CHILDREN) are
+/// searched for the lowest pid whose parent is `pid`.
+pub fn first_child(proc: i32, pid: Pid) -> Option<Pid> {
+    let mut digits = [0; 20];
+    let name = crate::out::decimal(pid as u64, &mut digits);
+    let mut buf = [0u8; 32];
+    if let Some(len) = read_in(proc, &[name, b"/task/", name, b"/children"], &mut buf) {
+        let first = buf[..len].split(|&c| c == b' ').next()?;
+        return crate::values::number(first).map(|n| n as Pid);
+    }
+    lowest_child(proc, pid)
+}
+
+/// The lowest pid whose parent is `pid`, in the /proc directory `proc`.
+fn lowest_child(proc: i32, pid: Pid) -> Option<Pid> {
+    let dir = Fd::open_in(proc, c".", libc::O_RDONLY | libc::O_DIRECTORY).ok()?;
+    let mut lowest = None;
+    for_each_process(&dir, |child| {
+        if parent_of(&dir, child) == Some(pid) && lowest.is_none_or(|low| child < low) {
+            lowest = Some(child);
+        }
+    });
+    lowest
+}
+
+/// Call `f` with the pid of each process in the /proc directory `proc`.
+fn for_each_process(proc: &Fd, mut f: impl FnMut(Pid)) {
     let mut buf = [0u8; 4096];
-    while let Ok(len @ 1..) = dir.read_dir(&mut buf) {
+    while let Ok(len @ 1..) = proc.read_dir(&mut buf) {
         let mut records = &buf[..len];
         // A getdents64 record: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
         while records.len() > 19 {
@@ -44,10 +72,10 @@ fn for_each_process(mut f: impl FnMut(Pid)) {
 }
 
 /// Whether `pid`'s chain of parents leads to `ancestor`.
-fn is_descendant(pid: Pid, ancestor: Pid) -> bool {
+fn is_descendant(proc: &Fd, pid: Pid, ancestor: Pid) -> bool {
     let mut p = pid;
     while p > 1 && p != ancestor {
-        match parent_of(p) {
+        match parent_of(proc, p) {
             Some(parent) if parent == ancestor => return true,
             Some(parent) => p = parent,
             None => return false,
@@ -56,21 +84,50 @@ fn is_descendant(pid: Pid, ancestor: Pid) -> bool {
     false
 }
 
-/// The parent pid, from field 4 of /proc/PID/stat (after the command name in parentheses,
-/// which may itself hold spaces and parentheses).
-pub fn parent_of(pid: Pid) -> Option<Pid> {
-    let mut path: heapless::Vec<u8, 32> = heapless::Vec::new();
+/// The parent pid, from PID/stat in the /proc directory `proc`.
+fn parent_of(proc: &Fd, pid: Pid) -> Option<Pid> {
     let mut digits = [0; 20];
-    path.extend_from_slice(b"/proc/").ok()?;
-    path.extend_from_slice(crate::out::decimal(pid as u64, &mut digits))
-        .ok()?;
-    path.extend_from_slice(b"/stat\0").ok()?;
-    let path = crate::sys::c_str(&path)?;
-
+    let name = crate::out::decimal(pid as u64, &mut digits);
+    // The name is at most 16 bytes: the parent is well within the first 512.
     let mut buf = [0u8; 512];
-    let len = Fd::open(path, libc::O_RDONLY).ok()?.read(&mut buf).ok()?;
-    let stat = &buf[..len];
-    let after_name = &stat[stat.iter().rposition(|&c| c == b')')? + 1..];
-    let ppid = after_name.split(|&c| c == b' ').nth(2)?;
-    crate::values::number(ppid).map(|n| n as Pid)
+    let len = read_in(proc.raw(), &[name, b"/stat"], &mut buf)?;
+    crate::values::stat_parent(&buf[..len]).map(|n| n as Pid)
+}
+
+/// Read the file named by `parts` (joined) in the directory `dir` into `buf`.
+fn read_in(dir: i32, parts: &[&[u8]], buf: &mut [u8]) -> Option<usize> {
+    let mut path: heapless::Vec<u8, 64> = heapless::Vec::new();
+    for part in parts.iter().chain([&&b"\0"[..]]) {
+        path.extend_from_slice(part).ok()?;
+    }
+    let file = Fd::open_in(dir, sys::c_str(&path)?, libc::O_RDONLY).ok()?;
+    file.read(buf).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_child_is_found_both_ways() {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        // A shell with one child, which it names once it has started it.
+        let mut shell = Command::new("sh")
+            .args(["-c", "sleep 5 & echo $!; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let mut out = std::io::BufReader::new(shell.stdout.take().unwrap());
+        out.read_line(&mut line).unwrap();
+        let sleep: Pid = line.trim().parse().unwrap();
+        let proc = Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).unwrap();
+        let sh = shell.id() as Pid;
+        let found = (first_child(proc.raw(), sh), lowest_child(proc.raw(), sh));
+        let _ = sys::kill(sleep, libc::SIGKILL);
+        shell.wait().unwrap();
+        assert_eq!(found, (Some(sleep), Some(sleep)));
+        assert_eq!(first_child(proc.raw(), sleep), None);
+    }
 }

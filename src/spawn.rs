@@ -17,6 +17,9 @@ pub struct Inherited {
     /// here, before any namespace: inside a new PID namespace, the groups of the shell and of
     /// its job are both invisible (0), and would compare equal.
     in_foreground: bool,
+    /// Stdin is the controlling terminal of our session: we are a job of the shell that owns
+    /// it, in the foreground or not. Known here for the same reason.
+    job_of_terminal: bool,
 }
 
 /// The signal state the command starts with, as each replaced program gives it.
@@ -35,12 +38,14 @@ pub fn take_signals(child: ChildSignals) -> Result<Inherited, Failure> {
         sys::set_signal_mask(SigSet::ALL).map_err(|e| Failure::os("blocking signals", b"", e))?;
     let sigchld = sys::set_disposition(libc::SIGCHLD, Disposition::Default)
         .map_err(|e| Failure::os("resetting", b"SIGCHLD", e))?;
-    let in_foreground = sys::foreground(sys::STDIN).is_ok_and(|fg| fg == sys::getpgrp());
+    // The foreground group can be read only on the terminal that is our controlling one.
+    let foreground = sys::foreground(sys::STDIN);
     Ok(Inherited {
         mask,
         sigchld,
         child,
-        in_foreground,
+        in_foreground: foreground.is_ok_and(|fg| fg == sys::getpgrp()),
+        job_of_terminal: foreground.is_ok(),
     })
 }
 
@@ -111,7 +116,7 @@ fn become_command(
     spawner: Pid,
     privileges: &Privileges,
 ) -> u8 {
-    let ready = isolate(process, spawner)
+    let ready = isolate(process, spawner, inherited)
         .and_then(|detached| prepare(inherited, new_session, detached, privileges));
     if let Err(failure) = ready {
         failure.report();
@@ -173,16 +178,18 @@ pub struct Process {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum NewSession {
     Never,
-    /// In a container: unless stdin is a terminal in whose foreground boxinit was started,
-    /// where the command is meant to own it (a shell with job control).
-    UnlessForeground,
+    /// In a container: unless stdin is our session's controlling terminal. The command is
+    /// then a job of the shell that owns it: in the foreground it owns the terminal (a shell
+    /// in the container keeps job control); in the background reading it stops the job, as
+    /// the shell expects, instead of taking the shell's input.
+    UnlessJobOfTerminal,
     /// --new-session
     Always,
 }
 
 /// The container's steps in the child, before `prepare`: its parent-death signal and, where
 /// asked, a session of its own (then it returns true).
-fn isolate(process: &Process, spawner: Pid) -> Result<bool, Failure> {
+fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<bool, Failure> {
     if process.die_with_parent {
         sys::set_parent_death_signal(libc::SIGKILL)
             .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
@@ -197,9 +204,7 @@ fn isolate(process: &Process, spawner: Pid) -> Result<bool, Failure> {
     let detach = match process.new_session {
         NewSession::Never => false,
         NewSession::Always => true,
-        NewSession::UnlessForeground => {
-            sys::foreground(sys::STDIN).map_or(true, |fg| fg != sys::getpgrp())
-        }
+        NewSession::UnlessJobOfTerminal => !inherited.job_of_terminal,
     };
     if detach {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;

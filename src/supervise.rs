@@ -32,8 +32,21 @@ pub struct Supervision {
     pub not_forwarded: SigSet,
     /// dumb-init: after passing on TSTP, TTIN or TTOU, stop the job (boxinit too).
     pub stop_on_terminal_stops: bool,
-    /// The child is boxinit as PID 1 of a new PID namespace: we are its launcher outside.
-    pub child_is_init: bool,
+    /// Where we stand in a chain across a new PID namespace.
+    pub chain: Chain,
+}
+
+/// Across a new PID namespace two boxinits supervise the command: the launcher outside, whose
+/// child is PID 1 inside, which starts the command.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Chain {
+    /// No PID namespace of ours: the child is the command.
+    Alone,
+    /// The child is PID 1 inside. `host_proc` is our /proc, opened before the init mounted
+    /// the namespace's own over it (-1 if it could not be): there we can see the command.
+    Launcher { host_proc: i32 },
+    /// We are PID 1 inside; the launcher resumes a stopped job (see `resume_job`).
+    Inside,
 }
 
 impl Default for Supervision {
@@ -53,7 +66,7 @@ impl Default for Supervision {
             forward_faults: false,
             not_forwarded: SigSet::EMPTY,
             stop_on_terminal_stops: false,
-            child_is_init: false,
+            chain: Chain::Alone,
         }
     }
 }
@@ -129,7 +142,7 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
             Ok((libc::SIGCHLD, sender)) => {
                 // The init inside says its job stopped. The kernel gives a kill()'s sender
                 // as the sender sees itself: PID 1, of its namespace.
-                if s.how.child_is_init && (sender == Some(1) || sender == Some(s.child)) {
+                if s.child_is_init() && (sender == Some(1) || sender == Some(s.child)) {
                     s.stop_job();
                 }
                 s.reap()
@@ -142,6 +155,10 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
 }
 
 impl Supervisor<'_> {
+    fn child_is_init(&self) -> bool {
+        matches!(self.how.chain, Chain::Launcher { .. })
+    }
+
     /// Reap every child that has ended: the command, and orphans reparented to us.
     fn reap(&mut self) {
         loop {
@@ -240,7 +257,7 @@ impl Supervisor<'_> {
             let _ = sys::kill(0, libc::SIGCHLD);
             return;
         }
-        if self.how.child_is_init {
+        if self.child_is_init() {
             // From outside its namespace, PID 1 can be stopped: the whole chain stops.
             let _ = sys::kill(self.child, libc::SIGSTOP);
         }
@@ -253,20 +270,36 @@ impl Supervisor<'_> {
 
     /// SIGCONT after the job stopped: if `fg` gave our group the terminal, the command's
     /// group gets it back, as it had it before; then the command's whole group continues.
+    ///
+    /// Across a PID namespace the launcher outside does both, for the command of the init
+    /// inside: only it can see whether the terminal came to the job (`fg`) or not (`bg`),
+    /// and the command must not run before it has the terminal, or its next read of it
+    /// stops the job again.
     fn resume_job(&mut self) {
         self.job_stopped = false;
+        let command = match self.how.chain {
+            Chain::Inside => return,
+            Chain::Alone => self.child,
+            // The init's first child, which leads its group; without it, the init alone.
+            Chain::Launcher { host_proc } => {
+                procs::first_child(host_proc, self.child).unwrap_or(self.child)
+            }
+        };
         let ours = sys::getpgrp();
         if ours != 0 && sys::foreground(sys::STDIN) == Ok(ours) {
             let held = self.foreground_at_stop;
             // Not the shell's group (a job stopped in the background) nor ours; else the
-            // command's own group (which an init inside does not lead).
+            // command's own group.
             if held != 0 && held != ours && Ok(held) != sys::getsid() {
                 let _ = sys::set_foreground(sys::STDIN, held);
-            } else if !self.how.child_is_init {
-                let _ = sys::set_foreground(sys::STDIN, self.child);
+            } else {
+                let _ = sys::set_foreground(sys::STDIN, command);
             }
         }
-        if sys::kill(-self.child, libc::SIGCONT) == Err(Errno::ESRCH) {
+        if sys::kill(-command, libc::SIGCONT) == Err(Errno::ESRCH) {
+            let _ = sys::kill(command, libc::SIGCONT);
+        }
+        if command != self.child {
             let _ = sys::kill(self.child, libc::SIGCONT);
         }
     }

@@ -454,11 +454,16 @@ pub struct Fd(c_int);
 
 impl Fd {
     pub fn open(path: &CStr, flags: c_int) -> Result<Fd> {
-        // SAFETY: path is a C string.
+        Fd::open_in(libc::AT_FDCWD, path, flags)
+    }
+
+    /// Open `path` relative to the directory descriptor `dir` (one we do not own here).
+    pub fn open_in(dir: c_int, path: &CStr, flags: c_int) -> Result<Fd> {
+        // SAFETY: path is a C string; a bad `dir` is EBADF.
         let fd = unsafe {
             syscall!(
                 Sysno::openat,
-                libc::AT_FDCWD,
+                dir,
                 path.as_ptr(),
                 flags | libc::O_CLOEXEC,
                 0o644

@@ -227,6 +227,13 @@ pub fn field(text: &[u8], key: &[u8]) -> Option<u64> {
     })
 }
 
+/// In a /proc/PID/stat line, the parent pid: field 4, counted after the command name in
+/// parentheses (which may itself hold spaces and parentheses, so look for the last one).
+pub fn stat_parent(stat: &[u8]) -> Option<u64> {
+    let after_name = &stat[stat.iter().rposition(|&c| c == b')')? + 1..];
+    number(after_name.split(|&c| c == b' ').nth(2)?)
+}
+
 // ---- Mounts ----------------------------------------------------------------------------
 
 /// `SRC:DST` (split at the first colon), or `PATH` for the same path on both sides. Neither
@@ -255,6 +262,14 @@ pub fn tmpfs_spec(text: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parent_from_stat() {
+        assert_eq!(stat_parent(b"42 (sh) S 7 42 42 0"), Some(7));
+        assert_eq!(stat_parent(b"42 (a) b) (c) R 9 1"), Some(9));
+        assert_eq!(stat_parent(b"42 (sh) S"), None);
+        assert_eq!(stat_parent(b"42 sh S 7"), None);
+    }
 
     #[test]
     fn words() {

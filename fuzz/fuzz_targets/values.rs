@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, text)) = data.split_first() else {
         return;
     };
-    match pick % 13 {
+    match pick % 14 {
         0 => {
             if let Some(n) = values::number(text) {
                 assert_eq!(n.to_string().as_bytes(), trim_zeros(text));
@@ -71,6 +71,9 @@ fuzz_target!(|data: &[u8]| {
             if let Some((source, dest)) = values::bind_spec(text) {
                 assert!(!source.is_empty() && !dest.is_empty());
             }
+        }
+        12 => {
+            let _ = values::stat_parent(text);
         }
         _ => {
             if let Some((dest, size)) = values::tmpfs_spec(text) {

@@ -12,6 +12,7 @@
 //!                              none of them is a zombie and print "zombies=K" (K=0 when the
 //!                              reaper did its job; gives up after 20 s)
 //! probe sleep                  wait for a signal to end it
+//! probe lines                  print `got:LINE` for each line read from stdin, until its end
 //! probe alloc MB               allocate and touch MB MiB, then print "allocated=MB"
 //! probe forks N                fork N children that wait to be killed; print
 //!                              "forked=K failed=F"
@@ -57,6 +58,11 @@ fn run(step: &[String]) {
         Some("clocks") => clocks(),
         Some("pty") => pty(),
         Some("status") => status(),
+        Some("lines") => {
+            for line in std::io::stdin().lines() {
+                say(&format!("got:{}", line.unwrap()));
+            }
+        }
         Some("sleep") => loop {
             unsafe { libc::pause() };
         },
