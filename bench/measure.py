@@ -490,13 +490,59 @@ def bench_container(p, work, rootfs, state):
                   work, wrap)
     finally:
         delete_containers(ids, tag)
+    steps = container_steps(p, work, R, rows[1], wrap)
     notes = []
     if hybrid:
         notes.append("hybrid cgroups: every command of this table ran in a private mount "
                      f"namespace where {UNIFIED} (cgroup2) was replaced by an empty tmpfs, so "
                      "crun runs directly; the workaround row adds `unshare -m sh -c 'umount "
                      "... && exec crun ...'` as one would run it from the host")
-    return dict(baseline="unshare(1)", rows=rows, notes=notes, hybrid=hybrid)
+    return dict(baseline="unshare(1)", rows=rows, notes=notes, hybrid=hybrid, steps=steps)
+
+
+# System calls by what they are for, to say where a container's start goes.
+CALL_KINDS = {
+    "mounts": "mount umount2 pivot_root chroot open_tree move_mount mount_setattr fsopen "
+              "fsconfig fsmount",
+    "files and directories": "openat openat2 open close close_range mkdirat mknodat symlinkat "
+                             "fchdir chdir newfstatat statx fstat read write readlink "
+                             "readlinkat getdents64 unlinkat lseek pread64 ioctl",
+    "processes and signals": "clone clone3 fork vfork execve wait4 waitid exit_group kill "
+                             "setsid setpgid getpid getppid pidfd_open rt_sigprocmask "
+                             "rt_sigaction rt_sigtimedwait",
+    "capabilities and ids": "prctl capset capget setgroups setresuid setresgid setuid setgid",
+    "memory and loading": "mmap munmap mprotect brk arch_prctl set_tid_address "
+                          "set_robust_list rseq prlimit64 getrandom",
+    "namespaces and hostname": "unshare setns sethostname",
+}
+
+
+def container_steps(p, work, R, unshare_row, wrap):
+    """boxinit's container start without its /dev (--no-dev) and with chroot instead of
+    pivot_root, next to the default and unshare(1), timed together; and the system calls of
+    each, by kind, from one run under strace -f (launcher and init, and the command until its
+    exec)."""
+    log("  container start, step by step")
+    steps = [
+        row("unshare(1)", unshare_row["argv"], unshare_row["display"], baseline=True),
+        row("boxinit --chroot --no-dev", [BOXINIT, "--chroot", "--no-dev", "--rootfs", R, "--",
+                                          TRUE],
+            "boxinit --chroot --no-dev --rootfs R -- /bin/true"),
+        row("boxinit --no-dev", [BOXINIT, "--no-dev", "--rootfs", R, "--", TRUE],
+            "boxinit --no-dev --rootfs R -- /bin/true"),
+        row("boxinit", [BOXINIT, "--rootfs", R, "--", TRUE], "boxinit --rootfs R -- /bin/true",
+            boxinit=True),
+    ]
+    hyperfine(steps, p["container_runs"], p["container_warmup"], p["container_rounds"], work,
+              wrap)
+    kind_of = {name: kind for kind, names in CALL_KINDS.items() for name in names.split()}
+    for s in steps:
+        counts = {}
+        for _, name in syscalls_of(s["argv"]):
+            kind = kind_of.get(name, "other")
+            counts[kind] = counts.get(kind, 0) + 1
+        s["calls"] = counts
+    return steps
 
 
 def bench_container_all(p, work, rootfs):
