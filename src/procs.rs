@@ -38,6 +38,18 @@ pub fn first_child(proc: i32, pid: Pid) -> Option<Pid> {
     lowest_child(proc, pid)
 }
 
+/// Whether the first child of `pid` (as `first_child` finds it) is stopped.
+pub fn first_child_stopped(proc: i32, pid: Pid) -> bool {
+    let Some(child) = first_child(proc, pid) else {
+        return false;
+    };
+    let mut digits = [0; 20];
+    let name = crate::out::decimal(child as u64, &mut digits);
+    let mut buf = [0u8; 512];
+    read_in(proc, &[name, b"/stat"], &mut buf)
+        .is_some_and(|len| crate::values::stat_state(&buf[..len]) == Some(b'T'))
+}
+
 /// The lowest pid whose parent is `pid`, in the /proc directory `proc`.
 fn lowest_child(proc: i32, pid: Pid) -> Option<Pid> {
     let dir = Fd::open_in(proc, c".", libc::O_RDONLY | libc::O_DIRECTORY).ok()?;

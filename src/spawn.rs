@@ -50,6 +50,11 @@ pub fn take_signals(child: ChildSignals) -> Result<Inherited, Failure> {
 }
 
 impl Inherited {
+    /// We are a job of a shell on our terminal, started in the background.
+    fn background_job(&self) -> bool {
+        self.job_of_terminal && !self.in_foreground
+    }
+
     /// Undo `take_signals` (or set what the personality gives), in the child before exec.
     fn restore(&self) -> Result<(), Errno> {
         let mask = match self.child {
@@ -143,11 +148,14 @@ fn prepare(
     if detached {
         // `isolate` gave the command a session of its own, away from the terminal: it takes
         // neither the terminal nor its foreground.
-    } else if new_session {
+    } else if new_session && !inherited.background_job() {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
     } else {
+        // dumb-init's session too, for a background job of a shell: in a session of its own
+        // the command would be out of job control and read the shell's input (under the real
+        // dumb-init, bash exits). In a group of its own, reading the terminal stops the job.
         // Started in the terminal's foreground (not as a background job), we hand it on.
         sys::setpgid(0, 0).map_err(|e| Failure::os("starting a process group", b"", e))?;
         if inherited.in_foreground {

@@ -113,8 +113,6 @@ struct Supervisor<'a> {
     ignore_once: SigSet,
     /// The job is stopped (or stopping): the next SIGCONT resumes it.
     job_stopped: bool,
-    /// The terminal's foreground group when the job stopped (0: none we can see).
-    foreground_at_stop: Pid,
 }
 
 /// Supervise `child` (already started, with every signal blocked since before its fork) until
@@ -128,7 +126,6 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         shutdown: Shutdown::No,
         ignore_once,
         job_stopped: false,
-        foreground_at_stop: 0,
     };
     say_pid(b"started the command, pid ", child);
     // A child that ended before we started (the pid we were exec'd into had one) sent its
@@ -139,10 +136,11 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
             return status;
         }
         match sys::wait_signal_from(SigSet::ALL, s.time_left()) {
-            Ok((libc::SIGCHLD, sender)) => {
-                // The init inside says its job stopped. The kernel gives a kill()'s sender
-                // as the sender sees itself: PID 1, of its namespace.
-                if s.child_is_init() && (sender == Some(1) || sender == Some(s.child)) {
+            Ok((libc::SIGCHLD, _)) => {
+                // The init inside wakes us with a SIGCHLD when its command stops. That one
+                // may merge into another SIGCHLD already pending, so whatever the sender, we
+                // look at the command itself.
+                if s.command_inside_stopped() {
                     s.stop_job();
                 }
                 s.reap()
@@ -157,6 +155,14 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
 impl Supervisor<'_> {
     fn child_is_init(&self) -> bool {
         matches!(self.how.chain, Chain::Launcher { .. })
+    }
+
+    /// Launcher: whether the init's command is stopped (seen in the host's /proc).
+    fn command_inside_stopped(&self) -> bool {
+        match self.how.chain {
+            Chain::Launcher { host_proc } => procs::first_child_stopped(host_proc, self.child),
+            _ => false,
+        }
     }
 
     /// Reap every child that has ended: the command, and orphans reparented to us.
@@ -174,8 +180,11 @@ impl Supervisor<'_> {
                     };
                     say_exit(level, b"reaped orphan process ", pid, exit);
                 }
-                Ok(Some(ChildEvent::Stopped(pid, sig)))
-                    if pid == self.child && signals::is_terminal_stop(sig) =>
+                // Any stop of the command stops the job: a terminal stop, and also the
+                // SIGSTOP that programs catching SIGTSTP (vi, a nested boxinit) stop
+                // themselves with. An init inside stops only because we stopped it.
+                Ok(Some(ChildEvent::Stopped(pid, _)))
+                    if pid == self.child && !self.child_is_init() =>
                 {
                     self.stop_job()
                 }
@@ -245,11 +254,12 @@ impl Supervisor<'_> {
     /// its command was: the shell that started us must see its job stop, or it never gets
     /// its prompt back. So we stop too, and the next SIGCONT (`fg`, `bg`) resumes the job.
     fn stop_job(&mut self) {
-        if self.job_stopped {
+        // The init inside tells its launcher of every stop: the launcher continues the
+        // command, so a new stop may come before the SIGCONT that ended the last one.
+        if self.job_stopped && self.how.chain != Chain::Inside {
             return;
         }
         self.job_stopped = true;
-        self.foreground_at_stop = sys::foreground(sys::STDIN).unwrap_or(0);
         if sys::getpid() == 1 {
             // PID 1 of a namespace cannot stop itself. The boxinit that launched us, outside,
             // is in our process group: a SIGCHLD from us tells it to stop the job for us (it
@@ -269,7 +279,7 @@ impl Supervisor<'_> {
     }
 
     /// SIGCONT after the job stopped: if `fg` gave our group the terminal, the command's
-    /// group gets it back, as it had it before; then the command's whole group continues.
+    /// group gets it; then the command's whole group continues.
     ///
     /// Across a PID namespace the launcher outside does both, for the command of the init
     /// inside: only it can see whether the terminal came to the job (`fg`) or not (`bg`),
@@ -287,14 +297,9 @@ impl Supervisor<'_> {
         };
         let ours = sys::getpgrp();
         if ours != 0 && sys::foreground(sys::STDIN) == Ok(ours) {
-            let held = self.foreground_at_stop;
-            // Not the shell's group (a job stopped in the background) nor ours; else the
-            // command's own group.
-            if held != 0 && held != ours && Ok(held) != sys::getsid() {
-                let _ = sys::set_foreground(sys::STDIN, held);
-            } else {
-                let _ = sys::set_foreground(sys::STDIN, command);
-            }
+            // `fg` gave our group the terminal: it is the command's group's, whoever had it
+            // when the job stopped (a job stopped in the background gets it too, as any).
+            let _ = sys::set_foreground(sys::STDIN, command);
         }
         if sys::kill(-command, libc::SIGCONT) == Err(Errno::ESRCH) {
             let _ = sys::kill(command, libc::SIGCONT);

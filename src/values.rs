@@ -227,6 +227,13 @@ pub fn field(text: &[u8], key: &[u8]) -> Option<u64> {
     })
 }
 
+/// In a /proc/PID/stat line, the state letter (R, S, T, Z, ...): field 3.
+pub fn stat_state(stat: &[u8]) -> Option<u8> {
+    let after_name = &stat[stat.iter().rposition(|&c| c == b')')? + 1..];
+    let state = after_name.split(|&c| c == b' ').nth(1)?;
+    (state.len() == 1).then(|| state[0])
+}
+
 /// In a /proc/PID/stat line, the parent pid: field 4, counted after the command name in
 /// parentheses (which may itself hold spaces and parentheses, so look for the last one).
 pub fn stat_parent(stat: &[u8]) -> Option<u64> {
@@ -269,6 +276,9 @@ mod tests {
         assert_eq!(stat_parent(b"42 (a) b) (c) R 9 1"), Some(9));
         assert_eq!(stat_parent(b"42 (sh) S"), None);
         assert_eq!(stat_parent(b"42 sh S 7"), None);
+        assert_eq!(stat_state(b"42 (a) b) T 9 1"), Some(b'T'));
+        assert_eq!(stat_state(b"42 (sh) ST 7"), None);
+        assert_eq!(stat_state(b"42 (sh)"), None);
     }
 
     #[test]

@@ -215,16 +215,15 @@ fn ctrl_z_stops_the_job_and_fg_resumes_it() {
 }
 
 /// A job started in the background that reads the terminal stops, as any job does (the shell
-/// keeps its input), and `fg` continues it with the terminal: it reads what is typed next. Not
-/// for dumb-init's session mode, where the command leaves the shell's session, as with
-/// dumb-init itself.
+/// keeps its input), and `fg` continues it with the terminal: it reads what is typed next.
+/// Under the dumb-init name too: there the command would lead a session of its own, out of
+/// job control, reading the shell's input (the real dumb-init's background job makes bash
+/// exit); as a background job it gets a process group instead. `bg` and `kill -CONT` continue
+/// it in the background, where its next read stops the job again.
 #[test]
 fn a_background_job_that_reads_the_terminal_stops_until_fg() {
     let mut sh = Shell::new();
     for mode in every_mode() {
-        if mode.contains("dumb-init\"") && !mode.contains("-c") {
-            continue;
-        }
         let mark = format!("mark-{}", unique());
         let probe = probe_in(mode);
         sh.type_in(&format!("{mode} {probe} lines {mark} &\n"));
@@ -234,11 +233,60 @@ fn a_background_job_that_reads_the_terminal_stops_until_fg() {
         });
         // The shell still has its input.
         sh.sync("after-stop");
+        for resume in ["bg", "kill -CONT %1"] {
+            // Continued in the background it reads again, and stops again: bash says so
+            // before its next prompt.
+            sh.type_in(&format!("{resume}; sleep 0.2; echo 'resu''med'\n"));
+            sh.expect("resumed");
+            poll_until(&format!("{mode}: the job to stop again"), || {
+                states(&mark).iter().all(|&(_, s)| s == 'T')
+            });
+            sh.sync("stopped-again");
+            sh.type_in("jobs\n");
+            sh.expect("Stopped");
+        }
         sh.type_in("fg\n");
         sh.type_in("line-two\n");
         sh.expect("got:line-two");
         sh.interrupt();
         assert_eq!(sh.status(), "130", "{mode}");
+        poll_until("the job to end", || states(&mark).is_empty());
+    }
+}
+
+/// A command that catches SIGTSTP and then stops itself with SIGSTOP (vi, less, a nested
+/// boxinit) stops the whole job as a terminal stop does, and `fg` resumes it with the terminal.
+#[test]
+fn a_command_that_stops_itself_stops_the_job() {
+    let mut sh = Shell::new();
+    let nested: Vec<String> = [PLAIN, NAMESPACES]
+        .concat()
+        .iter()
+        // Not under dumb-init's session mode: the nested boxinit's command would be out of
+        // its reach (in a group of its own in a session without the terminal).
+        .filter(|mode| !mode.ends_with("dumb-init\""))
+        .map(|mode| format!("{mode} \"$B\" --"))
+        .collect();
+    let stoppers = every_mode()
+        .into_iter()
+        .map(|mode| (mode.to_owned(), "stopper"))
+        .chain(nested.into_iter().map(|mode| (mode, "lines")));
+    for (mode, what) in stoppers {
+        let mark = format!("mark-{}", unique());
+        let probe = probe_in(&mode);
+        sh.type_in(&format!("{mode} {probe} {what} {mark}\n"));
+        poll_until("the probe to run", || probe_runs(&mark));
+        sh.type_in("\x1a");
+        sh.expect("Stopped");
+        poll_until(&format!("{mode}: the whole job to stop"), || {
+            states(&mark).iter().all(|&(_, s)| s == 'T')
+        });
+        sh.sync("stopped");
+        sh.type_in("fg\n");
+        sh.type_in("line-three\n");
+        sh.expect("got:line-three");
+        sh.interrupt();
+        assert_eq!(sh.status(), "130", "{mode} {what}");
         poll_until("the job to end", || states(&mark).is_empty());
     }
 }

@@ -74,6 +74,7 @@ fuzz_target!(|data: &[u8]| {
         }
         12 => {
             let _ = values::stat_parent(text);
+            let _ = values::stat_state(text);
         }
         _ => {
             if let Some((dest, size)) = values::tmpfs_spec(text) {

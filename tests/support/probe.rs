@@ -13,6 +13,8 @@
 //!                              reaper did its job; gives up after 20 s)
 //! probe sleep                  wait for a signal to end it
 //! probe lines                  print `got:LINE` for each line read from stdin, until its end
+//! probe stopper                `lines`, but catching SIGTSTP and stopping itself with SIGSTOP
+//!                              (as vi and less do)
 //! probe alloc MB               allocate and touch MB MiB, then print "allocated=MB"
 //! probe forks N                fork N children that wait to be killed; print
 //!                              "forked=K failed=F"
@@ -58,6 +60,13 @@ fn run(step: &[String]) {
         Some("clocks") => clocks(),
         Some("pty") => pty(),
         Some("status") => status(),
+        Some("stopper") => {
+            extern "C" fn stop_myself(_: libc::c_int) {
+                unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
+            }
+            unsafe { libc::signal(libc::SIGTSTP, stop_myself as *const () as libc::sighandler_t) };
+            run(&["lines".to_owned()]);
+        }
         Some("lines") => {
             for line in std::io::stdin().lines() {
                 say(&format!("got:{}", line.unwrap()));
