@@ -132,6 +132,45 @@ fn poll_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Wait until every process of the job started with `mark` is stopped: the command and
+/// each boxinit of the chain.
+#[track_caller]
+fn wait_stopped(what: &str, mark: &str) {
+    poll_until(&format!("{what}: the whole job to stop"), || {
+        states(mark).iter().all(|&(_, s)| s == 'T')
+    });
+}
+
+impl Shell {
+    /// Ctrl-Z: bash's job table says Stopped, the prompt is back, and the whole job stops.
+    /// (Under the dumb-init name boxinit stops right after it sends the command SIGSTOP, as
+    /// dumb-init does: the command may stop a moment later, and until it has, what is typed
+    /// may still reach it: it leads a session of its own, out of job control.)
+    #[track_caller]
+    fn ctrl_z(&mut self, what: &str, mark: &str) {
+        self.type_in("\x1a");
+        self.expect("Stopped");
+        wait_stopped(what, mark);
+        self.sync("stopped");
+    }
+
+    /// `fg`: the whole job continues with the terminal in the command's hands: it reads
+    /// the next line typed, and Ctrl-C ends it (130).
+    #[track_caller]
+    fn fg_reads_and_ctrl_c_ends(&mut self, what: &str, mark: &str) {
+        self.type_in("fg\n");
+        poll_until(&format!("{what}: the job to continue"), || {
+            states(mark).iter().all(|&(_, s)| s != 'T')
+        });
+        let line = format!("line-{}", unique());
+        self.type_in(&format!("{line}\n"));
+        self.expect(&format!("got:{line}"));
+        self.interrupt();
+        assert_eq!(self.status(), "130", "{what}");
+        poll_until("the job to end", || states(mark).is_empty());
+    }
+}
+
 /// Each way of starting boxinit, as typed: the command follows.
 const PLAIN: &[&str] = &[
     "\"$B\" --",
@@ -189,28 +228,8 @@ fn ctrl_z_stops_the_job_and_fg_resumes_it() {
         let probe = probe_in(mode);
         sh.type_in(&format!("{mode} {probe} lines {mark}\n"));
         poll_until("the probe to run", || probe_runs(&mark));
-        sh.type_in("\x1a");
-        // bash's job table says so, and the prompt is back.
-        sh.expect("Stopped");
-        // Every process of the job stops: the command and each boxinit of the chain. (Under
-        // the dumb-init name boxinit stops right after it sends the command SIGSTOP, as
-        // dumb-init does: the command may stop a moment later, and until it has, what is
-        // typed may still reach it: it leads a session of its own, out of job control.)
-        poll_until(&format!("{mode}: the whole job to stop"), || {
-            states(&mark).iter().all(|&(_, s)| s == 'T')
-        });
-        sh.sync("stopped");
-        // The whole job continues, and the command has the terminal again: Ctrl-C ends it.
-        sh.type_in("fg\n");
-        poll_until(&format!("{mode}: the job to continue"), || {
-            states(&mark).iter().all(|&(_, s)| s != 'T')
-        });
-        // What is typed now is the command's to read.
-        sh.type_in("line-one\n");
-        sh.expect("got:line-one");
-        sh.interrupt();
-        assert_eq!(sh.status(), "130", "{mode}");
-        poll_until("the job to end", || states(&mark).is_empty());
+        sh.ctrl_z(mode, &mark);
+        sh.fg_reads_and_ctrl_c_ends(mode, &mark);
     }
 }
 
@@ -228,9 +247,7 @@ fn a_background_job_that_reads_the_terminal_stops_until_fg() {
         let probe = probe_in(mode);
         sh.type_in(&format!("{mode} {probe} lines {mark} &\n"));
         poll_until("the probe to run", || probe_runs(&mark));
-        poll_until(&format!("{mode}: the whole job to stop"), || {
-            states(&mark).iter().all(|&(_, s)| s == 'T')
-        });
+        wait_stopped(mode, &mark);
         // The shell still has its input.
         sh.sync("after-stop");
         for resume in ["bg", "kill -CONT %1"] {
@@ -238,19 +255,12 @@ fn a_background_job_that_reads_the_terminal_stops_until_fg() {
             // before its next prompt.
             sh.type_in(&format!("{resume}; sleep 0.2; echo 'resu''med'\n"));
             sh.expect("resumed");
-            poll_until(&format!("{mode}: the job to stop again"), || {
-                states(&mark).iter().all(|&(_, s)| s == 'T')
-            });
+            wait_stopped(mode, &mark);
             sh.sync("stopped-again");
             sh.type_in("jobs\n");
             sh.expect("Stopped");
         }
-        sh.type_in("fg\n");
-        sh.type_in("line-two\n");
-        sh.expect("got:line-two");
-        sh.interrupt();
-        assert_eq!(sh.status(), "130", "{mode}");
-        poll_until("the job to end", || states(&mark).is_empty());
+        sh.fg_reads_and_ctrl_c_ends(mode, &mark);
     }
 }
 
@@ -276,18 +286,9 @@ fn a_command_that_stops_itself_stops_the_job() {
         let probe = probe_in(&mode);
         sh.type_in(&format!("{mode} {probe} {what} {mark}\n"));
         poll_until("the probe to run", || probe_runs(&mark));
-        sh.type_in("\x1a");
-        sh.expect("Stopped");
-        poll_until(&format!("{mode}: the whole job to stop"), || {
-            states(&mark).iter().all(|&(_, s)| s == 'T')
-        });
-        sh.sync("stopped");
-        sh.type_in("fg\n");
-        sh.type_in("line-three\n");
-        sh.expect("got:line-three");
-        sh.interrupt();
-        assert_eq!(sh.status(), "130", "{mode} {what}");
-        poll_until("the job to end", || states(&mark).is_empty());
+        let what = format!("{mode} {what}");
+        sh.ctrl_z(&what, &mark);
+        sh.fg_reads_and_ctrl_c_ends(&what, &mark);
     }
 }
 

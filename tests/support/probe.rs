@@ -64,7 +64,12 @@ fn run(step: &[String]) {
             extern "C" fn stop_myself(_: libc::c_int) {
                 unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
             }
-            unsafe { libc::signal(libc::SIGTSTP, stop_myself as *const () as libc::sighandler_t) };
+            unsafe {
+                libc::signal(
+                    libc::SIGTSTP,
+                    stop_myself as *const () as libc::sighandler_t,
+                )
+            };
             run(&["lines".to_owned()]);
         }
         Some("lines") => {
