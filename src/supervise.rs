@@ -137,13 +137,13 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         }
         match sys::wait_signal_from(SigSet::ALL, s.time_left()) {
             Ok((libc::SIGCHLD, _)) => {
+                s.reap();
                 // The init inside wakes us with a SIGCHLD when its command stops. That one
                 // may merge into another SIGCHLD already pending, so whatever the sender, we
-                // look at the command itself.
-                if s.command_inside_stopped() {
+                // look at the command itself (while the init lives: not at its end).
+                if s.ended.is_none() && s.command_inside_stopped() {
                     s.stop_job();
                 }
-                s.reap()
             }
             Ok((sig, _)) => s.on_signal(sig),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
