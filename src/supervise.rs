@@ -260,10 +260,11 @@ impl Supervisor<'_> {
             return;
         }
         self.job_stopped = true;
-        if sys::getpid() == 1 {
-            // PID 1 of a namespace cannot stop itself. The boxinit that launched us, outside,
-            // is in our process group: a SIGCHLD from us tells it to stop the job for us (it
-            // is harmless to anyone else there).
+        if self.how.chain == Chain::Inside || sys::getpid() == 1 {
+            // PID 1 of a namespace cannot stop itself, and an init inside leaves the job to
+            // the boxinit that launched it, outside, in our process group: a SIGCHLD from us
+            // tells it to look at the command and stop the whole chain (it is harmless to
+            // anyone else there).
             let _ = sys::kill(0, libc::SIGCHLD);
             return;
         }

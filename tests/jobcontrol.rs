@@ -206,6 +206,8 @@ const NAMESPACES: &[&str] = &[
     "\"$B\" --unshare pid --",
     "\"$B\" --unshare mnt,uts --",
     "\"$B\" --unshare all --",
+    // A time namespace alone: an init inside that is not PID 1.
+    "\"$B\" --unshare time --",
 ];
 const ROOTFS: &[&str] = &[
     "\"$B\" --rootfs \"$ROOT\" --",
