@@ -135,17 +135,17 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         if let Some(status) = s.finished() {
             return status;
         }
-        match sys::wait_signal_from(SigSet::ALL, s.time_left()) {
-            Ok((libc::SIGCHLD, _)) => {
+        match sys::wait_signal(SigSet::ALL, s.time_left()) {
+            Ok(libc::SIGCHLD) => {
                 s.reap();
                 // The init inside wakes us with a SIGCHLD when its command stops. That one
-                // may merge into another SIGCHLD already pending, so whatever the sender, we
-                // look at the command itself (while the init lives: not at its end).
+                // may merge into another SIGCHLD already pending, so whoever sent it, we look
+                // at the command itself (while the init lives: not at its end).
                 if s.ended.is_none() && s.command_inside_stopped() {
                     s.stop_job();
                 }
             }
-            Ok((sig, _)) => s.on_signal(sig),
+            Ok(sig) => s.on_signal(sig),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
             Err(_) => {} // EINTR: we were stopped and continued; wait again.
         }

@@ -1222,32 +1222,6 @@ impl Fd {
 
 // ---- Job control -------------------------------------------------------------------------
 
-/// `wait_signal`, also telling who sent the signal: the sender's pid for a signal sent with
-/// kill() (as this process's PID namespace sees it: 0 for a sender outside it), else None.
-pub fn wait_signal_from(set: SigSet, timeout_ms: Option<u64>) -> Result<(Signal, Option<Pid>)> {
-    let ts = timeout_ms.map(|ms| libc::timespec {
-        tv_sec: (ms / 1000) as i64,
-        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
-    });
-    let ts_ptr = ts
-        .as_ref()
-        .map_or(ptr::null(), |t| t as *const libc::timespec);
-    // The kernel's siginfo: signo, errno, code, padding, then for kill() the sender's pid.
-    let mut info = [0i32; 32];
-    // SAFETY: set and timeout are valid or null; info has the kernel's 128 bytes.
-    let sig = unsafe {
-        syscall!(
-            Sysno::rt_sigtimedwait,
-            &set.0 as *const u64,
-            info.as_mut_ptr(),
-            ts_ptr,
-            8
-        )
-    }?;
-    let sender = (info[2] == libc::SI_USER).then_some(info[4]);
-    Ok((sig as Signal, sender))
-}
-
 /// What became of a child.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ChildEvent {
