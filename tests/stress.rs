@@ -109,16 +109,27 @@ fn a_storm_of_10_000_signals() {
     signal_storm(10_000);
 }
 
+/// A rootfs holding the probe and an empty /dev, and its path.
+fn rootfs_with_dev() -> (TempDir, String) {
+    let root = probe_rootfs();
+    std::fs::create_dir_all(root.path().join("dev")).unwrap();
+    let path = root.path().to_str().unwrap().to_owned();
+    (root, path)
+}
+
+/// How many mounts of the host's table are in `rootfs`.
+fn mounts_of(rootfs: &str) -> usize {
+    host_mountinfo()
+        .lines()
+        .filter(|l| l.contains(rootfs))
+        .count()
+}
+
 // ---- Containers back to back --------------------------------------------------------------
 
 fn back_to_back(n: usize) {
-    let root = probe_rootfs();
-    std::fs::create_dir_all(root.path().join("dev")).unwrap();
-    let rootfs = root.path().to_str().unwrap().to_owned();
-    let mounts = || {
-        let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-        table.lines().filter(|l| l.contains(&rootfs)).count()
-    };
+    let (_root, rootfs) = rootfs_with_dev();
+    let mounts = || mounts_of(&rootfs);
     let mounts_before = mounts();
     let tag = format!("b2b-{}", unique());
     for i in 0..n {
@@ -272,13 +283,8 @@ fn injected_failures_give_125_one_line_and_leave_the_host_alone() {
     if Command::new("strace").arg("-V").output().is_err() {
         panic!("strace is not installed (tests/install-deps.sh installs it)");
     }
-    let root = probe_rootfs();
-    std::fs::create_dir_all(root.path().join("dev")).unwrap();
-    let rootfs = root.path().to_str().unwrap().to_owned();
-    let mounts = || {
-        let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-        table.lines().filter(|l| l.contains(&rootfs)).count()
-    };
+    let (_root, rootfs) = rootfs_with_dev();
+    let mounts = || mounts_of(&rootfs);
     let before = mounts();
     let container = ["--rootfs", &rootfs, "--", "/probe", "exit", "0"];
     let rootless = [
