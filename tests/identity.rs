@@ -200,6 +200,15 @@ fn value<'a>(status: &'a str, key: &str) -> &'a str {
     report_value(status, key)
 }
 
+/// As `user`, `boxinit --rootfs ROOT ARGS...`, which must succeed.
+fn rootless_ok(user: &TestUser, root: &TempDir, args: &[&str]) -> Output {
+    let bins = Bins::new();
+    let boxinit = bins.boxinit();
+    let mut argv = vec![boxinit.as_str(), "--rootfs", root.path().to_str().unwrap()];
+    argv.extend_from_slice(args);
+    ok(&mut user.command(bins.dir.path(), &argv))
+}
+
 // ---------------------------------------------------------------------------------------
 // Rootless: an unprivileged user's container
 // ---------------------------------------------------------------------------------------
@@ -207,20 +216,17 @@ fn value<'a>(status: &'a str, key: &str) -> &'a str {
 #[test]
 fn rootless_shell_is_root_inside_and_the_caller_on_the_host() {
     let user = TestUser::new();
-    let bins = Bins::new();
     let root = rootfs_owned_by((user.uid, user.gid));
-    let out = ok(&mut user.command(
-        bins.dir.path(),
+    let out = rootless_ok(
+        &user,
+        &root,
         &[
-            &bins.boxinit(),
-            "--rootfs",
-            root.path().to_str().unwrap(),
             "--",
             "sh",
             "-c",
             "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; echo $$; touch /tmp/made",
         ],
-    ));
+    );
     let stdout = text(&out.stdout);
     let lines: Vec<Vec<&str>> = stdout
         .lines()
@@ -238,23 +244,12 @@ fn rootless_shell_is_root_inside_and_the_caller_on_the_host() {
 #[test]
 fn rootless_uid_and_gid_pick_the_ids_inside() {
     let user = TestUser::new();
-    let bins = Bins::new();
     let root = rootfs_owned_by((user.uid, user.gid));
-    let out = ok(&mut user.command(
-        bins.dir.path(),
-        &[
-            &bins.boxinit(),
-            "--rootfs",
-            root.path().to_str().unwrap(),
-            "--uid",
-            "1000",
-            "--gid",
-            "1001",
-            "--",
-            "/probe",
-            "status",
-        ],
-    ));
+    let out = rootless_ok(
+        &user,
+        &root,
+        &["--uid", "1000", "--gid", "1001", "--", "/probe", "status"],
+    );
     let status = text(&out.stdout);
     assert_eq!(value(&status, "uid"), "1000 1000 1000 1000", "{status}");
     assert_eq!(value(&status, "gid"), "1001 1001 1001 1001", "{status}");
@@ -268,14 +263,11 @@ fn rootless_uid_and_gid_pick_the_ids_inside() {
 #[test]
 fn subuid_ranges_are_mapped_through_newuidmap() {
     let user = TestUser::new();
-    let bins = Bins::new();
     let root = rootfs_owned_by((user.uid, user.gid));
-    let out = ok(&mut user.command(
-        bins.dir.path(),
+    let out = rootless_ok(
+        &user,
+        &root,
         &[
-            &bins.boxinit(),
-            "--rootfs",
-            root.path().to_str().unwrap(),
             "--map-users",
             "auto",
             "--map-groups",
@@ -286,7 +278,7 @@ fn subuid_ranges_are_mapped_through_newuidmap() {
             "cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/mine /tmp/app; \
              chown 1000:1000 /tmp/app",
         ],
-    ));
+    );
     let stdout = text(&out.stdout);
     let maps: Vec<Vec<u32>> = stdout
         .lines()
@@ -318,12 +310,10 @@ fn subuid_ranges_are_mapped_through_newuidmap() {
         "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
     )
     .unwrap();
-    let out = ok(&mut user.command(
-        bins.dir.path(),
+    let out = rootless_ok(
+        &user,
+        &root,
         &[
-            &bins.boxinit(),
-            "--rootfs",
-            root.path().to_str().unwrap(),
             "--map-users=auto",
             "--map-groups=auto",
             "--user=app",
@@ -332,7 +322,7 @@ fn subuid_ranges_are_mapped_through_newuidmap() {
             "-c",
             "id -u; id -G; echo $HOME; touch /tmp/byapp",
         ],
-    ));
+    );
     assert_eq!(text(&out.stdout), "1000\n1000\n/home/app\n", "{out:?}");
     assert_eq!(
         owner_of(root.path().join("tmp/byapp")),
@@ -343,15 +333,12 @@ fn subuid_ranges_are_mapped_through_newuidmap() {
 #[test]
 fn rootless_map_within_the_subuid_range_is_allowed() {
     let user = TestUser::new();
-    let bins = Bins::new();
-    let root = rootfs_owned_by((user.uid, user.gid));
     let su = user.subuid;
-    let out = ok(&mut user.command(
-        bins.dir.path(),
+    let root = rootfs_owned_by((user.uid, user.gid));
+    let out = rootless_ok(
+        &user,
+        &root,
         &[
-            &bins.boxinit(),
-            "--rootfs",
-            root.path().to_str().unwrap(),
             &format!("--map-uid=0:{}:1,1:{}:10", user.uid, su.0 + 5),
             &format!("--map-gid=0:{}:1", user.gid),
             "--",
@@ -359,7 +346,7 @@ fn rootless_map_within_the_subuid_range_is_allowed() {
             "-c",
             "cat /proc/self/uid_map; touch /tmp/x; chown 3 /tmp/x",
         ],
-    ));
+    );
     let uid_map: Vec<Vec<u32>> = text(&out.stdout)
         .lines()
         .map(|l| l.split_whitespace().map(|n| n.parse().unwrap()).collect())
