@@ -185,26 +185,7 @@ fn podman_init_reaps_orphans() {
 /// and signals; the scratch image is a base for an image of one static program.
 #[test]
 fn images_from_build_sh() {
-    let name = format!("localhost/boxinit-test-{}", unique());
-    let (scratch, busybox, derived) = (
-        format!("{name}:scratch"),
-        format!("{name}:busybox"),
-        format!("{name}-probe:latest"),
-    );
-    let _images = PodmanImages(vec![derived.clone(), busybox.clone(), scratch.clone()]);
-    let out = support::run(
-        Command::new("sh")
-            .arg("image/build.sh")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("BOXINIT_IMAGE", &name)
-            .env("BOXINIT_BIN", support::boxinit()),
-    );
-    assert!(
-        out.status.success(),
-        "image/build.sh failed:\n{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    let (_images, [scratch, busybox, derived]) = build_images();
 
     // What the images say they run.
     for (image, cmd) in [(&scratch, "null"), (&busybox, r#"["sh"]"#)] {
@@ -244,17 +225,7 @@ fn images_from_build_sh() {
     assert_eq!(stdout, "shell of boxinit\n");
 
     // scratch: an image FROM it holding one static program, which runs under boxinit.
-    let context = TempDir::new("scratch-context");
-    std::fs::copy(support::probe(), context.path().join("probe")).unwrap();
-    let containerfile =
-        format!("FROM {scratch}\nCOPY probe /probe\nCMD [\"/probe\", \"report\"]\n");
-    std::fs::write(context.path().join("Containerfile"), containerfile).unwrap();
-    let out = support::run(
-        podman()
-            .args(["build", "-q", "-t", &derived])
-            .arg(context.path()),
-    );
-    expect_status(&out, 0);
+    let _context = build_probe_image(&scratch, &derived, "CMD [\"/probe\", \"report\"]\n");
 
     let container = PodmanContainer::new();
     let out = support::run(podman().args(["run", "--rm", "--name", &container.name, &derived]));
@@ -303,31 +274,8 @@ fn images_from_build_sh() {
 /// machine's hybrid cgroups), and is stopped at the end, leaving nothing running.
 #[test]
 fn containerd_runs_the_image_from_build_sh() {
-    let name = format!("localhost/boxinit-test-{}", unique());
-    let (scratch, busybox, derived) = (
-        format!("{name}:scratch"),
-        format!("{name}:busybox"),
-        format!("{name}-probe:latest"),
-    );
-    let _images = PodmanImages(vec![derived.clone(), busybox.clone(), scratch.clone()]);
-    let out = support::run(
-        Command::new("sh")
-            .arg("image/build.sh")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("BOXINIT_IMAGE", &name)
-            .env("BOXINIT_BIN", support::boxinit()),
-    );
-    expect_status(&out, 0);
-    let context = TempDir::new("containerd-context");
-    std::fs::copy(support::probe(), context.path().join("probe")).unwrap();
-    let containerfile = format!("FROM {scratch}\nCOPY probe /probe\n");
-    std::fs::write(context.path().join("Containerfile"), containerfile).unwrap();
-    let out = support::run(
-        podman()
-            .args(["build", "-q", "-t", &derived])
-            .arg(context.path()),
-    );
-    expect_status(&out, 0);
+    let (_images, [scratch, _, derived]) = build_images();
+    let context = build_probe_image(&scratch, &derived, "");
     let archive = context.path().join("image.tar");
     let out = support::run(
         podman()
@@ -676,6 +624,49 @@ impl Drop for PodmanContainer {
 }
 
 /// podman images removed when this is dropped (in order: derived images first).
+/// image/build.sh (what `just image` runs) under a unique name: the names of its scratch and
+/// busybox images and a name for an image derived from them, all removed when the first
+/// value is dropped.
+fn build_images() -> (PodmanImages, [String; 3]) {
+    let name = format!("localhost/boxinit-test-{}", unique());
+    let names = [
+        format!("{name}:scratch"),
+        format!("{name}:busybox"),
+        format!("{name}-probe:latest"),
+    ];
+    let images = PodmanImages(names.iter().rev().cloned().collect());
+    let out = support::run(
+        Command::new("sh")
+            .arg("image/build.sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("BOXINIT_IMAGE", &name)
+            .env("BOXINIT_BIN", support::boxinit()),
+    );
+    assert!(
+        out.status.success(),
+        "image/build.sh failed:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    (images, names)
+}
+
+/// `image`: `base` with the probe added as /probe, and `more` Containerfile lines. Returns
+/// the build context, which holds the probe.
+fn build_probe_image(base: &str, image: &str, more: &str) -> TempDir {
+    let context = TempDir::new("probe-image");
+    std::fs::copy(support::probe(), context.path().join("probe")).unwrap();
+    let containerfile = format!("FROM {base}\nCOPY probe /probe\n{more}");
+    std::fs::write(context.path().join("Containerfile"), containerfile).unwrap();
+    let out = support::run(
+        podman()
+            .args(["build", "-q", "-t", image])
+            .arg(context.path()),
+    );
+    expect_status(&out, 0);
+    context
+}
+
 struct PodmanImages(Vec<String>);
 
 impl Drop for PodmanImages {
