@@ -10,29 +10,9 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::{
-    boxinit, children, exit_code, probe, probe_rootfs, report_value, state_and_parent, text,
-    Running, TempDir, LIMIT,
+    boxinit, children, exit_code, probe, probe_rootfs, report_value, state_and_parent,
+    strip_options_env, text, Running, TempDir, LIMIT,
 };
-
-/// Variables that would change any of the inits' behaviour if the test's environment had them.
-const SETTINGS: [&str; 16] = [
-    "TINI_SUBREAPER",
-    "TINI_KILL_PROCESS_GROUP",
-    "TINI_VERBOSITY",
-    "DUMB_INIT_SETSID",
-    "DUMB_INIT_DEBUG",
-    "CATATONIT_DEBUG",
-    "CATATONIT_LOG",
-    "BOXINIT_ROOTFS",
-    "BOXINIT_HOSTNAME",
-    "BOXINIT_UNSHARE",
-    "BOXINIT_PARENT_DEATH_SIGNAL",
-    "BOXINIT_PROCESS_GROUP",
-    "BOXINIT_VERBOSITY",
-    "BOXINIT_GRACE",
-    "BOXINIT_WAIT_ALL",
-    "LISTEN_PID",
-];
 
 /// The real program a name stands for.
 fn real(name: &str) -> PathBuf {
@@ -60,9 +40,9 @@ fn init(name: &str, original: bool) -> Command {
         cmd.arg0(name);
         cmd
     };
-    for var in SETTINGS {
-        cmd.env_remove(var);
-    }
+    strip_options_env(&mut cmd);
+    // Socket activation's variable, which tini reads too.
+    cmd.env_remove("LISTEN_PID");
     let dir = probe().parent().unwrap().to_owned();
     let path = std::env::var("PATH").unwrap_or_default();
     cmd.env("PATH", format!("{}:{path}", dir.display()))

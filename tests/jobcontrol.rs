@@ -61,15 +61,7 @@ impl Shell {
             .env("PROBE", probe())
             .env("ROOT", root.path())
             .env("LINKS", links.path());
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
-                .iter()
-                .any(|p| name.starts_with(p))
-            {
-                cmd.env_remove(&*name);
-            }
-        }
+        strip_options_env(&mut cmd);
         let mut shell = Shell {
             bash: Running::start(&mut cmd),
             _root: root,

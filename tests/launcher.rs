@@ -8,21 +8,6 @@ mod support;
 use std::process::{Command, Output};
 use support::*;
 
-/// boxinit with none of the settings of the environment the tests run in.
-fn boxinit_cmd() -> Command {
-    let mut cmd = Command::new(boxinit());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            cmd.env_remove(&*name);
-        }
-    }
-    cmd
-}
-
 /// Run to the end; status 0 and a quiet stderr; the stdout.
 #[track_caller]
 fn ok(cmd: &mut Command) -> String {

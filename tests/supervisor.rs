@@ -17,8 +17,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{
-    boxinit, children, exit_code, kill, probe, report_value, state_and_parent, text, Running,
-    TempDir, LIMIT,
+    boxinit, children, exit_code, kill, probe, report_value, state_and_parent, strip_options_env,
+    text, Running, TempDir, LIMIT,
 };
 
 use libc::{
@@ -877,32 +877,12 @@ fn verbosity_flags_and_environment() {
 
 // ---- Helpers ------------------------------------------------------------------------------
 
-/// Variables that would change boxinit's behaviour if the caller's environment had them.
-const SETTINGS: [&str; 14] = [
-    "CATATONIT_DEBUG",
-    "TINI_SUBREAPER",
-    "TINI_KILL_PROCESS_GROUP",
-    "TINI_VERBOSITY",
-    "DUMB_INIT_SETSID",
-    "DUMB_INIT_DEBUG",
-    "BOXINIT_ROOTFS",
-    "BOXINIT_HOSTNAME",
-    "BOXINIT_UNSHARE",
-    "BOXINIT_PARENT_DEATH_SIGNAL",
-    "BOXINIT_PROCESS_GROUP",
-    "BOXINIT_VERBOSITY",
-    "BOXINIT_GRACE",
-    "BOXINIT_WAIT_ALL",
-];
-
 /// boxinit as `name` (argv[0]), with the probe's directory first in PATH and its path in
 /// $PROBE, in a clean environment as far as boxinit's settings go.
 fn init(name: &str) -> Command {
     let mut cmd = Command::new(boxinit());
     cmd.arg0(name);
-    for var in SETTINGS {
-        cmd.env_remove(var);
-    }
+    strip_options_env(&mut cmd);
     let dir = probe().parent().unwrap().to_owned();
     let path = std::env::var("PATH").unwrap_or_default();
     cmd.env("PATH", format!("{}:{path}", dir.display()))
@@ -913,9 +893,7 @@ fn init(name: &str) -> Command {
 /// `sh -c script`, with the probe's path in $PROBE and none of boxinit's settings.
 fn shell(script: &str) -> Command {
     let mut cmd = Command::new("sh");
-    for var in SETTINGS {
-        cmd.env_remove(var);
-    }
+    strip_options_env(&mut cmd);
     cmd.env("PROBE", probe()).args(["-c", script]);
     cmd
 }
@@ -1043,11 +1021,7 @@ struct Out {
 }
 
 fn output(cmd: &mut Command) -> Out {
-    for var in SETTINGS {
-        if cmd.get_envs().all(|(k, _)| k != var) {
-            cmd.env_remove(var);
-        }
-    }
+    strip_options_env(cmd);
     let out = support::run(cmd);
     Out {
         code: exit_code(out.status),

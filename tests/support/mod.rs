@@ -34,15 +34,15 @@ pub fn boxinit_cmd() -> Command {
     cmd
 }
 
-/// Take out of `cmd`'s environment every variable boxinit or a personality reads.
+/// Take out of `cmd`'s environment every variable boxinit or a personality reads that the
+/// tests' own environment holds (those the test set on `cmd` stay).
 pub fn strip_options_env(cmd: &mut Command) {
     for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["BOXINIT_", "TINI_", "DUMB_INIT_"]
+        let ours = ["BOXINIT_", "TINI_", "DUMB_INIT_", "CATATONIT_"]
             .iter()
-            .any(|p| name.starts_with(p))
-        {
-            cmd.env_remove(&*name);
+            .any(|p| name.to_string_lossy().starts_with(p));
+        if ours && cmd.get_envs().all(|(set, _)| set != name.as_os_str()) {
+            cmd.env_remove(&name);
         }
     }
 }
