@@ -11,8 +11,7 @@
 use crate::container;
 use crate::opts::{self, Config};
 use crate::out::{self, Failure};
-use crate::supervise::status_of;
-use crate::sys::{self, Errno, Fd, Pid, SigSet, Strings};
+use crate::sys::{self, Errno, Fd, Pid, SigSet, Strings, Target};
 use crate::{cgroups, procs, signals, spawn};
 use core::ffi::{c_int, c_ulong, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -182,7 +181,7 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
         switch_root(dir)?;
     }
     mount_missing(&LATE);
-    if let Err(e) = sys::interface_up(b"lo") {
+    if let Err(e) = sys::set_interface_up(b"lo") {
         out::error("bringing up", b"lo", Some(e));
     }
     if let Some(name) = config.hostname {
@@ -273,7 +272,7 @@ fn supervise(child: Pid, grace_ms: u64, on_exit: OnExit) -> (u8, OnExit) {
             Ok(libc::SIGUSR2) => how = OnExit::PowerOff,
             Ok(libc::SIGUSR1) => how = OnExit::Halt,
             Ok(sig) if !signals::is_fault(sig) => {
-                let _ = sys::kill(-child, sig);
+                let _ = sys::kill(Target::Group(child), sig);
                 continue;
             }
             _ => continue,
@@ -296,7 +295,7 @@ impl Run {
     fn reap(&mut self) -> bool {
         loop {
             match sys::reap_one() {
-                Ok(Some((pid, exit))) if pid == self.child => self.status = Some(status_of(exit)),
+                Ok(Some((pid, exit))) if pid == self.child => self.status = Some(exit.status()),
                 Ok(Some(_)) => {}
                 Ok(None) => return true,
                 Err(_) => return false,

@@ -9,7 +9,7 @@
 //! so that it can empty and remove the group once the command has ended.
 
 use crate::out::{self, Failure};
-use crate::sys::{self, Errno, Fd};
+use crate::sys::{self, Errno, Fd, Target};
 use crate::values;
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -458,7 +458,7 @@ fn kill_members(dir: &Dir) {
                 pid = pid * 10 + (c - b'0') as i32;
             } else {
                 if pid > 0 && pid != me {
-                    let _ = sys::kill(pid, libc::SIGKILL);
+                    let _ = sys::kill(Target::Process(pid), libc::SIGKILL);
                 }
                 pid = 0;
             }

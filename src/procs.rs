@@ -4,13 +4,13 @@
 //! As PID 1 of a namespace that is every other process in it, and `kill(-1)` reaches them in
 //! one call. Anywhere else it is our descendants, found by walking parent links in /proc.
 
-use crate::sys::{self, Fd, Pid, Signal};
+use crate::sys::{self, Fd, Pid, Signal, Target};
 
 /// Send `sig` to every process boxinit answers for.
 pub fn signal_all(sig: Signal) {
     let me = sys::getpid();
     if me == 1 {
-        let _ = sys::kill(-1, sig);
+        let _ = sys::kill(Target::Everyone, sig);
         return;
     }
     let Ok(proc) = Fd::open(c"/proc", libc::O_RDONLY | libc::O_DIRECTORY) else {
@@ -18,7 +18,7 @@ pub fn signal_all(sig: Signal) {
     };
     for_each_process(&proc, |pid| {
         if is_descendant(&proc, pid, me) {
-            let _ = sys::kill(pid, sig);
+            let _ = sys::kill(Target::Process(pid), sig);
         }
     });
 }
@@ -137,7 +137,7 @@ mod tests {
         let proc = Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).unwrap();
         let sh = shell.id() as Pid;
         let found = (first_child(proc.raw(), sh), lowest_child(proc.raw(), sh));
-        let _ = sys::kill(sleep, libc::SIGKILL);
+        let _ = sys::kill(Target::Process(sleep), libc::SIGKILL);
         shell.wait().unwrap();
         assert_eq!(found, (Some(sleep), Some(sleep)));
         assert_eq!(first_child(proc.raw(), sleep), None);

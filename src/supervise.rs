@@ -5,7 +5,7 @@
 //! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
 //! together coalesce into one, so each one reaps until no zombie is left.
 
-use crate::sys::{self, ChildEvent, Errno, Exit, Pid, SigSet, Signal};
+use crate::sys::{self, ChildEvent, Errno, Exit, Pid, SigSet, Signal, Target};
 use crate::{out, procs, signals};
 
 /// How to supervise: what the options and the personality asked for.
@@ -82,14 +82,6 @@ impl ExitSet {
 
     pub fn contains(&self, code: u8) -> bool {
         self.0[code as usize / 64] & (1 << (code % 64)) != 0
-    }
-}
-
-/// The status a process's end is reported as: its exit code, or 128+N for signal N.
-pub fn status_of(exit: Exit) -> u8 {
-    match exit {
-        Exit::Code(code) => code,
-        Exit::Signal(sig) => 128u8.wrapping_add(sig as u8),
     }
 }
 
@@ -209,7 +201,7 @@ impl Supervisor<'_> {
             // leader, so its id cannot have been reused; the leader's pid alone could.
             let sig = self.how.rewrite[libc::SIGTERM as usize] as Signal;
             if sig != 0 {
-                let _ = sys::kill(-self.child, sig);
+                let _ = sys::kill(Target::Group(self.child), sig);
             }
         }
     }
@@ -240,9 +232,9 @@ impl Supervisor<'_> {
             return procs::signal_all(sig);
         }
         let target = if self.how.group {
-            -self.child
+            Target::Group(self.child)
         } else {
-            self.child
+            Target::Process(self.child)
         };
         self.deliver(target, sig);
         if self.how.stop_on_terminal_stops && signals::is_terminal_stop(sig) {
@@ -265,17 +257,17 @@ impl Supervisor<'_> {
             // the boxinit that launched it, outside, in our process group: a SIGCHLD from us
             // tells it to look at the command and stop the whole chain (it is harmless to
             // anyone else there).
-            let _ = sys::kill(0, libc::SIGCHLD);
+            let _ = sys::kill(Target::OwnGroup, libc::SIGCHLD);
             return;
         }
         if self.child_is_init() {
             // From outside its namespace, PID 1 can be stopped: the whole chain stops.
-            let _ = sys::kill(self.child, libc::SIGSTOP);
+            let _ = sys::kill(Target::Process(self.child), libc::SIGSTOP);
         }
         // A SIGCONT that came meanwhile would be lost to our SIGSTOP (which discards it).
         if !sys::pending_signals().contains(libc::SIGCONT) {
             say_pid(b"job stopped; stopping too, pid ", sys::getpid());
-            let _ = sys::kill(sys::getpid(), libc::SIGSTOP);
+            let _ = sys::kill(Target::Process(sys::getpid()), libc::SIGSTOP);
         }
     }
 
@@ -302,24 +294,24 @@ impl Supervisor<'_> {
             // when the job stopped (a job stopped in the background gets it too, as any).
             let _ = sys::set_foreground(sys::STDIN, command);
         }
-        if sys::kill(-command, libc::SIGCONT) == Err(Errno::ESRCH) {
-            let _ = sys::kill(command, libc::SIGCONT);
+        if sys::kill(Target::Group(command), libc::SIGCONT) == Err(Errno::ESRCH) {
+            let _ = sys::kill(Target::Process(command), libc::SIGCONT);
         }
         if command != self.child {
-            let _ = sys::kill(self.child, libc::SIGCONT);
+            let _ = sys::kill(Target::Process(self.child), libc::SIGCONT);
         }
     }
 
     /// Send `sig` (as rewritten) to `target`, while the command lives; a group that does not
     /// exist yet (the command has not reached setpgid/setsid) is the command alone.
-    fn deliver(&self, target: Pid, sig: Signal) {
+    fn deliver(&self, target: Target, sig: Signal) {
         let to = self.how.rewrite[sig as usize] as Signal;
         if to == 0 {
             return say_signal(sig, b"; dropped (rewritten to 0)");
         }
         say_forward(sig, target, to);
-        if sys::kill(target, to) == Err(Errno::ESRCH) && target < 0 {
-            let _ = sys::kill(-target, to);
+        if let (Err(Errno::ESRCH), Target::Group(leader)) = (sys::kill(target, to), target) {
+            let _ = sys::kill(Target::Process(leader), to);
         }
     }
 
@@ -357,7 +349,7 @@ impl Supervisor<'_> {
                 return None;
             }
         }
-        let status = status_of(exit);
+        let status = exit.status();
         let status = if self.how.exit_zero.contains(status) {
             0
         } else {
@@ -385,18 +377,16 @@ pub fn pause() -> u8 {
 
 /// `received SIGTERM (15); passed on to pid N [as SIGx (n)]`.
 #[inline(never)]
-fn say_forward(sig: Signal, target: Pid, to: Signal) {
+fn say_forward(sig: Signal, target: Target, to: Signal) {
     if out::verbosity() >= out::INFO {
         let mut line = out::Line::new(out::INFO);
         line.text(b"received ").signal(sig);
-        let group: &[u8] = if target < 0 {
-            b"process group "
-        } else {
-            b"pid "
+        let (whom, id): (&[u8], Pid) = match target {
+            Target::Group(pgid) => (b"process group ", pgid),
+            Target::Process(pid) => (b"pid ", pid),
+            Target::OwnGroup | Target::Everyone => (b"everyone", 0),
         };
-        line.text(b"; passed on to ")
-            .text(group)
-            .number(target.unsigned_abs() as i64);
+        line.text(b"; passed on to ").text(whom).number(id as i64);
         if to != sig {
             line.text(b" as ").signal(to);
         }
@@ -464,10 +454,10 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(status_of(Exit::Code(0)), 0);
-        assert_eq!(status_of(Exit::Code(255)), 255);
-        assert_eq!(status_of(Exit::Signal(libc::SIGKILL)), 137);
-        assert_eq!(status_of(Exit::Signal(libc::SIGTERM)), 143);
+        assert_eq!(Exit::Code(0).status(), 0);
+        assert_eq!(Exit::Code(255).status(), 255);
+        assert_eq!(Exit::Signal(libc::SIGKILL).status(), 137);
+        assert_eq!(Exit::Signal(libc::SIGTERM).status(), 143);
     }
 
     #[test]

@@ -1,14 +1,8 @@
-//! Properties of the value parsers (src/values.rs, a leaf module built here on its own):
+//! Properties of the value parsers (`boxinit::values`, which imports nothing else of boxinit):
 //! what is formatted parses back to itself, what is past a limit is refused (never wrapped,
 //! saturated or cut), and no input panics (with panic = "abort" a panic is a dead PID 1).
 
-#[path = "../src/values.rs"]
-#[allow(dead_code)]
-mod values;
-// The account-file lines (src/accounts.rs, pure, on top of values).
-#[path = "../src/accounts.rs"]
-#[allow(dead_code)]
-mod accounts;
+use boxinit::{accounts, values};
 
 use proptest::prelude::*;
 use values::*;

@@ -1,4 +1,4 @@
-//! The account-file line parsers of src/accounts.rs (/etc/passwd, /etc/group, /etc/subuid
+//! The account-file line parsers of boxinit::accounts (/etc/passwd, /etc/group, /etc/subuid
 //! and /etc/subgid, read from the host and from an untrusted rootfs) on arbitrary bytes:
 //! each gives an entry or None, never a panic. The first byte picks the parser, the rest is
 //! one line; an entry is checked against what the parser promises, and written back out as
@@ -7,12 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../src/accounts.rs"]
-#[allow(dead_code)]
-mod accounts;
-#[path = "../../src/values.rs"]
-#[allow(dead_code)]
-mod values;
+use boxinit::{accounts, values};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, line)) = data.split_first() else {

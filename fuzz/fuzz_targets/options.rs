@@ -1,50 +1,14 @@
-//! The option parser (src/opts.rs) on arbitrary argv and environments, under each name
+//! The option parser (`boxinit::opts`) on arbitrary argv and environments, under each name
 //! boxinit answers to: any input gives a configuration or a clean failure (a status and a
 //! message), never a panic.
 //!
-//! boxinit's module tree is built here with std, as its unit tests build it: this file stands
-//! in for src/main.rs (whose `start` is never called: `cfg(fuzzing)` leaves out the C entry
-//! point in src/sys.rs, and lets the fuzzer use `Strings::leak`).
+//! The library is built with `--cfg fuzzing`, which gives it std and lets the fuzzer use
+//! `Strings::leak`.
 #![no_main]
-#![allow(dead_code, unused_imports)]
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../src/accounts.rs"]
-mod accounts;
-#[path = "../../src/boot.rs"]
-mod boot;
-#[path = "../../src/cgroups.rs"]
-mod cgroups;
-#[path = "../../src/container/mod.rs"]
-mod container;
-#[path = "../../src/env.rs"]
-mod env;
-#[path = "../../src/fds.rs"]
-mod fds;
-#[path = "../../src/help.rs"]
-mod help;
-#[path = "../../src/opts.rs"]
-mod opts;
-#[path = "../../src/out.rs"]
-mod out;
-#[path = "../../src/procs.rs"]
-mod procs;
-#[path = "../../src/signals.rs"]
-mod signals;
-#[path = "../../src/spawn.rs"]
-mod spawn;
-#[path = "../../src/supervise.rs"]
-mod supervise;
-#[path = "../../src/sys.rs"]
-mod sys;
-#[path = "../../src/values.rs"]
-mod values;
-
-/// What src/main.rs's `start` is to the other modules; the fuzzer never runs it.
-pub fn start(_: sys::Strings, _: sys::Strings) -> ! {
-    unreachable!()
-}
+use boxinit::{opts, sys};
 
 const NAMES: [&str; 4] = ["boxinit", "/sbin/tini", "dumb-init", "/run/podman-init"];
 

@@ -1,13 +1,11 @@
-//! Every parser of src/values.rs on arbitrary bytes: each gives a value or None, never a
+//! Every parser of boxinit::values on arbitrary bytes: each gives a value or None, never a
 //! panic (with panic = "abort" a panic is a dead PID 1). The first byte picks the parser, the
 //! rest is its input; what a parser returns is checked against what it promises.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../src/values.rs"]
-#[allow(dead_code)]
-mod values;
+use boxinit::values;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, text)) = data.split_first() else {

@@ -1,0 +1,26 @@
+//! boxinit: one small static PID 1 for containers, launchers and boot.
+//!
+//! `run` is the whole run from the top; each job has its module (`supervise`, `container`,
+//! `boot`, `cgroups`), and `sys` is the kernel interface, the only place with `unsafe`.
+
+#![cfg_attr(not(any(test, fuzzing)), no_std)]
+#![deny(unsafe_code)]
+
+pub mod accounts;
+pub mod boot;
+pub mod cgroups;
+pub mod container;
+pub mod env;
+pub mod fds;
+pub mod help;
+pub mod opts;
+pub mod out;
+pub mod procs;
+mod run;
+pub mod signals;
+pub mod spawn;
+pub mod supervise;
+pub mod sys;
+pub mod values;
+
+pub use run::start;

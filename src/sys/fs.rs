@@ -1,0 +1,152 @@
+//! Files and directories: resolving paths beneath a root, making and removing entries, and
+//! what a file is (stat, statfs).
+
+use super::{Fd, Result};
+use core::ffi::{c_int, CStr};
+use syscalls::{syscall, Sysno};
+
+/// `fstatat`, which the two architectures name differently (x86_64 also has plain `stat`,
+/// aarch64 does not).
+#[cfg(target_arch = "x86_64")]
+const FSTATAT: Sysno = Sysno::newfstatat;
+#[cfg(target_arch = "aarch64")]
+const FSTATAT: Sysno = Sysno::fstatat;
+
+/// openat2's `RESOLVE_*`: no `..` above the starting directory, no absolute symlink, no
+/// /proc magic link; the kernel refuses such a path with EXDEV or ELOOP.
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+
+/// `fstatat(2)` of `path` relative to `dir` (following symlinks; with AT_EMPTY_PATH and an
+/// empty path, `dir` itself).
+fn stat_at(dir: c_int, path: &CStr, flags: c_int) -> Result<libc::stat> {
+    // SAFETY: an all-zero stat is valid.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
+    unsafe {
+        syscall!(
+            FSTATAT,
+            dir,
+            path.as_ptr(),
+            &mut st as *mut libc::stat,
+            flags
+        )
+    }?;
+    Ok(st)
+}
+
+pub fn is_directory(path: &CStr) -> Result<bool> {
+    stat_at(libc::AT_FDCWD, path, 0).map(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR)
+}
+
+/// A file's device and inode numbers.
+pub fn ids_of(path: &CStr) -> Result<(u64, u64)> {
+    stat_at(libc::AT_FDCWD, path, 0).map(|st| (st.st_dev, st.st_ino))
+}
+
+/// The file system type (statfs's f_type) of the file system holding `path`.
+pub fn fs_type(path: &CStr) -> Result<i64> {
+    // SAFETY: an all-zero statfs is valid.
+    let mut st: libc::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: path is a C string; st is a valid out-pointer.
+    unsafe { syscall!(Sysno::statfs, path.as_ptr(), &mut st as *mut libc::statfs) }?;
+    Ok(st.f_type as i64)
+}
+
+fn mkdirat(dir: c_int, path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::mkdirat, dir, path.as_ptr(), mode) }.map(drop)
+}
+
+pub fn mkdir(path: &CStr, mode: u32) -> Result<()> {
+    mkdirat(libc::AT_FDCWD, path, mode)
+}
+
+pub fn chdir(path: &CStr) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::chdir, path.as_ptr()) }.map(drop)
+}
+
+pub fn chroot(path: &CStr) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::chroot, path.as_ptr()) }.map(drop)
+}
+
+/// Set the file mode creation mask; returns the previous one.
+pub fn umask(mask: u32) -> u32 {
+    // SAFETY: no pointers; cannot fail.
+    unsafe { syscall!(Sysno::umask, mask) }.unwrap_or(0) as u32
+}
+
+impl Fd {
+    /// An O_PATH handle on `path`, resolved strictly beneath `self`: neither `..` nor a
+    /// symlink may lead out of it (openat2 with RESOLVE_BENEATH).
+    pub fn open_beneath(&self, path: &CStr) -> Result<Fd> {
+        // struct open_how: flags, mode, resolve.
+        let how: [u64; 3] = [
+            (libc::O_PATH | libc::O_CLOEXEC) as u64,
+            0,
+            RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        ];
+        // SAFETY: path is a C string; how is a valid open_how of the size passed.
+        let fd = unsafe {
+            syscall!(
+                Sysno::openat2,
+                self.0,
+                path.as_ptr(),
+                how.as_ptr(),
+                core::mem::size_of_val(&how)
+            )
+        }?;
+        Ok(Fd(fd as c_int))
+    }
+
+    /// Device and inode of `name` in this directory (following symlinks; "" for the
+    /// directory itself).
+    pub fn ids_at(&self, name: &CStr) -> Result<(u64, u64)> {
+        stat_at(self.0, name, libc::AT_EMPTY_PATH).map(|st| (st.st_dev, st.st_ino))
+    }
+
+    /// The file type bits (`S_IFDIR`, `S_IFREG`, ...) of what `self` refers to.
+    pub fn file_type(&self) -> Result<u32> {
+        stat_at(self.0, c"", libc::AT_EMPTY_PATH).map(|st| st.st_mode & libc::S_IFMT)
+    }
+
+    /// Read directory entries (`getdents64` records) into `buf`; 0 at the end.
+    pub fn read_dir(&self, buf: &mut [u8]) -> Result<usize> {
+        // SAFETY: buf is valid for writes of its length.
+        unsafe { syscall!(Sysno::getdents64, self.0, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// Make this process's working directory the directory `self` refers to.
+    pub fn change_dir(&self) -> Result<()> {
+        // SAFETY: no pointers.
+        unsafe { syscall!(Sysno::fchdir, self.0) }.map(drop)
+    }
+
+    pub fn mkdir_at(&self, name: &CStr, mode: u32) -> Result<()> {
+        mkdirat(self.0, name, mode)
+    }
+
+    pub fn mknod_at(&self, name: &CStr, mode: u32, major: u32, minor: u32) -> Result<()> {
+        let dev = libc::makedev(major, minor);
+        // SAFETY: name is a C string.
+        unsafe { syscall!(Sysno::mknodat, self.0, name.as_ptr(), mode, dev) }.map(drop)
+    }
+
+    pub fn symlink_at(&self, target: &CStr, name: &CStr) -> Result<()> {
+        // SAFETY: both are C strings.
+        unsafe { syscall!(Sysno::symlinkat, target.as_ptr(), self.0, name.as_ptr()) }.map(drop)
+    }
+
+    /// Remove `name` from this directory (`libc::AT_REMOVEDIR` for an empty directory).
+    pub fn unlink_at(&self, name: &CStr, flags: c_int) -> Result<()> {
+        // SAFETY: name is a C string.
+        unsafe { syscall!(Sysno::unlinkat, self.0, name.as_ptr(), flags) }.map(drop)
+    }
+
+    /// Remove the empty directory `name` in this directory.
+    pub fn remove_dir_in(&self, name: &CStr) -> Result<()> {
+        self.unlink_at(name, libc::AT_REMOVEDIR)
+    }
+}

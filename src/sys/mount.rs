@@ -1,0 +1,128 @@
+//! Mounts: the classic mount(2) calls and the descriptor-based ones (open_tree, move_mount,
+//! mount_setattr, fsopen/fsmount) that act on a mount we hold rather than on a path.
+
+use super::{Fd, Result};
+use core::ffi::{c_int, c_ulong, CStr};
+use core::ptr;
+use syscalls::{syscall, Sysno};
+
+const OPEN_TREE_CLONE: c_int = 1;
+const AT_RECURSIVE: c_int = 0x8000;
+const MOVE_MOUNT_F_EMPTY_PATH: c_int = 0x04;
+const MOVE_MOUNT_T_EMPTY_PATH: c_int = 0x40;
+const MOUNT_ATTR_RDONLY: u64 = 0x01;
+
+pub fn mount(
+    source: &CStr,
+    target: &CStr,
+    fstype: Option<&CStr>,
+    flags: c_ulong,
+    data: Option<&CStr>,
+) -> Result<()> {
+    let fstype = fstype.map_or(ptr::null(), CStr::as_ptr);
+    let data = data.map_or(ptr::null(), CStr::as_ptr);
+    // SAFETY: every pointer is a C string or null, as mount(2) allows.
+    unsafe {
+        syscall!(
+            Sysno::mount,
+            source.as_ptr(),
+            target.as_ptr(),
+            fstype,
+            flags,
+            data
+        )
+    }
+    .map(drop)
+}
+
+pub fn umount(target: &CStr, flags: c_int) -> Result<()> {
+    // SAFETY: target is a C string.
+    unsafe { syscall!(Sysno::umount2, target.as_ptr(), flags) }.map(drop)
+}
+
+pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> Result<()> {
+    // SAFETY: both are C strings.
+    unsafe { syscall!(Sysno::pivot_root, new_root.as_ptr(), put_old.as_ptr()) }.map(drop)
+}
+
+/// A new mount of `fstype` that is attached nowhere (fsopen, fsmount): it lets us look into a
+/// file system without changing any mount table, and is gone when the descriptor is closed.
+pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
+    // SAFETY: fstype is a C string; the other calls take descriptors and null pointers.
+    let context =
+        Fd(unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }? as c_int);
+    // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
+    unsafe {
+        syscall!(
+            Sysno::fsconfig,
+            context.0,
+            libc::FSCONFIG_CMD_CREATE,
+            0,
+            0,
+            0
+        )
+    }?;
+    // SAFETY: no pointers.
+    let mount = unsafe { syscall!(Sysno::fsmount, context.0, libc::FSMOUNT_CLOEXEC, 0) }?;
+    Ok(Fd(mount as c_int))
+}
+
+/// A detached copy of the mount tree at `path` (relative to `dir`, or `dir` itself when
+/// `path` is empty), with every mount below it: a bind mount waiting for its place.
+pub fn clone_tree(dir: Option<&Fd>, path: &CStr) -> Result<Fd> {
+    let dirfd = dir.map_or(libc::AT_FDCWD, |d| d.0);
+    let empty = if path.is_empty() {
+        libc::AT_EMPTY_PATH
+    } else {
+        0
+    };
+    let flags = OPEN_TREE_CLONE | AT_RECURSIVE | libc::O_CLOEXEC | empty;
+    // SAFETY: path is a C string.
+    let fd = unsafe { syscall!(Sysno::open_tree, dirfd, path.as_ptr(), flags) }?;
+    Ok(Fd(fd as c_int))
+}
+
+/// `mount_setattr(2)` making read-only what `path` (relative to `dir`) names.
+fn set_readonly(dir: c_int, path: &CStr, flags: c_int) -> Result<()> {
+    // struct mount_attr: set, clear, propagation, userns
+    let attr = [MOUNT_ATTR_RDONLY, 0, 0, 0];
+    // SAFETY: attr is a valid mount_attr of the size passed; path is a C string.
+    unsafe {
+        syscall!(
+            Sysno::mount_setattr,
+            dir,
+            path.as_ptr(),
+            flags,
+            attr.as_ptr(),
+            core::mem::size_of_val(&attr)
+        )
+    }
+    .map(drop)
+}
+
+/// Make a detached tree (from `clone_tree`) and every mount in it read-only.
+pub fn make_tree_readonly(tree: &Fd) -> Result<()> {
+    set_readonly(tree.0, c"", libc::AT_EMPTY_PATH | AT_RECURSIVE)
+}
+
+/// Make the one mount at `path` read-only, leaving the mounts below it alone.
+pub fn make_mount_readonly(path: &CStr) -> Result<()> {
+    set_readonly(libc::AT_FDCWD, path, 0)
+}
+
+/// Attach the detached tree `tree` on top of what `target` refers to.
+pub fn attach_tree(tree: &Fd, target: &Fd) -> Result<()> {
+    let flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
+    // SAFETY: empty C strings with the EMPTY_PATH flags mean the descriptors themselves.
+    unsafe {
+        syscall!(
+            Sysno::move_mount,
+            tree.0,
+            c"".as_ptr(),
+            target.0,
+            c"".as_ptr(),
+            flags
+        )
+    }
+    .map(drop)
+}
