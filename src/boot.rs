@@ -8,73 +8,20 @@
 //! of its own on the console; when it ends, stop everyone, sync, print its status and power
 //! off (or reboot, or halt).
 
+use crate::config::{BootSettings, Config, Namespaces, OnExit};
 use crate::container;
-use crate::opts::{self, Config};
 use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Pid, SigSet, Strings, Target};
 use crate::{cgroups, procs, signals, spawn};
 use core::ffi::{c_int, c_ulong, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};
 
-/// What to do once the command has ended.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum OnExit {
-    PowerOff,
-    Reboot,
-    Halt,
-}
-
 impl OnExit {
-    pub fn parse(text: &[u8]) -> Option<OnExit> {
-        match text {
-            b"poweroff" => Some(OnExit::PowerOff),
-            b"reboot" => Some(OnExit::Reboot),
-            b"halt" => Some(OnExit::Halt),
-            _ => None,
-        }
-    }
-
     fn command(self) -> c_int {
         match self {
             OnExit::PowerOff => libc::RB_POWER_OFF,
             OnExit::Reboot => libc::RB_AUTOBOOT,
             OnExit::Halt => libc::RB_HALT_SYSTEM,
-        }
-    }
-}
-
-/// What the options said about booting.
-#[derive(Clone, Copy, Debug)]
-pub struct Settings {
-    /// Boot mode: asked for with --boot, or boxinit is the kernel's init.
-    pub enabled: bool,
-    pub switch_root: Option<&'static CStr>,
-    pub root_device: Option<&'static CStr>,
-    pub root_fstype: Option<&'static CStr>,
-    pub root_options: Option<&'static CStr>,
-    pub root_wait_ms: u64,
-    /// Hand PID 1 to the command (a real init) rather than run it.
-    pub exec: bool,
-    pub on_exit: OnExit,
-    /// Tell QEMU the status through its isa-debug-exit device.
-    pub exit_device: bool,
-    /// Comma-separated kernel modules to load, in order.
-    pub modules: &'static [u8],
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            enabled: false,
-            switch_root: None,
-            root_device: None,
-            root_fstype: None,
-            root_options: None,
-            root_wait_ms: 10_000,
-            exec: false,
-            on_exit: OnExit::PowerOff,
-            exit_device: false,
-            modules: b"",
         }
     }
 }
@@ -105,11 +52,14 @@ fn set(bit: u8) {
 const INITIAL_PID_NS: u64 = 0xEFFF_FFFC;
 
 /// Find out whether the kernel itself started us: PID 1 of the initial PID namespace. A
-/// container's PID 1 is PID 1 of a namespace of its own, so it never qualifies.
-pub fn detect() {
-    if sys::getpid() == 1 && pid_namespace() == Ok(INITIAL_PID_NS) {
+/// container's PID 1 is PID 1 of a namespace of its own, so it never qualifies. (Kept for
+/// the panic handler too, which must power off rather than exit.)
+pub fn detect() -> bool {
+    let kernel = sys::getpid() == 1 && pid_namespace() == Ok(INITIAL_PID_NS);
+    if kernel {
         set(KERNEL);
     }
+    kernel
 }
 
 /// The inode of our PID namespace. Without /proc (an initramfs has none mounted yet) it is
@@ -138,7 +88,10 @@ pub fn quit(status: u8) -> ! {
 /// A command line the kernel's init cannot use: say so where it can be seen, power off.
 pub fn refuse(failure: &Failure, env: Strings) -> ! {
     if started_by_kernel() {
-        if opts::getenv(env, b"BOXINIT_EXIT_DEVICE").is_some_and(|v| v.to_bytes() != b"0") {
+        if env
+            .value(b"BOXINIT_EXIT_DEVICE")
+            .is_some_and(|v| v.to_bytes() != b"0")
+        {
             set(EXIT_DEVICE);
         }
         mount_missing(&EARLY[..1]);
@@ -208,7 +161,7 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
     };
     // --user and the rest of the identity options hold in boot mode too.
     let (privileges, env) =
-        container::resolve_privileges(&config.privileges, container::Namespaces::NONE, env)?;
+        container::resolve_privileges(&config.privileges, Namespaces::NONE, env)?;
     let child = spawn::spawn(config.command, env, &inherited, true, &process, &privileges)?;
     let _ = sys::chdir(c"/");
     let grace = config.supervision.grace_ms.unwrap_or(DEFAULT_GRACE_MS);
@@ -435,7 +388,7 @@ fn load_modules(list: &[u8]) {
 // ---- The real root --------------------------------------------------------------------------
 
 /// Wait (a bounded time) for the root device to appear, then mount it on `dir`.
-fn mount_root(device: &'static CStr, dir: &'static CStr, s: &Settings) -> Result<(), Failure> {
+fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Result<(), Failure> {
     let deadline = sys::monotonic_ms().saturating_add(s.root_wait_ms);
     // Drivers create the device node when they find the disk: a short sleep between looks
     // is all there is to wait on.
@@ -533,19 +486,5 @@ fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, device: u64, keep: (u64, u6
             let _ = dir.unlink_at(name, libc::AT_REMOVEDIR);
         }
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn on_exit_values() {
-        assert_eq!(OnExit::parse(b"poweroff"), Some(OnExit::PowerOff));
-        assert_eq!(OnExit::parse(b"reboot"), Some(OnExit::Reboot));
-        assert_eq!(OnExit::parse(b"halt"), Some(OnExit::Halt));
-        assert_eq!(OnExit::parse(b"off"), None);
-        assert_eq!(OnExit::parse(b""), None);
     }
 }

@@ -8,6 +8,7 @@
 //! by writing to cgroup.procs through a descriptor opened here. boxinit itself stays outside,
 //! so that it can empty and remove the group once the command has ended.
 
+use crate::config::Limits;
 use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Target};
 use crate::values;
@@ -16,22 +17,6 @@ use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 /// The CPU quota's period: `--cpus 0.5` is 50000 microseconds of every 100000.
 pub const PERIOD_US: u64 = 100_000;
-
-/// What the options asked for.
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Bytes of memory.
-    pub memory: Option<u64>,
-    /// Bytes of memory and swap together (docker's --memory-swap, v1's memsw).
-    pub memory_swap: Option<u64>,
-    /// Microseconds of CPU time per PERIOD_US.
-    pub cpu_quota_us: Option<u64>,
-    /// 1-10000, cgroup v2's cpu.weight (100 is the default).
-    pub cpu_weight: Option<u64>,
-    pub pids: Option<u64>,
-    /// The group's name; boxinit-PID when not given.
-    pub name: Option<&'static CStr>,
-}
 
 impl Limits {
     /// Whether a group is wanted at all (a name alone makes one, with no limit).

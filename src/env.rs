@@ -3,30 +3,15 @@
 //! from argv and envp into a list of fixed capacity, and more than fits is an error, never a
 //! silent cut.
 
+use crate::config::{Edit, EnvEdits};
 use crate::out::Failure;
 use crate::sys::{EnvBuffer, Strings};
 use core::ffi::CStr;
-
-/// The most `--setenv` and `--unsetenv` options one run takes.
-pub const MAX_EDITS: usize = 32;
 
 /// What `env -i` users expect after a clear when they do not set it themselves: the usual
 /// PATH of a root shell and a HOME (TERM is kept from the caller).
 const DEFAULT_PATH: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_HOME: &CStr = c"HOME=/";
-
-/// `K=V` to set, or `K` (no `=`) to unset: one borrowed string either way, to keep the
-/// list small (it travels in the options).
-#[derive(Clone, Copy, Debug)]
-pub struct Edit(&'static CStr);
-
-/// The edits the options asked for. `--clearenv` empties the environment first wherever it
-/// stands, as `env -i` does; the edits then apply in command-line order.
-#[derive(Clone, Default, Debug)]
-pub struct EnvEdits {
-    pub clear: bool,
-    pub edits: heapless::Vec<Edit, MAX_EDITS>,
-}
 
 impl EnvEdits {
     pub fn is_empty(&self) -> bool {

@@ -2,30 +2,22 @@
 //! Nothing else of the caller's (a directory outside the rootfs, as in runc's CVE-2024-21626,
 //! a socket, a pipe's other end) may reach it.
 
-use crate::out::Failure;
+use crate::config::KeptFds;
+use crate::out::{self, Failure};
 use crate::sys;
 use crate::values;
 use core::ffi::c_int;
-
-/// The most descriptors `--keep-fd` may name.
-pub const MAX_KEPT: usize = 16;
-
-/// Descriptors to keep open, above 2, sorted; and whether `--keep-fd` was given at all (it
-/// asks for the closing even when it names only 0, 1 or 2).
-#[derive(Clone, Default, Debug)]
-pub struct KeptFds(heapless::Vec<c_int, MAX_KEPT>, bool);
+use core::ffi::CStr;
 
 impl KeptFds {
-    /// `N` or `N,M,...`; each must be open now (a typo would otherwise pass unnoticed).
+    /// `N` or `N,M,...` (`check` makes sure each is open: a typo would otherwise pass
+    /// unnoticed).
     pub fn add(&mut self, list: &'static [u8]) -> Result<(), Failure> {
         self.1 = true;
         for text in list.split(|&c| c == b',') {
             let fd = values::number(text)
                 .and_then(|n| c_int::try_from(n).ok())
                 .ok_or(Failure::usage("invalid descriptor for --keep-fd:", text))?;
-            if !sys::is_open(fd) {
-                return Err(Failure::usage("no open descriptor for --keep-fd:", text));
-            }
             if fd <= sys::STDERR || self.0.contains(&fd) {
                 continue;
             }
@@ -40,6 +32,19 @@ impl KeptFds {
     /// Whether `--keep-fd` was given.
     pub fn given(&self) -> bool {
         self.1
+    }
+}
+
+/// Every descriptor to keep is open.
+pub fn check_open(keep: &KeptFds) -> Result<(), Failure> {
+    match keep.0.iter().find(|&&fd| !sys::is_open(fd)) {
+        Some(&fd) => {
+            let mut digits = [0; 20];
+            let text = out::decimal(fd as u64, &mut digits);
+            let text = sys::keep(&[text]).map_or(&b""[..], CStr::to_bytes);
+            Err(Failure::usage("no open descriptor for --keep-fd:", text))
+        }
+        None => Ok(()),
     }
 }
 
@@ -73,7 +78,6 @@ mod tests {
         assert!(!keep.given());
         assert!(keep.add(b"2,1").is_ok());
         assert!(keep.given() && keep.0.is_empty());
-        assert!(keep.add(b"900000").is_err());
         assert!(keep.add(b"x").is_err());
         assert!(keep.add(b"").is_err());
         assert!(keep.add(b"-3").is_err());

@@ -2,7 +2,7 @@
 //! under a name whose program needs one: each name's own text, on the stream its program
 //! uses and with its exit status, so scripts that read them keep working.
 
-use crate::opts::{Action, Personality};
+use crate::config::{Action, Personality};
 use crate::out;
 use crate::sys::{STDERR, STDOUT};
 

@@ -9,6 +9,8 @@
 pub mod accounts;
 pub mod boot;
 pub mod cgroups;
+pub mod check;
+pub mod config;
 pub mod container;
 pub mod env;
 pub mod fds;

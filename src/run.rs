@@ -3,16 +3,21 @@
 //! namespace) fork the process that will be PID 1 inside; set up the container; start the
 //! command; supervise it; remove the cgroup; exit with the command's status.
 
-use crate::{boot, cgroups, container, env, fds, help, opts, out, spawn, supervise, sys};
-use opts::{Action, Config};
+use crate::config::{Action, Chain, Config, Host, Namespaces, Personality, Supervision};
+use crate::{boot, cgroups, check, container, env, fds, help, opts, out, spawn, supervise, sys};
 use out::Failure;
-use supervise::Supervision;
 use sys::{SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
-    boot::detect();
-    let config = opts::parse(args, env).unwrap_or_else(|f| boot::refuse(&f, env));
+    out::set_style(Personality::of(args).style());
+    let host = Host {
+        euid: sys::geteuid(),
+        kernel_init: boot::detect(),
+    };
+    let config = opts::parse(args, env, host)
+        .and_then(|config| check::check(&config).map(|()| config))
+        .unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);
     if config.action != Action::Run {
         let status = help::answer(config.action, config.personality);
@@ -65,7 +70,7 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     let group = cgroups::create(&config.limits, ns.has(libc::CLONE_NEWCGROUP))?;
     if group.is_some() {
         // Taken by `cgroups::join` after entering the group, so that the group is the root.
-        ns = container::Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
+        ns = Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
     }
     let result = contain(config, ns, env, &inherited);
     match group {
@@ -76,7 +81,7 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
 
 fn contain(
     config: &Config,
-    ns: container::Namespaces,
+    ns: Namespaces,
     env: Strings,
     inherited: &spawn::Inherited,
 ) -> Result<u8, Failure> {
@@ -100,7 +105,7 @@ fn contain(
             if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
                 drop(launcher);
                 let relay = Supervision {
-                    chain: supervise::Chain::Launcher {
+                    chain: Chain::Launcher {
                         host_proc: host_proc.as_ref().map_or(-1, sys::Fd::raw),
                     },
                     ..Supervision::default()
@@ -122,7 +127,7 @@ fn contain(
 
 /// The container's setup steps (when there is a namespace to set up), and the command's
 /// working directory.
-fn set_up(config: &Config, ns: container::Namespaces) -> Result<(), Failure> {
+fn set_up(config: &Config, ns: Namespaces) -> Result<(), Failure> {
     if !ns.is_empty() {
         container::enter(ns, config.rootfs, config.hostname, &config.fs)?;
     }
@@ -135,7 +140,7 @@ fn set_up(config: &Config, ns: container::Namespaces) -> Result<(), Failure> {
 /// PID 1 of a new PID namespace: the whole container, itself included, is in the cgroup.
 fn pid_one(
     config: &Config,
-    ns: container::Namespaces,
+    ns: Namespaces,
     env: Strings,
     inherited: &spawn::Inherited,
     launcher: sys::Fd,
@@ -144,7 +149,7 @@ fn pid_one(
     cgroups::join()?;
     set_up(config, ns)?;
     let how = Supervision {
-        chain: supervise::Chain::Inside,
+        chain: Chain::Inside,
         ..config.supervision.clone()
     };
     run_command(config, &how, env, inherited)

@@ -2,6 +2,7 @@
 //! mask and dispositions boxinit was started with, its own process group in the terminal's
 //! foreground, no descriptor of boxinit's, and the PATH lookup of execvp.
 
+use crate::config::ChildSignals;
 use crate::container::Privileges;
 use crate::out::{self, Failure};
 use crate::signals;
@@ -20,15 +21,6 @@ pub struct Inherited {
     /// Stdin is the controlling terminal of our session: we are a job of the shell that owns
     /// it, in the foreground or not. Known here for the same reason.
     job_of_terminal: bool,
-}
-
-/// The signal state the command starts with, as each replaced program gives it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ChildSignals {
-    /// What boxinit was started with: its mask, and what its caller ignored (boxinit, tini).
-    Inherited,
-    /// Nothing blocked, nothing ignored (dumb-init).
-    Clean,
 }
 
 /// Block every signal (the supervisor takes them with sigtimedwait) and make sure SIGCHLD is
@@ -234,7 +226,7 @@ pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
     if name.to_bytes().is_empty() {
         return Errno::ENOENT;
     }
-    let path = crate::opts::getenv(env, b"PATH").map_or(DEFAULT_PATH, CStr::to_bytes);
+    let path = env.value(b"PATH").map_or(DEFAULT_PATH, CStr::to_bytes);
     let mut result = Errno::ENOENT;
     for dir in path.split(|&c| c == b':') {
         let mut file: heapless::Vec<u8, { libc::PATH_MAX as usize }> = heapless::Vec::new();

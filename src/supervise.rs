@@ -5,85 +5,9 @@
 //! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
 //! together coalesce into one, so each one reaps until no zombie is left.
 
+use crate::config::{Chain, Supervision};
 use crate::sys::{self, ChildEvent, Errno, Exit, Pid, SigSet, Signal, Target};
 use crate::{out, procs, signals};
-
-/// How to supervise: what the options and the personality asked for.
-#[derive(Clone, Debug)]
-pub struct Supervision {
-    /// Send signals to the command's whole process group (tini -g, dumb-init's default).
-    pub group: bool,
-    /// dumb-init's session mode: the command leads its own session; terminal stop signals
-    /// stop boxinit too; when the command ends, the rest of its group gets SIGTERM.
-    pub session: bool,
-    /// Signal N is delivered as `rewrite[N]`; 0 drops it (dumb-init -r).
-    pub rewrite: [u8; signals::MAX as usize + 1],
-    /// Exit codes reported as 0 (tini -e).
-    pub exit_zero: ExitSet,
-    /// On SIGTERM or when the command ends: TERM everyone left, KILL them after this long.
-    pub grace_ms: Option<u64>,
-    /// Stay until every descendant is gone, not just the command.
-    pub wait_all: bool,
-    /// Warn about each orphan reaped (tini -w).
-    pub warn_zombies: bool,
-    /// Pass on the fault signals (SEGV, BUS, ...) someone sent us, as dumb-init does.
-    pub forward_faults: bool,
-    /// Signals taken and dropped rather than passed on (those tini and catatonit ignore).
-    pub not_forwarded: SigSet,
-    /// dumb-init: after passing on TSTP, TTIN or TTOU, stop the job (boxinit too).
-    pub stop_on_terminal_stops: bool,
-    /// Where we stand in a chain across a new PID namespace.
-    pub chain: Chain,
-}
-
-/// Across a new PID namespace two boxinits supervise the command: the launcher outside, whose
-/// child is PID 1 inside, which starts the command.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Chain {
-    /// No PID namespace of ours: the child is the command.
-    Alone,
-    /// The child is PID 1 inside. `host_proc` is our /proc, opened before the init mounted
-    /// the namespace's own over it (-1 if it could not be): there we can see the command.
-    Launcher { host_proc: i32 },
-    /// We are PID 1 inside; the launcher resumes a stopped job (see `resume_job`).
-    Inside,
-}
-
-impl Default for Supervision {
-    fn default() -> Supervision {
-        let mut rewrite = [0; signals::MAX as usize + 1];
-        for (sig, to) in rewrite.iter_mut().enumerate() {
-            *to = sig as u8;
-        }
-        Supervision {
-            group: false,
-            session: false,
-            rewrite,
-            exit_zero: ExitSet::default(),
-            grace_ms: None,
-            wait_all: false,
-            warn_zombies: false,
-            forward_faults: false,
-            not_forwarded: SigSet::EMPTY,
-            stop_on_terminal_stops: false,
-            chain: Chain::Alone,
-        }
-    }
-}
-
-/// A set of exit codes 0..=255.
-#[derive(Clone, Copy, Default, Debug)]
-pub struct ExitSet([u64; 4]);
-
-impl ExitSet {
-    pub fn insert(&mut self, code: u8) {
-        self.0[code as usize / 64] |= 1 << (code % 64);
-    }
-
-    pub fn contains(&self, code: u8) -> bool {
-        self.0[code as usize / 64] & (1 << (code % 64)) != 0
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shutdown {
@@ -462,7 +386,7 @@ mod tests {
 
     #[test]
     fn exit_sets() {
-        let mut set = ExitSet::default();
+        let mut set = crate::config::ExitSet::default();
         set.insert(0);
         set.insert(143);
         set.insert(255);

@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use boxinit::{opts, sys};
+use boxinit::{config, opts, sys};
 
 const NAMES: [&str; 4] = ["boxinit", "/sbin/tini", "dumb-init", "/run/podman-init"];
 
@@ -26,8 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let mut args = vec![NAMES[(pick & 3) as usize]];
     args.extend(strings[..argc].iter().map(String::as_str));
     let env: Vec<&str> = strings[argc..].iter().map(String::as_str).collect();
-    match opts::parse(sys::Strings::leak(&args), sys::Strings::leak(&env)) {
-        Ok(config) => assert!(config.action != opts::Action::Run || !config.command.is_empty()),
+    let host = config::Host::default();
+    match opts::parse(sys::Strings::leak(&args), sys::Strings::leak(&env), host) {
+        Ok(config) => assert!(config.action != config::Action::Run || !config.command.is_empty()),
         Err(failure) => assert!(failure.status != 0 && !failure.what.is_empty()),
     }
 });

@@ -13,34 +13,12 @@
 //!   does.
 
 use super::privileges::each_line;
-use super::Namespaces;
 use crate::accounts;
+use crate::config::{IdMapOptions, IdRange, IdRanges, Namespaces};
 use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Pid, Strings};
 use crate::values;
 use core::ffi::CStr;
-
-/// `inside` and the `count` ids after it are `outside`... on the host.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct IdRange {
-    pub inside: u32,
-    pub outside: u32,
-    pub count: u32,
-}
-
-const MAX_RANGES: usize = 8;
-type Ranges = heapless::Vec<IdRange, MAX_RANGES>;
-
-/// The map options as given.
-#[derive(Clone, Default, Debug)]
-pub struct IdMapOptions {
-    uids: Ranges,
-    gids: Ranges,
-    auto_uids: bool,
-    auto_gids: bool,
-    inside_uid: Option<u32>,
-    inside_gid: Option<u32>,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -112,7 +90,7 @@ fn auto(how: &'static [u8]) -> Result<bool, Failure> {
     }
 }
 
-fn parse_ranges(list: &'static [u8], into: &mut Ranges) -> Result<(), Failure> {
+fn parse_ranges(list: &'static [u8], into: &mut IdRanges) -> Result<(), Failure> {
     for item in values::split(list, b',') {
         let range = parse_range(item).ok_or(Failure::usage(
             "invalid id map (want INSIDE:OUTSIDE:COUNT):",
@@ -170,7 +148,7 @@ pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Fai
     let pid = sys::getpid();
     let mut wait: Option<Fd> = None;
     for (kind, own) in [(Kind::Uid, uid), (Kind::Gid, sys::getgid())] {
-        let mut ranges = Ranges::new();
+        let mut ranges = IdRanges::new();
         if let Some(one_id) = plan(kind, opts, own, &owner, root, &mut ranges)? {
             pending.one_ids[kind as usize] = Some(one_id);
             continue;
@@ -289,7 +267,7 @@ fn plan(
     own: u32,
     owner: &Owner,
     root: bool,
-    ranges: &mut Ranges,
+    ranges: &mut IdRanges,
 ) -> Result<Option<(u32, u32)>, Failure> {
     let (explicit, auto, inside) = match kind {
         Kind::Uid => (&opts.uids, opts.auto_uids, opts.inside_uid),
@@ -336,7 +314,7 @@ fn caller_ranges(
     own: u32,
     subids: &'static CStr,
     owner: &Owner,
-    ranges: &mut Ranges,
+    ranges: &mut IdRanges,
 ) -> Result<(), Failure> {
     let _ = ranges.push(IdRange {
         inside: 0,
@@ -385,7 +363,7 @@ fn user_name(uid: u32) -> Result<Bytes, Failure> {
 
 /// The writer process: wait for the go, then write the map of `kind` for process `pid`.
 /// Its exit status is 0, an errno of the direct write, or the helper's.
-fn write_outside(kind: Kind, pid: Pid, ranges: &Ranges, helper: bool, wait: &Fd) -> u8 {
+fn write_outside(kind: Kind, pid: Pid, ranges: &IdRanges, helper: bool, wait: &Fd) -> u8 {
     let mut byte = [0u8];
     if wait.read(&mut byte) != Ok(1) {
         return 0; // boxinit gave up before the unshare

@@ -11,12 +11,11 @@ mod privileges;
 mod proc;
 mod rlimits;
 
-pub use idmaps::IdMapOptions;
-pub use mounts::{change_dir, Filesystem};
-pub use namespaces::{join, parse_namespaces, set_time_offsets, unshare, Joins, Namespaces};
-pub use namespaces::{TimeOffsets, JOIN_KINDS};
-pub use privileges::{PrivilegeOptions, Privileges};
+pub use mounts::change_dir;
+pub use namespaces::{join, parse_namespaces, set_time_offsets, unshare};
+pub use privileges::Privileges;
 
+use crate::config::{Filesystem, IdMapOptions, Namespaces, PrivilegeOptions};
 use crate::out::Failure;
 use crate::sys;
 use core::ffi::CStr;
@@ -31,7 +30,7 @@ pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
     }
 }
 
-/// The rootfs must be a directory, and only a mount namespace can take a new root.
+/// Only a mount namespace can take a new root.
 pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if rootfs.is_empty() {
         return Err(Failure::usage("empty --rootfs", b""));
@@ -42,6 +41,11 @@ pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(),
             rootfs.to_bytes(),
         ));
     }
+    Ok(())
+}
+
+/// The rootfs must be a directory.
+pub fn check_rootfs_exists(rootfs: &'static CStr) -> Result<(), Failure> {
     match sys::is_directory(rootfs) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Failure::os(

@@ -6,52 +6,15 @@
 //! with RESOLVE_BENEATH), never by looking at the string: a `..` or a symlink that would lead
 //! out of the root is refused, and a missing mount point is made through the same resolution.
 
-use crate::container::Namespaces;
+use crate::config::{Filesystem, MountKind, Namespaces, Step, MAX_STEPS};
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd};
 use crate::values;
 use core::ffi::CStr;
 
-/// How many mount steps (`--bind`, `--ro-bind`, `--tmpfs`) one container may have.
-pub const MAX_STEPS: usize = 64;
-
 /// Entries of a list in an environment variable (`BOXINIT_BIND=a:/a,b:/b`) are separated by
 /// this character.
 const LIST_SEPARATOR: u8 = b',';
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Kind {
-    Bind,
-    Tmpfs,
-}
-
-/// One mount option of the command line.
-#[derive(Clone, Copy, Debug)]
-pub struct Step {
-    pub kind: Kind,
-    /// A bind's host path; a tmpfs's size (`64m`, empty for the kernel's default).
-    pub source: &'static [u8],
-    /// Where it goes, inside the container.
-    pub dest: &'static [u8],
-    pub readonly: bool,
-}
-
-/// What the filesystem options asked for.
-#[derive(Default)]
-pub struct Filesystem {
-    pub steps: heapless::Vec<Step, MAX_STEPS>,
-    /// `--ro`: the root read-only (the mounts on it keep their own flags).
-    pub readonly: bool,
-    /// `--volatile`: the rootfs under a tmpfs overlay that vanishes with the container.
-    pub volatile: bool,
-    /// `--chroot`: move the rootfs over `/` and chroot, where pivot_root cannot work.
-    pub chroot: bool,
-    /// `--dev`/`--no-dev`; unsaid, a rootfs gets one.
-    pub dev: Option<bool>,
-    pub sys: bool,
-    pub mqueue: bool,
-    pub chdir: Option<&'static CStr>,
-}
 
 impl Filesystem {
     /// `--bind SRC:DST` or `--ro-bind SRC:DST` (`PATH` alone for the same path inside); from
@@ -61,7 +24,7 @@ impl Filesystem {
             let (source, dest) = values::bind_spec(entry)
                 .ok_or(Failure::usage("invalid bind (want SRC:DST):", entry))?;
             self.push(Step {
-                kind: Kind::Bind,
+                kind: MountKind::Bind,
                 source,
                 dest,
                 readonly,
@@ -77,7 +40,7 @@ impl Filesystem {
                 entry,
             ))?;
             self.push(Step {
-                kind: Kind::Tmpfs,
+                kind: MountKind::Tmpfs,
                 source: size.unwrap_or(b""),
                 dest,
                 readonly: false,
@@ -150,7 +113,7 @@ pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
 
 pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
     let mut sources = Sources::new();
-    for step in steps.iter().filter(|s| s.kind == Kind::Bind) {
+    for step in steps.iter().filter(|s| s.kind == MountKind::Bind) {
         let tree = open_source(step).map_err(|e| failed("opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
@@ -260,8 +223,8 @@ pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
     let mut sources = sources.into_iter();
     for step in steps {
         let tree = match step.kind {
-            Kind::Bind => sources.next(),
-            Kind::Tmpfs => None,
+            MountKind::Bind => sources.next(),
+            MountKind::Tmpfs => None,
         };
         place(&root, step, tree).map_err(|e| failed("mounting on", step.dest, e))?;
     }

@@ -1,12 +1,9 @@
 //! Which namespaces a container gets, by name, and making them or joining existing ones.
 
+use crate::config::{Joins, Namespaces, TimeOffsets, JOIN_KINDS};
 use crate::out::Failure;
 use crate::sys::{self, Fd};
 use core::ffi::{c_int, CStr};
-
-/// A set of namespaces, as `CLONE_NEW*` flags.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Namespaces(pub c_int);
 
 const NAMES: [(&str, c_int); 8] = [
     ("mnt", libc::CLONE_NEWNS),
@@ -18,22 +15,6 @@ const NAMES: [(&str, c_int); 8] = [
     ("time", libc::CLONE_NEWTIME),
     ("user", libc::CLONE_NEWUSER),
 ];
-
-impl Namespaces {
-    pub const NONE: Namespaces = Namespaces(0);
-    /// What `--rootfs` or `--hostname` gets unless `--unshare` says otherwise.
-    pub const CONTAINER: Namespaces = Namespaces(
-        libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC | libc::CLONE_NEWPID,
-    );
-
-    pub fn has(self, flag: c_int) -> bool {
-        self.0 & flag != 0
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
 
 /// `mnt,uts,ipc,pid,net,cgroup,time,user`, `all` or `none`.
 pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
@@ -54,42 +35,6 @@ pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
 
 pub fn unshare(namespaces: Namespaces) -> Result<(), Failure> {
     sys::unshare(namespaces.0).map_err(|e| Failure::os("unsharing namespaces", b"", e))
-}
-
-/// The kinds of namespace `--join-KIND` takes, in the order they are joined: the user
-/// namespace first, as it may give the capabilities to join the others (which it owns); the
-/// mount namespace last, as joining it changes the root and the working directory.
-pub const JOIN_KINDS: [(&str, c_int); 8] = [
-    ("user", libc::CLONE_NEWUSER),
-    ("cgroup", libc::CLONE_NEWCGROUP),
-    ("ipc", libc::CLONE_NEWIPC),
-    ("uts", libc::CLONE_NEWUTS),
-    ("net", libc::CLONE_NEWNET),
-    ("pid", libc::CLONE_NEWPID),
-    ("time", libc::CLONE_NEWTIME),
-    ("mnt", libc::CLONE_NEWNS),
-];
-
-/// Existing namespaces to join: a path (/proc/PID/ns/KIND, /run/netns/NAME) per kind, in
-/// the order of JOIN_KINDS.
-#[derive(Clone, Copy, Default, Debug)]
-pub struct Joins(pub [Option<&'static CStr>; JOIN_KINDS.len()]);
-
-impl Joins {
-    #[cfg(test)]
-    pub fn set(&mut self, kind: c_int, path: &'static CStr) {
-        if let Some(i) = JOIN_KINDS.iter().position(|&(_, k)| k == kind) {
-            self.0[i] = Some(path);
-        }
-    }
-
-    /// The kinds that are joined, as a set.
-    pub fn kinds(&self) -> Namespaces {
-        let kinds = JOIN_KINDS.iter().zip(self.0);
-        Namespaces(kinds.fold(0, |all, (&(_, kind), path)| {
-            all | if path.is_some() { kind } else { 0 }
-        }))
-    }
 }
 
 /// setns into each namespace of `joins`. Every path is opened before the first is joined:
@@ -114,20 +59,6 @@ pub fn join(joins: &Joins) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// Offsets of the clocks of a new time namespace (--monotonic, --boottime): seconds, as
-/// given (checked to be a number).
-#[derive(Clone, Copy, Default, Debug)]
-pub struct TimeOffsets {
-    pub monotonic: Option<&'static [u8]>,
-    pub boottime: Option<&'static [u8]>,
-}
-
-impl TimeOffsets {
-    pub fn is_set(&self) -> bool {
-        self.monotonic.is_some() || self.boottime.is_some()
-    }
 }
 
 /// Set the clocks of the time namespace we just unshared, which only our children enter: it

@@ -7,9 +7,8 @@
 //! Without a container and without `--user`, `--groups` or `--cap-*`, nothing changes: plain
 //! supervision stays what tini does.
 
-use super::rlimits::Rlimits;
-use super::Namespaces;
 use crate::accounts;
+use crate::config::{Namespaces, PrivilegeOptions, Rlimits};
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd, Strings};
 use crate::values;
@@ -42,20 +41,6 @@ pub const DEFAULT_CAPS: u64 = 1 << 0 // chown
 
 /// Every capability, known to us or not: kept ones are later cut to what the kernel has.
 const ALL_CAPS: u64 = u64::MAX;
-
-/// The identity options as given.
-#[derive(Clone, Copy, Default, Debug)]
-pub struct PrivilegeOptions {
-    /// `--user USER[:GROUP]`, names or numbers.
-    pub user: Option<&'static [u8]>,
-    /// `--groups LIST`: the supplementary groups, replacing those /etc/group gives.
-    pub groups: Option<&'static [u8]>,
-    cap_add: u64,
-    cap_drop: u64,
-    caps_given: bool,
-    pub allow_new_privs: bool,
-    pub rlimits: Rlimits,
-}
 
 impl PrivilegeOptions {
     /// `--cap-add LIST` (names, with or without `CAP_`, any case, or `all`).

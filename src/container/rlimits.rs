@@ -1,6 +1,7 @@
 //! `--rlimit NAME=SOFT[:HARD]`: resource limits of the command (not of boxinit), set in its
 //! process just before exec, with or without a container.
 
+use crate::config::Rlimits;
 use crate::out::Failure;
 use crate::{sys, values};
 
@@ -8,13 +9,6 @@ use crate::{sys, values};
 const NAMES: &str =
     "CPU FSIZE DATA STACK CORE RSS NPROC NOFILE MEMLOCK AS LOCKS SIGPENDING MSGQUEUE \
     NICE RTPRIO RTTIME";
-
-/// The limits asked for, by resource number; a later one for the same resource wins.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-pub struct Rlimits {
-    given: u16,
-    limits: [(u64, u64); 16],
-}
 
 impl Rlimits {
     /// Add a comma-separated list of `NAME=SOFT[:HARD]`; HARD defaults to SOFT, as

@@ -93,6 +93,15 @@ impl Strings {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
+    /// The value of environment variable `name` in these `NAME=value` strings, if set.
+    pub fn value(&self, name: &[u8]) -> Option<&'static CStr> {
+        self.iter().find_map(|entry| {
+            let bytes = entry.to_bytes_with_nul();
+            let rest = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
+            c_str(rest)
+        })
+    }
+
     /// `/bin/sh`: the command boxinit runs when it is given none.
     pub fn default_shell() -> Strings {
         Strings {
