@@ -26,8 +26,8 @@ mod values;
 
 use opts::{Action, Config};
 use out::Failure;
-use supervise::Supervision;
-use sys::{SigSet, Strings};
+use supervise::{Parent, Supervision};
+use sys::{Errno, Pid, SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
@@ -55,9 +55,6 @@ pub fn start(args: Strings, env: Strings) -> ! {
 }
 
 fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
-    if config.die_with_parent {
-        die_with_parent()?;
-    }
     let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
@@ -76,6 +73,11 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
     if config.is_container() || config.keep_fds.given() {
         fds::close_inherited(&config.keep_fds)?;
     }
+    // After the closing, which would take its descriptors with the rest.
+    let parent = match config.die_with_parent {
+        true => die_with_parent(config.parent_pid)?,
+        false => None,
+    };
     let env = env::for_command(env, &config.env)?;
     container::join(&config.joins)?;
 
@@ -87,7 +89,7 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
         // Taken by `cgroups::join` after entering the group, so that the group is the root.
         ns = container::Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
     }
-    let result = contain(config, ns, env, &inherited);
+    let result = contain(config, ns, env, &inherited, parent);
     match group {
         Some(group) => group.remove(result),
         None => result,
@@ -99,6 +101,7 @@ fn contain(
     ns: container::Namespaces,
     env: Strings,
     inherited: &spawn::Inherited,
+    parent: Option<Parent>,
 ) -> Result<u8, Failure> {
     if !ns.is_empty() {
         // The maps of a new user namespace may need a writer outside it, forked before.
@@ -125,9 +128,16 @@ fn contain(
                     },
                     ..Supervision::default()
                 };
-                return Ok(supervise::supervise(init, &relay, SigSet::EMPTY));
+                return Ok(supervise::supervise(
+                    init,
+                    &relay,
+                    SigSet::EMPTY,
+                    parent.as_ref(),
+                ));
             }
+            // The launcher follows the parent; the init follows the launcher.
             drop(host_proc);
+            drop(parent);
             // PID 1 inside ends here, never back in `run`: the cgroup is the parent's.
             let status = pid_one(config, ns, env, inherited, launcher);
             sys::exit(status.unwrap_or_else(|failure| {
@@ -137,7 +147,8 @@ fn contain(
         }
     }
     set_up(config, ns)?;
-    run_command(config, &config.supervision, env, inherited)
+    let how = &config.supervision;
+    run_command(config, how, env, inherited, parent.as_ref())
 }
 
 /// The container's setup steps (when there is a namespace to set up), and the command's
@@ -167,7 +178,7 @@ fn pid_one(
         chain: supervise::Chain::Inside,
         ..config.supervision.clone()
     };
-    run_command(config, &how, env, inherited)
+    run_command(config, &how, env, inherited, None)
 }
 
 /// Start the command and supervise it.
@@ -176,9 +187,10 @@ fn run_command(
     how: &Supervision,
     env: Strings,
     inherited: &spawn::Inherited,
+    parent: Option<&Parent>,
 ) -> Result<u8, Failure> {
     if config.pause {
-        return Ok(supervise::pause());
+        return Ok(supervise::pause(parent));
     }
     let ignore_once = if how.session {
         free_terminal()
@@ -207,23 +219,39 @@ fn run_command(
     )?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
-    Ok(supervise::supervise(child, how, ignore_once))
+    Ok(supervise::supervise(child, how, ignore_once, parent))
 }
 
-/// --die-with-parent, the first step: boxinit, and with it the container, gets SIGKILL when
-/// the process that started it dies. If that happens before we ask, no signal will come: so
-/// we compare our parent after asking with the one we had before.
-fn die_with_parent() -> Result<(), Failure> {
-    let parent = sys::getppid();
-    sys::set_parent_death_signal(libc::SIGKILL)
-        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
-    if sys::getppid() != parent {
-        return Err(Failure::usage(
-            "the parent died before boxinit started",
-            b"",
-        ));
+/// --die-with-parent: the process boxinit, the container and the command die with, by default
+/// our parent, or the one `--parent-pid` names. A pidfd follows it: the kernel's parent-death
+/// signal would follow the thread that started us, which may end long before its process.
+/// Its end is polled by the supervisor, beside the signals (`supervise::Parent`).
+///
+/// A parent that died already is a failure: ESRCH, or a pidfd readable at once; or a parent
+/// that is no longer ours once its pidfd is open (it died before, and the pid opened may be
+/// another process's). A parent that died before boxinit ran at all can only be seen through
+/// `--parent-pid`: by then, our parent is already the reaper we were handed to.
+fn die_with_parent(named: Option<Pid>) -> Result<Option<Parent>, Failure> {
+    let ours = sys::getppid();
+    let pid = named.unwrap_or(ours);
+    if pid == 0 {
+        // Our parent is outside our PID namespace, where no pidfd reaches: only the kernel's
+        // death signal can follow it (it fires when the thread that started us ends).
+        sys::set_parent_death_signal(libc::SIGKILL)
+            .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+        return Ok(None);
     }
-    Ok(())
+    let gone = || Failure::usage("the parent died before boxinit started", b"");
+    let process = match sys::Fd::pidfd_of(pid) {
+        Err(Errno::ESRCH) => return Err(gone()),
+        opened => opened.map_err(|e| Failure::os("opening a pidfd of the parent", b"", e))?,
+    };
+    if (named.is_none() && sys::getppid() != ours) || process.is_readable() != Ok(false) {
+        return Err(gone());
+    }
+    let signals =
+        sys::Fd::signalfd(SigSet::ALL).map_err(|e| Failure::os("opening a signalfd", b"", e))?;
+    Ok(Some(Parent { process, signals }))
 }
 
 /// If boxinit outside dies, nothing may live on inside. The kernel sends the death signal

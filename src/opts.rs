@@ -13,7 +13,7 @@ use crate::env::EnvEdits;
 use crate::fds::KeptFds;
 use crate::out::Failure;
 use crate::supervise::Supervision;
-use crate::sys::{SigSet, Signal, Strings};
+use crate::sys::{Pid, SigSet, Signal, Strings};
 use crate::{out, spawn, values};
 use core::ffi::CStr;
 
@@ -102,6 +102,8 @@ pub struct Config {
     pub keep_fds: KeptFds,
     pub new_session: bool,
     pub die_with_parent: bool,
+    /// The process to die with, when not our parent (--parent-pid).
+    pub parent_pid: Option<Pid>,
     /// The signal state the command starts with.
     pub child_signals: spawn::ChildSignals,
     /// The user namespace's id maps.
@@ -175,6 +177,7 @@ enum Opt {
     KeepFd,
     NewSession,
     DieWithParent,
+    ParentPid,
     // Filesystem (iso-fs)
     Bind,
     RoBind,
@@ -363,6 +366,7 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
     spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
     spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL),
+    with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL)),
     // Filesystem (iso-fs)
     with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)),
     with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)),
@@ -476,6 +480,7 @@ struct Parser {
     keep_fds: KeptFds,
     new_session: bool,
     die_with_parent: bool,
+    parent_pid: Option<Pid>,
     /// The first thing wrong on the command line, reported unless help is asked for.
     error: Option<Failure>,
     id_maps: IdMapOptions,
@@ -507,6 +512,7 @@ impl Parser {
             keep_fds: KeptFds::default(),
             new_session: false,
             die_with_parent: false,
+            parent_pid: None,
             error: None,
             id_maps: IdMapOptions::default(),
             privileges: PrivilegeOptions::default(),
@@ -713,6 +719,13 @@ impl Parser {
             Opt::KeepFd => self.keep_fds.add(text)?,
             Opt::NewSession => self.new_session = true,
             Opt::DieWithParent => self.die_with_parent = true,
+            // The caller's own pid, read before boxinit runs: a caller that ends before then
+            // is seen gone, where our parent would already be the reaper we were given to.
+            Opt::ParentPid => {
+                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
+                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
+                self.die_with_parent = true;
+            }
             Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
             Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
             Opt::ReadOnly => self.fs.readonly = true,
@@ -824,6 +837,7 @@ impl Parser {
             keep_fds: self.keep_fds,
             new_session: self.new_session,
             die_with_parent: self.die_with_parent,
+            parent_pid: self.parent_pid,
             child_signals: match self.personality {
                 Personality::DumbInit => spawn::ChildSignals::Clean,
                 _ => spawn::ChildSignals::Inherited,
@@ -934,6 +948,7 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Cpus => "invalid number of CPUs (want at least 0.01, at most 5 decimals):",
         Opt::CpuWeight => "invalid CPU weight (want 1-10000):",
         Opt::Pids => "invalid number of processes (want at least 1):",
+        Opt::ParentPid => "invalid pid for --parent-pid:",
         Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
         Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
         Opt::Boottime | Opt::Monotonic => "invalid time offset (want seconds):",

@@ -3,9 +3,10 @@
 //!
 //! All signals stay blocked and are taken one at a time with `sigtimedwait`: no handler, no
 //! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
-//! together coalesce into one, so each one reaps until no zombie is left.
+//! together coalesce into one, so each one reaps until no zombie is left. With a parent to
+//! die with, they are read from a signalfd instead, polled beside the parent's pidfd.
 
-use crate::sys::{self, ChildEvent, Errno, Exit, Pid, SigSet, Signal};
+use crate::sys::{self, ChildEvent, Errno, Exit, Fd, Pid, SigSet, Signal};
 use crate::{out, procs, signals};
 
 /// How to supervise: what the options and the personality asked for.
@@ -71,6 +72,23 @@ impl Default for Supervision {
     }
 }
 
+/// The process boxinit dies with (--die-with-parent): a pidfd of it, readable once the whole
+/// process has ended (the thread that started us may end long before), and a signalfd, so
+/// that the supervisor can wait for that and for signals at once.
+pub struct Parent {
+    pub process: Fd,
+    pub signals: Fd,
+}
+
+/// The next signal, as `sys::wait_signal` takes it from every signal; or None when the parent
+/// to die with (if any) has ended.
+fn next_signal(parent: Option<&Parent>, timeout_ms: Option<u64>) -> Result<Option<Signal>, Errno> {
+    match parent {
+        Some(parent) => sys::wait_signal_or_end(&parent.signals, &parent.process, timeout_ms),
+        None => sys::wait_signal(SigSet::ALL, timeout_ms).map(Some),
+    }
+}
+
 /// A set of exit codes 0..=255.
 #[derive(Clone, Copy, Default, Debug)]
 pub struct ExitSet([u64; 4]);
@@ -113,11 +131,18 @@ struct Supervisor<'a> {
     ignore_once: SigSet,
     /// The job is stopped (or stopping): the next SIGCONT resumes it.
     job_stopped: bool,
+    /// The process we die with, until it ends.
+    parent: Option<&'a Parent>,
 }
 
 /// Supervise `child` (already started, with every signal blocked since before its fork) until
-/// it ends, and return the status boxinit should exit with.
-pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
+/// it ends, and return the status boxinit should exit with; or until `parent` ends, if given.
+pub fn supervise(
+    child: Pid,
+    how: &Supervision,
+    ignore_once: SigSet,
+    parent: Option<&Parent>,
+) -> u8 {
     let mut s = Supervisor {
         child,
         how,
@@ -126,6 +151,7 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         shutdown: Shutdown::No,
         ignore_once,
         job_stopped: false,
+        parent,
     };
     say_pid(b"started the command, pid ", child);
     // A child that ended before we started (the pid we were exec'd into had one) sent its
@@ -135,8 +161,8 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
         if let Some(status) = s.finished() {
             return status;
         }
-        match sys::wait_signal(SigSet::ALL, s.time_left()) {
-            Ok(libc::SIGCHLD) => {
+        match next_signal(s.parent, s.time_left()) {
+            Ok(Some(libc::SIGCHLD)) => {
                 s.reap();
                 // The init inside wakes us with a SIGCHLD when its command stops. That one
                 // may merge into another SIGCHLD already pending, so whoever sent it, we look
@@ -145,7 +171,8 @@ pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
                     s.stop_job();
                 }
             }
-            Ok(sig) => s.on_signal(sig),
+            Ok(Some(sig)) => s.on_signal(sig),
+            Ok(None) => s.end_with_parent(),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
             Err(_) => {} // EINTR: we were stopped and continued; wait again.
         }
@@ -332,6 +359,21 @@ impl Supervisor<'_> {
         };
     }
 
+    /// The parent we die with is gone: as the SIGKILL of a parent-death signal would, all
+    /// ends. Every descendant (the command's children too, which its own death signal would
+    /// not reach) and the child (from outside a PID namespace its init: the namespace ends
+    /// with it) get SIGKILL; we stay to reap them, and leave the cgroup as we found it.
+    fn end_with_parent(&mut self) {
+        out::say(
+            out::INFO,
+            &[b"the parent ended; killing every process left"],
+        );
+        self.parent = None;
+        procs::signal_all(libc::SIGKILL);
+        let _ = sys::kill(self.child, libc::SIGKILL);
+        self.shutdown = Shutdown::Kill;
+    }
+
     fn kill_the_rest(&mut self) {
         out::say(out::INFO, &[b"grace period over; killing what is left"]);
         procs::signal_all(libc::SIGKILL);
@@ -369,12 +411,17 @@ impl Supervisor<'_> {
 }
 
 /// Pause mode (catatonit -P): no command; reap whatever ends up here, exit 0 on TERM or INT.
-pub fn pause() -> u8 {
+pub fn pause(parent: Option<&Parent>) -> u8 {
     while let Ok(Some(_)) = sys::reap_one() {}
     loop {
-        match sys::wait_signal(SigSet::ALL, None) {
-            Ok(libc::SIGTERM | libc::SIGINT) => return 0,
-            Ok(libc::SIGCHLD) => while let Ok(Some(_)) = sys::reap_one() {},
+        match next_signal(parent, None) {
+            Ok(Some(libc::SIGTERM | libc::SIGINT)) => return 0,
+            Ok(Some(libc::SIGCHLD)) => while let Ok(Some(_)) = sys::reap_one() {},
+            Ok(None) => {
+                // The parent we die with is gone: so is whatever we hold.
+                procs::signal_all(libc::SIGKILL);
+                return 128 + libc::SIGKILL as u8;
+            }
             _ => {}
         }
     }

@@ -345,16 +345,68 @@ pub fn set_signal_mask(set: SigSet) -> Result<SigSet> {
 /// Take the next pending signal of `set` (they must be blocked). Waits at most `timeout_ms`
 /// when given, then fails with EAGAIN; fails with EINTR when a stop/continue interrupts it.
 pub fn wait_signal(set: SigSet, timeout_ms: Option<u64>) -> Result<Signal> {
-    let ts = timeout_ms.map(|ms| libc::timespec {
-        tv_sec: (ms / 1000) as i64,
-        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
-    });
+    let ts = timeout_ms.map(timespec);
     let ts_ptr = ts
         .as_ref()
         .map_or(ptr::null(), |t| t as *const libc::timespec);
     // SAFETY: set and timeout are valid or null; siginfo may be null.
     unsafe { syscall!(Sysno::rt_sigtimedwait, &set.0 as *const u64, 0, ts_ptr, 8) }
         .map(|sig| sig as Signal)
+}
+
+fn timespec(ms: u64) -> libc::timespec {
+    libc::timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: ((ms % 1000) * 1_000_000) as libc::c_long,
+    }
+}
+
+impl Fd {
+    /// A signalfd for the signals of `set` (they must be blocked): readable while one is
+    /// pending, which `wait_signal_or_end` takes.
+    pub fn signalfd(set: SigSet) -> Result<Fd> {
+        let flags = libc::SFD_CLOEXEC | libc::SFD_NONBLOCK;
+        // SAFETY: set is a valid 8-byte set.
+        let fd = unsafe { syscall!(Sysno::signalfd4, -1isize, &set.0 as *const u64, 8, flags) }?;
+        Ok(Fd(fd as c_int))
+    }
+}
+
+/// `wait_signal` on the signalfd `signals`, and also for the process of the pidfd `process`
+/// to end, which comes first: `Ok(None)`. Fails with EAGAIN after `timeout_ms`, with EINTR
+/// when a stop/continue interrupts it or the signal was taken meanwhile.
+pub fn wait_signal_or_end(
+    signals: &Fd,
+    process: &Fd,
+    timeout_ms: Option<u64>,
+) -> Result<Option<Signal>> {
+    let watch = |fd: &Fd| libc::pollfd {
+        fd: fd.0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let mut fds = [watch(process), watch(signals)];
+    let ts = timeout_ms.map(timespec);
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: two valid pollfds; the timeout is valid or null; no signal mask.
+    let ready = unsafe { syscall!(Sysno::ppoll, fds.as_mut_ptr(), 2, ts_ptr, 0, 8) }?;
+    if ready == 0 {
+        return Err(Errno::EAGAIN);
+    }
+    if fds[0].revents != 0 {
+        return Ok(None);
+    }
+    // A signalfd_siginfo: the signal's number first.
+    let mut info = [0u8; 128];
+    match signals.read(&mut info) {
+        Ok(128) => Ok(Some(
+            u32::from_ne_bytes([info[0], info[1], info[2], info[3]]) as Signal,
+        )),
+        Ok(_) | Err(Errno::EAGAIN) => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
 }
 
 /// What the kernel does with a signal that is not blocked.
@@ -1188,8 +1240,14 @@ pub fn execve_with_shell(script: &CStr, argv: Strings, env: Strings) -> Errno {
 impl Fd {
     /// `pidfd_open` of this process: readable once it has ended.
     pub fn pidfd_of_self() -> Result<Fd> {
+        Fd::pidfd_of(getpid())
+    }
+
+    /// `pidfd_open` of process `pid`: readable once the whole process has ended (not one
+    /// of its threads).
+    pub fn pidfd_of(pid: Pid) -> Result<Fd> {
         // SAFETY: no pointers; a pidfd is close-on-exec.
-        let fd = unsafe { syscall!(Sysno::pidfd_open, getpid(), 0) }?;
+        let fd = unsafe { syscall!(Sysno::pidfd_open, pid, 0) }?;
         Ok(Fd(fd as c_int))
     }
 
