@@ -3,16 +3,16 @@
 //! line, and PID 1 may never exit (the kernel would panic): every way out, a fault of our own
 //! included, ends in reboot(2).
 //!
-//! The run, in order: mount what is missing, make fds 0-2 the console, load modules, switch
-//! to the real root if asked, bring `lo` up, set the hostname, run the command in a session
-//! of its own on the console; when it ends, stop everyone, sync, print its status and power
-//! off (or reboot, or halt).
+//! Its own steps come before and after the command's (which are every job's, in `run`):
+//! before, mount what is missing, make fds 0-2 the console, load modules, switch to the real
+//! root if asked, bring `lo` up, set the hostname; after, once the supervisor has stopped
+//! everyone, sync, print the command's status and power off (or reboot, or halt). The
+//! command runs in a session of its own on the console.
 
-use crate::config::{BootSettings, Config, Namespaces, OnExit};
-use crate::container;
+use crate::config::{BootSettings, Config, OnExit};
 use crate::out::{self, Failure};
-use crate::sys::{self, Errno, Fd, Pid, SigSet, Strings, Target};
-use crate::{cgroups, procs, signals, spawn};
+use crate::supervise::Outcome;
+use crate::sys::{self, Errno, Fd, Strings};
 use core::ffi::{c_int, c_ulong, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -28,10 +28,6 @@ impl OnExit {
 
 /// Where the root device is mounted when --switch-root names no directory.
 const NEW_ROOT: &CStr = c"/newroot";
-/// How long everyone left gets between SIGTERM and SIGKILL, unless --grace says otherwise.
-const DEFAULT_GRACE_MS: u64 = 2000;
-/// How long to wait for SIGKILLed processes to be reaped before syncing anyway.
-const KILL_WAIT_MS: u64 = 1000;
 
 const KERNEL: u8 = 1;
 const EXIT_DEVICE: u8 = 2;
@@ -80,7 +76,7 @@ pub fn started_by_kernel() -> bool {
 /// command line, a fault): a plain exit, except for the kernel's init, which powers off.
 pub fn quit(status: u8) -> ! {
     if started_by_kernel() {
-        end(status, OnExit::PowerOff)
+        power_off(status, OnExit::PowerOff)
     }
     sys::exit(status)
 }
@@ -101,28 +97,19 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
     quit(failure.status)
 }
 
-/// Boot mode, to its end (which is never a return).
-pub fn run(config: &Config, env: Strings) -> ! {
+/// Boot mode's own first steps, before the command's: mount what is missing, make fds 0-2
+/// the console, load modules, switch to the real root if asked, bring `lo` up, set the
+/// hostname.
+pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
         Failure::usage("--boot needs boxinit to be PID 1", b"").exit();
     }
-    if config.boot.exit_device {
+    let settings = &config.boot;
+    if settings.exit_device {
         set(EXIT_DEVICE);
     }
-    let (status, how) = match boot(config, env) {
-        Ok(end) => end,
-        Err(failure) => {
-            failure.report();
-            (Failure::STATUS, config.boot.on_exit)
-        }
-    };
-    end(status, how)
-}
-
-fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
-    let settings = &config.boot;
     mount_missing(&EARLY);
     console();
     load_modules(settings.modules);
@@ -141,39 +128,24 @@ fn boot(config: &Config, env: Strings) -> Result<(u8, OnExit), Failure> {
         sys::sethostname(name.to_bytes())
             .map_err(|e| Failure::os("setting hostname", name.to_bytes(), e))?;
     }
-    let name = config.command.get(0).unwrap_or(c"");
-    if settings.exec {
-        let errno = spawn::execvp(name, config.command, env);
-        return Err(Failure::os("executing", name.to_bytes(), errno));
-    }
-
-    // Limits (BOXINIT_MEMORY=... on the kernel command line): the command's group, in ours.
-    let group = cgroups::create(&config.limits, false)?;
-    let inherited = spawn::take_signals(config.child_signals)?;
     if started_by_kernel() {
         // Ctrl-Alt-Del becomes a SIGINT to us rather than an immediate reboot.
         let _ = sys::reboot(libc::LINUX_REBOOT_CMD_CAD_OFF);
     }
-    // A session of its own with the console as its controlling terminal: Ctrl-C reaches it.
-    let process = spawn::Process {
-        new_session: spawn::NewSession::Never,
-        die_with_parent: false,
-    };
-    // --user and the rest of the identity options hold in boot mode too.
-    let (privileges, env) =
-        container::resolve_privileges(&config.privileges, Namespaces::NONE, env)?;
-    let child = spawn::spawn(config.command, env, &inherited, true, &process, &privileges)?;
-    let _ = sys::chdir(c"/");
-    let grace = config.supervision.grace_ms.unwrap_or(DEFAULT_GRACE_MS);
-    let (status, how) = supervise(child, grace, settings.on_exit);
-    match group {
-        Some(group) => Ok((group.remove(Ok(status))?, how)),
-        None => Ok((status, how)),
-    }
+    Ok(())
+}
+
+/// Boot mode's end, once the command's steps are over: the status line, sync, and the end
+/// the options (or a signal) asked for.
+pub fn end(config: &Config, outcome: Outcome) -> ! {
+    power_off(
+        outcome.status,
+        outcome.system.unwrap_or(config.boot.on_exit),
+    )
 }
 
 /// The end of every boot: the status line, sync, the exit device, and reboot(2).
-fn end(status: u8, how: OnExit) -> ! {
+fn power_off(status: u8, how: OnExit) -> ! {
     let mut digits = [0; 20];
     // One machine-readable line for whoever reads the console.
     out::say(
@@ -202,85 +174,6 @@ fn signal_exit_device(status: u8) {
         if let Ok(port) = Fd::open(c"/dev/port", libc::O_WRONLY) {
             let _ = port.write_at(&[status], 0xf4);
         }
-    }
-}
-
-// ---- Supervision --------------------------------------------------------------------------
-
-/// Wait for the command to end, or for a signal asking to end the system now (busybox init's
-/// conventions: TERM and INT, which is Ctrl-Alt-Del, reboot; USR2 powers off; USR1 halts);
-/// pass any other signal to the command's session. Then stop everyone.
-fn supervise(child: Pid, grace_ms: u64, on_exit: OnExit) -> (u8, OnExit) {
-    let mut run = Run {
-        child,
-        status: None,
-    };
-    let mut how = on_exit;
-    loop {
-        match sys::wait_signal(SigSet::ALL, None) {
-            Ok(libc::SIGCHLD) => {
-                run.reap();
-            }
-            Ok(libc::SIGTERM | libc::SIGINT) => how = OnExit::Reboot,
-            Ok(libc::SIGUSR2) => how = OnExit::PowerOff,
-            Ok(libc::SIGUSR1) => how = OnExit::Halt,
-            Ok(sig) if !signals::is_fault(sig) => {
-                let _ = sys::kill(Target::Group(child), sig);
-                continue;
-            }
-            _ => continue,
-        }
-        if run.status.is_some() || how != on_exit {
-            break;
-        }
-    }
-    run.stop_everyone(grace_ms);
-    (run.status.unwrap_or(Failure::STATUS), how)
-}
-
-struct Run {
-    child: Pid,
-    status: Option<u8>,
-}
-
-impl Run {
-    /// Reap whatever has ended; whether any child is left.
-    fn reap(&mut self) -> bool {
-        loop {
-            match sys::reap_one() {
-                Ok(Some((pid, exit))) if pid == self.child => self.status = Some(exit.status()),
-                Ok(Some(_)) => {}
-                Ok(None) => return true,
-                Err(_) => return false,
-            }
-        }
-    }
-
-    /// SIGTERM to every process, `grace_ms` to end, then SIGKILL.
-    fn stop_everyone(&mut self, grace_ms: u64) {
-        if !self.reap() {
-            return;
-        }
-        procs::signal_all(libc::SIGTERM);
-        if self.wait_for_all(grace_ms) {
-            return;
-        }
-        out::say(out::WARN, &[b"grace period over; killing what is left"]);
-        procs::signal_all(libc::SIGKILL);
-        self.wait_for_all(KILL_WAIT_MS);
-    }
-
-    /// Reap until nobody is left or `ms` have passed; whether nobody is left.
-    fn wait_for_all(&mut self, ms: u64) -> bool {
-        let deadline = sys::monotonic_ms().saturating_add(ms);
-        while self.reap() {
-            let left = deadline.saturating_sub(sys::monotonic_ms());
-            if left == 0 {
-                return false;
-            }
-            let _ = sys::wait_signal(SigSet::EMPTY.with(libc::SIGCHLD), Some(left));
-        }
-        true
     }
 }
 

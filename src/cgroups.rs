@@ -201,7 +201,7 @@ pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, 
 /// In the process that becomes the command (or the container's PID 1), before anything else:
 /// move into the group, then take a cgroup namespace rooted there if one was asked for.
 /// Nothing to do without a group, or once done.
-pub fn join() -> Result<(), Failure> {
+pub fn enter() -> Result<(), Failure> {
     for slot in &JOIN_FDS {
         let fd = slot.swap(-1, Ordering::Relaxed);
         if fd >= 0 {
@@ -220,7 +220,7 @@ impl Group {
     /// After the container has ended, whichever way: say so if the kernel's OOM killer struck,
     /// then empty the group (what is left of the command is killed: the group lives as long
     /// as the container) and remove it. Returns `result` unchanged.
-    pub fn remove(self, result: Result<u8, Failure>) -> Result<u8, Failure> {
+    pub fn remove<T>(self, result: Result<T, Failure>) -> Result<T, Failure> {
         if result.is_ok() && self.oom_killed() {
             let what = b"out of memory: the kernel's OOM killer ended a process of cgroup ";
             out::say(0, &[what, self.name.to_bytes()]);

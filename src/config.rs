@@ -4,7 +4,7 @@
 //! This module imports nothing of boxinit's but value types, so any module may use it and it
 //! depends on none of them.
 
-use crate::sys::{SigSet, Signal, Strings};
+use crate::sys::{Pid, SigSet, Signal, Strings};
 use crate::values::MAX_SIGNAL;
 use core::ffi::{c_int, CStr};
 
@@ -33,6 +33,8 @@ pub struct Config {
     pub keep_fds: KeptFds,
     pub new_session: bool,
     pub die_with_parent: bool,
+    /// The process to die with, when not our parent (--parent-pid).
+    pub parent_pid: Option<Pid>,
     /// The signal state the command starts with.
     pub child_signals: ChildSignals,
     /// The user namespace's id maps.
@@ -107,6 +109,8 @@ pub struct Supervision {
     pub stop_on_terminal_stops: bool,
     /// Where we stand in a chain across a new PID namespace.
     pub chain: Chain,
+    /// The init of a boot: TERM, INT, USR1 and USR2 end the system, as they do busybox's.
+    pub system: bool,
 }
 
 /// Across a new PID namespace two boxinits supervise the command: the launcher outside, whose
@@ -140,6 +144,7 @@ impl Default for Supervision {
             not_forwarded: SigSet::EMPTY,
             stop_on_terminal_stops: false,
             chain: Chain::Alone,
+            system: false,
         }
     }
 }
@@ -401,10 +406,36 @@ impl Default for BootSettings {
     }
 }
 
+/// How long everyone left gets between SIGTERM and SIGKILL at the end of a boot, unless
+/// --grace says otherwise.
+pub const BOOT_GRACE_MS: u64 = 2000;
+
 /// What to do once the command has ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum OnExit {
     PowerOff,
     Reboot,
     Halt,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_sets_hold_any_code() {
+        let mut set = ExitSet::default();
+        set.insert(0);
+        set.insert(143);
+        set.insert(255);
+        assert!(set.contains(143) && set.contains(255) && set.contains(0));
+        assert!(!set.contains(1) && !set.contains(142));
+    }
+
+    #[test]
+    fn signals_are_delivered_as_themselves_unless_rewritten() {
+        let how = Supervision::default();
+        assert_eq!(how.rewrite[libc::SIGTERM as usize], libc::SIGTERM as u8);
+        assert_eq!(how.rewrite[64], 64);
+    }
 }

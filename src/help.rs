@@ -49,7 +49,7 @@ Most options --X-Y can be given as BOXINIT_X_Y too; the command line wins.
 Container: --rootfs DIR, --hostname NAME,
   --unshare mnt,uts,ipc,pid,net,cgroup,time,user|all|none, --join-KIND PATH,
   --boottime S, --monotonic S, --setenv K=V, --unsetenv K, --clearenv, --keep-fd N,
-  --new-session, --die-with-parent
+  --new-session, --die-with-parent, --parent-pid PID
 Filesystem, in order: --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST[:SIZE], --ro,
   --volatile, --chroot, --dev, --no-dev, --sys, --mqueue, --chdir DIR
 Identity: --user USER[:GROUP], --groups LIST, --uid N, --gid N, --map-uid IN:OUT:N,

@@ -10,11 +10,11 @@ use crate::cgroups;
 use crate::config::{
     Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
 };
-use crate::config::{Host, Supervision, TimeOffsets, JOIN_KINDS};
+use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS, JOIN_KINDS};
 use crate::config::{Joins, KeptFds, Limits, Namespaces, OnExit, Personality, PrivilegeOptions};
 use crate::container;
 use crate::out::Failure;
-use crate::sys::{SigSet, Signal, Strings};
+use crate::sys::{Pid, SigSet, Signal, Strings};
 use crate::{out, values};
 use core::ffi::CStr;
 
@@ -103,7 +103,7 @@ enum Opt {
     OnExit,
     ExitDevice,
     Modules,
-    // Namespaces and the process (iso-ns); the joins in the order of JOIN_KINDS
+    // Namespaces and the process; the joins in the order of JOIN_KINDS
     JoinUser,
     JoinCgroup,
     JoinIpc,
@@ -120,7 +120,8 @@ enum Opt {
     KeepFd,
     NewSession,
     DieWithParent,
-    // Filesystem (iso-fs)
+    ParentPid,
+    // Filesystem
     Bind,
     RoBind,
     Tmpfs,
@@ -137,7 +138,7 @@ enum Opt {
     TiniVerbosity,
     /// catatonit's CATATONIT_DEBUG: set at all means debug.
     CatatonitDebug,
-    // Identity (issue 8)
+    // Identity
     User,
     Groups,
     Uid,
@@ -291,7 +292,7 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)),
     spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B),
     with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)),
-    // Namespaces and the process (iso-ns)
+    // Namespaces and the process
     with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL)),
     with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL)),
     with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL)),
@@ -308,7 +309,8 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
     spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
     spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL),
-    // Filesystem (iso-fs)
+    with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL)),
+    // Filesystem
     with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)),
     with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)),
     with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)),
@@ -405,13 +407,14 @@ struct Parser {
     supervision: Supervision,
     limits: Limits,
     boot: BootSettings,
-    // Namespaces and the process (iso-ns)
+    // Namespaces and the process
     joins: Joins,
     time_offsets: TimeOffsets,
     env: EnvEdits,
     keep_fds: KeptFds,
     new_session: bool,
     die_with_parent: bool,
+    parent_pid: Option<Pid>,
     /// The first thing wrong on the command line, reported unless help is asked for.
     error: Option<Failure>,
     id_maps: IdMapOptions,
@@ -444,6 +447,7 @@ impl Parser {
             keep_fds: KeptFds::default(),
             new_session: false,
             die_with_parent: false,
+            parent_pid: None,
             error: None,
             id_maps: IdMapOptions::default(),
             privileges: PrivilegeOptions::default(),
@@ -623,7 +627,7 @@ impl Parser {
             Opt::OnExit => self.boot.on_exit = on_exit(text).ok_or_else(bad)?,
             Opt::ExitDevice => self.boot.exit_device = true,
             Opt::Modules => self.boot.modules = text,
-            // Namespaces and the process (iso-ns)
+            // Namespaces and the process
             Opt::JoinUser
             | Opt::JoinCgroup
             | Opt::JoinIpc
@@ -650,6 +654,13 @@ impl Parser {
             Opt::KeepFd => self.keep_fds.add(text)?,
             Opt::NewSession => self.new_session = true,
             Opt::DieWithParent => self.die_with_parent = true,
+            // The caller's own pid, read before boxinit runs: a caller that ends before then
+            // is seen gone, where our parent would already be the reaper we were given to.
+            Opt::ParentPid => {
+                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
+                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
+                self.die_with_parent = true;
+            }
             Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
             Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
             Opt::ReadOnly => self.fs.readonly = true,
@@ -702,13 +713,22 @@ impl Parser {
                 }
             }
         }
-        // fid-b: dumb-init stops itself after passing on a terminal stop, in both its modes.
+        // dumb-init stops itself after passing on a terminal stop, in both its modes.
         if self.personality == Personality::DumbInit {
             self.supervision.stop_on_terminal_stops = true;
         }
         // The kernel's init boots; its --hostname names the machine, not a namespace.
         self.boot.enabled |= self.host.kernel_init;
         let booting = self.boot.enabled;
+        if booting {
+            // The system's init: the command in a session of its own on the console, every
+            // signal to that session, and everyone stopped (TERM, then KILL) when it ends.
+            let how = &mut self.supervision;
+            how.system = true;
+            how.session = true;
+            how.group = true;
+            how.grace_ms.get_or_insert(BOOT_GRACE_MS);
+        }
         let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
         let mut namespaces = self.namespaces.unwrap_or(if container {
             Namespaces::CONTAINER
@@ -761,6 +781,7 @@ impl Parser {
             keep_fds: self.keep_fds,
             new_session: self.new_session,
             die_with_parent: self.die_with_parent,
+            parent_pid: self.parent_pid,
             child_signals: match self.personality {
                 Personality::DumbInit => ChildSignals::Clean,
                 _ => ChildSignals::Inherited,
@@ -871,6 +892,7 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Cpus => "invalid number of CPUs (want at least 0.01, at most 5 decimals):",
         Opt::CpuWeight => "invalid CPU weight (want 1-10000):",
         Opt::Pids => "invalid number of processes (want at least 1):",
+        Opt::ParentPid => "invalid pid for --parent-pid:",
         Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
         Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
         Opt::Boottime | Opt::Monotonic => "invalid time offset (want seconds):",

@@ -1,12 +1,12 @@
-//! The run, from the top: read the options; block every signal; make the cgroup when
-//! limits are asked for; when namespaces are asked for, unshare them and (for a PID
-//! namespace) fork the process that will be PID 1 inside; set up the container; start the
-//! command; supervise it; remove the cgroup; exit with the command's status.
+//! The run, from the top, for every job: read and check the options; for a boot, the boot's
+//! own first steps; then the command's steps (descriptors, environment, joins, cgroup,
+//! namespaces, file system, identity, start, supervise, clean up); for a boot, its end.
 
 use crate::config::{Action, Chain, Config, Host, Namespaces, Personality, Supervision};
+use crate::supervise::{Outcome, Parent};
+use crate::sys::{Errno, Pid, SigSet, Strings};
 use crate::{boot, cgroups, check, container, env, fds, help, opts, out, spawn, supervise, sys};
 use out::Failure;
-use sys::{SigSet, Strings};
 
 /// Called by the entry point in `sys` with argv and envp.
 pub fn start(args: Strings, env: Strings) -> ! {
@@ -20,29 +20,32 @@ pub fn start(args: Strings, env: Strings) -> ! {
         .unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);
     if config.action != Action::Run {
-        let status = help::answer(config.action, config.personality);
-        // The kernel's init may not exit, even after --help.
-        if config.boot.enabled {
-            boot::quit(status);
-        }
-        sys::exit(status);
+        boot::quit(help::answer(config.action, config.personality));
     }
     // What configured this boxinit is not the command's business, and would mislead a
     // boxinit inside it. From here on only this `env` is used (see `Strings::without`).
     let env = env.without(opts::is_own_variable);
-    if config.boot.enabled {
-        boot::run(&config, env);
+    let booting = config.boot.enabled;
+    let outcome = if booting {
+        boot::begin(&config).and_then(|()| run(&config, env))
+    } else {
+        run(&config, env)
+    };
+    let outcome = outcome.unwrap_or_else(|failure| {
+        failure.report();
+        Outcome {
+            status: failure.status,
+            system: None,
+        }
+    });
+    if booting {
+        boot::end(&config, outcome);
     }
-    match run(&config, env) {
-        Ok(status) => sys::exit(status),
-        Err(failure) => failure.exit(),
-    }
+    sys::exit(outcome.status)
 }
 
-fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
-    if config.die_with_parent {
-        die_with_parent()?;
-    }
+/// The command's steps, the same for every job.
+fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
     let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
@@ -57,22 +60,26 @@ fn run(config: &Config, env: Strings) -> Result<u8, Failure> {
             out::error("warning: becoming a subreaper", b"", Some(e));
         }
     }
-
     if config.is_container() || config.keep_fds.given() {
         fds::close_inherited(&config.keep_fds)?;
     }
+    // After the closing, which would take its descriptors with the rest.
+    let parent = match config.die_with_parent {
+        true => die_with_parent(config.parent_pid)?,
+        false => None,
+    };
     let env = env::for_command(env, &config.env)?;
-    container::join(&config.joins)?;
+    container::join_namespaces(&config.joins)?;
 
     // Limits: the command's cgroup is made before anything else and removed once the
     // container has ended, whichever way it ended.
     let mut ns = config.namespaces;
     let group = cgroups::create(&config.limits, ns.has(libc::CLONE_NEWCGROUP))?;
     if group.is_some() {
-        // Taken by `cgroups::join` after entering the group, so that the group is the root.
+        // Taken by `cgroups::enter` after entering the group, so that the group is the root.
         ns = Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
     }
-    let result = contain(config, ns, env, &inherited);
+    let result = contain(config, ns, env, &inherited, parent);
     match group {
         Some(group) => group.remove(result),
         None => result,
@@ -84,7 +91,8 @@ fn contain(
     ns: Namespaces,
     env: Strings,
     inherited: &spawn::Inherited,
-) -> Result<u8, Failure> {
+    parent: Option<Parent>,
+) -> Result<Outcome, Failure> {
     if !ns.is_empty() {
         // The maps of a new user namespace may need a writer outside it, forked before.
         let id_maps = container::start_id_maps(&config.id_maps, ns)?;
@@ -94,35 +102,50 @@ fn contain(
         // A new time namespace, too, starts with our next child, and one that shares our
         // memory (as the command is started) may not enter it.
         if ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) {
-            // Held by the child to see whether we died before it armed its death signal.
-            let launcher = sys::Fd::pidfd_of_self()
-                .map_err(|e| Failure::os("opening a pidfd of boxinit", b"", e))?;
-            // Our /proc, before the init mounts the namespace's own over it: there we find
-            // the command when we resume a stopped job. The init must not keep it.
-            let host_proc = sys::Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).ok();
-            // The new PID namespace starts with our next child: it will be PID 1 there, and
-            // we stay outside to pass it our signals and its status to our caller.
-            if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
-                drop(launcher);
-                let relay = Supervision {
-                    chain: Chain::Launcher {
-                        host_proc: host_proc.as_ref().map_or(-1, sys::Fd::raw),
-                    },
-                    ..Supervision::default()
-                };
-                return Ok(supervise::supervise(init, &relay, SigSet::EMPTY));
-            }
-            drop(host_proc);
-            // PID 1 inside ends here, never back in `run`: the cgroup is the parent's.
-            let status = pid_one(config, ns, env, inherited, launcher);
-            sys::exit(status.unwrap_or_else(|failure| {
-                failure.report();
-                Failure::STATUS
-            }));
+            return launch(config, ns, env, inherited, parent);
         }
     }
     set_up(config, ns)?;
-    run_command(config, &config.supervision, env, inherited)
+    run_command(config, &config.supervision, env, inherited, parent.as_ref())
+}
+
+/// Fork the process that is PID 1 of the new PID namespace; we stay outside, passing it our
+/// signals and its status to our caller.
+fn launch(
+    config: &Config,
+    ns: Namespaces,
+    env: Strings,
+    inherited: &spawn::Inherited,
+    parent: Option<Parent>,
+) -> Result<Outcome, Failure> {
+    // Held by the child to see whether we died before it armed its death signal.
+    let launcher =
+        sys::Fd::pidfd_of_self().map_err(|e| Failure::os("opening a pidfd of boxinit", b"", e))?;
+    // Our /proc, before the init mounts the namespace's own over it: there we find the
+    // command when we resume a stopped job. The init must not keep it.
+    let host_proc = sys::Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).ok();
+    if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
+        drop(launcher);
+        let relay = Supervision {
+            chain: Chain::Launcher {
+                host_proc: host_proc.as_ref().map_or(-1, sys::Fd::raw),
+            },
+            ..Supervision::default()
+        };
+        return Ok(supervise::supervise(Some(init), &relay, parent.as_ref()));
+    }
+    // The launcher follows the parent; the init follows the launcher.
+    drop(host_proc);
+    drop(parent);
+    // PID 1 inside ends here, never back in `run`: the cgroup is the launcher's.
+    let status = pid_one(config, ns, env, inherited, launcher);
+    sys::exit(status.map_or_else(
+        |failure| {
+            failure.report();
+            Failure::STATUS
+        },
+        |outcome| outcome.status,
+    ));
 }
 
 /// The container's setup steps (when there is a namespace to set up), and the command's
@@ -144,45 +167,49 @@ fn pid_one(
     env: Strings,
     inherited: &spawn::Inherited,
     launcher: sys::Fd,
-) -> Result<u8, Failure> {
+) -> Result<Outcome, Failure> {
     die_with_launcher(launcher)?;
-    cgroups::join()?;
+    cgroups::enter()?;
     set_up(config, ns)?;
     let how = Supervision {
         chain: Chain::Inside,
         ..config.supervision.clone()
     };
-    run_command(config, &how, env, inherited)
+    run_command(config, &how, env, inherited, None)
 }
 
-/// Start the command and supervise it.
+/// Start the command and supervise it (or, for a boot that hands over, become it).
 fn run_command(
     config: &Config,
     how: &Supervision,
     env: Strings,
     inherited: &spawn::Inherited,
-) -> Result<u8, Failure> {
+    parent: Option<&Parent>,
+) -> Result<Outcome, Failure> {
     if config.pause {
-        return Ok(supervise::pause());
+        return Ok(supervise::supervise(None, how, parent));
     }
-    let ignore_once = if how.session {
-        free_terminal()
-    } else {
-        SigSet::EMPTY
-    };
+    if how.session {
+        free_terminal();
+    }
     let process = spawn::Process {
-        new_session: if config.new_session {
-            spawn::NewSession::Always
+        detach: if config.new_session {
+            spawn::Detach::Always
         } else if config.is_container() {
-            spawn::NewSession::UnlessJobOfTerminal
+            spawn::Detach::UnlessJobOfTerminal
         } else {
-            spawn::NewSession::Never
+            spawn::Detach::Never
         },
         die_with_parent: config.die_with_parent,
     };
     let (privileges, env) =
         container::resolve_privileges(&config.privileges, config.namespaces, env)?;
-    let child = spawn::spawn(
+    if config.boot.exec {
+        let name = config.command.get(0).unwrap_or(c"");
+        let errno = spawn::execvp(name, config.command, env);
+        return Err(Failure::os("executing", name.to_bytes(), errno));
+    }
+    let child = spawn::start_command(
         config.command,
         env,
         inherited,
@@ -192,23 +219,39 @@ fn run_command(
     )?;
     // Our own working directory must not keep a mount busy; the command kept the caller's.
     let _ = sys::chdir(c"/");
-    Ok(supervise::supervise(child, how, ignore_once))
+    Ok(supervise::supervise(Some(child), how, parent))
 }
 
-/// --die-with-parent, the first step: boxinit, and with it the container, gets SIGKILL when
-/// the process that started it dies. If that happens before we ask, no signal will come: so
-/// we compare our parent after asking with the one we had before.
-fn die_with_parent() -> Result<(), Failure> {
-    let parent = sys::getppid();
-    sys::set_parent_death_signal(libc::SIGKILL)
-        .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
-    if sys::getppid() != parent {
-        return Err(Failure::usage(
-            "the parent died before boxinit started",
-            b"",
-        ));
+/// --die-with-parent: the process boxinit, the container and the command die with, by default
+/// our parent, or the one `--parent-pid` names. A pidfd follows it: the kernel's parent-death
+/// signal would follow the thread that started us, which may end long before its process.
+/// Its end is polled by the supervisor, beside the signals (`supervise::Parent`).
+///
+/// A parent that died already is a failure: ESRCH, or a pidfd readable at once; or a parent
+/// that is no longer ours once its pidfd is open (it died before, and the pid opened may be
+/// another process's). A parent that died before boxinit ran at all can only be seen through
+/// `--parent-pid`: by then, our parent is already the reaper we were handed to.
+fn die_with_parent(named: Option<Pid>) -> Result<Option<Parent>, Failure> {
+    let ours = sys::getppid();
+    let pid = named.unwrap_or(ours);
+    if pid == 0 {
+        // Our parent is outside our PID namespace, where no pidfd reaches: only the kernel's
+        // death signal can follow it (it fires when the thread that started us ends).
+        sys::set_parent_death_signal(libc::SIGKILL)
+            .map_err(|e| Failure::os("setting the parent death signal", b"", e))?;
+        return Ok(None);
     }
-    Ok(())
+    let gone = || Failure::usage("the parent died before boxinit started", b"");
+    let process = match sys::Fd::pidfd_of(pid) {
+        Err(Errno::ESRCH) => return Err(gone()),
+        opened => opened.map_err(|e| Failure::os("opening a pidfd of the parent", b"", e))?,
+    };
+    if (named.is_none() && sys::getppid() != ours) || process.is_readable() != Ok(false) {
+        return Err(gone());
+    }
+    let signals =
+        sys::Fd::signalfd(SigSet::ALL).map_err(|e| Failure::os("opening a signalfd", b"", e))?;
+    Ok(Some(Parent { process, signals }))
 }
 
 /// If boxinit outside dies, nothing may live on inside. The kernel sends the death signal
@@ -226,9 +269,8 @@ fn die_with_launcher(launcher: sys::Fd) -> Result<(), Failure> {
 /// In session mode the command's new session takes our terminal, which only works once a
 /// session leader holding it lets go. Letting go sends SIGHUP and SIGCONT to our group before
 /// the ioctl returns: they are taken here, at once, rather than swallowed later, when one
-/// sent by someone else in the meantime would have merged into them and been lost. Returns
-/// the signals still to swallow once (none).
-fn free_terminal() -> SigSet {
+/// sent by someone else in the meantime would have merged into them and been lost.
+fn free_terminal() {
     let leader = sys::getsid() == Ok(sys::getpid());
     if leader
         && sys::foreground(sys::STDIN).is_ok()
@@ -237,5 +279,4 @@ fn free_terminal() -> SigSet {
         let ours = SigSet::EMPTY.with(libc::SIGHUP).with(libc::SIGCONT);
         while sys::wait_signal(ours, Some(0)).is_ok() {}
     }
-    SigSet::EMPTY
 }

@@ -74,13 +74,13 @@ impl Inherited {
 /// A failure in the child is its exit status: 127 when the command is not found, 126 when
 /// it cannot run, 125 for boxinit's own steps.
 ///
-/// With `new_session` the command leads a session of its own with the terminal as its
+/// With `terminal_session` the command leads a session of its own with the terminal as its
 /// controlling tty (dumb-init); otherwise a process group of its own.
-pub fn spawn(
+pub fn start_command(
     command: Strings,
     env: Strings,
     inherited: &Inherited,
-    new_session: bool,
+    terminal_session: bool,
     process: &Process,
     privileges: &Privileges,
 ) -> Result<Pid, Failure> {
@@ -94,13 +94,13 @@ pub fn spawn(
             command,
             env,
             inherited,
-            new_session,
+            terminal_session,
             process,
             spawner,
             privileges,
         )
     };
-    sys::spawn(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
+    sys::vfork(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
 }
 
 /// The child's side: set up, then exec; returns the exit status only if that fails.
@@ -108,13 +108,13 @@ fn become_command(
     command: Strings,
     env: Strings,
     inherited: &Inherited,
-    new_session: bool,
+    terminal_session: bool,
     process: &Process,
     spawner: Pid,
     privileges: &Privileges,
 ) -> u8 {
     let ready = isolate(process, spawner, inherited)
-        .and_then(|detached| prepare(inherited, new_session, detached, privileges));
+        .and_then(|detached| prepare(inherited, terminal_session, detached, privileges));
     if let Err(failure) = ready {
         failure.report();
         return Failure::STATUS;
@@ -131,16 +131,16 @@ fn become_command(
 
 fn prepare(
     inherited: &Inherited,
-    new_session: bool,
+    terminal_session: bool,
     detached: bool,
     privileges: &Privileges,
 ) -> Result<(), Failure> {
     // Into the limits' cgroup before anything else (unless PID 1 of a container went in).
-    crate::cgroups::join()?;
+    crate::cgroups::enter()?;
     if detached {
         // `isolate` gave the command a session of its own, away from the terminal: it takes
         // neither the terminal nor its foreground.
-    } else if new_session && !inherited.background_job() {
+    } else if terminal_session && !inherited.background_job() {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
@@ -168,7 +168,7 @@ fn prepare(
 /// What a container asks of the command's process, beyond what supervision needs.
 #[derive(Clone, Copy, Debug)]
 pub struct Process {
-    pub new_session: NewSession,
+    pub detach: Detach,
     /// The command gets SIGKILL when boxinit (its parent) dies (--die-with-parent).
     pub die_with_parent: bool,
 }
@@ -176,7 +176,7 @@ pub struct Process {
 /// Whether the command leads a session of its own without a controlling terminal, as bwrap's
 /// --new-session: it can then not type into the caller's terminal with TIOCSTI.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum NewSession {
+pub enum Detach {
     Never,
     /// In a container: unless stdin is our session's controlling terminal. The command is
     /// then a job of the shell that owns it: in the foreground it owns the terminal (a shell
@@ -201,10 +201,10 @@ fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<boo
             ));
         }
     }
-    let detach = match process.new_session {
-        NewSession::Never => false,
-        NewSession::Always => true,
-        NewSession::UnlessJobOfTerminal => !inherited.job_of_terminal,
+    let detach = match process.detach {
+        Detach::Never => false,
+        Detach::Always => true,
+        Detach::UnlessJobOfTerminal => !inherited.job_of_terminal,
     };
     if detach {
         sys::setsid().map_err(|e| Failure::os("starting a session", b"", e))?;

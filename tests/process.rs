@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -531,17 +531,18 @@ fn die_with_parent_ends_the_command_without_namespaces() {
     assert!(!parent_dies_quickly(&["--", probe, "signals"]));
 }
 
-/// The race: the parent dies after boxinit started but before it asked for PDEATHSIG, so no
-/// signal will ever come. strace holds boxinit at the entry of that prctl while the test kills
-/// the parent; boxinit must see its parent changed and end instead of running the command.
+/// The race: the parent dies after boxinit started but before it opened the parent's pidfd,
+/// which then never becomes readable (or is another process's). strace holds boxinit at the
+/// entry of that pidfd_open while the test kills the parent; boxinit must see its parent
+/// changed and end instead of running the command.
 #[test]
 fn die_with_parent_sees_a_parent_that_died_first() {
     let probe = probe();
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(
-            r#"strace -D -qq -o /dev/null -e trace=prctl \
-                 -e inject=prctl:delay_enter=3000000:when=1 \
+            r#"strace -D -qq -o /dev/null -e trace=pidfd_open \
+                 -e inject=pidfd_open:delay_enter=3000000:when=1 \
                  "$BOXINIT" --die-with-parent -- "$PROBE" signals & echo "boxinit=$!"; wait"#,
         )
         .env("BOXINIT", boxinit())
@@ -556,13 +557,16 @@ fn die_with_parent_sees_a_parent_that_died_first() {
         .unwrap();
     let watched = pidfd(pid);
     // strace -D leaves boxinit the shell's child, and it execs boxinit in place: wait until
-    // that process is boxinit, held at prctl(PR_SET_PDEATHSIG, SIGKILL).
+    // that process is boxinit, held at pidfd_open(its parent).
     let deadline = Instant::now() + LIMIT;
-    let held = format!("{} 0x1 0x9 ", libc::SYS_prctl);
+    let held = format!("{} 0x{:x} ", libc::SYS_pidfd_open, shell.pid());
     while !std::fs::read_to_string(format!("/proc/{pid}/syscall"))
         .is_ok_and(|s| s.starts_with(&held))
     {
-        assert!(Instant::now() < deadline, "boxinit never reached its prctl");
+        assert!(
+            Instant::now() < deadline,
+            "boxinit never reached its pidfd_open"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     shell.signal(libc::SIGKILL);
@@ -623,36 +627,6 @@ fn tree_of(pid: i32) -> Vec<i32> {
         i += 1;
     }
     tree
-}
-
-fn pidfd(pid: i32) -> OwnedFd {
-    // SAFETY: no pointers.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    assert!(
-        fd >= 0,
-        "pidfd_open {pid}: {}",
-        std::io::Error::last_os_error()
-    );
-    // SAFETY: a new descriptor that we own.
-    unsafe { OwnedFd::from_raw_fd(fd as i32) }
-}
-
-/// Whether the process of `pidfd` has ended (a zombie counts) by `deadline`.
-fn ended_by(pidfd: &OwnedFd, deadline: Instant) -> bool {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let mut pfd = libc::pollfd {
-            fd: pidfd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        match unsafe { libc::poll(&mut pfd, 1, left.as_millis() as i32) } {
-            1.. => return true,
-            0 => return false,
-            _ => {}
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -43,7 +43,11 @@ fn tests_and_fuzz_targets_use_the_library_not_source_paths() {
     for file in files_under("tests").into_iter().chain(files_under("fuzz")) {
         let text = fs::read_to_string(&file).unwrap();
         let included = text.lines().any(|l| l.trim_start().starts_with("#[path"));
-        assert!(!included, "{} includes a source file by path", file.display());
+        assert!(
+            !included,
+            "{} includes a source file by path",
+            file.display()
+        );
     }
 }
 

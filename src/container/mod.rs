@@ -12,7 +12,7 @@ mod proc;
 mod rlimits;
 
 pub use mounts::change_dir;
-pub use namespaces::{join, parse_namespaces, set_time_offsets, unshare};
+pub use namespaces::{join_namespaces, parse_namespaces, set_time_offsets, unshare};
 pub use privileges::Privileges;
 
 use crate::config::{Filesystem, IdMapOptions, Namespaces, PrivilegeOptions};

@@ -40,7 +40,7 @@ pub fn unshare(namespaces: Namespaces) -> Result<(), Failure> {
 /// setns into each namespace of `joins`. Every path is opened before the first is joined:
 /// after a mount namespace (or a user namespace's lost privileges) a path may mean another
 /// file or none.
-pub fn join(joins: &Joins) -> Result<(), Failure> {
+pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
     if joins.kinds().is_empty() {
         return Ok(());
     }

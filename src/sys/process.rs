@@ -19,7 +19,7 @@ pub fn fork() -> Result<Option<Pid>> {
 /// command measurably cheaper. The child runs `child` on a stack of its own, carved from
 /// ours; it normally execs, and if `child` returns, its value is the child's exit status.
 /// We are suspended until the child has exec'd or exited.
-pub fn spawn(child: &mut dyn FnMut() -> u8) -> Result<Pid> {
+pub fn vfork(child: &mut dyn FnMut() -> u8) -> Result<Pid> {
     extern "C" fn trampoline(arg: *mut libc::c_void) -> c_int {
         // SAFETY: arg is the `&mut &mut dyn FnMut` below, alive while the parent is suspended.
         let child = unsafe { &mut *(arg as *mut &mut dyn FnMut() -> u8) };
@@ -197,8 +197,14 @@ pub fn set_parent_death_signal(sig: Signal) -> Result<()> {
 impl Fd {
     /// `pidfd_open` of this process: readable once it has ended.
     pub fn pidfd_of_self() -> Result<Fd> {
+        Fd::pidfd_of(getpid())
+    }
+
+    /// `pidfd_open` of process `pid`: readable once the whole process has ended (not one
+    /// of its threads).
+    pub fn pidfd_of(pid: Pid) -> Result<Fd> {
         // SAFETY: no pointers; a pidfd is close-on-exec.
-        let fd = unsafe { syscall!(Sysno::pidfd_open, getpid(), 0) }?;
+        let fd = unsafe { syscall!(Sysno::pidfd_open, pid, 0) }?;
         Ok(Fd(fd as c_int))
     }
 }

@@ -1,6 +1,7 @@
 //! Signals: the blocked mask, waiting for one, and dispositions.
 
-use super::{Result, Signal};
+use super::{Errno, Fd, Result, Signal};
+use core::ffi::c_int;
 use core::ffi::c_ulong;
 use core::ptr;
 use syscalls::{syscall, Sysno};
@@ -53,6 +54,54 @@ pub fn wait_signal(set: SigSet, timeout_ms: Option<u64>) -> Result<Signal> {
     // SAFETY: set and timeout are valid or null; siginfo may be null.
     unsafe { syscall!(Sysno::rt_sigtimedwait, &set.0 as *const u64, 0, ts_ptr, 8) }
         .map(|sig| sig as Signal)
+}
+
+impl Fd {
+    /// A signalfd for the signals of `set` (they must be blocked): readable while one is
+    /// pending, which `wait_signal_or_end` takes.
+    pub fn signalfd(set: SigSet) -> Result<Fd> {
+        let flags = libc::SFD_CLOEXEC | libc::SFD_NONBLOCK;
+        // SAFETY: set is a valid 8-byte set.
+        let fd = unsafe { syscall!(Sysno::signalfd4, -1isize, &set.0 as *const u64, 8, flags) }?;
+        Ok(Fd(fd as c_int))
+    }
+}
+
+/// `wait_signal` on the signalfd `signals`, and also for the process of the pidfd `process`
+/// to end, which comes first: `Ok(None)`. Fails with EAGAIN after `timeout_ms`, with EINTR
+/// when a stop/continue interrupts it or the signal was taken meanwhile.
+pub fn wait_signal_or_end(
+    signals: &Fd,
+    process: &Fd,
+    timeout_ms: Option<u64>,
+) -> Result<Option<Signal>> {
+    let watch = |fd: &Fd| libc::pollfd {
+        fd: fd.0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let mut fds = [watch(process), watch(signals)];
+    let ts = timeout_ms.map(super::time::timespec);
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: two valid pollfds; the timeout is valid or null; no signal mask.
+    let ready = unsafe { syscall!(Sysno::ppoll, fds.as_mut_ptr(), 2, ts_ptr, 0, 8) }?;
+    if ready == 0 {
+        return Err(Errno::EAGAIN);
+    }
+    if fds[0].revents != 0 {
+        return Ok(None);
+    }
+    // A signalfd_siginfo: the signal's number first.
+    let mut info = [0u8; 128];
+    match signals.read(&mut info) {
+        Ok(128) => Ok(Some(
+            u32::from_ne_bytes([info[0], info[1], info[2], info[3]]) as Signal,
+        )),
+        Ok(_) | Err(Errno::EAGAIN) => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
 }
 
 /// What the kernel does with a signal that is not blocked.

@@ -450,21 +450,7 @@ fn wait_pid(pid: i32, timeout: Duration) -> bool {
     }
     // SAFETY: we own the new descriptor.
     let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
-    let deadline = Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let mut pfd = libc::pollfd {
-            fd: fd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        match unsafe { libc::poll(&mut pfd, 1, left.as_millis() as i32) } {
-            1.. => return true,
-            0 => return false,
-            _ => {} // EINTR
-        }
-    }
+    ended_by(&fd, Instant::now() + timeout)
 }
 
 /// A deadline passed.
@@ -663,4 +649,35 @@ pub fn state_and_parent(pid: i32) -> Option<(char, i32)> {
     let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
     let state = fields.next()?.chars().next()?;
     Some((state, fields.next()?.parse().ok()?))
+}
+
+/// A pidfd of `pid`, which must exist: it keeps the pid from being reused while held.
+pub fn pidfd(pid: i32) -> OwnedFd {
+    // SAFETY: no pointers.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    assert!(
+        fd >= 0,
+        "pidfd_open {pid}: {}",
+        std::io::Error::last_os_error()
+    );
+    // SAFETY: a new descriptor that we own.
+    unsafe { OwnedFd::from_raw_fd(fd as i32) }
+}
+
+/// Whether the process of `pidfd` has ended (a zombie counts) by `deadline`.
+pub fn ended_by(pidfd: &OwnedFd, deadline: Instant) -> bool {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut pfd = libc::pollfd {
+            fd: pidfd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        match unsafe { libc::poll(&mut pfd, 1, left.as_millis() as i32) } {
+            1.. => return true,
+            0 => return false,
+            _ => {}
+        }
+    }
 }

@@ -1,13 +1,62 @@
-//! PID 1's job: pass signals on to the command, reap every zombie, and end with the
-//! command's status.
+//! PID 1's job, in every role: pass signals on to the command, reap every zombie, and end
+//! with the command's status. One loop serves the command's supervisor, the launcher outside
+//! a PID namespace, the init of a boot and catatonit's pause; what differs is the
+//! `Supervision` policy, and what to do is decided by the pure functions of `decide`.
 //!
 //! All signals stay blocked and are taken one at a time with `sigtimedwait`: no handler, no
 //! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
-//! together coalesce into one, so each one reaps until no zombie is left.
+//! together coalesce into one, so each one reaps until no zombie is left. With a parent to
+//! die with, they are read from a signalfd instead, polled beside the parent's pidfd.
 
-use crate::config::{Chain, Supervision};
-use crate::sys::{self, ChildEvent, Errno, Exit, Pid, SigSet, Signal, Target};
-use crate::{out, procs, signals};
+mod decide;
+
+pub use decide::{after_reap, react, Facts, Next, Reaction};
+
+use crate::config::{Chain, OnExit, Supervision};
+use crate::sys::{self, ChildEvent, Errno, Exit, Fd, Pid, SigSet, Signal, Target};
+use crate::{out, procs};
+
+/// How supervision ended: the status to exit with and, for the init of a boot, how a signal
+/// asked the system to end, if one did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Outcome {
+    pub status: u8,
+    pub system: Option<OnExit>,
+}
+
+/// The process boxinit dies with (--die-with-parent): a pidfd of it, readable once the whole
+/// process has ended (the thread that started us may end long before), and a signalfd, so
+/// that the supervisor can wait for that and for signals at once.
+pub struct Parent {
+    pub process: Fd,
+    pub signals: Fd,
+}
+
+/// Supervise `command` (already started, with every signal blocked since before its fork;
+/// none in pause mode) until supervision is over, or until `parent` ends.
+pub fn supervise(command: Option<Pid>, how: &Supervision, parent: Option<&Parent>) -> Outcome {
+    let mut s = Supervisor::new(command, how, parent);
+    // A child that ended before we started (the pid we were exec'd into had one) sent its
+    // SIGCHLD to the program before us, if to anyone: reap what is already there.
+    s.reap();
+    loop {
+        match after_reap(how, s.ended, s.children_left, s.shutting_down()) {
+            Next::Exit(status) => return s.outcome(status),
+            Next::ShutDown => s.begin_shutdown(),
+            Next::Wait => {}
+        }
+        match s.next_signal() {
+            Ok(Some(libc::SIGCHLD)) => s.on_sigchld(),
+            Ok(Some(sig)) => match react(how, s.facts(), sig) {
+                Reaction::Finish(status) => return s.outcome(status),
+                reaction => s.carry_out(reaction, sig),
+            },
+            Ok(None) => s.end_with_parent(),
+            Err(Errno::EAGAIN) => s.kill_the_rest(),
+            Err(_) => {} // EINTR: we were stopped and continued; wait again.
+        }
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shutdown {
@@ -20,63 +69,121 @@ enum Shutdown {
 }
 
 struct Supervisor<'a> {
-    child: Pid,
+    command: Option<Pid>,
     how: &'a Supervision,
     ended: Option<Exit>,
     children_left: bool,
     shutdown: Shutdown,
-    /// Signals to swallow once (the SIGHUP and SIGCONT of giving up a terminal).
-    ignore_once: SigSet,
     /// The job is stopped (or stopping): the next SIGCONT resumes it.
     job_stopped: bool,
+    /// Boot mode: how a signal asked the system to end.
+    system: Option<OnExit>,
+    /// The process we die with, until it ends.
+    parent: Option<&'a Parent>,
 }
 
-/// Supervise `child` (already started, with every signal blocked since before its fork) until
-/// it ends, and return the status boxinit should exit with.
-pub fn supervise(child: Pid, how: &Supervision, ignore_once: SigSet) -> u8 {
-    let mut s = Supervisor {
-        child,
-        how,
-        ended: None,
-        children_left: true,
-        shutdown: Shutdown::No,
-        ignore_once,
-        job_stopped: false,
-    };
-    say_pid(b"started the command, pid ", child);
-    // A child that ended before we started (the pid we were exec'd into had one) sent its
-    // SIGCHLD to the program before us, if to anyone: reap what is already there.
-    s.reap();
-    loop {
-        if let Some(status) = s.finished() {
-            return status;
+impl<'a> Supervisor<'a> {
+    fn new(command: Option<Pid>, how: &'a Supervision, parent: Option<&'a Parent>) -> Self {
+        if let Some(pid) = command {
+            say_pid(b"started the command, pid ", pid);
         }
-        match sys::wait_signal(SigSet::ALL, s.time_left()) {
-            Ok(libc::SIGCHLD) => {
-                s.reap();
-                // The init inside wakes us with a SIGCHLD when its command stops. That one
-                // may merge into another SIGCHLD already pending, so whoever sent it, we look
-                // at the command itself (while the init lives: not at its end).
-                if s.ended.is_none() && s.command_inside_stopped() {
-                    s.stop_job();
-                }
-            }
-            Ok(sig) => s.on_signal(sig),
-            Err(Errno::EAGAIN) => s.kill_the_rest(),
-            Err(_) => {} // EINTR: we were stopped and continued; wait again.
+        Supervisor {
+            command,
+            how,
+            ended: None,
+            children_left: true,
+            shutdown: Shutdown::No,
+            job_stopped: false,
+            system: None,
+            parent,
         }
     }
-}
 
-impl Supervisor<'_> {
+    fn facts(&self) -> Facts {
+        Facts {
+            command: self.command,
+            command_ended: self.ended.is_some(),
+            job_stopped: self.job_stopped,
+            shutting_down: self.shutting_down(),
+        }
+    }
+
+    fn shutting_down(&self) -> bool {
+        self.shutdown != Shutdown::No
+    }
+
+    fn outcome(&self, status: u8) -> Outcome {
+        say_status(status);
+        Outcome {
+            status,
+            system: self.system,
+        }
+    }
+
+    /// The next signal, from every signal; or None when the parent to die with has ended.
+    /// Fails with EAGAIN once the grace period is over.
+    fn next_signal(&self) -> Result<Option<Signal>, Errno> {
+        let timeout = self.time_left();
+        match self.parent {
+            Some(parent) => sys::wait_signal_or_end(&parent.signals, &parent.process, timeout),
+            None => sys::wait_signal(SigSet::ALL, timeout).map(Some),
+        }
+    }
+
+    fn carry_out(&mut self, reaction: Reaction, sig: Signal) {
+        match reaction {
+            Reaction::Ignore(why) => say_signal(sig, why),
+            Reaction::ResumeJob => self.resume_job(),
+            Reaction::ShutDown => {
+                say_signal(sig, b"; shutting down");
+                self.begin_shutdown();
+            }
+            Reaction::EndSystem(how) => {
+                say_signal(sig, b"; ending the system");
+                self.system = Some(how);
+                if !self.shutting_down() {
+                    self.begin_shutdown();
+                }
+            }
+            Reaction::ToEveryone => {
+                // The command is gone (we are waiting for the rest): to whoever is left.
+                say_signal(sig, b"; passed on to every process left");
+                procs::signal_all(sig);
+            }
+            Reaction::Deliver {
+                to,
+                signal,
+                stop_job,
+            } => {
+                deliver(to, sig, signal);
+                if stop_job {
+                    self.stop_job();
+                }
+            }
+            Reaction::Finish(_) => {}
+        }
+    }
+
+    fn on_sigchld(&mut self) {
+        self.reap();
+        // The init inside wakes us with a SIGCHLD when its command stops. That one may merge
+        // into another SIGCHLD already pending, so whoever sent it, we look at the command
+        // itself (while the init lives: not at its end).
+        if self.ended.is_none() && self.command_inside_stopped() {
+            self.stop_job();
+        }
+    }
+
     fn child_is_init(&self) -> bool {
         matches!(self.how.chain, Chain::Launcher { .. })
     }
 
     /// Launcher: whether the init's command is stopped (seen in the host's /proc).
     fn command_inside_stopped(&self) -> bool {
-        match self.how.chain {
-            Chain::Launcher { host_proc } => procs::first_child_stopped(host_proc, self.child),
+        match (self.how.chain, self.command) {
+            (Chain::Launcher { host_proc }, Some(init)) => {
+                procs::first_child_stopped(host_proc, init)
+            }
             _ => false,
         }
     }
@@ -85,8 +192,8 @@ impl Supervisor<'_> {
     fn reap(&mut self) {
         loop {
             match sys::next_child_event() {
-                Ok(Some(ChildEvent::Ended(pid, exit))) if pid == self.child => {
-                    self.on_command_end(exit)
+                Ok(Some(ChildEvent::Ended(pid, exit))) if Some(pid) == self.command => {
+                    self.on_command_end(pid, exit)
                 }
                 Ok(Some(ChildEvent::Ended(pid, exit))) => {
                     let level = if self.how.warn_zombies {
@@ -100,7 +207,7 @@ impl Supervisor<'_> {
                 // SIGSTOP that programs catching SIGTSTP (vi, a nested boxinit) stop
                 // themselves with. An init inside stops only because we stopped it.
                 Ok(Some(ChildEvent::Stopped(pid, _)))
-                    if pid == self.child && !self.child_is_init() =>
+                    if Some(pid) == self.command && !self.child_is_init() =>
                 {
                     self.stop_job()
                 }
@@ -117,52 +224,16 @@ impl Supervisor<'_> {
         }
     }
 
-    fn on_command_end(&mut self, exit: Exit) {
+    fn on_command_end(&mut self, pid: Pid, exit: Exit) {
         self.ended = Some(exit);
-        say_exit(out::INFO, b"reaped the command, pid ", self.child, exit);
+        say_exit(out::INFO, b"reaped the command, pid ", pid, exit);
         if self.how.session {
             // Like dumb-init: the command's own helpers go with it. The group outlives its
             // leader, so its id cannot have been reused; the leader's pid alone could.
             let sig = self.how.rewrite[libc::SIGTERM as usize] as Signal;
             if sig != 0 {
-                let _ = sys::kill(Target::Group(self.child), sig);
+                let _ = sys::kill(Target::Group(pid), sig);
             }
-        }
-    }
-
-    fn on_signal(&mut self, sig: Signal) {
-        let rewritten = self.how.rewrite[sig as usize] as Signal != sig;
-        if signals::is_fault(sig) && !self.how.forward_faults && !rewritten {
-            // Sent to us by someone; passing it on would fake a crash.
-            return say_signal(sig, b"; not passed on (a fault signal)");
-        }
-        if self.how.not_forwarded.contains(sig) && !rewritten {
-            return say_signal(sig, b"; ignored");
-        }
-        if self.ignore_once.contains(sig) {
-            self.ignore_once = self.ignore_once.without(sig);
-            return say_signal(sig, b"; ignored once (from handing over the terminal)");
-        }
-        if sig == libc::SIGCONT && self.job_stopped && self.ended.is_none() {
-            return self.resume_job();
-        }
-        if sig == libc::SIGTERM && self.how.grace_ms.is_some() && self.shutdown == Shutdown::No {
-            say_signal(sig, b"; shutting down");
-            return self.begin_shutdown();
-        }
-        if self.ended.is_some() {
-            // The command is gone (we are waiting for the rest): it goes to whoever is left.
-            say_signal(sig, b"; passed on to every process left");
-            return procs::signal_all(sig);
-        }
-        let target = if self.how.group {
-            Target::Group(self.child)
-        } else {
-            Target::Process(self.child)
-        };
-        self.deliver(target, sig);
-        if self.how.stop_on_terminal_stops && signals::is_terminal_stop(sig) {
-            self.stop_job();
         }
     }
 
@@ -184,9 +255,9 @@ impl Supervisor<'_> {
             let _ = sys::kill(Target::OwnGroup, libc::SIGCHLD);
             return;
         }
-        if self.child_is_init() {
+        if let (true, Some(init)) = (self.child_is_init(), self.command) {
             // From outside its namespace, PID 1 can be stopped: the whole chain stops.
-            let _ = sys::kill(Target::Process(self.child), libc::SIGSTOP);
+            let _ = sys::kill(Target::Process(init), libc::SIGSTOP);
         }
         // A SIGCONT that came meanwhile would be lost to our SIGSTOP (which discards it).
         if !sys::pending_signals().contains(libc::SIGCONT) {
@@ -204,13 +275,12 @@ impl Supervisor<'_> {
     /// stops the job again.
     fn resume_job(&mut self) {
         self.job_stopped = false;
+        let Some(child) = self.command else { return };
         let command = match self.how.chain {
             Chain::Inside => return,
-            Chain::Alone => self.child,
+            Chain::Alone => child,
             // The init's first child, which leads its group; without it, the init alone.
-            Chain::Launcher { host_proc } => {
-                procs::first_child(host_proc, self.child).unwrap_or(self.child)
-            }
+            Chain::Launcher { host_proc } => procs::first_child(host_proc, child).unwrap_or(child),
         };
         let ours = sys::getpgrp();
         if ours != 0 && sys::foreground(sys::STDIN) == Ok(ours) {
@@ -221,21 +291,8 @@ impl Supervisor<'_> {
         if sys::kill(Target::Group(command), libc::SIGCONT) == Err(Errno::ESRCH) {
             let _ = sys::kill(Target::Process(command), libc::SIGCONT);
         }
-        if command != self.child {
-            let _ = sys::kill(Target::Process(self.child), libc::SIGCONT);
-        }
-    }
-
-    /// Send `sig` (as rewritten) to `target`, while the command lives; a group that does not
-    /// exist yet (the command has not reached setpgid/setsid) is the command alone.
-    fn deliver(&self, target: Target, sig: Signal) {
-        let to = self.how.rewrite[sig as usize] as Signal;
-        if to == 0 {
-            return say_signal(sig, b"; dropped (rewritten to 0)");
-        }
-        say_forward(sig, target, to);
-        if let (Err(Errno::ESRCH), Target::Group(leader)) = (sys::kill(target, to), target) {
-            let _ = sys::kill(Target::Process(leader), to);
+        if command != child {
+            let _ = sys::kill(Target::Process(child), libc::SIGCONT);
         }
     }
 
@@ -254,45 +311,45 @@ impl Supervisor<'_> {
         self.shutdown = Shutdown::Kill;
     }
 
+    /// The parent we die with is gone: as the SIGKILL of a parent-death signal would, all
+    /// ends. Every descendant (the command's children too, which its own death signal would
+    /// not reach) and the child (from outside a PID namespace its init: the namespace ends
+    /// with it) get SIGKILL; we stay to reap them, and leave the cgroup as we found it.
+    fn end_with_parent(&mut self) {
+        out::say(
+            out::INFO,
+            &[b"the parent ended; killing every process left"],
+        );
+        self.parent = None;
+        procs::signal_all(libc::SIGKILL);
+        match self.command {
+            Some(pid) => {
+                let _ = sys::kill(Target::Process(pid), libc::SIGKILL);
+                self.shutdown = Shutdown::Kill;
+            }
+            // Pause mode: nothing is ours to wait for.
+            None => sys::exit(128 + libc::SIGKILL as u8),
+        }
+    }
+
     fn time_left(&self) -> Option<u64> {
         match self.shutdown {
             Shutdown::Term { deadline } => Some(deadline.saturating_sub(sys::monotonic_ms())),
             _ => None,
         }
     }
-
-    /// The exit status once supervision is over, or None while there is more to wait for.
-    fn finished(&mut self) -> Option<u8> {
-        let exit = self.ended?;
-        if self.children_left {
-            if self.how.grace_ms.is_some() && self.shutdown == Shutdown::No {
-                self.begin_shutdown();
-                return None;
-            }
-            if self.how.wait_all || self.shutdown != Shutdown::No {
-                return None;
-            }
-        }
-        let status = exit.status();
-        let status = if self.how.exit_zero.contains(status) {
-            0
-        } else {
-            status
-        };
-        say_status(status);
-        Some(status)
-    }
 }
 
-/// Pause mode (catatonit -P): no command; reap whatever ends up here, exit 0 on TERM or INT.
-pub fn pause() -> u8 {
-    while let Ok(Some(_)) = sys::reap_one() {}
-    loop {
-        match sys::wait_signal(SigSet::ALL, None) {
-            Ok(libc::SIGTERM | libc::SIGINT) => return 0,
-            Ok(libc::SIGCHLD) => while let Ok(Some(_)) = sys::reap_one() {},
-            _ => {}
-        }
+/// Send `sig`, as rewritten to `to` (0: dropped), to `target`, while the command lives; a
+/// group that does not exist yet (the command has not reached setpgid/setsid) is the command
+/// alone.
+fn deliver(target: Target, sig: Signal, to: Signal) {
+    if to == 0 {
+        return say_signal(sig, b"; dropped (rewritten to 0)");
+    }
+    say_forward(sig, target, to);
+    if let (Err(Errno::ESRCH), Target::Group(leader)) = (sys::kill(target, to), target) {
+        let _ = sys::kill(Target::Process(leader), to);
     }
 }
 
@@ -382,22 +439,5 @@ mod tests {
         assert_eq!(Exit::Code(255).status(), 255);
         assert_eq!(Exit::Signal(libc::SIGKILL).status(), 137);
         assert_eq!(Exit::Signal(libc::SIGTERM).status(), 143);
-    }
-
-    #[test]
-    fn exit_sets() {
-        let mut set = crate::config::ExitSet::default();
-        set.insert(0);
-        set.insert(143);
-        set.insert(255);
-        assert!(set.contains(143) && set.contains(255) && set.contains(0));
-        assert!(!set.contains(1) && !set.contains(142));
-    }
-
-    #[test]
-    fn rewrites_start_as_identity() {
-        let how = Supervision::default();
-        assert_eq!(how.rewrite[libc::SIGTERM as usize], libc::SIGTERM as u8);
-        assert_eq!(how.rewrite[64], 64);
     }
 }
