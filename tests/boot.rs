@@ -310,6 +310,39 @@ const REPORT: &str = "echo pid1=$(cat /proc/1/comm); \
     echo session=$(cut -d' ' -f6 /proc/self/stat)-$$; \
     exit 3";
 
+/// The command's options act in boot mode as they do anywhere: from the kernel line's
+/// variables and from the words after its `--`. (The background job ignores the SIGHUP the
+/// kernel sends when the command, leading the console's session, exits.)
+#[test]
+fn the_command_options_act_in_boot_mode() {
+    let (status, log) = Boot {
+        append: &["BOXINIT_CHDIR=/tmp", "BOXINIT_CLEARENV=1"],
+        ..Boot::default()
+    }
+    .run(&[
+        "-e",
+        "3",
+        "--wait-all",
+        "--setenv",
+        "FROM_OPTION=yes",
+        "/bin/sh",
+        "-c",
+        "echo cwd=$(pwd); echo from=$FROM_OPTION; echo home=$HOME; \
+         trap '' HUP; (sleep 1; echo late=yes) & exit 3",
+    ]);
+    log.powered_off_with(0);
+    check(
+        &log,
+        status == 0,
+        &format!("boot.sh exited {status}, not 0"),
+    );
+    assert_eq!(log.value("cwd"), "/tmp", "--chdir");
+    assert_eq!(log.value("from"), "yes", "--setenv");
+    // --clearenv's default HOME, not the kernel's.
+    assert_eq!(log.value("home"), "/", "--clearenv");
+    assert_eq!(log.value("late"), "yes", "--wait-all");
+}
+
 #[test]
 fn boots_runs_the_command_from_the_kernel_line_and_powers_off() {
     let (status, log) = Boot {

@@ -111,11 +111,13 @@ pub fn after_reap(
         return Next::Wait;
     };
     if children_left {
-        if how.grace_ms.is_some() && !shutting_down {
-            return Next::ShutDown;
-        }
+        // --wait-all first: with a grace period too (always, in boot mode), everyone left is
+        // stopped only once they are all gone, which is to say not at all.
         if how.wait_all || shutting_down {
             return Next::Wait;
+        }
+        if how.grace_ms.is_some() {
+            return Next::ShutDown;
         }
     }
     let status = exit.status();
@@ -322,6 +324,8 @@ mod tests {
         let grace = policy(&["boxinit", "--grace", "1", "x"]);
         assert_eq!(after_reap(&grace, code, true, false), Next::ShutDown);
         assert_eq!(after_reap(&grace, code, true, true), Next::Wait);
+        let both = policy(&["boxinit", "--grace", "1", "--wait-all", "x"]);
+        assert_eq!(after_reap(&both, code, true, false), Next::Wait);
         let killed = Some(Exit::Signal(libc::SIGKILL));
         assert_eq!(after_reap(&plain, killed, false, false), Next::Exit(137));
         let expected = policy(&["tini", "-e", "137", "x"]);

@@ -227,9 +227,10 @@ impl<'a> Supervisor<'a> {
     fn on_command_end(&mut self, pid: Pid, exit: Exit) {
         self.ended = Some(exit);
         say_exit(out::INFO, b"reaped the command, pid ", pid, exit);
-        if self.how.session {
+        if self.how.session && !self.how.system {
             // Like dumb-init: the command's own helpers go with it. The group outlives its
-            // leader, so its id cannot have been reused; the leader's pid alone could.
+            // leader, so its id cannot have been reused; the leader's pid alone could. (The
+            // init of a boot leaves them to its grace period, or to --wait-all.)
             let sig = self.how.rewrite[libc::SIGTERM as usize] as Signal;
             if sig != 0 {
                 let _ = sys::kill(Target::Group(pid), sig);
@@ -306,7 +307,13 @@ impl<'a> Supervisor<'a> {
     }
 
     fn kill_the_rest(&mut self) {
-        out::say(out::INFO, &[b"grace period over; killing what is left"]);
+        // On a console, where a system's end is watched, say it by default.
+        let level = if self.how.system {
+            out::WARN
+        } else {
+            out::INFO
+        };
+        out::say(level, &[b"grace period over; killing what is left"]);
         procs::signal_all(libc::SIGKILL);
         self.shutdown = Shutdown::Kill;
     }
