@@ -706,23 +706,47 @@ pub fn ids_of(path: &CStr) -> Result<(u64, u64)> {
 /// A new mount of `fstype` that is attached nowhere (fsopen, fsmount): it lets us look into a
 /// file system without changing any mount table, and is gone when the descriptor is closed.
 pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
-    // SAFETY: fstype is a C string; the other calls take descriptors and null pointers.
-    let context =
-        Fd(unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }? as c_int);
-    // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
-    unsafe {
-        syscall!(
-            Sysno::fsconfig,
-            context.0,
-            libc::FSCONFIG_CMD_CREATE,
-            0,
-            0,
-            0
-        )
-    }?;
-    // SAFETY: no pointers.
-    let mount = unsafe { syscall!(Sysno::fsmount, context.0, libc::FSMOUNT_CLOEXEC, 0) }?;
-    Ok(Fd(mount as c_int))
+    FsContext::new(fstype)?.mount(0)
+}
+
+/// A file system being made (fsopen): options are set one by one, then `mount` makes it a
+/// detached mount, known only by its descriptor until it is attached somewhere.
+pub struct FsContext(Fd);
+
+impl FsContext {
+    pub fn new(fstype: &CStr) -> Result<FsContext> {
+        // SAFETY: fstype is a C string.
+        let fd = unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }?;
+        Ok(FsContext(Fd(fd as c_int)))
+    }
+
+    /// The option `key=value`, or the flag `key`.
+    pub fn set(&self, key: &CStr, value: Option<&CStr>) -> Result<()> {
+        let (cmd, value) = match value {
+            Some(v) => (libc::FSCONFIG_SET_STRING, v.as_ptr()),
+            None => (libc::FSCONFIG_SET_FLAG, ptr::null()),
+        };
+        // SAFETY: key is a C string, value one or null as the command wants; aux is 0.
+        unsafe { syscall!(Sysno::fsconfig, self.0 .0, cmd, key.as_ptr(), value, 0) }.map(drop)
+    }
+
+    /// Make the file system, and a detached mount of it with `attrs` (`MOUNT_ATTR_*`).
+    pub fn mount(self, attrs: u64) -> Result<Fd> {
+        // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
+        unsafe {
+            syscall!(
+                Sysno::fsconfig,
+                self.0 .0,
+                libc::FSCONFIG_CMD_CREATE,
+                0,
+                0,
+                0
+            )
+        }?;
+        // SAFETY: no pointers.
+        let fd = unsafe { syscall!(Sysno::fsmount, self.0 .0, libc::FSMOUNT_CLOEXEC, attrs) }?;
+        Ok(Fd(fd as c_int))
+    }
 }
 
 impl Fd {
@@ -987,15 +1011,33 @@ impl EnvBuffer {
 
 // ---- Filesystem: resolving paths beneath a root, detached mounts, devices -----------------
 
-/// openat2's `RESOLVE_*`: no `..` above the starting directory, no absolute symlink, no
-/// /proc magic link; the kernel refuses such a path with EXDEV or ELOOP.
-const RESOLVE_BENEATH: u64 = 0x08;
+/// openat2's `RESOLVE_*` (the kernel refuses what they forbid with EXDEV or ELOOP).
+const RESOLVE_NO_XDEV: u64 = 0x01;
 const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_IN_ROOT: u64 = 0x10;
 const OPEN_TREE_CLONE: c_int = 1;
 const AT_RECURSIVE: c_int = 0x8000;
 const MOVE_MOUNT_F_EMPTY_PATH: c_int = 0x04;
 const MOVE_MOUNT_T_EMPTY_PATH: c_int = 0x40;
-const MOUNT_ATTR_RDONLY: u64 = 0x01;
+/// Mount attributes (`MOUNT_ATTR_*`), for `FsContext::mount` and `set_tree_attrs`.
+pub const MOUNT_ATTR_RDONLY: u64 = 0x01;
+pub const MOUNT_ATTR_NOSUID: u64 = 0x02;
+pub const MOUNT_ATTR_NODEV: u64 = 0x04;
+pub const MOUNT_ATTR_NOEXEC: u64 = 0x08;
+
+/// How `Fd::open_under` may walk a path from the directory it starts at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// As if the directory were `/`: an absolute symlink and `..` at the top stay inside it
+    /// (RESOLVE_IN_ROOT).
+    InRoot,
+    /// Beneath the directory, through no symlink at all (RESOLVE_BENEATH, NO_SYMLINKS).
+    NoSymlinks,
+    /// The same, and without leaving the directory's mount (adds RESOLVE_NO_XDEV).
+    ThisMount,
+}
 
 impl Fd {
     /// Open `path` relative to `self`, a directory (plain openat: for a name just made).
@@ -1013,15 +1055,17 @@ impl Fd {
         Ok(Fd(fd as c_int))
     }
 
-    /// An O_PATH handle on `path`, resolved strictly beneath `self`: neither `..` nor a
-    /// symlink may lead out of it (openat2 with RESOLVE_BENEATH).
-    pub fn open_beneath(&self, path: &CStr) -> Result<Fd> {
+    /// An O_PATH handle on `path`, walked from `self` (a directory) as `resolve` allows; no
+    /// /proc magic link is ever followed.
+    pub fn open_under(&self, path: &CStr, resolve: Resolve) -> Result<Fd> {
+        let resolve = RESOLVE_NO_MAGICLINKS
+            | match resolve {
+                Resolve::InRoot => RESOLVE_IN_ROOT,
+                Resolve::NoSymlinks => RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+                Resolve::ThisMount => RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+            };
         // struct open_how: flags, mode, resolve.
-        let how: [u64; 3] = [
-            (libc::O_PATH | libc::O_CLOEXEC) as u64,
-            0,
-            RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-        ];
+        let how: [u64; 3] = [(libc::O_PATH | libc::O_CLOEXEC) as u64, 0, resolve];
         // SAFETY: path is a C string; how is a valid open_how of the size passed.
         let fd = unsafe {
             syscall!(
@@ -1090,10 +1134,10 @@ pub fn clone_tree(dir: Option<&Fd>, path: &CStr) -> Result<Fd> {
     Ok(Fd(fd as c_int))
 }
 
-/// Make a detached tree (from `clone_tree`) and every mount in it read-only.
-pub fn make_tree_readonly(tree: &Fd) -> Result<()> {
-    let attr = [MOUNT_ATTR_RDONLY, 0, 0, 0]; // struct mount_attr: set, clear, propagation, userns
-                                             // SAFETY: attr is a valid mount_attr of the size passed; the empty path means the fd.
+/// Set `attrs` (`MOUNT_ATTR_*`) on a mount tree and every mount in it, by its descriptor.
+pub fn set_tree_attrs(tree: &Fd, attrs: u64) -> Result<()> {
+    let attr = [attrs, 0, 0, 0]; // struct mount_attr: set, clear, propagation, userns
+                                 // SAFETY: attr is a valid mount_attr of the size passed; the empty path means the fd.
     unsafe {
         syscall!(
             Sysno::mount_setattr,
