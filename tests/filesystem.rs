@@ -141,15 +141,20 @@ fn proc_is_masked_and_read_only_where_it_shows_the_host() {
 }
 
 #[test]
-fn sys_is_read_only_and_mqueue_is_mounted() {
+fn sys_is_read_only_with_firmware_masked_and_mqueue_is_mounted() {
     let root = busybox_rootfs();
     let script = "test -d /sys/kernel && echo sys=there; touch /sys/x 2>/dev/null || echo sys=ro; \
                   cut -d' ' -f5,6 /proc/self/mountinfo | grep '^/sys '; \
-                  grep -o ' /dev/mqueue .* mqueue ' /proc/self/mountinfo | cut -d' ' -f2";
+                  grep -o ' /dev/mqueue .* mqueue ' /proc/self/mountinfo | cut -d' ' -f2; \
+                  echo firmware=$(ls -A /sys/firmware | wc -l); \
+                  touch /sys/firmware/x 2>/dev/null || echo firmware=ro";
     let out = ok(in_root(&root).args(["--sys", "--mqueue", "--", "sh", "-c", script]));
+    // The host's firmware tables are there to hide.
+    assert!(!dir_entries(Path::new("/sys/firmware")).is_empty());
     assert_eq!(
         text(&out.stdout),
-        "sys=there\nsys=ro\n/sys ro,nosuid,nodev,noexec,relatime\n/dev/mqueue\n"
+        "sys=there\nsys=ro\n/sys ro,nosuid,nodev,noexec,relatime\n/dev/mqueue\n\
+         firmware=0\nfirmware=ro\n"
     );
     // Without them, neither.
     let out = ok(in_root(&root).args([
