@@ -27,13 +27,22 @@ const LINKS: [(&CStr, &CStr); 5] = [
     (c"ptmx", c"pts/ptmx"),
 ];
 
+const DEV_OPTIONS: mounts::Options = &[(c"mode", Some(c"755")), (c"size", Some(c"64k"))];
+
+/// A devpts of our own: the container sees only its own terminals, and its ptmx.
+const PTS_OPTIONS: mounts::Options = &[
+    (c"newinstance", None),
+    (c"ptmxmode", Some(c"0666")),
+    (c"mode", Some(c"620")),
+];
+
 /// The /dev, on a real directory of the rootfs; returns its root.
 pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     // Taken before our /dev can hide it (when the container's root is the host's).
     let host = Fd::open(c"/dev", libc::O_PATH | libc::O_DIRECTORY).ok();
     let at = mounts::mount_point(root, b"/dev")?;
     let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
-    let dev = mounts::mount_new(&at, b"/dev", c"tmpfs", attrs, b"mode=755,size=64k")?;
+    let dev = mounts::mount_new(&at, b"/dev", c"tmpfs", attrs, DEV_OPTIONS)?;
     // The nodes get exactly mode 0666, whatever umask we were given.
     let umask = sys::umask(0);
     let made = NODES.iter().try_for_each(|&(name, major, minor)| {
@@ -46,13 +55,17 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
         dev.symlink_at(target, name)
             .map_err(|e| Failure::os("making the link", name.to_bytes(), e))?;
     }
-    // A devpts of our own: the container sees only its own terminals, and its ptmx.
-    let pts_options = b"newinstance,ptmxmode=0666,mode=620";
     let pts = subdir(&dev, c"pts", b"/dev/pts")?;
-    mounts::mount_new(&pts, b"/dev/pts", c"devpts", attrs, pts_options)?;
+    mounts::mount_new(&pts, b"/dev/pts", c"devpts", attrs, PTS_OPTIONS)?;
     let shm = subdir(&dev, c"shm", b"/dev/shm")?;
     let shm_attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
-    mounts::mount_new(&shm, b"/dev/shm", c"tmpfs", shm_attrs, b"mode=1777")?;
+    mounts::mount_new(
+        &shm,
+        b"/dev/shm",
+        c"tmpfs",
+        shm_attrs,
+        &[(c"mode", Some(c"1777"))],
+    )?;
     Ok(dev)
 }
 

@@ -48,7 +48,7 @@ const QUIET: u64 = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_A
 /// while the host's /dev/null is still at hand.
 pub fn mount_proc(root: &Fd) -> Result<(), Failure> {
     let at = mounts::mount_point(root, b"/proc")?;
-    let proc = mounts::mount_new(&at, b"/proc", c"proc", QUIET, b"")?;
+    let proc = mounts::mount_new(&at, b"/proc", c"proc", QUIET, &[])?;
     harden(&proc, &PROC)
 }
 
@@ -57,7 +57,7 @@ pub fn mount_proc(root: &Fd) -> Result<(), Failure> {
 pub fn mount_sys(root: &Fd) -> Result<(), Failure> {
     let at = mounts::mount_point(root, b"/sys")?;
     let attrs = QUIET | sys::MOUNT_ATTR_RDONLY;
-    let made = match mounts::new_fs(c"sysfs", attrs, b"") {
+    let made = match mounts::new_fs(c"sysfs", attrs, &[]) {
         Err(Errno::EPERM) => host_sys(attrs),
         made => made,
     };
@@ -77,7 +77,7 @@ fn host_sys(attrs: u64) -> Result<Fd, Errno> {
 fn harden(mount: &Fd, entries: &[(&'static CStr, Treat)]) -> Result<(), Failure> {
     for &(path, treat) in entries {
         harden_entry(mount, path, treat)
-            .map_err(|e| mounts::failed("hardening", path.to_bytes(), e))?;
+            .map_err(|e| Failure::os("hardening", path.to_bytes(), e))?;
     }
     Ok(())
 }
@@ -90,7 +90,7 @@ fn harden_entry(mount: &Fd, path: &CStr, treat: Treat) -> Result<(), Errno> {
     let tree = match treat {
         Treat::MaskDir => {
             let attrs = QUIET | sys::MOUNT_ATTR_RDONLY;
-            mounts::new_fs(c"tmpfs", attrs, b"mode=555")?
+            mounts::new_fs(c"tmpfs", attrs, &[(c"mode", Some(c"555"))])?
         }
         Treat::MaskFile => sys::clone_tree(None, c"/dev/null")?,
         Treat::ReadOnly => {

@@ -125,7 +125,7 @@ fn build_filesystem(
             None => mounts::mount_point(&root, b"/dev/mqueue")?,
         };
         let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC;
-        mounts::mount_new(&at, b"/dev/mqueue", c"mqueue", attrs, b"")?;
+        mounts::mount_new(&at, b"/dev/mqueue", c"mqueue", attrs, &[])?;
     }
     if fs.sys {
         kernel::mount_sys(&root)?;

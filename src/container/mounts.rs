@@ -131,13 +131,6 @@ fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8
         .filter(move |entry| !list || !entry.is_empty())
 }
 
-/// A step that failed on `path`.
-#[cold]
-#[inline(never)]
-pub fn failed(what: &'static str, path: &'static [u8], e: Errno) -> Failure {
-    Failure::os(what, path, e)
-}
-
 /// Before any mount: nothing we mount may propagate back to the host.
 pub fn make_private() -> Result<(), Failure> {
     sys::mount(c"none", c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
@@ -151,7 +144,8 @@ pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
 pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
     let mut sources = Sources::new();
     for step in steps.iter().filter(|s| s.kind == Kind::Bind) {
-        let tree = open_source(step).map_err(|e| failed("opening bind source", step.source, e))?;
+        let tree =
+            open_source(step).map_err(|e| Failure::os("opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
     }
@@ -218,16 +212,18 @@ pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
     })
 }
 
+/// Options of a new file system: `key=value`, or a flag `key` (with None).
+pub type Options<'a> = &'a [(&'a CStr, Option<&'a CStr>)];
+
 /// A new file system of type `fstype` attached on `at` (from `mount_point`), with `attrs`
-/// (`MOUNT_ATTR_*`) and `options` (`key=value` or `flag`, by commas). Returns its root, on
-/// which every later step acts.
+/// (`MOUNT_ATTR_*`) and `options`. Returns its root, on which every later step acts.
 #[inline(never)]
 pub fn mount_new(
     at: &Fd,
     path: &'static [u8],
     fstype: &CStr,
     attrs: u64,
-    options: &[u8],
+    options: Options,
 ) -> Result<Fd, Failure> {
     new_fs(fstype, attrs, options)
         .and_then(|mount| attach(mount, at))
@@ -242,23 +238,10 @@ pub fn attach(mount: Fd, at: &Fd) -> Result<Fd, Errno> {
 
 /// A detached mount of a new file system: made by descriptor (fsopen, fsmount), so that
 /// nothing is mounted on a path until it is attached where a descriptor says.
-pub fn new_fs(fstype: &CStr, attrs: u64, options: &[u8]) -> Result<Fd, Errno> {
+pub fn new_fs(fstype: &CStr, attrs: u64, options: Options) -> Result<Fd, Errno> {
     let context = sys::FsContext::new(fstype)?;
-    for option in options.split(|&c| c == b',').filter(|o| !o.is_empty()) {
-        let mut buf = [0; 64];
-        let len = option.len();
-        if len >= buf.len() {
-            return Err(Errno::E2BIG);
-        }
-        buf[..len].copy_from_slice(option);
-        match option.iter().position(|&c| c == b'=') {
-            Some(eq) => {
-                buf[eq] = 0;
-                let value = c_str(&buf[eq + 1..], len - eq - 1)?;
-                context.set(c_str(&buf, eq)?, Some(value))?
-            }
-            None => context.set(c_str(&buf, len)?, None)?,
-        }
+    for &(key, value) in options {
+        context.set(key, value)?;
     }
     context.mount(attrs)
 }
@@ -293,7 +276,7 @@ pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
             Kind::Bind => sources.next(),
             Kind::Tmpfs => None,
         };
-        place(&root, step, tree).map_err(|e| failed("mounting on", step.dest, e))?;
+        place(&root, step, tree).map_err(|e| Failure::os("mounting on", step.dest, e))?;
     }
     Ok(())
 }
@@ -310,16 +293,13 @@ fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
 
 /// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).
 fn tmpfs(size: &[u8]) -> Result<Fd, Errno> {
-    // mode=1777,size=64m: the size has at most 20 bytes (checked when it was parsed).
-    let mut options = [0; 40];
-    let mut len = 9;
-    options[..15].copy_from_slice(b"mode=1777,size=");
-    if !size.is_empty() {
-        len = 15 + size.len();
-        options[15..len].copy_from_slice(size);
-    }
+    // The size has at most 20 bytes (checked when it was parsed).
+    let mut buf = [0; 24];
+    let size = c_path(size, &mut buf)?;
+    let options = [(c"mode", Some(c"1777")), (c"size", Some(size))];
+    let count = if size.is_empty() { 1 } else { 2 };
     let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
-    new_fs(c"tmpfs", attrs, &options[..len])
+    new_fs(c"tmpfs", attrs, &options[..count])
 }
 
 /// `--ro`: the root mount read-only; what is mounted on it keeps its own flags.
@@ -333,7 +313,7 @@ pub fn change_dir(dir: &'static CStr) -> Result<(), Failure> {
     open_dir(c"/")
         .and_then(|root| open_under(&root, path, Resolve::InRoot, Create::No))
         .and_then(|at| at.change_dir())
-        .map_err(|e| failed("changing directory to", path, e))
+        .map_err(|e| Failure::os("changing directory to", path, e))
 }
 
 /// What `open_beneath` makes of a missing path.
@@ -406,9 +386,9 @@ fn open_dir(path: &CStr) -> Result<Fd, Errno> {
 }
 
 /// `bytes` as a C string in `buf`.
-fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8; PATH]) -> Result<&'a CStr, Errno> {
+fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8]) -> Result<&'a CStr, Errno> {
     let len = bytes.len();
-    if len >= PATH {
+    if len >= buf.len() {
         return Err(Errno::ENAMETOOLONG);
     }
     buf[..len].copy_from_slice(bytes);
