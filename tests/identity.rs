@@ -242,6 +242,28 @@ fn rootless_shell_is_root_inside_and_the_caller_on_the_host() {
 }
 
 #[test]
+fn rootless_sys_is_the_hosts_bound_read_only_with_firmware_masked() {
+    // A user namespace without a network namespace of its own may not mount sysfs.
+    let user = TestUser::new();
+    let root = rootfs_owned_by((user.uid, user.gid));
+    let script = "test -d /sys/kernel && echo sys=there; touch /sys/x 2>/dev/null || echo sys=ro; \
+                  echo firmware=$(ls -A /sys/firmware | wc -l); \
+                  touch /sys/firmware/x 2>/dev/null || echo firmware=ro; \
+                  echo writable=$(awk '$5 ~ \"^/sys\" && $6 !~ \"^ro,\"' /proc/self/mountinfo | wc -l); \
+                  echo mounts=$(grep -c ' /sys' /proc/self/mountinfo)";
+    let out = rootless_ok(&user, &root, &["--sys", "--", "sh", "-c", script]);
+    let stdout = text(&out.stdout);
+    assert!(!dir_entries(Path::new("/sys/firmware")).is_empty());
+    assert!(
+        stdout.starts_with("sys=there\nsys=ro\nfirmware=0\nfirmware=ro\nwritable=0\n"),
+        "{stdout}"
+    );
+    // The host's /sys with what is mounted below it (its cgroups), all of it read-only.
+    let mounts: usize = report_value(&stdout, "mounts").parse().unwrap();
+    assert!(mounts > 2, "{stdout}");
+}
+
+#[test]
 fn rootless_uid_and_gid_pick_the_ids_inside() {
     let user = TestUser::new();
     let root = rootfs_owned_by((user.uid, user.gid));

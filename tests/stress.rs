@@ -301,7 +301,9 @@ fn injected_failures_give_125_one_line_and_leave_the_host_alone() {
     // /proc/self/..., which strace can pick out by path: their openat fails.
     let faults: &[(&str, Option<&str>, &[&str])] = &[
         ("mount:error=EPERM:when=1", None, &container),
-        ("mount:error=EPERM:when=3", None, &container),
+        // The container's own file systems are made with fsmount and placed with move_mount.
+        ("fsmount:error=EPERM:when=2", None, &container),
+        ("move_mount:error=EPERM:when=3", None, &container),
         ("pivot_root:error=EPERM", None, &container),
         ("unshare:error=EPERM", None, &container),
         ("clone:error=EAGAIN:when=1", None, &container),

@@ -1,10 +1,11 @@
 //! `--dev`: a minimal /dev on a tmpfs of its own, as bubblewrap makes one: the harmless
 //! character devices, a private devpts instance for terminals, /dev/shm and the usual links.
-//! Nothing of it is written to the rootfs.
+//! Nothing of it is written to the rootfs, and everything is made in the tmpfs by its
+//! descriptor, never through a path of the rootfs looked up again.
 
-use super::mounts::{self, Create};
+use super::mounts;
 use crate::out::Failure;
-use crate::sys::{self, Errno, Fd};
+use crate::sys::{self, Errno, Fd, Resolve};
 use core::ffi::CStr;
 
 /// The devices, with their numbers (Documentation/admin-guide/devices.txt).
@@ -26,13 +27,22 @@ const LINKS: [(&CStr, &CStr); 5] = [
     (c"ptmx", c"pts/ptmx"),
 ];
 
-pub fn populate(root: &Fd) -> Result<(), Failure> {
+const DEV_OPTIONS: mounts::Options = &[(c"mode", Some(c"755")), (c"size", Some(c"64k"))];
+
+/// A devpts of our own: the container sees only its own terminals, and its ptmx.
+const PTS_OPTIONS: mounts::Options = &[
+    (c"newinstance", None),
+    (c"ptmxmode", Some(c"0666")),
+    (c"mode", Some(c"620")),
+];
+
+/// The /dev, on a real directory of the rootfs; returns its root.
+pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     // Taken before our /dev can hide it (when the container's root is the host's).
     let host = Fd::open(c"/dev", libc::O_PATH | libc::O_DIRECTORY).ok();
-    let flags = libc::MS_NOSUID | libc::MS_NOEXEC;
-    mounts::mount_fs(root, b"/dev", c"tmpfs", flags, Some(c"mode=755,size=64k"))?;
-    let dev = mounts::open_beneath(root, b"/dev", Create::No)
-        .map_err(|e| Failure::os("opening", b"/dev", e))?;
+    let at = mounts::mount_point(root, b"/dev")?;
+    let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
+    let dev = mounts::mount_new(&at, b"/dev", c"tmpfs", attrs, DEV_OPTIONS)?;
     // The nodes get exactly mode 0666, whatever umask we were given.
     let umask = sys::umask(0);
     let made = NODES.iter().try_for_each(|&(name, major, minor)| {
@@ -45,11 +55,25 @@ pub fn populate(root: &Fd) -> Result<(), Failure> {
         dev.symlink_at(target, name)
             .map_err(|e| Failure::os("making the link", name.to_bytes(), e))?;
     }
-    // A devpts of our own: the container sees only its own terminals, and its ptmx.
-    let pts_options = c"newinstance,ptmxmode=0666,mode=620";
-    mounts::mount_fs(root, b"/dev/pts", c"devpts", flags, Some(pts_options))?;
-    let shm_flags = libc::MS_NOSUID | libc::MS_NODEV;
-    mounts::mount_fs(root, b"/dev/shm", c"tmpfs", shm_flags, Some(c"mode=1777"))
+    let pts = subdir(&dev, c"pts", b"/dev/pts")?;
+    mounts::mount_new(&pts, b"/dev/pts", c"devpts", attrs, PTS_OPTIONS)?;
+    let shm = subdir(&dev, c"shm", b"/dev/shm")?;
+    let shm_attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+    mounts::mount_new(
+        &shm,
+        b"/dev/shm",
+        c"tmpfs",
+        shm_attrs,
+        &[(c"mode", Some(c"1777"))],
+    )?;
+    Ok(dev)
+}
+
+/// A mount point in our /dev, made there and held by its descriptor.
+pub fn subdir(dev: &Fd, name: &CStr, path: &'static [u8]) -> Result<Fd, Failure> {
+    dev.mkdir_at(name, 0o755)
+        .and_then(|()| dev.open_under(name, Resolve::ThisMount))
+        .map_err(|e| Failure::os("mounting", path, e))
 }
 
 fn make_node(

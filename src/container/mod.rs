@@ -4,11 +4,11 @@
 
 mod devices;
 mod idmaps;
+mod kernel;
 mod mounts;
 mod namespaces;
 mod network;
 mod privileges;
-mod proc;
 mod rlimits;
 
 pub use mounts::change_dir;
@@ -117,18 +117,22 @@ fn build_filesystem(
     // A PID namespace needs a /proc of its own, or /proc would list the host; a rootfs
     // always gets one.
     if namespaces.has(libc::CLONE_NEWPID) || rootfs.is_some() {
-        proc::mount(&root)?;
-        proc::harden(&root)?;
+        kernel::mount_proc(&root)?;
     }
-    if fs.wants_dev(rootfs.is_some()) {
-        devices::populate(&root)?;
-    }
-    let quiet = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    let dev = match fs.wants_dev(rootfs.is_some()) {
+        true => Some(devices::populate(&root)?),
+        false => None,
+    };
     if fs.mqueue {
-        mounts::mount_fs(&root, b"/dev/mqueue", c"mqueue", quiet, None)?;
+        let at = match &dev {
+            Some(dev) => devices::subdir(dev, c"mqueue", b"/dev/mqueue")?,
+            None => mounts::mount_point(&root, b"/dev/mqueue")?,
+        };
+        let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC;
+        mounts::mount_new(&at, b"/dev/mqueue", c"mqueue", attrs, &[])?;
     }
     if fs.sys {
-        mounts::mount_fs(&root, b"/sys", c"sysfs", quiet | libc::MS_RDONLY, None)?;
+        kernel::mount_sys(&root)?;
     }
     // Into the new root; then the mount steps, in command-line order, resolved inside it.
     match rootfs {

@@ -2,13 +2,17 @@
 //! overlay), the way into it (pivot_root or chroot), and the mount steps of the command line,
 //! replayed inside it in the order they were given.
 //!
-//! Every path inside the container is resolved by the kernel beneath the new root (openat2
-//! with RESOLVE_BENEATH), never by looking at the string: a `..` or a symlink that would lead
-//! out of the root is refused, and a missing mount point is made through the same resolution.
+//! Every path inside the container is resolved by the kernel, never by looking at the string.
+//! A mount step's destination (and --chdir) is walked with the new root as `/` (openat2 with
+//! RESOLVE_IN_ROOT): an absolute symlink means a path inside the container, and `..` at the
+//! top stays at the top, so nothing leads out. The file systems boxinit makes itself (/proc,
+//! /dev, /sys) go only on real directories reached through no symlink at all, and every later
+//! step on them acts on the mount made, by its descriptor, never on a path looked up again:
+//! a rootfs whose links change under us cannot move a mask or a read-only copy elsewhere.
 
 use crate::config::{Filesystem, MountKind, Namespaces, Step, MAX_STEPS};
 use crate::out::Failure;
-use crate::sys::{self, Errno, Fd};
+use crate::sys::{self, Errno, Fd, Resolve};
 use crate::values;
 use core::ffi::CStr;
 
@@ -90,17 +94,6 @@ fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8
         .filter(move |entry| !list || !entry.is_empty())
 }
 
-/// A step that failed on `path`; a path the kernel would not follow out of the root is said
-/// to be one.
-#[cold]
-#[inline(never)]
-pub fn failed(what: &'static str, path: &'static [u8], e: Errno) -> Failure {
-    match e {
-        Errno::EXDEV => Failure::usage("path leads outside the container:", path),
-        e => Failure::os(what, path, e),
-    }
-}
-
 /// Before any mount: nothing we mount may propagate back to the host.
 pub fn make_private() -> Result<(), Failure> {
     sys::mount(c"none", c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
@@ -114,7 +107,8 @@ pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
 pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
     let mut sources = Sources::new();
     for step in steps.iter().filter(|s| s.kind == MountKind::Bind) {
-        let tree = open_source(step).map_err(|e| failed("opening bind source", step.source, e))?;
+        let tree =
+            open_source(step).map_err(|e| Failure::os("opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
     }
@@ -125,7 +119,7 @@ fn open_source(step: &Step) -> Result<Fd, Errno> {
     let mut buf = [0; PATH];
     let tree = sys::clone_tree(None, c_path(step.source, &mut buf)?)?;
     if step.readonly {
-        sys::make_tree_readonly(&tree)?;
+        sys::set_tree_attrs(&tree, sys::MOUNT_ATTR_RDONLY)?;
     }
     Ok(tree)
 }
@@ -164,36 +158,55 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
     for dir in [c"lower", c"upper", c"work", c"root"] {
         layers.mkdir_at(dir, 0o755)?;
     }
-    sys::attach_tree(&lower, &layers.open_beneath(c"lower")?)?;
+    sys::attach_tree(&lower, &layers.open_under(c"lower", Resolve::NoSymlinks)?)?;
     // The layers are named relative to the working directory, where the overlay finds them.
     layers.change_dir()?;
     let data = c"lowerdir=lower,upperdir=upper,workdir=work";
     sys::mount(c"overlay", c"root", Some(c"overlay"), 0, Some(data))?;
-    layers.open_beneath(c"root")
+    layers.open_under(c"root", Resolve::NoSymlinks)
 }
 
-/// Mount a file system of type `fstype` at `path` inside `root`, made if missing.
+/// Where a file system of boxinit's goes: the directory `path` beneath `base`, reached through
+/// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing.
+pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
+    open_under(base, path, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
+        Errno::ELOOP => Failure::usage("mount point is a symlink:", path),
+        e => Failure::os("mounting", path, e),
+    })
+}
+
+/// Options of a new file system: `key=value`, or a flag `key` (with None).
+pub type Options<'a> = &'a [(&'a CStr, Option<&'a CStr>)];
+
+/// A new file system of type `fstype` attached on `at` (from `mount_point`), with `attrs`
+/// (`MOUNT_ATTR_*`) and `options`. Returns its root, on which every later step acts.
 #[inline(never)]
-pub fn mount_fs(
-    root: &Fd,
+pub fn mount_new(
+    at: &Fd,
     path: &'static [u8],
     fstype: &CStr,
-    flags: libc::c_ulong,
-    data: Option<&CStr>,
-) -> Result<(), Failure> {
-    mount_at(root, path, fstype, flags, data).map_err(|e| failed("mounting", path, e))
+    attrs: u64,
+    options: Options,
+) -> Result<Fd, Failure> {
+    new_fs(fstype, attrs, options)
+        .and_then(|mount| attach(mount, at))
+        .map_err(|e| Failure::os("mounting", path, e))
 }
 
-fn mount_at(
-    root: &Fd,
-    path: &[u8],
-    fstype: &CStr,
-    flags: libc::c_ulong,
-    data: Option<&CStr>,
-) -> Result<(), Errno> {
-    // Mount on "." of the directory the kernel resolved, not on a path looked up again.
-    open_beneath(root, path, Create::Dir)?.change_dir()?;
-    sys::mount(fstype, c".", Some(fstype), flags, data)
+/// Attach the detached `mount` on `at`; the descriptor then names the attached mount.
+pub fn attach(mount: Fd, at: &Fd) -> Result<Fd, Errno> {
+    sys::attach_tree(&mount, at)?;
+    Ok(mount)
+}
+
+/// A detached mount of a new file system: made by descriptor (fsopen, fsmount), so that
+/// nothing is mounted on a path until it is attached where a descriptor says.
+pub fn new_fs(fstype: &CStr, attrs: u64, options: Options) -> Result<Fd, Errno> {
+    let context = sys::FsContext::new(fstype)?;
+    for &(key, value) in options {
+        context.set(key, value)?;
+    }
+    context.mount(attrs)
 }
 
 /// Make `root` the root: pivot_root(".", ".") stacks the old root over the new one and the
@@ -226,32 +239,30 @@ pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
             MountKind::Bind => sources.next(),
             MountKind::Tmpfs => None,
         };
-        place(&root, step, tree).map_err(|e| failed("mounting on", step.dest, e))?;
+        place(&root, step, tree).map_err(|e| Failure::os("mounting on", step.dest, e))?;
     }
     Ok(())
 }
 
 fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
-    if let Some(tree) = tree {
-        let create = if tree.file_type()? == libc::S_IFDIR {
-            Create::Dir
-        } else {
-            Create::File
-        };
-        return sys::attach_tree(&tree, &open_beneath(root, step.dest, create)?);
-    }
-    // mode=1777,size=64m: the size has at most 20 bytes (checked when it was parsed).
-    let mut data = [0; 40];
-    let mut len = 9;
-    data[..15].copy_from_slice(b"mode=1777,size=");
-    if !step.source.is_empty() {
-        len = 15 + step.source.len();
-        data[15..len].copy_from_slice(step.source);
-    }
-    data[len] = 0;
-    let data = c_str(&data, len)?;
-    let flags = libc::MS_NOSUID | libc::MS_NODEV;
-    mount_at(root, step.dest, c"tmpfs", flags, Some(data))
+    let (create, tree) = match tree {
+        Some(tree) if tree.file_type()? != libc::S_IFDIR => (Create::File, tree),
+        Some(tree) => (Create::Dir, tree),
+        None => (Create::Dir, tmpfs(step.source)?),
+    };
+    let at = open_under(root, step.dest, Resolve::InRoot, create)?;
+    sys::attach_tree(&tree, &at)
+}
+
+/// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).
+fn tmpfs(size: &[u8]) -> Result<Fd, Errno> {
+    // The size has at most 20 bytes (checked when it was parsed).
+    let mut buf = [0; 24];
+    let size = c_path(size, &mut buf)?;
+    let options = [(c"mode", Some(c"1777")), (c"size", Some(size))];
+    let count = if size.is_empty() { 1 } else { 2 };
+    let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+    new_fs(c"tmpfs", attrs, &options[..count])
 }
 
 /// `--ro`: the root mount read-only; what is mounted on it keeps its own flags.
@@ -263,9 +274,9 @@ pub fn make_root_readonly() -> Result<(), Failure> {
 pub fn change_dir(dir: &'static CStr) -> Result<(), Failure> {
     let path = dir.to_bytes();
     open_dir(c"/")
-        .and_then(|root| open_beneath(&root, path, Create::No))
+        .and_then(|root| open_under(&root, path, Resolve::InRoot, Create::No))
         .and_then(|at| at.change_dir())
-        .map_err(|e| failed("changing directory to", path, e))
+        .map_err(|e| Failure::os("changing directory to", path, e))
 }
 
 /// What `open_beneath` makes of a missing path.
@@ -280,16 +291,16 @@ pub enum Create {
 
 const PATH: usize = libc::PATH_MAX as usize;
 
-/// A handle on `path` (absolute or not, it is taken as inside the container) resolved by the
-/// kernel beneath `root`: EXDEV when `..` or a symlink leads out of `root`. What is missing
-/// is made when `create` says so, one component at a time, each resolved the same way.
-pub fn open_beneath(root: &Fd, path: &[u8], create: Create) -> Result<Fd, Errno> {
+/// A handle on `path` (absolute or not, it is taken as inside the container) walked from
+/// `root` as `resolve` allows. What is missing is made when `create` says so, one component
+/// at a time, each reached from `root` the same way.
+pub fn open_under(root: &Fd, path: &[u8], resolve: Resolve, create: Create) -> Result<Fd, Errno> {
     let relative = match path.iter().position(|&c| c != b'/') {
         Some(i) => &path[i..],
         None => b".",
     };
     let mut buf = [0; PATH];
-    match root.open_beneath(c_path(relative, &mut buf)?) {
+    match root.open_under(c_path(relative, &mut buf)?, resolve) {
         Err(Errno::ENOENT) if create != Create::No => {}
         found => return found,
     }
@@ -302,12 +313,12 @@ pub fn open_beneath(root: &Fd, path: &[u8], create: Create) -> Result<Fd, Errno>
         }
         if end > start {
             buf[end] = 0;
-            let found = match root.open_beneath(c_str(&buf, end)?) {
+            let found = match root.open_under(c_str(&buf, end)?, resolve) {
                 Err(Errno::ENOENT) => {
                     let dir = parent.as_ref().unwrap_or(root);
                     let file = end == len && create == Create::File;
                     make(dir, c_str(&buf[start..], end - start)?, file)?;
-                    root.open_beneath(c_str(&buf, end)?)
+                    root.open_under(c_str(&buf, end)?, resolve)
                 }
                 found => found,
             };
@@ -338,9 +349,9 @@ fn open_dir(path: &CStr) -> Result<Fd, Errno> {
 }
 
 /// `bytes` as a C string in `buf`.
-fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8; PATH]) -> Result<&'a CStr, Errno> {
+fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8]) -> Result<&'a CStr, Errno> {
     let len = bytes.len();
-    if len >= PATH {
+    if len >= buf.len() {
         return Err(Errno::ENAMETOOLONG);
     }
     buf[..len].copy_from_slice(bytes);

@@ -12,10 +12,24 @@ const FSTATAT: Sysno = Sysno::newfstatat;
 #[cfg(target_arch = "aarch64")]
 const FSTATAT: Sysno = Sysno::fstatat;
 
-/// openat2's `RESOLVE_*`: no `..` above the starting directory, no absolute symlink, no
-/// /proc magic link; the kernel refuses such a path with EXDEV or ELOOP.
-const RESOLVE_BENEATH: u64 = 0x08;
+/// openat2's `RESOLVE_*` (the kernel refuses what they forbid with EXDEV or ELOOP).
+const RESOLVE_NO_XDEV: u64 = 0x01;
 const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_IN_ROOT: u64 = 0x10;
+
+/// How `Fd::open_under` may walk a path from the directory it starts at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// As if the directory were `/`: an absolute symlink and `..` at the top stay inside it
+    /// (RESOLVE_IN_ROOT).
+    InRoot,
+    /// Beneath the directory, through no symlink at all (RESOLVE_BENEATH, NO_SYMLINKS).
+    NoSymlinks,
+    /// The same, and without leaving the directory's mount (adds RESOLVE_NO_XDEV).
+    ThisMount,
+}
 
 /// `fstatat(2)` of `path` relative to `dir` (following symlinks; with AT_EMPTY_PATH and an
 /// empty path, `dir` itself).
@@ -79,15 +93,17 @@ pub fn umask(mask: u32) -> u32 {
 }
 
 impl Fd {
-    /// An O_PATH handle on `path`, resolved strictly beneath `self`: neither `..` nor a
-    /// symlink may lead out of it (openat2 with RESOLVE_BENEATH).
-    pub fn open_beneath(&self, path: &CStr) -> Result<Fd> {
+    /// An O_PATH handle on `path`, walked from `self` (a directory) as `resolve` allows; no
+    /// /proc magic link is ever followed.
+    pub fn open_under(&self, path: &CStr, resolve: Resolve) -> Result<Fd> {
+        let resolve = RESOLVE_NO_MAGICLINKS
+            | match resolve {
+                Resolve::InRoot => RESOLVE_IN_ROOT,
+                Resolve::NoSymlinks => RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+                Resolve::ThisMount => RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+            };
         // struct open_how: flags, mode, resolve.
-        let how: [u64; 3] = [
-            (libc::O_PATH | libc::O_CLOEXEC) as u64,
-            0,
-            RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-        ];
+        let how: [u64; 3] = [(libc::O_PATH | libc::O_CLOEXEC) as u64, 0, resolve];
         // SAFETY: path is a C string; how is a valid open_how of the size passed.
         let fd = unsafe {
             syscall!(

@@ -10,7 +10,11 @@ const OPEN_TREE_CLONE: c_int = 1;
 const AT_RECURSIVE: c_int = 0x8000;
 const MOVE_MOUNT_F_EMPTY_PATH: c_int = 0x04;
 const MOVE_MOUNT_T_EMPTY_PATH: c_int = 0x40;
-const MOUNT_ATTR_RDONLY: u64 = 0x01;
+/// Mount attributes (`MOUNT_ATTR_*`), for `FsContext::mount` and `set_tree_attrs`.
+pub const MOUNT_ATTR_RDONLY: u64 = 0x01;
+pub const MOUNT_ATTR_NOSUID: u64 = 0x02;
+pub const MOUNT_ATTR_NODEV: u64 = 0x04;
+pub const MOUNT_ATTR_NOEXEC: u64 = 0x08;
 
 pub fn mount(
     source: &CStr,
@@ -48,23 +52,47 @@ pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> Result<()> {
 /// A new mount of `fstype` that is attached nowhere (fsopen, fsmount): it lets us look into a
 /// file system without changing any mount table, and is gone when the descriptor is closed.
 pub fn detached_mount(fstype: &CStr) -> Result<Fd> {
-    // SAFETY: fstype is a C string; the other calls take descriptors and null pointers.
-    let context =
-        Fd(unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }? as c_int);
-    // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
-    unsafe {
-        syscall!(
-            Sysno::fsconfig,
-            context.0,
-            libc::FSCONFIG_CMD_CREATE,
-            0,
-            0,
-            0
-        )
-    }?;
-    // SAFETY: no pointers.
-    let mount = unsafe { syscall!(Sysno::fsmount, context.0, libc::FSMOUNT_CLOEXEC, 0) }?;
-    Ok(Fd(mount as c_int))
+    FsContext::new(fstype)?.mount(0)
+}
+
+/// A file system being made (fsopen): options are set one by one, then `mount` makes it a
+/// detached mount, known only by its descriptor until it is attached somewhere.
+pub struct FsContext(Fd);
+
+impl FsContext {
+    pub fn new(fstype: &CStr) -> Result<FsContext> {
+        // SAFETY: fstype is a C string.
+        let fd = unsafe { syscall!(Sysno::fsopen, fstype.as_ptr(), libc::FSOPEN_CLOEXEC) }?;
+        Ok(FsContext(Fd(fd as c_int)))
+    }
+
+    /// The option `key=value`, or the flag `key`.
+    pub fn set(&self, key: &CStr, value: Option<&CStr>) -> Result<()> {
+        let (cmd, value) = match value {
+            Some(v) => (libc::FSCONFIG_SET_STRING, v.as_ptr()),
+            None => (libc::FSCONFIG_SET_FLAG, ptr::null()),
+        };
+        // SAFETY: key is a C string, value one or null as the command wants; aux is 0.
+        unsafe { syscall!(Sysno::fsconfig, self.0 .0, cmd, key.as_ptr(), value, 0) }.map(drop)
+    }
+
+    /// Make the file system, and a detached mount of it with `attrs` (`MOUNT_ATTR_*`).
+    pub fn mount(self, attrs: u64) -> Result<Fd> {
+        // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
+        unsafe {
+            syscall!(
+                Sysno::fsconfig,
+                self.0 .0,
+                libc::FSCONFIG_CMD_CREATE,
+                0,
+                0,
+                0
+            )
+        }?;
+        // SAFETY: no pointers.
+        let fd = unsafe { syscall!(Sysno::fsmount, self.0 .0, libc::FSMOUNT_CLOEXEC, attrs) }?;
+        Ok(Fd(fd as c_int))
+    }
 }
 
 /// A detached copy of the mount tree at `path` (relative to `dir`, or `dir` itself when
@@ -82,10 +110,10 @@ pub fn clone_tree(dir: Option<&Fd>, path: &CStr) -> Result<Fd> {
     Ok(Fd(fd as c_int))
 }
 
-/// `mount_setattr(2)` making read-only what `path` (relative to `dir`) names.
-fn set_readonly(dir: c_int, path: &CStr, flags: c_int) -> Result<()> {
+/// `mount_setattr(2)` setting `attrs` on what `path` (relative to `dir`) names.
+fn set_attrs(dir: c_int, path: &CStr, flags: c_int, attrs: u64) -> Result<()> {
     // struct mount_attr: set, clear, propagation, userns
-    let attr = [MOUNT_ATTR_RDONLY, 0, 0, 0];
+    let attr = [attrs, 0, 0, 0];
     // SAFETY: attr is a valid mount_attr of the size passed; path is a C string.
     unsafe {
         syscall!(
@@ -100,14 +128,14 @@ fn set_readonly(dir: c_int, path: &CStr, flags: c_int) -> Result<()> {
     .map(drop)
 }
 
-/// Make a detached tree (from `clone_tree`) and every mount in it read-only.
-pub fn make_tree_readonly(tree: &Fd) -> Result<()> {
-    set_readonly(tree.0, c"", libc::AT_EMPTY_PATH | AT_RECURSIVE)
+/// Set `attrs` (`MOUNT_ATTR_*`) on a mount tree and every mount in it, by its descriptor.
+pub fn set_tree_attrs(tree: &Fd, attrs: u64) -> Result<()> {
+    set_attrs(tree.0, c"", libc::AT_EMPTY_PATH | AT_RECURSIVE, attrs)
 }
 
 /// Make the one mount at `path` read-only, leaving the mounts below it alone.
 pub fn make_mount_readonly(path: &CStr) -> Result<()> {
-    set_readonly(libc::AT_FDCWD, path, 0)
+    set_attrs(libc::AT_FDCWD, path, 0, MOUNT_ATTR_RDONLY)
 }
 
 /// Attach the detached tree `tree` on top of what `target` refers to.

@@ -1,0 +1,113 @@
+//! The kernel's views of itself, /proc and /sys, hardened as runc and crun harden them: the
+//! entries that show or change the host's kernel (its memory, its keys, its timers and
+//! scheduler, its hardware and firmware) are masked or made read-only. Each mask goes on the
+//! mount just made, found from its root by descriptor without crossing a mount or a symlink.
+
+use super::mounts;
+use crate::out::Failure;
+use crate::sys::{self, Errno, Fd, Resolve};
+use core::ffi::CStr;
+
+/// What happens to an entry: hidden under /dev/null (a file: reads find nothing, writes
+/// vanish) or under an empty read-only tmpfs (a directory), or only made read-only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Treat {
+    MaskFile,
+    MaskDir,
+    ReadOnly,
+}
+
+/// /proc's entries that show or change the host's kernel. Those this kernel lacks are skipped.
+const PROC: [(&CStr, Treat); 14] = [
+    (c"/proc/acpi", Treat::MaskDir),
+    (c"/proc/kcore", Treat::MaskFile),
+    (c"/proc/keys", Treat::MaskFile),
+    (c"/proc/latency_stats", Treat::MaskFile),
+    (c"/proc/timer_list", Treat::MaskFile),
+    (c"/proc/timer_stats", Treat::MaskFile),
+    (c"/proc/sched_debug", Treat::MaskFile),
+    (c"/proc/scsi", Treat::MaskDir),
+    (c"/proc/asound", Treat::ReadOnly),
+    (c"/proc/bus", Treat::ReadOnly),
+    (c"/proc/fs", Treat::ReadOnly),
+    (c"/proc/irq", Treat::ReadOnly),
+    (c"/proc/sys", Treat::ReadOnly),
+    (c"/proc/sysrq-trigger", Treat::ReadOnly),
+];
+
+/// /sys's: the firmware's tables (ACPI, EFI variables, the memory map) and the power-capping
+/// counters that leak what other tenants compute.
+const SYS: [(&CStr, Treat); 2] = [
+    (c"/sys/firmware", Treat::MaskDir),
+    (c"/sys/devices/virtual/powercap", Treat::MaskDir),
+];
+
+const QUIET: u64 = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC;
+
+/// A /proc of the PID namespace we are PID 1 of, or /proc would still list the host; masked
+/// while the host's /dev/null is still at hand.
+pub fn mount_proc(root: &Fd) -> Result<(), Failure> {
+    let at = mounts::mount_point(root, b"/proc")?;
+    let proc = mounts::mount_new(&at, b"/proc", c"proc", QUIET, &[])?;
+    harden(&proc, &PROC)
+}
+
+/// `--sys`: a read-only sysfs; where a user namespace without a network namespace of its own
+/// may not make one, the host's /sys, bound read-only with all below it, as crun does.
+pub fn mount_sys(root: &Fd) -> Result<(), Failure> {
+    let at = mounts::mount_point(root, b"/sys")?;
+    let attrs = QUIET | sys::MOUNT_ATTR_RDONLY;
+    let made = match mounts::new_fs(c"sysfs", attrs, &[]) {
+        Err(Errno::EPERM) => host_sys(attrs),
+        made => made,
+    };
+    let sys = made
+        .and_then(|mount| mounts::attach(mount, &at))
+        .map_err(|e| Failure::os("mounting", b"/sys", e))?;
+    harden(&sys, &SYS)
+}
+
+fn host_sys(attrs: u64) -> Result<Fd, Errno> {
+    let tree = sys::clone_tree(None, c"/sys")?;
+    sys::set_tree_attrs(&tree, attrs)?;
+    Ok(tree)
+}
+
+/// Mask and write-protect `entries` of the file system whose root `mount` is.
+fn harden(mount: &Fd, entries: &[(&'static CStr, Treat)]) -> Result<(), Failure> {
+    for &(path, treat) in entries {
+        harden_entry(mount, path, treat)
+            .map_err(|e| Failure::os("hardening", path.to_bytes(), e))?;
+    }
+    Ok(())
+}
+
+fn harden_entry(mount: &Fd, path: &CStr, treat: Treat) -> Result<(), Errno> {
+    let at = match mount.open_under(within_mount(path), Resolve::ThisMount) {
+        Err(Errno::ENOENT) => return Ok(()),
+        at => at?,
+    };
+    let tree = match treat {
+        Treat::MaskDir => {
+            let attrs = QUIET | sys::MOUNT_ATTR_RDONLY;
+            mounts::new_fs(c"tmpfs", attrs, &[(c"mode", Some(c"555"))])?
+        }
+        Treat::MaskFile => sys::clone_tree(None, c"/dev/null")?,
+        Treat::ReadOnly => {
+            let copy = sys::clone_tree(Some(&at), c"")?;
+            sys::set_tree_attrs(&copy, sys::MOUNT_ATTR_RDONLY)?;
+            copy
+        }
+    };
+    sys::attach_tree(&tree, &at)
+}
+
+/// `/proc/sys` as a path from /proc's root: `sys`.
+fn within_mount(path: &CStr) -> &CStr {
+    let bytes = path.to_bytes_with_nul();
+    let start = bytes[1..]
+        .iter()
+        .position(|&c| c == b'/')
+        .map_or(0, |i| i + 2);
+    sys::c_str(&bytes[start..]).unwrap_or(path)
+}
