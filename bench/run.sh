@@ -2,14 +2,15 @@
 # The benchmark harness (`just bench`): find or install the anchors, build their musl variants
 # (bench/anchors.sh, cached in target/bench/anchors), build boxinit and the test probe, make
 # one busybox rootfs, measure everything (bench/measure.py) and write the report
-# (bench/report.py): BENCHMARKS.md and bench/chart.svg (matplotlib).
+# (bench/report.py through the template bench/BENCHMARKS.md.j2): BENCHMARKS.md and
+# bench/chart.svg. It writes nothing else in the repository.
 #
 # Usage: bench/run.sh [--quick] [--out DIR]
 #   --quick     few runs and 2000 orphans instead of 20000: checks that the harness works
 #               (CI), numbers are not worth quoting. Also BENCH_QUICK=1.
 #   --out DIR   where BENCHMARKS.md and chart.svg go. Default: the repository (BENCHMARKS.md,
-#               bench/chart.svg, and the numbers in README.md) for a full run, target/bench/
-#               for a quick one, so a quick run never overwrites the published results.
+#               bench/chart.svg) for a full run, target/bench/ for a quick one, so a quick
+#               run never overwrites the published results.
 # Needs root (namespaces, mounts, containers). Leaves no container, mount or process behind.
 set -eu
 cd "$(dirname "$0")/.."
@@ -48,10 +49,11 @@ done
 if ! [ -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q static; then
     missing="$missing busybox-static"
 fi
-# Debian's python3 with Debian's matplotlib, whatever python3 comes first on PATH.
+# Debian's python3 with Debian's matplotlib, Jinja2 and psutil, whatever python3 comes first
+# on PATH.
 py=/usr/bin/python3
-if ! [ -x $py ] || ! $py -c 'import matplotlib' 2>/dev/null; then
-    missing="$missing python3 python3-matplotlib"
+if ! [ -x $py ] || ! $py -c 'import matplotlib, jinja2, psutil' 2>/dev/null; then
+    missing="$missing python3 python3-matplotlib python3-jinja2 python3-psutil"
 fi
 if [ -n "$missing" ]; then
     say "apt-get install$missing"
@@ -83,10 +85,8 @@ mode=full
 [ "$quick" = 0 ] || mode=quick
 $py bench/measure.py --mode "$mode" --work "$work" --results "$work/results.json"
 if [ "$out" = . ]; then
-    $py bench/report.py "$work/results.json" --markdown BENCHMARKS.md --chart bench/chart.svg \
-        --readme README.md
+    $py bench/report.py "$work/results.json" --markdown BENCHMARKS.md --chart bench/chart.svg
 else
-    mkdir -p "$out"
     $py bench/report.py "$work/results.json" --markdown "$out/BENCHMARKS.md" \
         --chart "$out/chart.svg"
 fi
