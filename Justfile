@@ -29,7 +29,12 @@ image:
 bench *ARGS:
     sh bench/run.sh {{ARGS}}
 
-# Static release binaries for x86_64 and aarch64 in target/dist, with SHA256SUMS
+# Install the release binary and its man page under PREFIX (bin/boxinit, share/man/man1/boxinit.1)
+install PREFIX="/usr/local": build
+    install -D -m 755 {{bin}} "{{PREFIX}}/bin/boxinit"
+    install -D -m 644 docs/boxinit.1 "{{PREFIX}}/share/man/man1/boxinit.1"
+
+# Static release binaries for x86_64 and aarch64 in target/dist, with the man page and SHA256SUMS
 dist:
     sh image/dist.sh
 

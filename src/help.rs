@@ -41,7 +41,7 @@ const DUMB_INIT_VERSION: &str = concat!("dumb-init v", env!("CARGO_PKG_VERSION")
 const BOXINIT_HELP: &str = concat!(
     "boxinit ",
     env!("CARGO_PKG_VERSION"),
-    ": a small PID 1 for containers, launchers and boot (README.md tells more)
+    ": a small PID 1 for containers, launchers and boot (man boxinit tells more)
 
 Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]   (COMMAND defaults to /bin/sh)
 
@@ -125,6 +125,7 @@ const CATATONIT_HELP: &str = concat!(
   -P              pause: run no command, reap orphans, exit on SIGINT or SIGTERM
   -V, --version   the version
 
+Environment: CATATONIT_DEBUG (set at all: debug messages).
 This catatonit is boxinit ",
     env!("CARGO_PKG_VERSION"),
     ".

@@ -8,7 +8,7 @@ set -eu
 all="busybox-static runc crun podman tini dumb-init catatonit bubblewrap hyperfine strace
 cpio file bsdutils util-linux containerd uidmap e2fsprogs musl-tools qemu-system-x86
 linux-image-amd64 qemu-user-static qemu-system-arm iproute2 python3-matplotlib
-python3-jinja2 python3-psutil"
+python3-jinja2 python3-psutil mandoc groff man-db"
 packages=${*:-$all}
 # rustup does not add rust-toolchain.toml's targets to a toolchain that is already installed,
 # and without the target cargo fails with "can't find crate for core".
