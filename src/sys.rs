@@ -991,6 +991,8 @@ impl EnvBuffer {
 /// /proc magic link; the kernel refuses such a path with EXDEV or ELOOP.
 const RESOLVE_BENEATH: u64 = 0x08;
 const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_XDEV: u64 = 0x01;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
 const OPEN_TREE_CLONE: c_int = 1;
 const AT_RECURSIVE: c_int = 0x8000;
 const MOVE_MOUNT_F_EMPTY_PATH: c_int = 0x04;
@@ -1016,12 +1018,20 @@ impl Fd {
     /// An O_PATH handle on `path`, resolved strictly beneath `self`: neither `..` nor a
     /// symlink may lead out of it (openat2 with RESOLVE_BENEATH).
     pub fn open_beneath(&self, path: &CStr) -> Result<Fd> {
+        self.open_resolved(path, libc::O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+    }
+
+    /// The directory `name` in this one, only if it is on the same mount (no mount point,
+    /// bind mounts included) and no symlink leads there.
+    pub fn open_dir_on_this_mount(&self, name: &CStr) -> Result<Fd> {
+        let resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS;
+        self.open_resolved(name, libc::O_RDONLY | libc::O_DIRECTORY, resolve)
+    }
+
+    /// openat2: `path` opened with `flags`, resolved as `resolve` says.
+    fn open_resolved(&self, path: &CStr, flags: c_int, resolve: u64) -> Result<Fd> {
         // struct open_how: flags, mode, resolve.
-        let how: [u64; 3] = [
-            (libc::O_PATH | libc::O_CLOEXEC) as u64,
-            0,
-            RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-        ];
+        let how: [u64; 3] = [(flags | libc::O_CLOEXEC) as u64, 0, resolve];
         // SAFETY: path is a C string; how is a valid open_how of the size passed.
         let fd = unsafe {
             syscall!(
