@@ -558,6 +558,17 @@ pub fn is_directory(path: &CStr) -> Result<bool> {
     stat(path).map(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR)
 }
 
+/// The working directory's path as seen from our root; ENOENT when it is not below it.
+pub fn getcwd(buf: &mut [u8]) -> Result<&CStr> {
+    // SAFETY: the kernel writes at most buf.len() bytes, a C string whose length it returns.
+    let len = unsafe { syscall!(Sysno::getcwd, buf.as_mut_ptr(), buf.len()) }?;
+    match buf.get(..len).and_then(c_str) {
+        // An unreachable directory is named `(unreachable)/...`.
+        Some(path) if path.to_bytes().starts_with(b"/") => Ok(path),
+        _ => Err(Errno::ENOENT),
+    }
+}
+
 pub fn chdir(path: &CStr) -> Result<()> {
     // SAFETY: path is a C string.
     unsafe { syscall!(Sysno::chdir, path.as_ptr()) }.map(drop)
