@@ -298,22 +298,30 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
 }
 
 /// Make `dir` the root, as busybox's switch_root does: take /dev, /proc, /sys and /run
-/// along, delete the initramfs (it is memory that nothing could reach any more), move `dir`
-/// onto `/` and chroot into it.
+/// along, empty the initramfs (it is memory that nothing could reach any more), move `dir`
+/// onto `/` and chroot into it. Any other old root (a disk, a container's root, even one on
+/// tmpfs) keeps every file: switching away from it is no reason to lose them.
 fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let fail = |e| Failure::os("switching root to", dir.to_bytes(), e);
     let (root_device, _) = sys::ids_of(c"/").map_err(fail)?;
-    let new_root = sys::ids_of(dir).map_err(fail)?;
-    if new_root.0 == root_device {
-        // A directory of the initramfs: only a mount can be moved onto `/`.
+    let (new_device, _) = sys::ids_of(dir).map_err(fail)?;
+    if new_device == root_device {
+        // A directory of the old root: only a mount can be moved onto `/`.
         sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None).map_err(fail)?;
     }
+    // Asked while /proc is still where it was mounted.
+    let initramfs = is_initramfs();
     for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
         move_into(old, dir);
     }
     sys::chdir(dir).map_err(fail)?;
-    if let Ok(root) = Fd::open(c"/", libc::O_RDONLY | libc::O_DIRECTORY) {
-        delete_contents(&root, root_device, new_root, 0);
+    if !initramfs {
+        out::say(
+            out::WARN,
+            &[b"not an initramfs: the old root keeps its files"],
+        );
+    } else if let Ok(root) = Fd::open(c"/", libc::O_RDONLY | libc::O_DIRECTORY) {
+        delete_contents(&root, 0);
     }
     sys::mount(c".", c"/", None, libc::MS_MOVE, None).map_err(fail)?;
     sys::chroot(c".").map_err(fail)?;
@@ -334,12 +342,40 @@ fn move_into(old: &'static CStr, dir: &CStr) {
     }
 }
 
+const RAMFS_MAGIC: i64 = 0x8584_58f6;
+const TMPFS_MAGIC: i64 = 0x0102_1994;
+
+/// Whether `/` is the initramfs, the one root whose files may be deleted: we are the init
+/// the kernel started, `/` is in memory (ramfs or tmpfs), and it is the kernel's rootfs
+/// mount itself, not a copy of one or a tmpfs mounted later.
+fn is_initramfs() -> bool {
+    started_by_kernel()
+        && matches!(sys::fs_type(c"/"), Ok(RAMFS_MAGIC | TMPFS_MAGIC))
+        && root_is_rootfs()
+}
+
+/// The rootfs is the first mount of the initial namespace, so the first line of mountinfo:
+/// `ID PARENT MAJOR:MINOR ROOT MOUNT_POINT OPTIONS [TAGS] - TYPE SOURCE OPTIONS`, here with
+/// ROOT and MOUNT_POINT `/` and TYPE `rootfs`. Unreadable, or cut short: not the rootfs.
+fn root_is_rootfs() -> bool {
+    let mut buf = [0; 512];
+    let len = Fd::open(c"/proc/self/mountinfo", libc::O_RDONLY)
+        .and_then(|f| f.read(&mut buf))
+        .unwrap_or(0);
+    let Some(end) = buf[..len].iter().position(|&c| c == b'\n') else {
+        return false;
+    };
+    let mut fields = buf[..end].split(|&c| c == b' ');
+    let mounted = fields.nth(3) == Some(b"/") && fields.next() == Some(b"/");
+    mounted && fields.skip_while(|&f| f != b"-").nth(1) == Some(b"rootfs")
+}
+
 /// How deep `delete_contents` goes; an initramfs is never this deep.
 const MAX_DEPTH: u8 = 24;
 
-/// Delete everything in `dir` that lives on `device`, never crossing into another mount and
-/// never into `keep` (the new root).
-fn delete_contents(dir: &Fd, device: u64, keep: (u64, u64), depth: u8) {
+/// Delete everything in `dir` that is on its mount: nothing mounted below it (the new root,
+/// a bind mount) is entered, and no symlink is followed.
+fn delete_contents(dir: &Fd, depth: u8) {
     let mut buf = [0u8; 1024];
     while let Ok(len @ 1..) = dir.read_dir(&mut buf) {
         let mut records = &buf[..len];
@@ -351,33 +387,27 @@ fn delete_contents(dir: &Fd, device: u64, keep: (u64, u64), depth: u8) {
             }
             let is_dir = records[18] == libc::DT_DIR;
             if let Ok(name) = CStr::from_bytes_until_nul(&records[19..reclen]) {
-                delete_entry(dir, name, is_dir, device, keep, depth);
+                delete_entry(dir, name, is_dir, depth);
             }
             records = &records[reclen..];
         }
     }
 }
 
-fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, device: u64, keep: (u64, u64), depth: u8) {
+fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, depth: u8) {
     if name == c"." || name == c".." {
         return;
     }
     if !is_dir {
+        // Removes the name itself, never what a symlink points to; a mount point is busy.
         let _ = dir.unlink_at(name, 0);
         return;
     }
-    let Ok(sub) = dir.open_at(
-        name,
-        libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
-        0,
-    ) else {
+    if depth >= MAX_DEPTH {
         return;
-    };
-    match sub.ids_at(c"") {
-        Ok(ids) if ids.0 == device && ids != keep && depth < MAX_DEPTH => {
-            delete_contents(&sub, device, keep, depth + 1);
-            let _ = dir.unlink_at(name, libc::AT_REMOVEDIR);
-        }
-        _ => {}
+    }
+    if let Ok(sub) = dir.open_dir_on_this_mount(name) {
+        delete_contents(&sub, depth + 1);
+        let _ = dir.unlink_at(name, libc::AT_REMOVEDIR);
     }
 }

@@ -51,7 +51,17 @@ fn build_initramfs(name: &str, console: &str) -> PathBuf {
 /// A second root on an ext4 disk image: busybox, a marker file and an /sbin/init that says
 /// who it is, how its root is mounted, and powers off.
 fn disk() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    &disk_and_entries().0
+}
+
+/// How many names the disk's root file system holds, itself included, as `find / -xdev`
+/// counts them.
+fn disk_entries() -> usize {
+    disk_and_entries().1
+}
+
+fn disk_and_entries() -> &'static (PathBuf, usize) {
+    static BUILT: OnceLock<(PathBuf, usize)> = OnceLock::new();
     BUILT.get_or_init(|| {
         let root = busybox_root();
         std::fs::write(root.path().join("on-disk"), "the disk root\n").unwrap();
@@ -66,15 +76,31 @@ fn disk() -> &'static Path {
              exec poweroff -f\n",
         );
         let image = Path::new(env!("CARGO_TARGET_TMPDIR")).join("boot/disk.img");
-        let _ = std::fs::remove_file(&image);
-        let made = run(Command::new("mke2fs")
-            .args(["-q", "-t", "ext4", "-d"])
-            .arg(root.path())
-            .arg(&image)
-            .arg("32M"));
-        assert!(made.status.success(), "mke2fs: {}", text(&made.stderr));
-        image
+        ext4_image(root.path(), &image);
+        // mke2fs adds lost+found.
+        (image, count_entries(root.path()) + 1)
     })
+}
+
+fn count_entries(dir: &Path) -> usize {
+    let below: usize = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| match e.file_type().unwrap().is_dir() {
+            true => count_entries(&e.path()),
+            false => 1,
+        })
+        .sum();
+    below + 1
+}
+
+/// The size of the initramfs once unpacked: what it holds in memory until it is deleted.
+fn initramfs_bytes() -> u64 {
+    let out = run(Command::new("sh")
+        .arg("-c")
+        .arg("gzip -dc \"$0\" | wc -c")
+        .arg(initramfs()));
+    text(&out.stdout).trim().parse().unwrap()
 }
 
 /// A busybox root filesystem (image/busybox-rootfs.sh).
@@ -459,7 +485,9 @@ fn switch_root_into_the_disk_keeps_boxinit_as_pid_1() {
          echo initramfs=$(ls /init 2>&1 | grep -c 'No such'); \
          echo root=$(grep ' / ' /proc/mounts | cut -d' ' -f1,3); \
          for m in /dev /dev/pts /proc /sys /run /tmp; do \
-           cut -d' ' -f2 /proc/mounts | grep -qx $m && echo mounted=$m; done; exit 4",
+           cut -d' ' -f2 /proc/mounts | grep -qx $m && echo mounted=$m; done; \
+         echo disk-entries=$(find / -xdev | wc -l); \
+         echo shmem-kb=$(awk '/^Shmem:/ { print $2 }' /proc/meminfo); exit 4",
     ]);
     check(
         &log,
@@ -482,6 +510,21 @@ fn switch_root_into_the_disk_keeps_boxinit_as_pid_1() {
             &format!("{m} is not mounted"),
         );
     }
+    // The initramfs (a tmpfs: its pages count as Shmem) was emptied, and the deletion
+    // stayed on it: every name of the disk is still there.
+    log.refuse("not an initramfs");
+    let shmem = log.value("shmem-kb").parse::<u64>().unwrap() * 1024;
+    let initramfs = initramfs_bytes();
+    check(
+        &log,
+        shmem < initramfs / 2,
+        &format!("{shmem} bytes of tmpfs in use: the initramfs ({initramfs} bytes) is still there"),
+    );
+    assert_eq!(
+        log.value("disk-entries"),
+        disk_entries().to_string(),
+        "names lost on the disk"
+    );
 }
 
 #[test]

@@ -96,8 +96,30 @@ fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8
 
 /// Before any mount: nothing we mount may propagate back to the host.
 pub fn make_private() -> Result<(), Failure> {
-    sys::mount(c"none", c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
-        .map_err(|e| Failure::os("making mounts private", b"/", e))
+    match sys::mount(c"none", c"/", None, libc::MS_REC | libc::MS_PRIVATE, None) {
+        // Only a mount's root can change its propagation: in a chroot, `/` is none.
+        Err(Errno::EINVAL) => make_private_in_chroot(),
+        done => done,
+    }
+    .map_err(|e| Failure::os("making mounts private", b"/", e))
+}
+
+/// In a chroot, the mount holding `/` cannot be named by any path. Entering our own mount
+/// namespace again puts us at its root for a moment (setns resets the root and the working
+/// directory): from there the whole tree is made private. Then the old root, bound onto
+/// itself (privately), becomes the root again, a mount of its own now, as pivot_root needs;
+/// the working directory is found again by its path.
+fn make_private_in_chroot() -> Result<(), Errno> {
+    let mut buf = [0; PATH];
+    let cwd = sys::getcwd(&mut buf)?;
+    let root = open_dir(c"/")?;
+    sys::setns(&Fd::pidfd_of_self()?, libc::CLONE_NEWNS)?;
+    sys::mount(c"none", c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)?;
+    let tree = sys::clone_tree(Some(&root), c"")?;
+    sys::attach_tree(&tree, &root)?;
+    tree.change_dir()?;
+    sys::chroot(c".")?;
+    sys::chdir(cwd)
 }
 
 /// The bind sources, one per bind step in step order: detached copies of each host tree

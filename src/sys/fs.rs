@@ -1,7 +1,7 @@
 //! Files and directories: resolving paths beneath a root, making and removing entries, and
 //! what a file is (stat, statfs).
 
-use super::{Fd, Result};
+use super::{Errno, Fd, Result};
 use core::ffi::{c_int, CStr};
 use syscalls::{syscall, Sysno};
 
@@ -76,6 +76,17 @@ pub fn mkdir(path: &CStr, mode: u32) -> Result<()> {
     mkdirat(libc::AT_FDCWD, path, mode)
 }
 
+/// The working directory's path as seen from our root; ENOENT when it is not below it.
+pub fn getcwd(buf: &mut [u8]) -> Result<&CStr> {
+    // SAFETY: the kernel writes at most buf.len() bytes, a C string whose length it returns.
+    let len = unsafe { syscall!(Sysno::getcwd, buf.as_mut_ptr(), buf.len()) }?;
+    match buf.get(..len).and_then(super::c_str) {
+        // An unreachable directory is named `(unreachable)/...`.
+        Some(path) if path.to_bytes().starts_with(b"/") => Ok(path),
+        _ => Err(Errno::ENOENT),
+    }
+}
+
 pub fn chdir(path: &CStr) -> Result<()> {
     // SAFETY: path is a C string.
     unsafe { syscall!(Sysno::chdir, path.as_ptr()) }.map(drop)
@@ -96,6 +107,18 @@ impl Fd {
     /// An O_PATH handle on `path`, walked from `self` (a directory) as `resolve` allows; no
     /// /proc magic link is ever followed.
     pub fn open_under(&self, path: &CStr, resolve: Resolve) -> Result<Fd> {
+        self.open_resolved(path, libc::O_PATH, resolve)
+    }
+
+    /// The directory `name` in this one, open for reading, only if it is on the same mount
+    /// (no mount point, bind mounts included) and no symlink leads there.
+    pub fn open_dir_on_this_mount(&self, name: &CStr) -> Result<Fd> {
+        self.open_resolved(name, libc::O_RDONLY | libc::O_DIRECTORY, Resolve::ThisMount)
+    }
+
+    /// openat2: `path` opened with `flags`, walked as `resolve` allows; no /proc magic link is
+    /// ever followed.
+    fn open_resolved(&self, path: &CStr, flags: c_int, resolve: Resolve) -> Result<Fd> {
         let resolve = RESOLVE_NO_MAGICLINKS
             | match resolve {
                 Resolve::InRoot => RESOLVE_IN_ROOT,
@@ -103,7 +126,7 @@ impl Fd {
                 Resolve::ThisMount => RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
             };
         // struct open_how: flags, mode, resolve.
-        let how: [u64; 3] = [(libc::O_PATH | libc::O_CLOEXEC) as u64, 0, resolve];
+        let how: [u64; 3] = [(flags | libc::O_CLOEXEC) as u64, 0, resolve];
         // SAFETY: path is a C string; how is a valid open_how of the size passed.
         let fd = unsafe {
             syscall!(

@@ -143,6 +143,17 @@ pub fn busybox_rootfs() -> TempDir {
     root
 }
 
+/// An ext4 disk image of 32 MiB at `image` holding the tree at `source` (mke2fs -d, no mount).
+pub fn ext4_image(source: &Path, image: &Path) {
+    let _ = std::fs::remove_file(image);
+    let made = run(Command::new("mke2fs")
+        .args(["-q", "-t", "ext4", "-d"])
+        .arg(source)
+        .arg(image)
+        .arg("32M"));
+    assert!(made.status.success(), "mke2fs: {}", text(&made.stderr));
+}
+
 /// Write an executable file.
 pub fn write_executable(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
