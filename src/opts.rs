@@ -53,6 +53,15 @@ impl Personality {
         }
     }
 
+    /// `failure` with this name's usage status, if it is a usage error (no system call
+    /// failed); any other keeps boxinit's own.
+    pub fn usage_failure(self, failure: Failure) -> Failure {
+        match failure.errno {
+            None => failure.with_status(self.usage_status()),
+            Some(_) => failure,
+        }
+    }
+
     fn bit(self) -> u8 {
         match self {
             Personality::Boxinit => B,
@@ -168,6 +177,32 @@ struct Spec {
     /// The option has an environment variable.
     env: bool,
     name: &'static str,
+    /// Where it can act: the modes of `Mode`, as bits.
+    modes: u8,
+}
+
+/// What a run is, as far as options go: each option says in which it can act, and one given
+/// where it cannot is refused rather than left to do nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Mode {
+    /// Supervising a command, as tini does.
+    Supervising = 1,
+    /// Building a container (making or joining a namespace).
+    Container = 2,
+    /// The init of a boot (--boot, or the kernel's init).
+    Booting = 4,
+}
+
+const ANYWHERE: u8 = 7;
+const NOT_BOOTING: u8 = Mode::Supervising as u8 | Mode::Container as u8;
+/// File system steps: a container's, or a boot's that unshares a mount namespace.
+const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8;
+const BOOT_ONLY: u8 = Mode::Booting as u8;
+
+/// `s`, which acts only in `modes`.
+const fn only(modes: u8, s: Spec) -> Spec {
+    Spec { modes, ..s }
 }
 
 const B: u8 = 1;
@@ -192,6 +227,7 @@ const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u
         long: has_long,
         env: !env.is_empty(),
         name: if has_long { long } else { env },
+        modes: ANYWHERE,
     }
 }
 
@@ -226,6 +262,68 @@ const fn env_byte(c: u8) -> u8 {
     }
 }
 
+/// One option of the table as a user spells it, and where it acts: for the tests and the
+/// documentation, which must list the same options.
+pub struct Entry {
+    spec: &'static Spec,
+}
+
+impl Entry {
+    /// `--NAME`, if it has a long form.
+    pub fn long(&self) -> Option<&'static str> {
+        self.spec.long.then_some(self.spec.name)
+    }
+
+    /// `-C`, if it has a short form.
+    pub fn short(&self) -> Option<char> {
+        (self.spec.short != 0).then_some(self.spec.short as char)
+    }
+
+    /// Its environment variable, if it has one.
+    pub fn variable(&self) -> Option<heapless::Vec<u8, ENV_NAME_MAX>> {
+        let mut buf = [0; ENV_NAME_MAX];
+        self.spec
+            .env
+            .then(|| heapless::Vec::from_slice(env_name(self.spec, &mut buf)).unwrap_or_default())
+    }
+
+    pub fn takes_value(&self) -> bool {
+        self.spec.takes_value
+    }
+
+    /// Whether the name boxinit is called by knows it.
+    pub fn known_under(&self, personality: Personality) -> bool {
+        self.spec.who & personality.bit() != 0
+    }
+
+    /// Whether it acts in `mode` (elsewhere it is refused).
+    pub fn acts_in(&self, mode: Mode) -> bool {
+        self.spec.modes & mode as u8 != 0
+    }
+}
+
+/// Every option of the table, one entry per spelling.
+pub fn table() -> impl Iterator<Item = Entry> {
+    SPECS.iter().map(|spec| Entry { spec })
+}
+
+/// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
+fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
+    if from_env {
+        return env_name(spec, buf);
+    }
+    let name: &[u8] = if spec.long {
+        spec.name.as_bytes()
+    } else {
+        core::slice::from_ref(&spec.short)
+    };
+    let dashes = if spec.long { 2 } else { 1 };
+    let len = (dashes + name.len()).min(ENV_NAME_MAX);
+    buf[..dashes].fill(b'-');
+    buf[dashes..len].copy_from_slice(&name[..len - dashes]);
+    &buf[..len]
+}
+
 /// The environment variable of `spec` (when it has one), built in `buf`.
 fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
     if !spec.long {
@@ -253,12 +351,12 @@ const SPECS: &[Spec] = &[
     spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
-    with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)),
+    only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL))),
     with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL)),
     with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
-    with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T)),
+    only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
     spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D),
     spec(Opt::Group, "", 0, "TINI_KILL_PROCESS_GROUP", B | T),
     with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T)),
@@ -267,10 +365,10 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
     with_value(spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
     spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T),
-    spec(Opt::SingleChild, "single-child", b'c', "", B | D),
-    with_value(spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D)),
+    only(NOT_BOOTING, spec(Opt::SingleChild, "single-child", b'c', "", B | D)),
+    only(NOT_BOOTING, with_value(spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
     with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D)),
-    spec(Opt::Pause, "pause", b'P', "", B | C),
+    only(NOT_BOOTING, spec(Opt::Pause, "pause", b'P', "", B | C)),
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
     // Resource limits (cgroups)
@@ -282,16 +380,16 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)),
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
     spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B),
-    with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)),
-    with_value(spec(Opt::RootDevice, "root-device", 0, "", B)),
-    with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)),
-    with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)),
-    with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)),
-    with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)),
-    spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B),
-    with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)),
-    spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B),
-    with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)),
+    only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B))),
+    only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B))),
+    only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B))),
+    only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B))),
+    only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B))),
+    only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B))),
+    only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B)),
+    only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B))),
+    only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B)),
+    only(BOOT_ONLY, with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))),
     // Namespaces and the process
     with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL)),
     with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL)),
@@ -308,19 +406,19 @@ const SPECS: &[Spec] = &[
     spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
     with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
     spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
-    spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL),
-    with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL)),
+    only(NOT_BOOTING, spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
+    only(NOT_BOOTING, with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
-    with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)),
-    with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)),
-    with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)),
-    spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL),
-    spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL),
-    spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL),
-    spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL),
-    spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL),
-    spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL),
-    spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL),
+    only(MOUNTING, with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL))),
+    only(MOUNTING, with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL))),
+    only(MOUNTING, with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL))),
+    only(MOUNTING, spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL)),
+    only(MOUNTING, spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL)),
+    only(MOUNTING, spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL)),
+    only(MOUNTING, spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL)),
+    only(MOUNTING, spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL)),
+    only(MOUNTING, spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL)),
+    only(MOUNTING, spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL)),
     with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
     with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
@@ -345,6 +443,15 @@ const SPECS: &[Spec] = &[
 /// kernel to check is `check`'s.
 pub fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure> {
     let personality = Personality::of(args);
+    read(args, env, host, personality).map_err(|f| personality.usage_failure(f))
+}
+
+fn read(
+    args: Strings,
+    env: Strings,
+    host: Host,
+    personality: Personality,
+) -> Result<Config, Failure> {
     let mut parser = Parser::new(personality, host);
     let first_operand = parser.parse_args(args);
     // Help, version and license answer whatever else the command line or the environment
@@ -353,7 +460,7 @@ pub fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure>
         return Ok(parser.answer());
     }
     if let Some(failure) = parser.error.take() {
-        return Err(failure.with_status(personality.usage_status()));
+        return Err(failure);
     }
 
     // Then the environment, for what the command line left unsaid: the command line wins,
@@ -373,7 +480,32 @@ pub fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure>
             }
         }
     }
+    if ours {
+        check_own_variables(env, personality)?;
+    }
     parser.finish(args.skip(first_operand))
+}
+
+/// Every `BOXINIT_` variable is one this name reads: a misspelt one (`BOXINIT_ROOTF`) would
+/// otherwise let the command run without what it asked for.
+fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Failure> {
+    for entry in env.iter().map(CStr::to_bytes) {
+        let Some(rest) = entry.strip_prefix(b"BOXINIT_") else {
+            continue;
+        };
+        let name = &entry[..8 + rest.iter().position(|&c| c == b'=').unwrap_or(rest.len())];
+        let known = SPECS
+            .iter()
+            .find(|&s| s.env && env_name(s, &mut [0; ENV_NAME_MAX]) == name);
+        match known {
+            None => return Err(Failure::usage("unknown variable", name)),
+            Some(spec) if spec.who & personality.bit() == 0 => {
+                return Err(Failure::usage("not read under this name:", name))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// How the names of every variable boxinit or a personality reads begin.
@@ -395,6 +527,10 @@ struct Parser {
     host: Host,
     /// The settings the command line gave (bits from `setting`).
     given: u128,
+    /// Every option given (bits from `Opt`), and those of them that came from the
+    /// environment: each must act where it is, or the run is refused.
+    used: u128,
+    used_from_env: u128,
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
@@ -427,6 +563,8 @@ impl Parser {
             personality,
             host,
             given: 0,
+            used: 0,
+            used_from_env: 0,
             action: Action::Run,
             rootfs: None,
             hostname: None,
@@ -489,6 +627,12 @@ impl Parser {
                     (false, None) => None,
                 };
                 self.apply_arg(spec.opt, value)?;
+            } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
+                // `-rootfs` would read as `-r ootfs`: surely one dash short.
+                return Err(Failure::usage(
+                    "unknown option (long options take two dashes):",
+                    bytes,
+                ));
             } else if bytes.len() > 1 && bytes[0] == b'-' {
                 // A cluster of short options, as getopt reads them: -vvv, -e143, -e 143.
                 let mut j = 1;
@@ -516,6 +660,12 @@ impl Parser {
         Ok(*i)
     }
 
+    /// Whether `word` (up to any `=`) is the name of a long option of ours.
+    fn is_long_name(&self, word: &[u8]) -> bool {
+        let name = word.split(|&c| c == b'=').next().unwrap_or(word);
+        self.find(|s| s.long && s.name.as_bytes() == name).is_some()
+    }
+
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
         let me = self.personality.bit();
         SPECS.iter().find(|s| s.who & me != 0 && matches(s))
@@ -529,6 +679,8 @@ impl Parser {
         let mut buf = [0; ENV_NAME_MAX];
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
+        self.used |= 1 << spec.opt as u32;
+        self.used_from_env |= 1 << spec.opt as u32;
         if !name.starts_with(b"BOXINIT_") {
             let value = spec.takes_value.then_some(value);
             return self.apply(spec.opt, value).map_err(|_| bad());
@@ -544,6 +696,7 @@ impl Parser {
 
     fn apply_arg(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         self.given |= setting(opt);
+        self.used |= 1 << opt as u32;
         self.apply(opt, value)
     }
 
@@ -602,7 +755,16 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
-            Opt::Memory => self.limits.memory = Some(positive(values::size(text)).ok_or_else(bad)?),
+            Opt::Memory => {
+                let memory = positive(values::size(text)).ok_or_else(bad)?;
+                if memory < MIN_MEMORY {
+                    return Err(Failure::usage(
+                        "--memory is below the 6m that starting a command needs:",
+                        text,
+                    ));
+                }
+                self.limits.memory = Some(memory);
+            }
             Opt::MemorySwap => {
                 self.limits.memory_swap = Some(positive(values::size(text)).ok_or_else(bad)?)
             }
@@ -744,6 +906,32 @@ impl Parser {
         // A PID namespace brings the mount namespace its /proc needs.
         let namespaces = container::with_proc_namespace(namespaces);
         let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
+        let mode = if booting {
+            Mode::Booting
+        } else if !namespaces.is_empty() || !self.joins.kinds().is_empty() {
+            Mode::Container
+        } else {
+            Mode::Supervising
+        };
+        self.check_mode(mode)?;
+        if self.pause && !operands.is_empty() {
+            // The command would never run: pause mode waits for TERM or INT.
+            let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
+            return Err(Failure::usage(
+                "--pause runs no command, but was given",
+                first,
+            ));
+        }
+        if self.privileges.cap_add != 0
+            && self.host.euid != 0
+            && !namespaces.has(libc::CLONE_NEWUSER)
+        {
+            // Nobody else can raise a capability outside a user namespace of their own.
+            return Err(Failure::usage(
+                "--cap-add needs root or a user namespace (--unshare user)",
+                b"",
+            ));
+        }
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
@@ -758,6 +946,36 @@ impl Parser {
             operands
         };
         Ok(self.into_config(command, namespaces))
+    }
+
+    /// Every option given acts in `mode`, or the run is refused, naming the first that would
+    /// not (as the user spelt it: an option, or its variable).
+    fn check_mode(&self, mode: Mode) -> Result<(), Failure> {
+        let me = self.personality.bit();
+        let misplaced = SPECS.iter().find(|s| {
+            let bit = 1u128 << s.opt as u32;
+            let spelt = if self.used_from_env & bit != 0 {
+                s.env
+            } else {
+                s.long || s.short != 0
+            };
+            self.used & bit != 0 && spelt && s.who & me != 0 && s.modes & mode as u8 == 0
+        });
+        let Some(spec) = misplaced else {
+            return Ok(());
+        };
+        let why: &[u8] = match spec.modes {
+            BOOT_ONLY => b" applies to boot mode only (--boot)",
+            NOT_BOOTING => b" does not apply in boot mode",
+            _ => b" applies to containers only (--rootfs, --unshare)",
+        };
+        let from_env = self.used_from_env & (1 << spec.opt as u32) != 0;
+        let mut buf = [0; ENV_NAME_MAX];
+        let what = crate::sys::keep_text(&[spelling(spec, from_env, &mut buf), why]);
+        Err(Failure::usage(
+            what.unwrap_or("an option does not apply here"),
+            b"",
+        ))
     }
 
     fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
@@ -918,6 +1136,10 @@ fn on_exit(text: &[u8]) -> Option<OnExit> {
     }
 }
 
+/// The least --memory taken, as docker takes: less fails as the command starts (or the
+/// kernel kills it), far from the option that caused it.
+const MIN_MEMORY: u64 = 6 << 20;
+
 /// A limit of 0 would stop the command before it starts: at least 1.
 fn positive(n: Option<u64>) -> Option<u64> {
     n.filter(|&n| n > 0)
@@ -1062,7 +1284,7 @@ mod tests {
         assert!(parse_as(&["tini", "-c", "x"], &[]).is_err());
         assert!(parse_as(&["dumb-init", "-s", "x"], &[]).is_err());
         assert!(parse_as(&["catatonit", "-P"], &[]).unwrap().pause);
-        assert!(parse_as(&["boxinit", "-s", "-c", "-P", "-g", "x"], &[]).is_ok());
+        assert!(parse_as(&["boxinit", "-s", "-c", "-P", "-g"], &[]).is_ok());
     }
 
     #[test]
@@ -1227,8 +1449,9 @@ mod tests {
         assert_eq!(status_of(&["tini", "-e", "256", "x"], &[]), 1);
         assert_eq!(status_of(&["dumb-init", "-r", "1:32", "x"], &[]), 1);
         assert_eq!(status_of(&["boxinit", "--bogus", "x"], &[]), 125);
-        // boxinit's own variables stay boxinit's failures.
-        assert_eq!(status_of(&["tini", "x"], &["BOXINIT_GRACE=soon"]), 125);
+        // Whatever gets it wrong, an option or a variable, boxinit's or the program's.
+        assert_eq!(status_of(&["tini", "x"], &["BOXINIT_GRACE=soon"]), 1);
+        assert_eq!(status_of(&["tini", "--volatile", "--", "x"], &[]), 1);
     }
 
     #[test]

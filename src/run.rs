@@ -16,7 +16,10 @@ pub fn start(args: Strings, env: Strings) -> ! {
         kernel_init: boot::detect(),
     };
     let config = opts::parse(args, env, host)
-        .and_then(|config| check::check(&config).map(|()| config))
+        .and_then(|config| match check::check(&config) {
+            Ok(()) => Ok(config),
+            Err(failure) => Err(config.personality.usage_failure(failure)),
+        })
         .unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);
     if config.action != Action::Run {

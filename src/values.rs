@@ -253,6 +253,20 @@ pub fn bind_spec(text: &[u8]) -> Option<(&[u8], &[u8])> {
     (!source.is_empty() && !dest.is_empty()).then_some((source, dest))
 }
 
+/// Whether `path` names the root it is resolved in, whatever its spelling (`/`, `//.`,
+/// `a/..`): no component is left once `.` and `..` are taken away.
+pub fn is_root_path(path: &[u8]) -> bool {
+    let mut depth = 0usize;
+    for part in path.split(|&c| c == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => depth = depth.saturating_sub(1),
+            _ => depth += 1,
+        }
+    }
+    depth == 0
+}
+
 /// `DST` or `DST:SIZE` (split at the last colon): the destination and the size text, which
 /// must be a valid `size`.
 pub fn tmpfs_spec(text: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
@@ -260,7 +274,8 @@ pub fn tmpfs_spec(text: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
         Some(colon) => (&text[..colon], Some(&text[colon + 1..])),
         None => (text, None),
     };
-    if dest.is_empty() || bytes.is_some_and(|s| size(s).is_none()) {
+    // A size of 0 would be the kernel's "no limit", the opposite of what it says.
+    if dest.is_empty() || bytes.is_some_and(|s| size(s).is_none_or(|n| n == 0)) {
         return None;
     }
     Some((dest, bytes))
@@ -470,6 +485,24 @@ mod tests {
     }
 
     #[test]
+    fn root_paths_in_any_spelling() {
+        for root in [
+            &b"/"[..],
+            b"//",
+            b"/.",
+            b".",
+            b"/a/..",
+            b"a/b/../..",
+            b"/../..",
+        ] {
+            assert!(is_root_path(root), "{root:?}");
+        }
+        for other in [&b"/a"[..], b"a", b"/a/../b", b"/..a", b"/a/b/.."] {
+            assert!(!is_root_path(other), "{other:?}");
+        }
+    }
+
+    #[test]
     fn tmpfs_specs() {
         assert_eq!(tmpfs_spec(b"/tmp"), Some((&b"/tmp"[..], None)));
         assert_eq!(
@@ -481,6 +514,8 @@ mod tests {
             Some((&b"/a:b"[..], Some(&b"1k"[..])))
         );
         assert_eq!(tmpfs_spec(b"/tmp:big"), None);
+        assert_eq!(tmpfs_spec(b"/tmp:0"), None);
+        assert_eq!(tmpfs_spec(b"/tmp:0k"), None);
         assert_eq!(tmpfs_spec(b"/tmp:"), None);
         assert_eq!(tmpfs_spec(b":1m"), None);
         assert_eq!(tmpfs_spec(b""), None);

@@ -357,7 +357,8 @@ pub fn v2_checks(root: &Path) {
         if has(controller) {
             continue;
         }
-        let out = run(boxinit_cmd().args([limit, "1", "--cgroup", &name, "--", "true"]));
+        let value = if limit == "--memory" { "64m" } else { "1" };
+        let out = run(boxinit_cmd().args([limit, value, "--cgroup", &name, "--", "true"]));
         assert_eq!(out.status.code(), Some(125), "{limit}: {out:?}");
         assert_one_line(
             &out,

@@ -392,10 +392,18 @@ fn bad_input_is_125_with_one_line_and_nothing_left_behind() {
     }
     // Options that need a rootfs, or a mount namespace, say so before doing anything.
     for (extra, problem) in [
-        (&["--volatile"][..], "needs --rootfs"),
-        (&["--chroot"], "needs --rootfs"),
-        (&["--bind", "/tmp:/tmp"], "need the mnt namespace"),
-        (&["--ro"], "need the mnt namespace"),
+        (&["--volatile"][..], "--volatile applies to containers only"),
+        (&["--unshare", "mnt", "--volatile"], "needs --rootfs"),
+        (&["--unshare", "mnt", "--chroot"], "needs --rootfs"),
+        (
+            &["--bind", "/tmp:/tmp"],
+            "--bind applies to containers only",
+        ),
+        (
+            &["--unshare", "uts", "--bind", "/tmp:/tmp"],
+            "need the mnt namespace",
+        ),
+        (&["--unshare", "uts", "--ro"], "need the mnt namespace"),
     ] {
         let out = run(boxinit_cmd()
             .args(extra)

@@ -98,6 +98,38 @@ fn cases() -> Vec<Case> {
         b(&["--ro", "true"]),
         b(&["--volatile", "true"]),
         b(&["--chroot", "true"]),
+        // Accepted and ignored no more: options outside the mode they act in, values that
+        // would mean the opposite of what they say, and requests that cannot act.
+        b(&["--switch-root", "/nonexistent", "true"]),
+        b(&["--exit-device", "true"]),
+        b(&["--modules", "nosuch", "true"]),
+        b(&["--root-device", "/dev/nonexistent", "true"]),
+        b(&["--exec", "true"]),
+        b(&["-P", "true"]),
+        b(&["--unshare", "all,none", "true"]),
+        b(&["--unshare", "none,net", "true"]),
+        b(&["--rootfs", "ROOT", "--bind", "/etc:/", "/probe"]),
+        b(&["--rootfs", "ROOT", "--bind", "/etc:/a/..", "/probe"]),
+        b(&["--rootfs", "ROOT", "--tmpfs", "/tmp:0", "/probe"]),
+        case(
+            "boxinit",
+            &["--rootfs", "ROOT", "/probe"],
+            &[("BOXINIT_TMPFS", "/tmp:0")],
+            125,
+        ),
+        b(&["--memory", "1", "true"]),
+        b(&["--memory", "512", "true"]),
+        b(&["--memory", "8192", "true"]),
+        b(&["-rootfs", "ROOT", "/probe"]),
+        case("boxinit", &["true"], &[("BOXINIT_ROOTF", "/srv/r")], 125),
+        case("tini", &["true"], &[("BOXINIT_ROOTF", "/srv/r")], 1),
+        case("tini", &["--", "true"], &[("BOXINIT_MEMORY", "64m")], 1),
+        case(
+            "dumb-init",
+            &["--unshare", "mnt", "--volatile", "true"],
+            &[],
+            1,
+        ),
         // Bad root filesystems.
         b(&["--rootfs", "/nonexistent", "true"]),
         b(&["--rootfs", "FILE", "true"]),
@@ -152,10 +184,12 @@ fn cases() -> Vec<Case> {
         case("catatonit", &["-Z"], &[], 1),
         case("catatonit", &["--frob", "true"], &[], 1),
         case("catatonit", &["--rootfs"], &[], 1),
-        // boxinit's own variables are no usage of the replaced programs: 125 under any name.
-        case("tini", &["true"], &[("BOXINIT_GRACE", "x")], 125),
-        case("dumb-init", &["true"], &[("BOXINIT_UNSHARE", "x")], 125),
-        case("catatonit", &["true"], &[("BOXINIT_GRACE", "x")], 125),
+        // A usage error under a replaced program's name has its status, whoever's option or
+        // variable it is.
+        case("tini", &["true"], &[("BOXINIT_GRACE", "x")], 1),
+        case("dumb-init", &["true"], &[("BOXINIT_UNSHARE", "x")], 1),
+        case("catatonit", &["true"], &[("BOXINIT_GRACE", "x")], 1),
+        case("tini", &["--volatile", "--", "true"], &[], 1),
     ];
 
     // Control bytes in values: the message shows them escaped, on one line.

@@ -53,6 +53,14 @@ impl Filesystem {
     }
 
     fn push(&mut self, step: Step) -> Result<(), Failure> {
+        if values::is_root_path(step.dest) {
+            // A mount over / is not seen by a process whose root is already there: it would
+            // quietly do nothing.
+            return Err(Failure::usage(
+                "cannot mount over the container's root (use --rootfs):",
+                step.dest,
+            ));
+        }
         self.steps
             .push(step)
             .map_err(|s| Failure::usage("too many mount options (at most 64):", s.dest))

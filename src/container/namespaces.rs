@@ -16,10 +16,18 @@ const NAMES: [(&str, c_int); 8] = [
     ("user", libc::CLONE_NEWUSER),
 ];
 
-/// `mnt,uts,ipc,pid,net,cgroup,time,user`, `all` or `none`.
+/// `mnt,uts,ipc,pid,net,cgroup,time,user`, `all` or `none` (each alone: `all,none` or
+/// `none,net` would say two things).
 pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
+    let words = list.split(|&c| c == b',');
+    if words.clone().count() > 1 && words.clone().any(|w| w == b"all" || w == b"none") {
+        return Err(Failure::usage(
+            "--unshare takes all or none alone, not in a list:",
+            list,
+        ));
+    }
     let mut flags = 0;
-    for name in list.split(|&c| c == b',') {
+    for name in words {
         flags |= match name {
             b"none" => 0,
             b"all" => NAMES.iter().fold(0, |all, (_, flag)| all | flag),

@@ -555,7 +555,7 @@ impl Pipe {
 }
 
 /// The environment variable that marks every process a test started.
-const TAG: &str = "BOXINIT_TEST_TAG";
+const TAG: &str = "TEST_RUN_TAG";
 
 /// A tag in a command's environment: every process that inherits it is known as the test's.
 struct Tag {

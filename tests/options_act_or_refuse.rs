@@ -1,0 +1,362 @@
+//! Every option of the table, in every spelling (long, short, its variable), under every name
+//! that knows it, in every mode (plain supervision, a container, a boot): it acts, or the
+//! whole run is refused before anything starts, with the name's usage status and one line
+//! that names the option. Nothing is accepted and then ignored.
+//!
+//! The options come from boxinit's own table (`boxinit::opts::table`), so a new option that
+//! this file has no sample for fails the test until it gets one.
+
+mod support;
+
+use boxinit::config::Personality;
+use boxinit::opts::{self, Mode};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+use support::*;
+
+/// A value that would make an option act, more options it needs, and a shell script that
+/// exits 0 only if it did (None: its effect is not cheap to see from inside; then the run is
+/// only checked not to be refused for its mode).
+struct Sample {
+    value: &'static str,
+    with: &'static [&'static str],
+    effect: Option<&'static str>,
+}
+
+const fn plain(value: &'static str) -> Sample {
+    Sample {
+        value,
+        with: &[],
+        effect: None,
+    }
+}
+
+const fn shows(value: &'static str, effect: &'static str) -> Sample {
+    Sample {
+        value,
+        with: &[],
+        effect: Some(effect),
+    }
+}
+
+/// The sample for an option, by its long name or (without one) its variable; None for those
+/// that answer or choose the mode themselves (help, version, license, --boot) and for
+/// --pause, which runs no command (see `pause_is_refused_in_boot_mode`). Every other option
+/// must have one.
+fn sample(name: &str) -> Option<Sample> {
+    Some(match name {
+        "help" | "version" | "license" | "-V" | "-L" | "boot" | "pause" => return None,
+        "rootfs" => plain("/"),
+        "hostname" => shows("h", "test $(hostname) = h"),
+        "unshare" => shows("uts", "test $(readlink /proc/self/ns/uts) != $HOST_UTS"),
+        "parent-death-signal" => plain("TERM"),
+        "expect-exit" => shows("3", "exit 3"),
+        "verbosity" | "BOXINIT_VERBOSITY" | "TINI_VERBOSITY" => plain("2"),
+        "DUMB_INIT_DEBUG" | "CATATONIT_DEBUG" => plain("1"),
+        "DUMB_INIT_SETSID" => plain("0"),
+        "rewrite" => plain("10:12"),
+        "grace" => plain("1s"),
+        "memory" => plain("64m"),
+        "memory-swap" => Sample {
+            value: "128m",
+            with: &["--memory", "64m"],
+            effect: None,
+        },
+        "cpus" => plain("0.5"),
+        "cpu-weight" => plain("100"),
+        "pids" => plain("100"),
+        "cgroup" => plain("boxinit-options-test"),
+        "switch-root" => plain("/nonexistent"),
+        "root-device" | "BOXINIT_ROOT" => Sample {
+            value: "/dev/nonexistent",
+            with: &["--root-wait", "0"],
+            effect: None,
+        },
+        "root-fstype" => plain("ext4"),
+        "root-options" => plain("ro"),
+        "root-wait" => plain("1ms"),
+        "on-exit" => plain("halt"),
+        "modules" => plain("nosuch"),
+        "join-user" | "join-cgroup" | "join-ipc" | "join-uts" | "join-net" | "join-pid"
+        | "join-time" | "join-mnt" => plain("/proc/1/ns/net"),
+        "boottime" | "monotonic" => plain("10"),
+        "setenv" => shows("X=1", "test \"$X\" = 1"),
+        "unsetenv" => shows("HOST_UTS", "test -z \"$HOST_UTS\""),
+        "clearenv" => shows("", "test -z \"$HOST_UTS\""),
+        "keep-fd" => plain("2"),
+        "parent-pid" => plain("1"),
+        "bind" | "ro-bind" => plain("/tmp:/mnt"),
+        "tmpfs" => plain("/mnt"),
+        "chdir" => shows("/tmp", "test $(pwd) = /tmp"),
+        "user" => plain("root"),
+        "groups" => plain("0"),
+        "uid" | "gid" => plain("0"),
+        "map-uid" | "map-gid" => plain("0:0:1"),
+        "map-users" | "map-groups" => plain("auto"),
+        "cap-add" | "cap-drop" => plain("chown"),
+        "rlimit" => plain("NOFILE=1024"),
+        "subreaper"
+        | "TINI_SUBREAPER"
+        | "process-group"
+        | "TINI_KILL_PROCESS_GROUP"
+        | "verbose"
+        | "warn-zombies"
+        | "single-child"
+        | "wait-all"
+        | "exec"
+        | "exit-device"
+        | "new-session"
+        | "die-with-parent"
+        | "ro"
+        | "volatile"
+        | "chroot"
+        | "dev"
+        | "no-dev"
+        | "sys"
+        | "mqueue"
+        | "allow-new-privs" => plain(""),
+        _ => panic!("no sample for {name}: add one to tests/options_act_or_refuse.rs"),
+    })
+}
+
+const NAMES: [(&str, Personality); 4] = [
+    ("boxinit", Personality::Boxinit),
+    ("tini", Personality::Tini),
+    ("dumb-init", Personality::DumbInit),
+    ("catatonit", Personality::Catatonit),
+];
+
+/// One run: the name, the mode, the option as spelt, and what came of it.
+struct Run {
+    what: String,
+    status: i32,
+    stderr: String,
+    ran: bool,
+}
+
+fn run_one(name: &str, mode: Mode, spelling: &Spelling, sample: &Sample, marker: &Path) -> Run {
+    let _ = std::fs::remove_file(marker);
+    let script = format!(
+        "touch {}; {}",
+        marker.display(),
+        sample.effect.unwrap_or("true")
+    );
+    let mut cmd = match mode {
+        // The boot of a PID namespace of its own (boot mode needs PID 1), mounts private.
+        Mode::Booting => {
+            // (and its own UTS namespace: a boot's --hostname names the machine).
+            let mut cmd = Command::new("unshare");
+            cmd.args(["--fork", "--pid", "--mount", "--mount-proc", "--uts"])
+                .arg(boxinit())
+                .arg("--boot");
+            cmd
+        }
+        _ => {
+            let mut cmd = Command::new(boxinit());
+            cmd.arg0(name);
+            cmd
+        }
+    };
+    strip_options_env(&mut cmd);
+    if mode == Mode::Container {
+        cmd.args(["--unshare", "mnt,pid,uts"]);
+    }
+    let host_uts = std::fs::read_link("/proc/self/ns/uts").unwrap();
+    cmd.env("HOST_UTS", host_uts);
+    let what = match spelling {
+        Spelling::Flag(flag) => {
+            cmd.arg(flag);
+            if !sample.value.is_empty() {
+                cmd.arg(sample.value);
+            }
+            flag.clone()
+        }
+        Spelling::Variable(var) => {
+            let value = if sample.value.is_empty() {
+                "1"
+            } else {
+                sample.value
+            };
+            cmd.env(var, value);
+            format!("{var}={value}")
+        }
+    };
+    cmd.args(sample.with).args(["--", "sh", "-c", &script]);
+    let out = run(&mut cmd);
+    Run {
+        what: format!("{name} in {mode:?}: {what}"),
+        status: exit_code(out.status),
+        stderr: text(&out.stderr),
+        ran: marker.exists(),
+    }
+}
+
+enum Spelling {
+    Flag(String),
+    Variable(String),
+}
+
+fn spellings(entry: &opts::Entry) -> Vec<Spelling> {
+    let mut found = Vec::new();
+    if let Some(long) = entry.long() {
+        found.push(Spelling::Flag(format!("--{long}")));
+    }
+    if let Some(short) = entry.short() {
+        found.push(Spelling::Flag(format!("-{short}")));
+    }
+    if let Some(var) = entry.variable() {
+        found.push(Spelling::Variable(String::from_utf8(var.to_vec()).unwrap()));
+    }
+    found
+}
+
+fn key(entry: &opts::Entry) -> String {
+    match (entry.long(), entry.variable()) {
+        (Some(long), _) => long.to_owned(),
+        (None, Some(var)) => String::from_utf8(var.to_vec()).unwrap(),
+        (None, None) => format!("-{}", entry.short().unwrap()),
+    }
+}
+
+/// Options that make the run a container by themselves (a namespace to make or join).
+fn makes_a_container(key: &str) -> bool {
+    key.starts_with("join-")
+        || [
+            "rootfs",
+            "hostname",
+            "unshare",
+            "boottime",
+            "monotonic",
+            "uid",
+            "gid",
+            "map-uid",
+            "map-gid",
+            "map-users",
+            "map-groups",
+        ]
+        .contains(&key)
+}
+
+/// The mode refusal's words.
+fn refused_for_mode(stderr: &str) -> bool {
+    stderr.contains(" applies to ") || stderr.contains(" does not apply in ")
+}
+
+#[test]
+fn every_option_acts_or_is_refused_in_every_mode_under_every_name() {
+    let dir = TempDir::new("options");
+    let marker = dir.path().join("ran");
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for entry in opts::table() {
+        let Some(sample) = sample(&key(&entry)) else {
+            continue;
+        };
+        for (name, personality) in NAMES {
+            if !entry.known_under(personality) {
+                continue;
+            }
+            for mode in [Mode::Supervising, Mode::Container, Mode::Booting] {
+                // Only boxinit's own name boots (with --boot); the others as the kernel's
+                // init alone, which tests/boot.rs covers.
+                if mode == Mode::Booting && personality != Personality::Boxinit {
+                    continue;
+                }
+                for spelling in spellings(&entry) {
+                    runs += 1;
+                    let run = run_one(name, mode, &spelling, &sample, &marker);
+                    if let Some(why) = judge(&entry, mode, personality, &sample, &run) {
+                        failures.push(format!("{}: {why}\n    {}", run.what, run.stderr));
+                    }
+                }
+            }
+        }
+    }
+    assert!(runs > 300, "only {runs} runs");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What is wrong with `run`, if anything.
+fn judge(
+    entry: &opts::Entry,
+    mode: Mode,
+    personality: Personality,
+    sample: &Sample,
+    run: &Run,
+) -> Option<String> {
+    let usage = if personality == Personality::Boxinit {
+        125
+    } else {
+        1
+    };
+    let mode = if mode == Mode::Supervising && makes_a_container(&key(entry)) {
+        Mode::Container
+    } else {
+        mode
+    };
+    if entry.acts_in(mode) {
+        if refused_for_mode(&run.stderr) {
+            return Some("refused in a mode where it acts".into());
+        }
+        if sample.effect.is_some() && run.status != 0 {
+            return Some(format!("its effect was not seen (status {})", run.status));
+        }
+        return None;
+    }
+    let lines = run.stderr.lines().count();
+    if run.status != usage || lines != 1 || !refused_for_mode(&run.stderr) {
+        return Some(format!(
+            "should be refused for its mode: status {}, {lines} lines",
+            run.status
+        ));
+    }
+    if run.ran {
+        return Some("the command ran before the refusal".into());
+    }
+    None
+}
+
+#[test]
+fn pause_is_refused_in_boot_mode() {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--fork", "--pid", "--mount", "--mount-proc"])
+        .arg(boxinit())
+        .args(["--boot", "--pause"]);
+    strip_options_env(&mut cmd);
+    let out = run(&mut cmd);
+    let stderr = text(&out.stderr);
+    assert_eq!(exit_code(out.status), 125, "{stderr}");
+    assert_eq!(stderr, "boxinit: --pause does not apply in boot mode\n");
+}
+
+#[test]
+fn cap_add_without_root_or_a_user_namespace_is_refused() {
+    // Nobody but root can raise a capability outside a user namespace of their own: the
+    // command would run without it.
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+        .arg(boxinit())
+        .args(["--cap-add", "sys_admin", "--", "true"]);
+    strip_options_env(&mut cmd);
+    let out = run(&mut cmd);
+    let stderr = text(&out.stderr);
+    assert_eq!(exit_code(out.status), 125, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--cap-add needs root or a user namespace"),
+        "{stderr}"
+    );
+    // With a user namespace, it acts: the command has it there.
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+        .arg(boxinit())
+        .args(["--unshare", "user", "--cap-add", "sys_admin", "--"])
+        .args(["sh", "-c", "grep CapEff /proc/self/status"]);
+    strip_options_env(&mut cmd);
+    let out = run(&mut cmd);
+    assert_eq!(exit_code(out.status), 0, "{}", text(&out.stderr));
+    let eff = text(&out.stdout);
+    let mask = u64::from_str_radix(eff.trim().rsplit('\t').next().unwrap(), 16).unwrap();
+    assert!(mask & (1 << 21) != 0, "no CAP_SYS_ADMIN: {eff}");
+}
