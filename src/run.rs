@@ -142,7 +142,7 @@ fn launch(
     sys::exit(status.map_or_else(
         |failure| {
             failure.report();
-            Failure::STATUS
+            failure.status
         },
         |outcome| outcome.status,
     ));
