@@ -205,9 +205,7 @@ fn run_command(
     let (privileges, env) =
         container::resolve_privileges(&config.privileges, config.namespaces, env)?;
     if config.boot.exec {
-        let name = config.command.get(0).unwrap_or(c"");
-        let errno = spawn::execvp(name, config.command, env);
-        return Err(Failure::os("executing", name.to_bytes(), errno));
+        return Err(spawn::exec_command(config.command, env));
     }
     let child = spawn::start_command(
         config.command,

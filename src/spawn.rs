@@ -136,6 +136,12 @@ fn become_command(
     if let Err(failure) = ready {
         return failure;
     }
+    exec_command(command, env)
+}
+
+/// Exec `command` (execvp); returns only if that fails, with why and the status that says
+/// so: 127 when the command is not found, 126 when it cannot run.
+pub fn exec_command(command: Strings, env: Strings) -> Failure {
     let name = command.get(0).unwrap_or(c"");
     let errno = execvp(name, command, env);
     let status = if errno == Errno::ENOENT { 127 } else { 126 };
