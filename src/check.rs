@@ -1,15 +1,38 @@
 //! What the options need of the system, looked at once they are parsed and before anything
-//! starts: a rootfs that is a directory, descriptors to keep that are open.
+//! starts: a rootfs that is a directory we can read, descriptors to keep that are open.
 
 use crate::config::Config;
 use crate::out::Failure;
-use crate::{container, fds};
+use crate::{container, fds, sys};
+use core::ffi::CStr;
 
 pub fn check(config: &Config) -> Result<(), Failure> {
     if let Some(rootfs) = config.rootfs {
         container::check_rootfs_exists(rootfs)?;
+        check_rootfs_readable(rootfs)?;
+        if config.fs.volatile {
+            check_not_host_root(rootfs)?;
+        }
     }
     fds::check_open(&config.keep_fds)
+}
+
+/// A rootfs the caller cannot read would fail later, at the first mount in it, with a message
+/// that names that mount rather than the rootfs.
+fn check_rootfs_readable(rootfs: &'static CStr) -> Result<(), Failure> {
+    sys::Fd::open(rootfs, libc::O_RDONLY | libc::O_DIRECTORY)
+        .map(drop)
+        .map_err(|e| Failure::os("opening rootfs", rootfs.to_bytes(), e))
+}
+
+/// --volatile lays a throwaway layer over the rootfs; over the host's own root (by any path
+/// to it) the overlay cannot be built, and the kernel's reason would not say why.
+fn check_not_host_root(rootfs: &'static CStr) -> Result<(), Failure> {
+    if sys::ids_of(rootfs).is_ok_and(|ids| sys::ids_of(c"/") == Ok(ids)) {
+        let what = "--volatile needs a rootfs other than the host's root:";
+        return Err(Failure::usage(what, rootfs.to_bytes()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -29,6 +52,8 @@ mod tests {
         assert!(checked(&["boxinit", "--rootfs", "/nonexistent", "x"]).is_err());
         assert!(checked(&["boxinit", "--rootfs", "/etc/passwd", "x"]).is_err());
         assert!(checked(&["boxinit", "--rootfs", "/", "x"]).is_ok());
+        let volatile = checked(&["boxinit", "--rootfs", "/", "--volatile", "x"]);
+        assert!(volatile.is_err_and(|f| f.what.starts_with("--volatile")));
         // The test process has 0, 1 and 2 open, and surely not 900000.
         assert!(checked(&["boxinit", "--keep-fd", "900000", "x"]).is_err());
         assert!(checked(&["boxinit", "--keep-fd", "2", "x"]).is_ok());

@@ -120,28 +120,39 @@ impl Line {
     }
 
     /// A value from outside (a path, a name, an argument): control bytes and backslashes
-    /// escaped, cut after VALUE_MAX bytes.
+    /// escaped, cut after VALUE_MAX bytes. The C1 controls count as control bytes, both as a
+    /// raw byte (0x9b alone is CSI to a terminal in 8-bit mode) and in their UTF-8 form
+    /// (`\xc2\x9b` is CSI to a UTF-8 terminal); other UTF-8 is shown as it is.
     #[inline(never)]
     pub fn value(&mut self, value: &[u8]) -> &mut Line {
         let shown = &value[..value.len().min(VALUE_MAX)];
-        for &b in shown {
+        let mut i = 0;
+        while i < shown.len() {
+            let b = shown[i];
+            let len = utf8_len(&shown[i..]);
             match b {
                 b'\n' => self.text(b"\\n"),
                 b'\t' => self.text(b"\\t"),
                 b'\r' => self.text(b"\\r"),
                 b'\\' => self.text(b"\\\\"),
-                0..=0x1f | 0x7f => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    let (hi, lo) = (HEX[(b >> 4) as usize], HEX[(b & 15) as usize]);
-                    self.text(&[b'\\', b'x', hi, lo])
-                }
-                _ => self.text(&[b]),
+                0..=0x1f | 0x7f..=0x9f => self.hex(b),
+                // The UTF-8 form of a C1 control, U+0080 to U+009F.
+                0xc2 if len == 2 && shown[i + 1] <= 0x9f => self.hex(b).hex(shown[i + 1]),
+                _ => self.text(&shown[i..i + len]),
             };
+            i += len;
         }
         if shown.len() < value.len() {
             self.text(CUT);
         }
         self
+    }
+
+    /// `\xNN`, how a byte that must not reach the terminal is shown.
+    fn hex(&mut self, b: u8) -> &mut Line {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let (hi, lo) = (HEX[(b >> 4) as usize], HEX[(b & 15) as usize]);
+        self.text(&[b'\\', b'x', hi, lo])
     }
 
     #[inline(never)]
@@ -191,6 +202,32 @@ impl Line {
     #[inline(never)]
     pub fn send(&mut self) {
         let _ = sys::write_all(sys::STDERR, &[self.bytes()]);
+    }
+}
+
+/// How many bytes of `bytes` (not empty) make its first character: a well-formed UTF-8
+/// sequence, or else one byte (ASCII, or a byte that starts no character and is shown or
+/// escaped alone).
+fn utf8_len(bytes: &[u8]) -> usize {
+    // The second byte's range depends on the first (no overlong forms, no surrogates, nothing
+    // past U+10FFFF); the others are 0x80..=0xbf.
+    let (len, second) = match bytes[0] {
+        0xc2..=0xdf => (2, 0x80..=0xbf),
+        0xe0 => (3, 0xa0..=0xbf),
+        0xed => (3, 0x80..=0x9f),
+        0xe1..=0xef => (3, 0x80..=0xbf),
+        0xf0 => (4, 0x90..=0xbf),
+        0xf1..=0xf3 => (4, 0x80..=0xbf),
+        0xf4 => (4, 0x80..=0x8f),
+        _ => return 1,
+    };
+    let well_formed = bytes.len() >= len
+        && second.contains(&bytes[1])
+        && bytes[2..len].iter().all(|&c| (0x80..=0xbf).contains(&c));
+    if well_formed {
+        len
+    } else {
+        1
     }
 }
 
@@ -347,6 +384,31 @@ mod tests {
             }),
             "boxinit: día\n"
         );
+    }
+
+    #[test]
+    fn c1_controls_are_escaped_raw_and_in_utf8() {
+        let shown = |value: &[u8]| {
+            let mut line = Line::styled(Style::Boxinit, ERROR);
+            line.value(value);
+            line.clone_bytes()
+        };
+        assert_eq!(shown(b"a\x9bb\x80\x9f"), b"boxinit: a\\x9bb\\x80\\x9f\n");
+        assert_eq!(shown(b"a\xc2\x9b[31m"), b"boxinit: a\\xc2\\x9b[31m\n");
+        assert_eq!(
+            shown(b"\xc2\x80\xc2\x9f"),
+            b"boxinit: \\xc2\\x80\\xc2\\x9f\n"
+        );
+        // A 0x9b that ends a character is no control: U+015B, U+00A0, U+1F600.
+        let text = "\u{15b}\u{a0}\u{1f600}";
+        assert_eq!(
+            shown(text.as_bytes()),
+            format!("boxinit: {text}\n").as_bytes()
+        );
+        // A stray control byte, after a character or in a broken sequence, is escaped.
+        assert_eq!(shown(b"\xc3\x9b\x9b"), b"boxinit: \xc3\x9b\\x9b\n");
+        assert_eq!(shown(b"\xe0\x9b\x80"), b"boxinit: \xe0\\x9b\\x80\n");
+        assert_eq!(shown(b"\xc2"), b"boxinit: \xc2\n");
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn launch(
     sys::exit(status.map_or_else(
         |failure| {
             failure.report();
-            Failure::STATUS
+            failure.status
         },
         |outcome| outcome.status,
     ));
@@ -208,9 +208,7 @@ fn run_command(
     let (privileges, env) =
         container::resolve_privileges(&config.privileges, config.namespaces, env)?;
     if config.boot.exec {
-        let name = config.command.get(0).unwrap_or(c"");
-        let errno = spawn::execvp(name, config.command, env);
-        return Err(Failure::os("executing", name.to_bytes(), errno));
+        return Err(spawn::exec_command(config.command, env));
     }
     let child = spawn::start_command(
         config.command,

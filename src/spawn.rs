@@ -4,7 +4,7 @@
 
 use crate::config::ChildSignals;
 use crate::container::Privileges;
-use crate::out::{self, Failure};
+use crate::out::Failure;
 use crate::signals;
 use crate::sys::{self, Disposition, Errno, Pid, SigSet, Strings};
 use core::ffi::CStr;
@@ -71,8 +71,11 @@ impl Inherited {
 
 /// Start `command` and return its pid. When this returns, the command has exec'd or failed
 /// (vfork), so its process group or session exists before any signal is forwarded to it.
-/// A failure in the child is its exit status: 127 when the command is not found, 126 when
-/// it cannot run, 125 for boxinit's own steps.
+///
+/// A failure in the child comes back here, to be reported by boxinit rather than by the
+/// child: once the child has entered the command's cgroup, a memory limit may make its own
+/// write fail or its exit status mislead. Its status is 127 when the command is not found,
+/// 126 when it cannot run, 125 for boxinit's own steps.
 ///
 /// With `terminal_session` the command leads a session of its own with the terminal as its
 /// controlling tty (dumb-init); otherwise a process group of its own.
@@ -89,8 +92,12 @@ pub fn start_command(
     } else {
         0
     };
+    // The child runs on our memory while we are suspended (CLONE_VM | CLONE_VFORK), so what it
+    // writes here is ours to read once `vfork` returns: it has exec'd (then this stays None)
+    // or exited.
+    let mut failed: Option<Failure> = None;
     let mut child = || {
-        become_command(
+        let failure = become_command(
             command,
             env,
             inherited,
@@ -98,12 +105,23 @@ pub fn start_command(
             process,
             spawner,
             privileges,
-        )
+        );
+        let status = failure.status;
+        failed = Some(failure);
+        status
     };
-    sys::vfork(&mut child).map_err(|e| Failure::os("starting the command", b"", e))
+    let pid = sys::vfork(&mut child).map_err(|e| Failure::os("starting the command", b"", e))?;
+    match failed {
+        None => Ok(pid),
+        Some(failure) => {
+            // It has exited already: reap it, so that no supervisor sees it end.
+            let _ = sys::wait_child(pid);
+            Err(failure)
+        }
+    }
 }
 
-/// The child's side: set up, then exec; returns the exit status only if that fails.
+/// The child's side: set up, then exec; returns only if that fails, with why.
 fn become_command(
     command: Strings,
     env: Strings,
@@ -112,21 +130,22 @@ fn become_command(
     process: &Process,
     spawner: Pid,
     privileges: &Privileges,
-) -> u8 {
+) -> Failure {
     let ready = isolate(process, spawner, inherited)
         .and_then(|detached| prepare(inherited, terminal_session, detached, privileges));
     if let Err(failure) = ready {
-        failure.report();
-        return Failure::STATUS;
+        return failure;
     }
+    exec_command(command, env)
+}
+
+/// Exec `command` (execvp); returns only if that fails, with why and the status that says
+/// so: 127 when the command is not found, 126 when it cannot run.
+pub fn exec_command(command: Strings, env: Strings) -> Failure {
     let name = command.get(0).unwrap_or(c"");
     let errno = execvp(name, command, env);
-    out::error("executing", name.to_bytes(), Some(errno));
-    if errno == Errno::ENOENT {
-        127
-    } else {
-        126
-    }
+    let status = if errno == Errno::ENOENT { 127 } else { 126 };
+    Failure::os("executing", name.to_bytes(), errno).with_status(status)
 }
 
 fn prepare(
