@@ -1,4 +1,4 @@
-//! Issue 9: boot mode. Each test boots Debian's kernel (linux-image-amd64) under QEMU without
+//! Boot mode. Each test boots Debian's kernel (linux-image-amd64) under QEMU without
 //! KVM, with an initramfs whose /init is the boxinit under test (image/initramfs.sh), through
 //! image/boot.sh (what `just boot` runs), and reads the serial console. A boot takes seconds of
 //! TCG, so each one checks as much as it can, and at most two run at a time.

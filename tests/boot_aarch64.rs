@@ -1,4 +1,4 @@
-//! Issue 11: boot mode on aarch64. One boot of Debian's arm64 kernel under
+//! Boot mode on aarch64. One boot of Debian's arm64 kernel under
 //! qemu-system-aarch64 (`-M virt -cpu max`, TCG) with an initramfs whose /init is the aarch64
 //! boxinit, through image/initramfs.sh and image/boot.sh with ARCH=aarch64 (what
 //! `just arch=aarch64 boot` runs). The scripts build the aarch64 binary (adding the target

@@ -1,4 +1,4 @@
-//! Issue 10 (resource limits): boxinit puts the command in a cgroup of its own with the limits
+//! Resource limits: boxinit puts the command in a cgroup of its own with the limits
 //! asked for, and removes the group when the command has ended, however it ended.
 //!
 //! This host has cgroup v1 (hybrid), so the limits themselves are tested on v1. cgroup v2 is

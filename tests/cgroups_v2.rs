@@ -1,4 +1,4 @@
-//! Issue 10, cgroup v2: the limits for real, in a qemu guest (this host's cgroup2 has no
+//! cgroup v2: the limits for real, in a qemu guest (this host's cgroup2 has no
 //! controllers). Debian's kernel boots under TCG with the initramfs of image/initramfs.sh,
 //! whose /init is the boxinit under test, plus a second archive the kernel unpacks over it:
 //! the probe (/probe) and the guest's script (tests/support/cgroups_v2_guest.sh). The script

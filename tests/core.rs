@@ -1,4 +1,4 @@
-//! Issue 2 (Core): boxinit runs a command as PID 1 of a fresh container, or supervises it
+//! The core: boxinit runs a command as PID 1 of a fresh container, or supervises it
 //! when no namespace is asked for. Every test runs the real binary as root and looks at what
 //! the command saw (through the probe or busybox) and at what the host still sees afterwards.
 

@@ -1,4 +1,4 @@
-//! Drop-in fidelity (issue 7): under each name boxinit behaves as the program it replaces.
+//! Drop-in fidelity: under each name boxinit behaves as the program it replaces.
 //! Where practical each test runs the real tini, dumb-init and catatonit (Debian's, installed
 //! by tests/install-deps.sh) side by side with boxinit under the same name and compares what
 //! they do: exit status, which stream got output, which signals reach the command, the
@@ -421,7 +421,7 @@ fn forwarded(name: &str, flags: &[&str], original: bool, signals: &[i32]) -> Vec
 }
 
 /// Signals 1..=31 one can send and expect to be taken, except those that stop or end the
-/// init itself (KILL, STOP), CHLD, and the terminal stops (fid-b's), plus real-time ones.
+/// init itself (KILL, STOP), CHLD, and the terminal stops (which dumb-init also stops itself for), plus real-time ones.
 fn sendable(faults: bool) -> Vec<i32> {
     let skip = [
         libc::SIGKILL,

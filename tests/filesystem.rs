@@ -1,4 +1,4 @@
-//! Issue 8 (Isolation, the filesystem): the container's /dev, its hardened /proc, /sys and
+//! The container's file system: the container's /dev, its hardened /proc, /sys and
 //! mqueue, the mount steps (--bind, --ro-bind, --tmpfs), the root's shape (--ro, --volatile,
 //! --chroot) and --chdir. Every test runs the real binary as root with real mounts, and looks
 //! both at what the command saw and at what the host has afterwards.

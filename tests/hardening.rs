@@ -1,4 +1,4 @@
-//! Issue 13: the bad-input matrix. Every invalid invocation, under each name boxinit answers
+//! The bad-input matrix. Every invalid invocation, under each name boxinit answers
 //! to, on the command line and in the environment, ends with its defined status (125, the
 //! personality's usage status 1, or 126/127), exactly one line on stderr with control bytes
 //! escaped, and nothing left behind: no mount, cgroup or process of its own, no file in the

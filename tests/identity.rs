@@ -1,4 +1,4 @@
-//! Issue 8 (identity): user namespaces and id maps, --user and --groups, capabilities,
+//! Identity: user namespaces and id maps, --user and --groups, capabilities,
 //! no_new_privs and rlimits. Tests run the real binary as root and as a real unprivileged
 //! user made for the test (useradd, with a subordinate id range; userdel afterwards), and
 //! read what the command is from /proc/self/status inside (`probe status`) and what the

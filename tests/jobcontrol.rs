@@ -1,4 +1,4 @@
-//! Issue 7, terminals and job control, as a user at an interactive bash sees them: bash runs
+//! Terminals and job control, as a user at an interactive bash sees them: bash runs
 //! on a pseudo-terminal under script(1), and the test types into it (`\x1a` is Ctrl-Z, `\x03`
 //! Ctrl-C) and reads what the terminal shows.
 //!

@@ -1,4 +1,4 @@
-//! Issue 7, the launcher: any rootfs path works (`.`, `./`, `/`, and `/` again inside a
+//! The launcher: any rootfs path works (`.`, `./`, `/`, and `/` again inside a
 //! container), a PID namespace always gets a /proc of its own and a rootfs always gets a
 //! /proc, and the container dies with its launcher at every moment, the first microseconds
 //! after the fork included.

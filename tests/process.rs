@@ -1,4 +1,4 @@
-//! Issue 8 (namespaces and the process): lo in a new network namespace, joining namespaces
+//! Namespaces and the command's process: lo in a new network namespace, joining namespaces
 //! made by others, time offsets, the command's environment, its descriptors and working
 //! directory, its session, and dying with the parent. As root, with real namespaces.
 

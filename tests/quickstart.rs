@@ -1,4 +1,4 @@
-//! Issue 7: the README's Quick start works on a fresh machine, where Rust is installed but
+//! The README's Quick start works on a fresh machine, where Rust is installed but
 //! neither the musl target nor busybox-static is. Each Quick start command must install what
 //! it needs itself, in either order, and `.ci/run` must run them as the README writes them.
 //!

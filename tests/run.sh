@@ -11,7 +11,7 @@ PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test --release --no-fail-fast
-# A short run of each fuzz target from the committed corpus (issue 13; `just fuzz` runs longer).
+# A short run of each fuzz target from the committed corpus (`just fuzz` runs longer).
 sh fuzz/run.sh 5
 sh tests/emulated.sh
 sh bench/size-check.sh

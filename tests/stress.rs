@@ -1,4 +1,4 @@
-//! Issue 13: stress and faults. Each test has a light form in the normal run and a heavy one
+//! Stress and faults. Each test has a light form in the normal run and a heavy one
 //! behind `#[ignore]` (`just stress` runs those: `cargo test --release --test stress --
 //! --ignored`).
 

@@ -1,4 +1,4 @@
-//! The supervisor (issue 3), tested on real processes: each personality's flags, defaults and
+//! The supervisor, tested on real processes: each personality's flags, defaults and
 //! environment forms; exit codes; which signals reach whom; reaping when not PID 1; the parent
 //! death signal; job control; the terminal's foreground; `--grace` and `--wait-all`; and what
 //! the command inherits (descriptors, signal mask and dispositions, working directory).
