@@ -96,20 +96,38 @@ fn contain(
     inherited: &spawn::Inherited,
     parent: Option<Parent>,
 ) -> Result<Outcome, Failure> {
-    if !ns.is_empty() {
-        // The maps of a new user namespace may need a writer outside it, forked before.
-        let id_maps = container::start_id_maps(&config.id_maps, ns)?;
-        container::unshare(ns)?;
-        id_maps.finish()?;
-        container::set_time_offsets(config.time_offsets)?;
-        // A new time namespace, too, starts with our next child, and one that shares our
-        // memory (as the command is started) may not enter it.
-        if ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) {
-            return launch(config, ns, env, inherited, parent);
-        }
+    if ns.is_empty() {
+        set_up(config, ns)?;
+        return run_command(config, &config.supervision, env, inherited, parent.as_ref());
     }
-    set_up(config, ns)?;
-    run_command(config, &config.supervision, env, inherited, parent.as_ref())
+    // Before anything is made: what of the rootfs is not there now is removed at the end.
+    let made = container::MountPoints::note(ns, config.rootfs, &config.fs);
+    // A new time namespace, too, starts with our next child, and one that shares our
+    // memory (as the command is started) may not enter it.
+    let launching = ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME);
+    // The launcher stays in the host's mount namespace, where the mount points the init makes
+    // are plain directories again once the container has ended; without one, the way back.
+    let (here, host_mounts) = match launching {
+        true => (Namespaces(ns.0 & !libc::CLONE_NEWNS), None),
+        false if made.is_empty() => (ns, None),
+        false => (ns, sys::Fd::open(c"/proc/self/ns/mnt", libc::O_RDONLY).ok()),
+    };
+    // The maps of a new user namespace may need a writer outside it, forked before.
+    let id_maps = container::start_id_maps(&config.id_maps, ns)?;
+    container::unshare(here)?;
+    id_maps.finish()?;
+    container::set_time_offsets(config.time_offsets)?;
+    if launching {
+        return launch(config, ns, env, inherited, parent, made);
+    }
+    let outcome = set_up(config, ns)
+        .and_then(|()| run_command(config, &config.supervision, env, inherited, parent.as_ref()));
+    // Back in the host's mount namespace (where ours was not made in a user namespace of its
+    // own, which may not go back), the mount points are plain directories again.
+    if host_mounts.is_some_and(|host| sys::setns(&host, libc::CLONE_NEWNS).is_ok()) {
+        made.remove_made();
+    }
+    outcome
 }
 
 /// Fork the process that is PID 1 of the new PID namespace; we stay outside, passing it our
@@ -120,12 +138,13 @@ fn launch(
     env: Strings,
     inherited: &spawn::Inherited,
     parent: Option<Parent>,
+    made: container::MountPoints,
 ) -> Result<Outcome, Failure> {
     // Held by the child to see whether we died before it armed its death signal.
     let launcher =
         sys::Fd::pidfd_of_self().map_err(|e| Failure::os("opening a pidfd of boxinit", b"", e))?;
-    // Our /proc, before the init mounts the namespace's own over it: there we find the
-    // command when we resume a stopped job. The init must not keep it.
+    // Our /proc (the init mounts the namespace's own in its mount namespace): there we find
+    // the command when we resume a stopped job. The init must not keep it.
     let host_proc = sys::Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).ok();
     if let Some(init) = sys::fork().map_err(|e| Failure::os("forking", b"", e))? {
         drop(launcher);
@@ -135,11 +154,16 @@ fn launch(
             },
             ..Supervision::default()
         };
-        return Ok(supervise::supervise(Some(init), &relay, parent.as_ref()));
+        let outcome = supervise::supervise(Some(init), &relay, parent.as_ref());
+        // The init has ended, and with it the container's mount namespace.
+        made.remove_made();
+        return Ok(outcome);
     }
-    // The launcher follows the parent; the init follows the launcher.
+    // The launcher follows the parent; the init follows the launcher. The rootfs's
+    // directories are the launcher's to clean.
     drop(host_proc);
     drop(parent);
+    drop(made);
     // PID 1 inside ends here, never back in `run`: the cgroup is the launcher's.
     let status = pid_one(config, ns, env, inherited, launcher);
     sys::exit(status.map_or_else(
@@ -173,6 +197,9 @@ fn pid_one(
 ) -> Result<Outcome, Failure> {
     die_with_launcher(launcher)?;
     cgroups::enter()?;
+    if ns.has(libc::CLONE_NEWNS) {
+        container::unshare(Namespaces(libc::CLONE_NEWNS))?;
+    }
     set_up(config, ns)?;
     let how = Supervision {
         chain: Chain::Inside,

@@ -16,15 +16,7 @@ fn tagged(args: &[&str], tag: &str) -> Command {
 }
 
 fn tagged_pids(tag: &str) -> Vec<i32> {
-    let entry = format!("HARDEN_TAG={tag}");
-    all_pids()
-        .into_iter()
-        .filter(|&p| {
-            std::fs::read(format!("/proc/{p}/environ"))
-                .is_ok_and(|env| env.split(|&c| c == 0).any(|e| e == entry.as_bytes()))
-        })
-        .filter(|&p| state_and_parent(p).is_some_and(|(s, _)| s != 'Z'))
-        .collect()
+    processes_with_env(&format!("HARDEN_TAG={tag}"))
 }
 
 /// Wait (with a deadline) until no process carries `tag`.

@@ -5,12 +5,14 @@
 mod devices;
 mod idmaps;
 mod kernel;
+mod made;
 mod mounts;
 mod namespaces;
 mod network;
 mod privileges;
 mod rlimits;
 
+pub use made::MountPoints;
 pub use mounts::change_dir;
 pub use namespaces::{join_namespaces, parse_namespaces, set_time_offsets, unshare};
 pub use privileges::Privileges;

@@ -379,7 +379,7 @@ fn open_dir(path: &CStr) -> Result<Fd, Errno> {
 }
 
 /// `bytes` as a C string in `buf`.
-fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8]) -> Result<&'a CStr, Errno> {
+pub(super) fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8]) -> Result<&'a CStr, Errno> {
     let len = bytes.len();
     if len >= buf.len() {
         return Err(Errno::ENAMETOOLONG);

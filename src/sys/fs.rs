@@ -146,6 +146,42 @@ impl Fd {
         stat_at(self.0, name, libc::AT_EMPTY_PATH).map(|st| (st.st_dev, st.st_ino))
     }
 
+    /// What `name` in this directory is, itself (a symlink is not followed; "" for the
+    /// directory).
+    pub fn entry_at(&self, name: &CStr) -> Result<libc::stat> {
+        stat_at(
+            self.0,
+            name,
+            libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH,
+        )
+    }
+
+    /// Set the modification time of what `self` refers to (the access time is left as it is).
+    pub fn set_mtime(&self, sec: i64, nsec: i64) -> Result<()> {
+        let omit = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: libc::UTIME_OMIT,
+        };
+        let times = [
+            omit,
+            libc::timespec {
+                tv_sec: sec,
+                tv_nsec: nsec,
+            },
+        ];
+        // SAFETY: "" is a C string; times holds the two timespecs utimensat reads.
+        unsafe {
+            syscall!(
+                Sysno::utimensat,
+                self.0,
+                c"".as_ptr(),
+                times.as_ptr(),
+                libc::AT_EMPTY_PATH
+            )
+        }
+        .map(drop)
+    }
+
     /// The file type bits (`S_IFDIR`, `S_IFREG`, ...) of what `self` refers to.
     pub fn file_type(&self) -> Result<u32> {
         stat_at(self.0, c"", libc::AT_EMPTY_PATH).map(|st| st.st_mode & libc::S_IFMT)

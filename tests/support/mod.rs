@@ -61,6 +61,50 @@ pub fn host_mountinfo() -> String {
     std::fs::read_to_string("/proc/self/mountinfo").unwrap()
 }
 
+/// `dir` and every name under it, with its type, mode, size, link target and modification
+/// time: what changes if anything is made, removed or written there.
+pub fn tree_listing(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut all = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    let mut describe = |path: &Path| {
+        let meta = std::fs::symlink_metadata(path).unwrap();
+        let link = std::fs::read_link(path).ok();
+        let what = format!(
+            "{:o} {} {:?} {}.{}",
+            meta.mode(),
+            meta.size(),
+            link,
+            meta.mtime(),
+            meta.mtime_nsec()
+        );
+        all.insert(path.display().to_string(), what);
+        meta.is_dir()
+    };
+    describe(dir);
+    while let Some(at) = todo.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if describe(&path) {
+                todo.push(path);
+            }
+        }
+    }
+    all
+}
+
+/// The processes (not zombies) whose environment holds `entry` (`NAME=value`).
+pub fn processes_with_env(entry: &str) -> Vec<i32> {
+    all_pids()
+        .into_iter()
+        .filter(|&p| {
+            std::fs::read(format!("/proc/{p}/environ"))
+                .is_ok_and(|env| env.split(|&c| c == 0).any(|e| e == entry.as_bytes()))
+        })
+        .filter(|&p| state_and_parent(p).is_some_and(|(s, _)| s != 'Z'))
+        .collect()
+}
+
 /// The names in `dir`, sorted.
 pub fn dir_entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
