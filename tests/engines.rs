@@ -411,6 +411,10 @@ impl Drop for Containerd {
         for point in points {
             let _ = Command::new("umount").args(["-l", point]).status();
         }
+        // The namespace's parent cgroup, which containerd makes in every hierarchy and leaves.
+        for hierarchy in std::fs::read_dir("/sys/fs/cgroup").into_iter().flatten() {
+            let _ = std::fs::remove_dir(hierarchy.unwrap().path().join("boxinit-test"));
+        }
     }
 }
 
