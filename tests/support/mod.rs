@@ -133,25 +133,22 @@ pub fn unique() -> String {
     format!("{}-{n}", std::process::id())
 }
 
-/// A directory under the system temp dir, removed when dropped.
-pub struct TempDir(PathBuf);
+/// A directory under the system temp dir (tempfile's), removed when dropped; named after the
+/// test's `tag`, and open to every user (0755), since tests also run as unprivileged ones.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("boxinit-{tag}-{}", unique()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("boxinit-{tag}-"))
+            .tempdir()
+            .unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        TempDir(dir)
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 
