@@ -303,8 +303,22 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
 /// tmpfs) keeps every file: switching away from it is no reason to lose them.
 fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let fail = |e| Failure::os("switching root to", dir.to_bytes(), e);
-    let (root_device, _) = sys::ids_of(c"/").map_err(fail)?;
-    let (new_device, _) = sys::ids_of(dir).map_err(fail)?;
+    // Before anything moves: a new root that is no directory, or the root itself, fails
+    // here in one line rather than after half the mounts went there.
+    match sys::is_directory(dir) {
+        Ok(true) => {}
+        Ok(false) => return Err(fail(Errno::ENOTDIR)),
+        Err(e) => return Err(fail(e)),
+    }
+    let root = sys::ids_of(c"/").map_err(fail)?;
+    let new = sys::ids_of(dir).map_err(fail)?;
+    if new == root {
+        return Err(Failure::usage(
+            "--switch-root names the root itself:",
+            dir.to_bytes(),
+        ));
+    }
+    let (root_device, new_device) = (root.0, new.0);
     if new_device == root_device {
         // A directory of the old root: only a mount can be moved onto `/`.
         sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None).map_err(fail)?;

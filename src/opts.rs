@@ -199,6 +199,8 @@ const NOT_BOOTING: u8 = Mode::Supervising as u8 | Mode::Container as u8;
 /// File system steps: a container's, or a boot's that unshares a mount namespace.
 const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8;
 const BOOT_ONLY: u8 = Mode::Booting as u8;
+/// What only a container does (--allow-new-privs: only a container sets no_new_privs).
+const CONTAINER_ONLY: u8 = Mode::Container as u8;
 
 /// `s`, which acts only in `modes`.
 const fn only(modes: u8, s: Spec) -> Spec {
@@ -435,7 +437,7 @@ const SPECS: &[Spec] = &[
     // From the environment, drops come first, so that an add survives a drop of all.
     with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)),
     with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
-    spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B),
+    only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B)),
     with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)),
 ];
 
@@ -776,7 +778,10 @@ impl Parser {
                 let weight = values::number(text).filter(|w| (1..=10_000).contains(w));
                 self.limits.cpu_weight = Some(weight.ok_or_else(bad)?)
             }
-            Opt::Pids => self.limits.pids = Some(positive(values::number(text)).ok_or_else(bad)?),
+            Opt::Pids => {
+                let pids = positive(values::number(text)).filter(|&n| n <= PID_MAX_LIMIT);
+                self.limits.pids = Some(pids.ok_or_else(bad)?)
+            }
             Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
             // Boot mode
             Opt::Boot => self.boot.enabled = true,
@@ -809,6 +814,17 @@ impl Parser {
                     _ => &mut self.time_offsets.monotonic,
                 };
                 *clock = Some(text);
+            }
+            Opt::Setenv | Opt::Unsetenv if from_env => {
+                // From the environment, a list: NAME=VALUE,NAME=VALUE (each kept on its own,
+                // with its NUL, for the command's environment).
+                for item in values::split(text, b',') {
+                    let item = crate::sys::keep(&[item]).ok_or_else(bad)?;
+                    match opt {
+                        Opt::Setenv => self.env.set(item)?,
+                        _ => self.env.unset(item)?,
+                    }
+                }
             }
             Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
             Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
@@ -935,8 +951,25 @@ impl Parser {
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
         }
-        if let Some(hostname) = self.hostname.filter(|_| !booting) {
+        if let Some(hostname) = self.hostname {
+            // A boot's --hostname names the machine: no namespace needed there.
+            let namespaces = if booting {
+                Namespaces(libc::CLONE_NEWUTS)
+            } else {
+                namespaces
+            };
             container::check_hostname(hostname, namespaces)?;
+        }
+        // The root device's settings mean nothing without one.
+        let root_settings = self.used
+            & (1 << Opt::RootFstype as u32
+                | 1 << Opt::RootOptions as u32
+                | 1 << Opt::RootWait as u32);
+        if root_settings != 0 && self.boot.root_device.is_none() {
+            return Err(Failure::usage(
+                "--root-fstype, --root-options and --root-wait need --root-device",
+                b"",
+            ));
         }
         cgroups::check(&self.limits)?;
         self.fs.check(namespaces, self.rootfs.is_some())?;
@@ -966,6 +999,7 @@ impl Parser {
         };
         let why: &[u8] = match spec.modes {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
+            CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
@@ -1109,7 +1143,7 @@ fn invalid(opt: Opt) -> &'static str {
         Opt::Memory | Opt::MemorySwap => "invalid size (want bytes with k, m or g: 64m):",
         Opt::Cpus => "invalid number of CPUs (want at least 0.01, at most 5 decimals):",
         Opt::CpuWeight => "invalid CPU weight (want 1-10000):",
-        Opt::Pids => "invalid number of processes (want at least 1):",
+        Opt::Pids => "invalid number of processes (want 1 to 4194304):",
         Opt::ParentPid => "invalid pid for --parent-pid:",
         Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
         Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
@@ -1136,6 +1170,10 @@ fn on_exit(text: &[u8]) -> Option<OnExit> {
     }
 }
 
+/// The most processes the kernel can count (PID_MAX_LIMIT on 64-bit): a larger --pids is
+/// refused by the kernel only once the cgroup is made.
+const PID_MAX_LIMIT: u64 = 4 << 20;
+
 /// The least --memory taken, as docker takes: less fails as the command starts (or the
 /// kernel kills it), far from the option that caused it.
 const MIN_MEMORY: u64 = 6 << 20;
@@ -1159,7 +1197,9 @@ fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
 /// boxinit's `-r S:R`: deliver R when S arrives; R = 0 drops S; names or numbers.
 fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let colon = text.iter().position(|&c| c == b':')?;
-    let from = values::signal(&text[..colon])?;
+    // KILL and STOP never reach a process that could rewrite them.
+    let from =
+        values::signal(&text[..colon]).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP)?;
     let to = match &text[colon + 1..] {
         b"0" => 0,
         to => values::signal(to)?,

@@ -16,9 +16,13 @@ pub fn start(args: Strings, env: Strings) -> ! {
         kernel_init: boot::detect(),
     };
     let config = opts::parse(args, env, host)
-        .and_then(|config| match check::check(&config) {
-            Ok(()) => Ok(config),
-            Err(failure) => Err(config.personality.usage_failure(failure)),
+        .and_then(|config| match config.action {
+            // Help, version and license answer whatever else is wrong.
+            Action::Run => match check::check(&config) {
+                Ok(()) => Ok(config),
+                Err(failure) => Err(config.personality.usage_failure(failure)),
+            },
+            _ => Ok(config),
         })
         .unwrap_or_else(|f| boot::refuse(&f, env));
     out::set_verbosity(config.verbosity);

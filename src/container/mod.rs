@@ -67,6 +67,14 @@ pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result
             hostname.to_bytes(),
         ));
     }
+    // Every program that prints the hostname would send its control bytes to a terminal.
+    let control = |&c: &u8| c < 0x20 || c == 0x7f;
+    if hostname.is_empty() || hostname.to_bytes().iter().any(control) {
+        return Err(Failure::usage(
+            "invalid --hostname (want a name without control bytes):",
+            hostname.to_bytes(),
+        ));
+    }
     if !namespaces.has(libc::CLONE_NEWUTS) {
         return Err(Failure::usage(
             "--hostname needs the uts namespace:",

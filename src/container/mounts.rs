@@ -183,8 +183,11 @@ pub fn volatile_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
 /// `work`, and `root`, where the overlay goes.
 fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
     let lower = sys::clone_tree(None, rootfs)?;
-    sys::mount(c"tmpfs", rootfs, Some(c"tmpfs"), 0, Some(c"mode=755"))?;
-    let layers = open_dir(rootfs)?;
+    // Attached on the directory as opened now, and used by its own descriptor: a rootfs
+    // path such as `dir/..` would name something else once a mount covers `dir`.
+    let place = open_dir(rootfs)?;
+    let layers = new_fs(c"tmpfs", 0, &[(c"mode", Some(c"755"))])?;
+    sys::attach_tree(&layers, &place)?;
     for dir in [c"lower", c"upper", c"work", c"root"] {
         layers.mkdir_at(dir, 0o755)?;
     }
@@ -286,9 +289,15 @@ fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
 
 /// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).
 fn tmpfs(size: &[u8]) -> Result<Fd, Errno> {
-    // The size has at most 20 bytes (checked when it was parsed).
+    // The kernel gets the size in bytes: it does not take every spelling the option does
+    // (512MB, 1t), and would refuse one only once the container is half built.
+    let mut digits = [0; 20];
+    let bytes = match values::size(size) {
+        Some(n) if !size.is_empty() => crate::out::decimal(n, &mut digits),
+        _ => b"",
+    };
     let mut buf = [0; 24];
-    let size = c_path(size, &mut buf)?;
+    let size = c_path(bytes, &mut buf)?;
     let options = [(c"mode", Some(c"1777")), (c"size", Some(size))];
     let count = if size.is_empty() { 1 } else { 2 };
     let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;

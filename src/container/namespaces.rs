@@ -35,7 +35,7 @@ pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
                 .iter()
                 .find(|(n, _)| n.as_bytes() == name)
                 .map(|&(_, flag)| flag)
-                .ok_or(Failure::usage("unknown namespace", name))?,
+                .ok_or(Failure::usage("unknown namespace in --unshare:", list))?,
         };
     }
     Ok(Namespaces(flags))
