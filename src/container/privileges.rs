@@ -128,8 +128,13 @@ pub fn resolve(
     } else {
         None
     };
-    let target_is_root = ids.as_ref().map_or(sys::getuid(), |ids| ids.uid) == 0;
-    let caps = (container || opts.caps_given).then(|| {
+    // Only capabilities care whether the command runs as root (no getuid for a plain start).
+    let has_caps = container || opts.caps_given;
+    let target_is_root = match &ids {
+        Some(ids) => ids.uid == 0,
+        None => has_caps && sys::getuid() == 0,
+    };
+    let caps = has_caps.then(|| {
         let base = if container { DEFAULT_CAPS } else { ALL_CAPS };
         let bounding = (base & !opts.cap_drop) | opts.cap_add;
         let held = if target_is_root {
