@@ -104,7 +104,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
-        Failure::usage("--boot needs boxinit to be PID 1", b"").exit();
+        Failure::usage(c"--boot needs boxinit to be PID 1", b"").exit();
     }
     let settings = &config.boot;
     if settings.exit_device {
@@ -126,7 +126,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     }
     if let Some(name) = config.hostname {
         sys::sethostname(name.to_bytes())
-            .map_err(|e| Failure::os("setting hostname", name.to_bytes(), e))?;
+            .map_err(|e| Failure::os(c"setting hostname", name.to_bytes(), e))?;
     }
     if started_by_kernel() {
         // Ctrl-Alt-Del becomes a SIGINT to us rather than an immediate reboot.
@@ -287,14 +287,18 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
     // is all there is to wait on.
     while let Err(e) = sys::ids_of(device) {
         if sys::monotonic_ms() >= deadline {
-            return Err(Failure::os("waiting for root device", device.to_bytes(), e));
+            return Err(Failure::os(
+                c"waiting for root device",
+                device.to_bytes(),
+                e,
+            ));
         }
         sys::sleep_ms(10);
     }
     let _ = sys::mkdir(dir, 0o755);
     let fstype = s.root_fstype.unwrap_or(c"ext4");
     sys::mount(device, dir, Some(fstype), 0, s.root_options)
-        .map_err(|e| Failure::os("mounting root device", device.to_bytes(), e))
+        .map_err(|e| Failure::os(c"mounting root device", device.to_bytes(), e))
 }
 
 /// Make `dir` the root, as busybox's switch_root does: take /dev, /proc, /sys and /run
@@ -302,7 +306,7 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
 /// onto `/` and chroot into it. Any other old root (a disk, a container's root, even one on
 /// tmpfs) keeps every file: switching away from it is no reason to lose them.
 fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
-    let fail = |e| Failure::os("switching root to", dir.to_bytes(), e);
+    let fail = |e| Failure::os(c"switching root to", dir.to_bytes(), e);
     // Before anything moves: a new root that is no directory, or the root itself, fails
     // here in one line rather than after half the mounts went there.
     match sys::is_directory(dir) {
@@ -314,7 +318,7 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let new = sys::ids_of(dir).map_err(fail)?;
     if new == root {
         return Err(Failure::usage(
-            "--switch-root names the root itself:",
+            c"--switch-root names the root itself:",
             dir.to_bytes(),
         ));
     }

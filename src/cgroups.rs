@@ -37,7 +37,7 @@ impl Limits {
 pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
     let bytes = name.to_bytes();
     if matches!(bytes, b"" | b"." | b"..") || bytes.contains(&b'/') || bytes.len() > 200 {
-        return Err(Failure::usage("invalid cgroup name:", bytes));
+        return Err(Failure::usage(c"invalid cgroup name:", bytes));
     }
     Ok(name)
 }
@@ -45,9 +45,9 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
 /// What only makes sense together: swap is counted with memory, as docker counts it.
 pub fn check(limits: &Limits) -> Result<(), Failure> {
     match (limits.memory, limits.memory_swap) {
-        (None, Some(_)) => Err(Failure::usage("--memory-swap needs --memory", b"")),
+        (None, Some(_)) => Err(Failure::usage(c"--memory-swap needs --memory", b"")),
         (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage(
-            "--memory-swap (memory and swap) is less than --memory",
+            c"--memory-swap (memory and swap) is less than --memory",
             b"",
         )),
         _ => Ok(()),
@@ -206,12 +206,12 @@ pub fn enter() -> Result<(), Failure> {
         let fd = slot.swap(-1, Ordering::Relaxed);
         if fd >= 0 {
             sys::write_all(fd, &[b"0"])
-                .map_err(|e| Failure::os("entering the command's cgroup", b"", e))?;
+                .map_err(|e| Failure::os(c"entering the command's cgroup", b"", e))?;
         }
     }
     if JOIN_NAMESPACE.swap(false, Ordering::Relaxed) {
         sys::unshare(libc::CLONE_NEWCGROUP)
-            .map_err(|e| Failure::os("unsharing the cgroup namespace", b"", e))?;
+            .map_err(|e| Failure::os(c"unsharing the cgroup namespace", b"", e))?;
     }
     Ok(())
 }
@@ -255,7 +255,7 @@ impl Group {
         let available = read_file(ROOT, c"cgroup.controllers", &mut list)?;
         for controller in CONTROLLERS.into_iter().filter(|&c| limits.needs(c)) {
             if !values::has_word(available, controller.name()) {
-                let what = "cgroup controller not available:";
+                let what = c"cgroup controller not available:";
                 return Err(Failure::usage(what, controller.name()));
             }
             let _ = enable.extend_from_slice(b"+");
@@ -273,7 +273,7 @@ impl Group {
     fn make_v1(&mut self, own: &[u8], controller: Controller) -> Result<(), Failure> {
         let root = controller.v1_root();
         if sys::fs_type(root) != Ok(CGROUP_SUPER_MAGIC) {
-            return Err(Failure::usage("no cgroup hierarchy at", root.to_bytes()));
+            return Err(Failure::usage(c"no cgroup hierarchy at", root.to_bytes()));
         }
         let own = under(values::cgroup_path(own, controller.name()));
         let mut parent = keep(&[root.to_bytes(), own])?;
@@ -301,7 +301,7 @@ impl Group {
             dir.group
                 .open_at(file, libc::O_WRONLY, 0)
                 .and_then(|f| sys::write_all(f.raw(), &text))
-                .map_err(|e| Failure::os("setting", joined(dir.path, file), e))?;
+                .map_err(|e| Failure::os(c"setting", joined(dir.path, file), e))?;
         }
         Ok(())
     }
@@ -322,17 +322,17 @@ impl Group {
         }
         let own_dir = keep(&[ROOT.to_bytes(), own])?;
         match write_file(own_dir, c"cgroup.subtree_control", enable) {
-            Err(f) if f.errno == Some(Errno::EBUSY) => {}
+            Err(f) if f.errno() == Some(Errno::EBUSY) => {}
             // The parent does not pass them on, and we may not make it (not delegated).
-            Err(f) if f.errno == Some(Errno::ENOENT) => {
-                let what = "cgroup controllers not passed down to";
+            Err(f) if f.errno() == Some(Errno::ENOENT) => {
+                let what = c"cgroup controllers not passed down to";
                 return Err(Failure::usage(what, own_dir.to_bytes()));
             }
             other => return other,
         }
         let leaf_name = keep(&[self.name.to_bytes(), b".supervisor"])?;
         let leaf = keep(&[own_dir.to_bytes(), b"/", leaf_name.to_bytes()])?;
-        sys::mkdir(leaf, 0o755).map_err(|e| Failure::os("making cgroup", leaf.to_bytes(), e))?;
+        sys::mkdir(leaf, 0o755).map_err(|e| Failure::os(c"making cgroup", leaf.to_bytes(), e))?;
         self.moved = Some((own_dir, leaf_name));
         write_file(leaf, c"cgroup.procs", b"0")
             .and_then(|()| write_file(own_dir, c"cgroup.subtree_control", enable))
@@ -353,15 +353,15 @@ impl Group {
     /// Make the group in `parent` and open what it needs later.
     fn make_in(&mut self, parent: &'static CStr, controller: Controller) -> Result<(), Failure> {
         let parent_fd = Fd::open(parent, libc::O_RDONLY | libc::O_DIRECTORY)
-            .map_err(|e| Failure::os("opening cgroup", parent.to_bytes(), e))?;
+            .map_err(|e| Failure::os(c"opening cgroup", parent.to_bytes(), e))?;
         let path = keep(&[parent.to_bytes(), b"/", self.name.to_bytes()])?;
-        sys::mkdir(path, 0o755).map_err(|e| Failure::os("making cgroup", path.to_bytes(), e))?;
+        sys::mkdir(path, 0o755).map_err(|e| Failure::os(c"making cgroup", path.to_bytes(), e))?;
         let opened = parent_fd
             .open_at(self.name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
             .and_then(|group| Ok((group.open_at(c"cgroup.procs", libc::O_WRONLY, 0)?, group)));
         let (procs, group) = opened.map_err(|e| {
             let _ = parent_fd.remove_dir_in(self.name);
-            Failure::os("opening cgroup", path.to_bytes(), e)
+            Failure::os(c"opening cgroup", path.to_bytes(), e)
         })?;
         // At most one group per controller: the room for three cannot run out.
         let _ = self.dirs.push(Dir {
@@ -462,7 +462,7 @@ fn write_file(dir: &'static CStr, file: &'static CStr, value: &[u8]) -> Result<(
     Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY)
         .and_then(|d| d.open_at(file, libc::O_WRONLY, 0))
         .and_then(|f| sys::write_all(f.raw(), &[value]))
-        .map_err(|e| Failure::os("writing", joined(dir, file), e))
+        .map_err(|e| Failure::os(c"writing", joined(dir, file), e))
 }
 
 /// The start of `file` in directory `dir`, as much as fits in `buf`.
@@ -474,14 +474,14 @@ fn read_file<'a>(
     let len = Fd::open(dir, libc::O_RDONLY | libc::O_DIRECTORY)
         .and_then(|d| d.open_at(file, libc::O_RDONLY, 0))
         .and_then(|f| f.read(buf))
-        .map_err(|e| Failure::os("reading", joined(dir, file), e))?;
+        .map_err(|e| Failure::os(c"reading", joined(dir, file), e))?;
     Ok(&buf[..len])
 }
 
 /// /proc/self/cgroup: which group boxinit is in, in each hierarchy.
 fn read_own_cgroups(buf: &mut [u8]) -> Result<&[u8], Failure> {
     let path = c"/proc/self/cgroup";
-    let fail = |e| Failure::os("reading", path.to_bytes(), e);
+    let fail = |e| Failure::os(c"reading", path.to_bytes(), e);
     let file = Fd::open(path, libc::O_RDONLY).map_err(fail)?;
     let mut len = 0;
     loop {
@@ -510,7 +510,7 @@ fn joined(dir: &CStr, file: &'static CStr) -> &'static [u8] {
 
 fn keep(parts: &[&[u8]]) -> Result<&'static CStr, Failure> {
     sys::keep(parts).ok_or(Failure::os(
-        "building a cgroup path",
+        c"building a cgroup path",
         b"",
         Errno::ENAMETOOLONG,
     ))

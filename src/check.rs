@@ -22,14 +22,14 @@ pub fn check(config: &Config) -> Result<(), Failure> {
 fn check_rootfs_readable(rootfs: &'static CStr) -> Result<(), Failure> {
     sys::Fd::open(rootfs, libc::O_RDONLY | libc::O_DIRECTORY)
         .map(drop)
-        .map_err(|e| Failure::os("opening rootfs", rootfs.to_bytes(), e))
+        .map_err(|e| Failure::os(c"opening rootfs", rootfs.to_bytes(), e))
 }
 
 /// --volatile lays a throwaway layer over the rootfs; over the host's own root (by any path
 /// to it) the overlay cannot be built, and the kernel's reason would not say why.
 fn check_not_host_root(rootfs: &'static CStr) -> Result<(), Failure> {
     if sys::ids_of(rootfs).is_ok_and(|ids| sys::ids_of(c"/") == Ok(ids)) {
-        let what = "--volatile needs a rootfs other than the host's root:";
+        let what = c"--volatile needs a rootfs other than the host's root:";
         return Err(Failure::usage(what, rootfs.to_bytes()));
     }
     Ok(())
@@ -53,7 +53,7 @@ mod tests {
         assert!(checked(&["boxinit", "--rootfs", "/etc/passwd", "x"]).is_err());
         assert!(checked(&["boxinit", "--rootfs", "/", "x"]).is_ok());
         let volatile = checked(&["boxinit", "--rootfs", "/", "--volatile", "x"]);
-        assert!(volatile.is_err_and(|f| f.what.starts_with("--volatile")));
+        assert!(volatile.is_err_and(|f| f.what().starts_with(b"--volatile")));
         // The test process has 0, 1 and 2 open, and surely not 900000.
         assert!(checked(&["boxinit", "--keep-fd", "900000", "x"]).is_err());
         assert!(checked(&["boxinit", "--keep-fd", "2", "x"]).is_ok());

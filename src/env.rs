@@ -22,7 +22,10 @@ impl EnvEdits {
     pub fn set(&mut self, entry: &'static CStr) -> Result<(), Failure> {
         let bytes = entry.to_bytes();
         if !bytes.iter().skip(1).any(|&c| c == b'=') || bytes[0] == b'=' {
-            return Err(Failure::usage("invalid --setenv (want NAME=VALUE):", bytes));
+            return Err(Failure::usage(
+                c"invalid --setenv (want NAME=VALUE):",
+                bytes,
+            ));
         }
         self.push(Edit(entry))
     }
@@ -31,7 +34,7 @@ impl EnvEdits {
     pub fn unset(&mut self, name: &'static CStr) -> Result<(), Failure> {
         let bytes = name.to_bytes();
         if bytes.is_empty() || bytes.contains(&b'=') {
-            return Err(Failure::usage("invalid --unsetenv (want NAME):", bytes));
+            return Err(Failure::usage(c"invalid --unsetenv (want NAME):", bytes));
         }
         self.push(Edit(name))
     }
@@ -39,7 +42,7 @@ impl EnvEdits {
     fn push(&mut self, edit: Edit) -> Result<(), Failure> {
         self.edits
             .push(edit)
-            .map_err(|_| Failure::usage("too many --setenv and --unsetenv (at most 32)", b""))
+            .map_err(|_| Failure::usage(c"too many --setenv and --unsetenv (at most 32)", b""))
     }
 }
 
@@ -60,7 +63,8 @@ pub fn for_command(inherited: Strings, edits: &EnvEdits) -> Result<Strings, Fail
     if edits.is_empty() {
         return Ok(inherited);
     }
-    let mut env = EnvBuffer::take().ok_or(Failure::usage("building the environment twice", b""))?;
+    let mut env =
+        EnvBuffer::take().ok_or(Failure::usage(c"building the environment twice", b""))?;
     build(inherited, edits, |entry| env.push(entry))?;
     Ok(env.finish())
 }
@@ -78,7 +82,7 @@ fn build(
     let mut add = |entry: &'static CStr| match push(entry) {
         true => Ok(()),
         false => Err(Failure::usage(
-            "more than 1024 environment variables for the command",
+            c"more than 1024 environment variables for the command",
             b"",
         )),
     };

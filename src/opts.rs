@@ -56,7 +56,7 @@ impl Personality {
     /// `failure` with this name's usage status, if it is a usage error (no system call
     /// failed); any other keeps boxinit's own.
     pub fn usage_failure(self, failure: Failure) -> Failure {
-        match failure.errno {
+        match failure.errno() {
             None => failure.with_status(self.usage_status()),
             Some(_) => failure,
         }
@@ -500,9 +500,9 @@ fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Fai
             .iter()
             .find(|&s| s.env && env_name(s, &mut [0; ENV_NAME_MAX]) == name);
         match known {
-            None => return Err(Failure::usage("unknown variable", name)),
+            None => return Err(Failure::usage(c"unknown variable", name)),
             Some(spec) if spec.who & personality.bit() == 0 => {
-                return Err(Failure::usage("not read under this name:", name))
+                return Err(Failure::usage(c"not read under this name:", name))
             }
             Some(_) => {}
         }
@@ -621,18 +621,18 @@ impl Parser {
                     None => (long, None),
                 };
                 let spec = self.find(|s| s.long && s.name.as_bytes() == name);
-                let spec = spec.ok_or(Failure::usage("unknown option", arg.to_bytes()))?;
+                let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value, inline) {
                     (true, Some(v)) => Some(v),
                     (true, None) => Some(next_value(args, i, arg)?),
-                    (false, Some(_)) => return Err(Failure::usage("takes no value:", bytes)),
+                    (false, Some(_)) => return Err(Failure::usage(c"takes no value:", bytes)),
                     (false, None) => None,
                 };
                 self.apply_arg(spec.opt, value)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
                 return Err(Failure::usage(
-                    "unknown option (long options take two dashes):",
+                    c"unknown option (long options take two dashes):",
                     bytes,
                 ));
             } else if bytes.len() > 1 && bytes[0] == b'-' {
@@ -641,7 +641,7 @@ impl Parser {
                 while j < bytes.len() {
                     let letter = bytes[j];
                     let spec = self.find(|s| s.short == letter);
-                    let spec = spec.ok_or(Failure::usage("unknown option", arg.to_bytes()))?;
+                    let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
                     j += 1;
                     let value = if !spec.takes_value {
                         None
@@ -761,7 +761,7 @@ impl Parser {
                 let memory = positive(values::size(text)).ok_or_else(bad)?;
                 if memory < MIN_MEMORY {
                     return Err(Failure::usage(
-                        "--memory is below the 6m that starting a command needs:",
+                        c"--memory is below the 6m that starting a command needs:",
                         text,
                     ));
                 }
@@ -934,7 +934,7 @@ impl Parser {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
             return Err(Failure::usage(
-                "--pause runs no command, but was given",
+                c"--pause runs no command, but was given",
                 first,
             ));
         }
@@ -944,7 +944,7 @@ impl Parser {
         {
             // Nobody else can raise a capability outside a user namespace of their own.
             return Err(Failure::usage(
-                "--cap-add needs root or a user namespace (--unshare user)",
+                c"--cap-add needs root or a user namespace (--unshare user)",
                 b"",
             ));
         }
@@ -967,7 +967,7 @@ impl Parser {
                 | 1 << Opt::RootWait as u32);
         if root_settings != 0 && self.boot.root_device.is_none() {
             return Err(Failure::usage(
-                "--root-fstype, --root-options and --root-wait need --root-device",
+                c"--root-fstype, --root-options and --root-wait need --root-device",
                 b"",
             ));
         }
@@ -1005,9 +1005,9 @@ impl Parser {
         };
         let from_env = self.used_from_env & (1 << spec.opt as u32) != 0;
         let mut buf = [0; ENV_NAME_MAX];
-        let what = crate::sys::keep_text(&[spelling(spec, from_env, &mut buf), why]);
+        let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why]);
         Err(Failure::usage(
-            what.unwrap_or("an option does not apply here"),
+            what.unwrap_or(c"an option does not apply here"),
             b"",
         ))
     }
@@ -1107,7 +1107,7 @@ fn join_or_unshare(
             .find(|&&(_, kind)| both & kind != 0)
             .unwrap_or(&("", 0));
         return Err(Failure::usage(
-            "cannot both join and unshare namespace",
+            c"cannot both join and unshare namespace",
             name.as_bytes(),
         ));
     }
@@ -1122,7 +1122,7 @@ fn next_value(
 ) -> Result<&'static CStr, Failure> {
     let value = args
         .get(*i)
-        .ok_or(Failure::usage("missing value for", option.to_bytes()))?;
+        .ok_or(Failure::usage(c"missing value for", option.to_bytes()))?;
     *i += 1;
     Ok(value)
 }
@@ -1133,21 +1133,21 @@ fn after(s: &'static CStr, at: usize) -> &'static CStr {
     crate::sys::c_str(bytes).unwrap_or(c"")
 }
 
-fn invalid(opt: Opt) -> &'static str {
+fn invalid(opt: Opt) -> &'static CStr {
     match opt {
-        Opt::ParentDeath => "invalid signal for -p:",
-        Opt::ExpectExit => "invalid exit code for -e (0-255):",
-        Opt::Verbosity => "invalid verbosity:",
-        Opt::Rewrite => "invalid rewrite (want SIGNAL:SIGNAL, 0 to drop):",
-        Opt::Grace => "invalid duration for --grace (want 10, 10s, 500ms or 1m):",
-        Opt::Memory | Opt::MemorySwap => "invalid size (want bytes with k, m or g: 64m):",
-        Opt::Cpus => "invalid number of CPUs (want at least 0.01, at most 5 decimals):",
-        Opt::CpuWeight => "invalid CPU weight (want 1-10000):",
-        Opt::Pids => "invalid number of processes (want 1 to 4194304):",
-        Opt::ParentPid => "invalid pid for --parent-pid:",
-        Opt::RootWait => "invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
-        Opt::OnExit => "invalid --on-exit (want poweroff, reboot or halt):",
-        Opt::Boottime | Opt::Monotonic => "invalid time offset (want seconds):",
+        Opt::ParentDeath => c"invalid signal for -p:",
+        Opt::ExpectExit => c"invalid exit code for -e (0-255):",
+        Opt::Verbosity => c"invalid verbosity:",
+        Opt::Rewrite => c"invalid rewrite (want SIGNAL:SIGNAL, 0 to drop):",
+        Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
+        Opt::Memory | Opt::MemorySwap => c"invalid size (want bytes with k, m or g: 64m):",
+        Opt::Cpus => c"invalid number of CPUs (want at least 0.01, at most 5 decimals):",
+        Opt::CpuWeight => c"invalid CPU weight (want 1-10000):",
+        Opt::Pids => c"invalid number of processes (want 1 to 4194304):",
+        Opt::ParentPid => c"invalid pid for --parent-pid:",
+        Opt::RootWait => c"invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
+        Opt::OnExit => c"invalid --on-exit (want poweroff, reboot or halt):",
+        Opt::Boottime | Opt::Monotonic => c"invalid time offset (want seconds):",
         Opt::JoinUser
         | Opt::JoinCgroup
         | Opt::JoinIpc
@@ -1155,8 +1155,8 @@ fn invalid(opt: Opt) -> &'static str {
         | Opt::JoinNet
         | Opt::JoinPid
         | Opt::JoinTime
-        | Opt::JoinMnt => "empty namespace path for --join",
-        _ => "invalid value",
+        | Opt::JoinMnt => c"empty namespace path for --join",
+        _ => c"invalid value",
     }
 }
 
@@ -1570,13 +1570,13 @@ mod tests {
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_PROCESS_GROUP=maybe"]).err();
         let f = f.expect("accepted");
         assert_eq!(
-            (f.what, f.status),
-            ("invalid value for BOXINIT_PROCESS_GROUP:", 125)
+            (f.what(), f.status),
+            (&b"invalid value for BOXINIT_PROCESS_GROUP:"[..], 125)
         );
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_VERBOSITY=loud"]).err();
         assert_eq!(
-            f.expect("accepted").what,
-            "invalid value for BOXINIT_VERBOSITY:"
+            f.expect("accepted").what(),
+            b"invalid value for BOXINIT_VERBOSITY:"
         );
     }
 

@@ -8,6 +8,7 @@
 //! working; the words after it are boxinit's.
 
 use crate::sys::{self, Errno};
+use core::ffi::CStr;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// How much boxinit says: 0 errors only, 1 warnings (the default), 2 info, 3 debug.
@@ -234,13 +235,13 @@ fn utf8_len(bytes: &[u8]) -> usize {
 /// `boxinit: <what> <subject>: <strerror>`, the one shape of every failure message.
 #[inline(never)]
 pub fn error(what: &str, subject: &[u8], errno: Option<Errno>) {
-    error_line(style(), what, subject, errno).send();
+    error_line(style(), what.as_bytes(), subject, errno).send();
 }
 
 /// The failure line: `<what> <subject>: <strerror>`, each part only when given.
-fn error_line(style: Style, what: &str, subject: &[u8], errno: Option<Errno>) -> Line {
+fn error_line(style: Style, what: &[u8], subject: &[u8], errno: Option<Errno>) -> Line {
     let mut line = Line::styled(style, ERROR);
-    line.text(what.as_bytes());
+    line.text(what);
     if !subject.is_empty() {
         line.text(b" ").value(subject);
     }
@@ -253,11 +254,14 @@ fn error_line(style: Style, what: &str, subject: &[u8], errno: Option<Errno>) ->
 /// A step of boxinit's own that failed: what it was doing, on what, why, and the exit status
 /// that says so (125, as coreutils' chroot and env use for their own failures; a usage error
 /// under a personality's name exits as that program does).
+///
+/// Kept small (24 bytes): every `?` of the run moves it, and each move is code.
 #[derive(Debug)]
 pub struct Failure {
-    pub what: &'static str,
-    pub subject: &'static [u8],
-    pub errno: Option<Errno>,
+    what: sys::CText,
+    subject: sys::ShortBytes,
+    /// The errno, or 0 when no system call failed (errnos are below 4096).
+    errno: u16,
     pub status: u8,
 }
 
@@ -265,30 +269,39 @@ impl Failure {
     pub const STATUS: u8 = 125;
 
     /// A system call failed.
-    pub fn os(what: &'static str, subject: &'static [u8], errno: Errno) -> Failure {
+    pub fn os(what: &'static CStr, subject: &'static [u8], errno: Errno) -> Failure {
+        Failure::new(what, subject, errno.into_raw() as u16)
+    }
+
+    /// The caller asked for something boxinit cannot do.
+    pub fn usage(what: &'static CStr, subject: &'static [u8]) -> Failure {
+        Failure::new(what, subject, 0)
+    }
+
+    fn new(what: &'static CStr, subject: &'static [u8], errno: u16) -> Failure {
         Failure {
-            what,
-            subject,
-            errno: Some(errno),
+            what: sys::CText::new(what),
+            subject: sys::ShortBytes::new(subject),
+            errno,
             status: Failure::STATUS,
         }
     }
 
-    /// The caller asked for something boxinit cannot do.
-    pub fn usage(what: &'static str, subject: &'static [u8]) -> Failure {
-        Failure {
-            what,
-            subject,
-            errno: None,
-            status: Failure::STATUS,
-        }
+    /// What boxinit was doing (or, for a usage error, what is wrong).
+    pub fn what(&self) -> &'static [u8] {
+        self.what.get().to_bytes()
+    }
+
+    /// The errno of the system call that failed, if one did.
+    pub fn errno(&self) -> Option<Errno> {
+        (self.errno != 0).then(|| Errno::new(self.errno as i32))
     }
 
     /// A bad value in the environment variable `name`.
     pub fn variable(name: &[u8], value: &'static [u8]) -> Failure {
         let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
-        let what = sys::keep_text(&[b"invalid value for ", name, colon]);
-        Failure::usage(what.unwrap_or("invalid value for a variable:"), value)
+        let what = sys::keep(&[b"invalid value for ", name, colon]);
+        Failure::usage(what.unwrap_or(c"invalid value for a variable:"), value)
     }
 
     pub fn with_status(self, status: u8) -> Failure {
@@ -297,7 +310,7 @@ impl Failure {
 
     #[inline(never)]
     pub fn report(&self) {
-        error_line(style(), self.what, self.subject, self.errno).send();
+        error_line(style(), self.what(), self.subject.get(), self.errno()).send();
     }
 
     pub fn exit(&self) -> ! {
@@ -448,7 +461,7 @@ mod tests {
     #[test]
     fn failure_lines() {
         let f = Failure::variable(b"BOXINIT_WAIT_ALL", b"maybe\n");
-        let text = error_line(Style::Boxinit, f.what, f.subject, f.errno);
+        let text = error_line(Style::Boxinit, f.what(), f.subject.get(), f.errno());
         let text = text.clone_bytes();
         assert_eq!(
             String::from_utf8(text).unwrap(),

@@ -47,13 +47,13 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     let umask = sys::umask(0);
     let made = NODES.iter().try_for_each(|&(name, major, minor)| {
         make_node(&dev, host.as_ref(), name, major, minor)
-            .map_err(|e| Failure::os("making the device", name.to_bytes(), e))
+            .map_err(|e| Failure::os(c"making the device", name.to_bytes(), e))
     });
     sys::umask(umask);
     made?;
     for (name, target) in LINKS {
         dev.symlink_at(target, name)
-            .map_err(|e| Failure::os("making the link", name.to_bytes(), e))?;
+            .map_err(|e| Failure::os(c"making the link", name.to_bytes(), e))?;
     }
     let pts = subdir(&dev, c"pts", b"/dev/pts")?;
     mounts::mount_new(&pts, b"/dev/pts", c"devpts", attrs, PTS_OPTIONS)?;
@@ -73,7 +73,7 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
 pub fn subdir(dev: &Fd, name: &CStr, path: &'static [u8]) -> Result<Fd, Failure> {
     dev.mkdir_at(name, 0o755)
         .and_then(|()| dev.open_under(name, Resolve::ThisMount))
-        .map_err(|e| Failure::os("mounting", path, e))
+        .map_err(|e| Failure::os(c"mounting", path, e))
 }
 
 fn make_node(

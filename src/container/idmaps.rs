@@ -49,12 +49,12 @@ impl IdMapOptions {
 
     /// `--uid N`: the caller's uid inside the one-id map.
     pub fn set_inside_uid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
-        self.inside_uid = Some(accounts::id(id).ok_or(Failure::usage("invalid --uid", id))?);
+        self.inside_uid = Some(accounts::id(id).ok_or(Failure::usage(c"invalid --uid", id))?);
         Ok(())
     }
 
     pub fn set_inside_gid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
-        self.inside_gid = Some(accounts::id(id).ok_or(Failure::usage("invalid --gid", id))?);
+        self.inside_gid = Some(accounts::id(id).ok_or(Failure::usage(c"invalid --gid", id))?);
         Ok(())
     }
 
@@ -74,7 +74,7 @@ impl IdMapOptions {
         let ranges_g = !self.gids.is_empty() || self.auto_gids;
         if (ranges_u && self.inside_uid.is_some()) || (ranges_g && self.inside_gid.is_some()) {
             return Err(Failure::usage(
-                "--uid and --gid apply to the one-id map only; use --user with ranges",
+                c"--uid and --gid apply to the one-id map only; use --user with ranges",
                 b"",
             ));
         }
@@ -86,18 +86,18 @@ fn auto(how: &'static [u8]) -> Result<bool, Failure> {
     match how {
         b"auto" => Ok(true),
         b"none" => Ok(false),
-        _ => Err(Failure::usage("invalid map (want auto or none):", how)),
+        _ => Err(Failure::usage(c"invalid map (want auto or none):", how)),
     }
 }
 
 fn parse_ranges(list: &'static [u8], into: &mut IdRanges) -> Result<(), Failure> {
     for item in values::split(list, b',') {
         let range = parse_range(item).ok_or(Failure::usage(
-            "invalid id map (want INSIDE:OUTSIDE:COUNT):",
+            c"invalid id map (want INSIDE:OUTSIDE:COUNT):",
             item,
         ))?;
         into.push(range)
-            .map_err(|_| Failure::usage("more than 8 id maps:", item))?;
+            .map_err(|_| Failure::usage(c"more than 8 id maps:", item))?;
     }
     Ok(())
 }
@@ -154,10 +154,10 @@ pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Fai
             continue;
         }
         if wait.is_none() {
-            let (read, go) = sys::pipe().map_err(|e| Failure::os("making a pipe", b"", e))?;
+            let (read, go) = sys::pipe().map_err(|e| Failure::os(c"making a pipe", b"", e))?;
             (wait, pending.go) = (Some(read), Some(go));
         }
-        let fork = sys::fork().map_err(|e| Failure::os("forking", b"", e))?;
+        let fork = sys::fork().map_err(|e| Failure::os(c"forking", b"", e))?;
         match (fork, &wait) {
             (None, Some(wait)) => {
                 // Our copy of the write end goes, so that boxinit's closing it ends the wait.
@@ -181,14 +181,14 @@ impl Pending {
             let _ = go.write(&[1, 1][..self.writers.len()]);
         }
         for &(writer, helper) in &self.writers {
-            let status = sys::wait_child(writer).map_err(|e| Failure::os("waiting", b"", e))?;
+            let status = sys::wait_child(writer).map_err(|e| Failure::os(c"waiting", b"", e))?;
             if status != 0 {
                 // The writer said why: newuidmap on its own, a direct write by its errno.
                 return Err(match status {
                     1..=124 if !helper => {
-                        Failure::os("writing the id map", b"", Errno::new(status as i32))
+                        Failure::os(c"writing the id map", b"", Errno::new(status as i32))
                     }
-                    _ => Failure::usage("mapping ids failed", b""),
+                    _ => Failure::usage(c"mapping ids failed", b""),
                 });
             }
         }
@@ -216,7 +216,7 @@ impl Pending {
 fn become_root(result: Result<(), Errno>) -> Result<(), Failure> {
     match result {
         Ok(()) | Err(Errno::EINVAL) => Ok(()),
-        Err(e) => Err(Failure::os("becoming root in the user namespace", b"", e)),
+        Err(e) => Err(Failure::os(c"becoming root in the user namespace", b"", e)),
     }
 }
 
@@ -282,7 +282,7 @@ fn plan(
         caller_ranges(own, subids, owner, ranges)?;
         if auto && ranges.len() == 1 {
             return Err(Failure::usage(
-                "no ranges for the caller in",
+                c"no ranges for the caller in",
                 subids.to_bytes(),
             ));
         }
@@ -296,7 +296,7 @@ fn plan(
         };
         if !root && !explicit.iter().all(within) {
             return Err(Failure::usage(
-                "id map not allowed for the caller by",
+                c"id map not allowed for the caller by",
                 subids.to_bytes(),
             ));
         }
@@ -304,7 +304,7 @@ fn plan(
     }
     if !root {
         sys::is_directory(kind.helper())
-            .map_err(|e| Failure::os("looking for", kind.helper().to_bytes(), e))?;
+            .map_err(|e| Failure::os(c"looking for", kind.helper().to_bytes(), e))?;
     }
     Ok(None)
 }
@@ -338,7 +338,7 @@ fn caller_ranges(
     })?;
     if full {
         return Err(Failure::usage(
-            "more than 8 ranges for the caller in",
+            c"more than 8 ranges for the caller in",
             subids.to_bytes(),
         ));
     }
@@ -420,7 +420,7 @@ fn write_file(path: &'static CStr, text: &[u8]) -> Result<(), Failure> {
     Fd::open(path, libc::O_WRONLY)
         .and_then(|fd| fd.write(text))
         .map(drop)
-        .map_err(|e| Failure::os("writing", path.to_bytes(), e))
+        .map_err(|e| Failure::os(c"writing", path.to_bytes(), e))
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub fn mount_sys(root: &Fd) -> Result<(), Failure> {
     };
     let sys = made
         .and_then(|mount| mounts::attach(mount, &at))
-        .map_err(|e| Failure::os("mounting", b"/sys", e))?;
+        .map_err(|e| Failure::os(c"mounting", b"/sys", e))?;
     harden(&sys, &SYS)
 }
 
@@ -77,7 +77,7 @@ fn host_sys(attrs: u64) -> Result<Fd, Errno> {
 fn harden(mount: &Fd, entries: &[(&'static CStr, Treat)]) -> Result<(), Failure> {
     for &(path, treat) in entries {
         harden_entry(mount, path, treat)
-            .map_err(|e| Failure::os("hardening", path.to_bytes(), e))?;
+            .map_err(|e| Failure::os(c"hardening", path.to_bytes(), e))?;
     }
     Ok(())
 }

@@ -35,11 +35,11 @@ pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
 /// Only a mount namespace can take a new root.
 pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if rootfs.is_empty() {
-        return Err(Failure::usage("empty --rootfs", b""));
+        return Err(Failure::usage(c"empty --rootfs", b""));
     }
     if !namespaces.has(libc::CLONE_NEWNS) {
         return Err(Failure::usage(
-            "--rootfs needs the mnt namespace:",
+            c"--rootfs needs the mnt namespace:",
             rootfs.to_bytes(),
         ));
     }
@@ -51,11 +51,11 @@ pub fn check_rootfs_exists(rootfs: &'static CStr) -> Result<(), Failure> {
     match sys::is_directory(rootfs) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Failure::os(
-            "checking rootfs",
+            c"checking rootfs",
             rootfs.to_bytes(),
             sys::Errno::ENOTDIR,
         )),
-        Err(e) => Err(Failure::os("checking rootfs", rootfs.to_bytes(), e)),
+        Err(e) => Err(Failure::os(c"checking rootfs", rootfs.to_bytes(), e)),
     }
 }
 
@@ -63,7 +63,7 @@ pub fn check_rootfs_exists(rootfs: &'static CStr) -> Result<(), Failure> {
 pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if hostname.to_bytes().len() > 64 {
         return Err(Failure::usage(
-            "hostname longer than 64 bytes:",
+            c"hostname longer than 64 bytes:",
             hostname.to_bytes(),
         ));
     }
@@ -71,13 +71,13 @@ pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result
     let control = |&c: &u8| c < 0x20 || c == 0x7f;
     if hostname.is_empty() || hostname.to_bytes().iter().any(control) {
         return Err(Failure::usage(
-            "invalid --hostname (want a name without control bytes):",
+            c"invalid --hostname (want a name without control bytes):",
             hostname.to_bytes(),
         ));
     }
     if !namespaces.has(libc::CLONE_NEWUTS) {
         return Err(Failure::usage(
-            "--hostname needs the uts namespace:",
+            c"--hostname needs the uts namespace:",
             hostname.to_bytes(),
         ));
     }
@@ -100,7 +100,7 @@ pub fn enter(
     }
     if let Some(hostname) = hostname {
         sys::sethostname(hostname.to_bytes())
-            .map_err(|e| Failure::os("setting hostname", hostname.to_bytes(), e))?;
+            .map_err(|e| Failure::os(c"setting hostname", hostname.to_bytes(), e))?;
     }
     Ok(())
 }
@@ -114,7 +114,7 @@ fn build_filesystem(
     mounts::make_private()?;
     // Without a rootfs the command keeps the caller's working directory; mounting moves ours.
     let cwd = sys::Fd::open(c".", libc::O_PATH | libc::O_DIRECTORY)
-        .map_err(|e| Failure::os("opening", b".", e))?;
+        .map_err(|e| Failure::os(c"opening", b".", e))?;
     // On the host side: the bind sources, while host paths still mean the host.
     let sources = mounts::open_sources(&fs.steps)?;
     let root = match rootfs {
@@ -150,7 +150,7 @@ fn build_filesystem(
         Some(dir) => mounts::pivot_into(root, dir)?,
         None => cwd
             .change_dir()
-            .map_err(|e| Failure::os("entering", b".", e))?,
+            .map_err(|e| Failure::os(c"entering", b".", e))?,
     }
     mounts::replay(&fs.steps, sources)?;
     if fs.readonly {

@@ -26,7 +26,7 @@ impl Filesystem {
     pub fn bind(&mut self, text: &'static [u8], readonly: bool, list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
             let (source, dest) = values::bind_spec(entry)
-                .ok_or(Failure::usage("invalid bind (want SRC:DST):", entry))?;
+                .ok_or(Failure::usage(c"invalid bind (want SRC:DST):", entry))?;
             self.push(Step {
                 kind: MountKind::Bind,
                 source,
@@ -40,7 +40,7 @@ impl Filesystem {
     pub fn tmpfs(&mut self, text: &'static [u8], list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
             let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::usage(
-                "invalid tmpfs (want DST or DST:SIZE, SIZE like 64m):",
+                c"invalid tmpfs (want DST or DST:SIZE, SIZE like 64m):",
                 entry,
             ))?;
             self.push(Step {
@@ -57,13 +57,13 @@ impl Filesystem {
             // A mount over / is not seen by a process whose root is already there: it would
             // quietly do nothing.
             return Err(Failure::usage(
-                "cannot mount over the container's root (use --rootfs):",
+                c"cannot mount over the container's root (use --rootfs):",
                 step.dest,
             ));
         }
         self.steps
             .push(step)
-            .map_err(|s| Failure::usage("too many mount options (at most 64):", s.dest))
+            .map_err(|s| Failure::usage(c"too many mount options (at most 64):", s.dest))
     }
 
     /// Whether the container gets a /dev of its own.
@@ -74,7 +74,7 @@ impl Filesystem {
     /// What only makes sense with a rootfs or a mount namespace.
     pub fn check(&self, namespaces: Namespaces, rootfs: bool) -> Result<(), Failure> {
         if self.chdir.is_some_and(CStr::is_empty) {
-            return Err(Failure::usage("empty --chdir", b""));
+            return Err(Failure::usage(c"empty --chdir", b""));
         }
         if !rootfs && (self.volatile || self.chroot) {
             let option: &[u8] = if self.volatile {
@@ -82,7 +82,7 @@ impl Filesystem {
             } else {
                 b"--chroot"
             };
-            return Err(Failure::usage("needs --rootfs:", option));
+            return Err(Failure::usage(c"needs --rootfs:", option));
         }
         let mounts = !self.steps.is_empty()
             || self.readonly
@@ -90,7 +90,7 @@ impl Filesystem {
             || self.sys
             || self.mqueue;
         if mounts && !namespaces.has(libc::CLONE_NEWNS) {
-            return Err(Failure::usage("mount options need the mnt namespace", b""));
+            return Err(Failure::usage(c"mount options need the mnt namespace", b""));
         }
         Ok(())
     }
@@ -109,7 +109,7 @@ pub fn make_private() -> Result<(), Failure> {
         Err(Errno::EINVAL) => make_private_in_chroot(),
         done => done,
     }
-    .map_err(|e| Failure::os("making mounts private", b"/", e))
+    .map_err(|e| Failure::os(c"making mounts private", b"/", e))
 }
 
 /// In a chroot, the mount holding `/` cannot be named by any path. Entering our own mount
@@ -138,7 +138,7 @@ pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
     let mut sources = Sources::new();
     for step in steps.iter().filter(|s| s.kind == MountKind::Bind) {
         let tree =
-            open_source(step).map_err(|e| Failure::os("opening bind source", step.source, e))?;
+            open_source(step).map_err(|e| Failure::os(c"opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
     }
@@ -164,18 +164,18 @@ pub fn bind_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
             sys::attach_tree(&tree, &dir)?;
             Ok(tree)
         })
-        .map_err(|e| Failure::os("binding rootfs", rootfs.to_bytes(), e))
+        .map_err(|e| Failure::os(c"binding rootfs", rootfs.to_bytes(), e))
 }
 
 /// Without a rootfs, the container's root is the host's (in a mount tree of its own).
 pub fn host_root() -> Result<Fd, Failure> {
-    open_dir(c"/").map_err(|e| Failure::os("opening", b"/", e))
+    open_dir(c"/").map_err(|e| Failure::os(c"opening", b"/", e))
 }
 
 /// `--volatile`: the rootfs as the lower layer of an overlay whose upper layer is a fresh
 /// tmpfs, so every write lands in memory and is gone with the container.
 pub fn volatile_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
-    overlay(rootfs).map_err(|e| Failure::os("making a volatile root of", rootfs.to_bytes(), e))
+    overlay(rootfs).map_err(|e| Failure::os(c"making a volatile root of", rootfs.to_bytes(), e))
 }
 
 /// The layers live in a tmpfs mounted over the rootfs's path in our mount tree (the host
@@ -203,8 +203,8 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
 /// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing.
 pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
     open_under(base, path, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
-        Errno::ELOOP => Failure::usage("mount point is a symlink:", path),
-        e => Failure::os("mounting", path, e),
+        Errno::ELOOP => Failure::usage(c"mount point is a symlink:", path),
+        e => Failure::os(c"mounting", path, e),
     })
 }
 
@@ -223,7 +223,7 @@ pub fn mount_new(
 ) -> Result<Fd, Failure> {
     new_fs(fstype, attrs, options)
         .and_then(|mount| attach(mount, at))
-        .map_err(|e| Failure::os("mounting", path, e))
+        .map_err(|e| Failure::os(c"mounting", path, e))
 }
 
 /// Attach the detached `mount` on `at`; the descriptor then names the attached mount.
@@ -249,7 +249,7 @@ pub fn pivot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
         .and_then(|()| sys::pivot_root(c".", c"."))
         .and_then(|()| sys::umount(c".", libc::MNT_DETACH))
         .and_then(|()| sys::chdir(c"/"))
-        .map_err(|e| Failure::os("pivoting into rootfs", rootfs.to_bytes(), e))
+        .map_err(|e| Failure::os(c"pivoting into rootfs", rootfs.to_bytes(), e))
 }
 
 /// `--chroot`, for a root pivot_root refuses (an initramfs): move the rootfs's mount over
@@ -260,19 +260,19 @@ pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
         .and_then(|()| sys::mount(c".", c"/", None, libc::MS_MOVE, None))
         .and_then(|()| sys::chroot(c"."))
         .and_then(|()| sys::chdir(c"/"))
-        .map_err(|e| Failure::os("moving into rootfs", rootfs.to_bytes(), e))
+        .map_err(|e| Failure::os(c"moving into rootfs", rootfs.to_bytes(), e))
 }
 
 /// Inside the new root: each mount step, in command-line order.
 pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
-    let root = open_dir(c"/").map_err(|e| Failure::os("opening", b"/", e))?;
+    let root = open_dir(c"/").map_err(|e| Failure::os(c"opening", b"/", e))?;
     let mut sources = sources.into_iter();
     for step in steps {
         let tree = match step.kind {
             MountKind::Bind => sources.next(),
             MountKind::Tmpfs => None,
         };
-        place(&root, step, tree).map_err(|e| Failure::os("mounting on", step.dest, e))?;
+        place(&root, step, tree).map_err(|e| Failure::os(c"mounting on", step.dest, e))?;
     }
     Ok(())
 }
@@ -306,7 +306,7 @@ fn tmpfs(size: &[u8]) -> Result<Fd, Errno> {
 
 /// `--ro`: the root mount read-only; what is mounted on it keeps its own flags.
 pub fn make_root_readonly() -> Result<(), Failure> {
-    sys::make_mount_readonly(c"/").map_err(|e| Failure::os("making read-only", b"/", e))
+    sys::make_mount_readonly(c"/").map_err(|e| Failure::os(c"making read-only", b"/", e))
 }
 
 /// `--chdir DIR`: the command starts in DIR, which must be inside the container.
@@ -315,7 +315,7 @@ pub fn change_dir(dir: &'static CStr) -> Result<(), Failure> {
     open_dir(c"/")
         .and_then(|root| open_under(&root, path, Resolve::InRoot, Create::No))
         .and_then(|at| at.change_dir())
-        .map_err(|e| Failure::os("changing directory to", path, e))
+        .map_err(|e| Failure::os(c"changing directory to", path, e))
 }
 
 /// What `open_beneath` makes of a missing path.

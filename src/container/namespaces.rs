@@ -22,7 +22,7 @@ pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
     let words = list.split(|&c| c == b',');
     if words.clone().count() > 1 && words.clone().any(|w| w == b"all" || w == b"none") {
         return Err(Failure::usage(
-            "--unshare takes all or none alone, not in a list:",
+            c"--unshare takes all or none alone, not in a list:",
             list,
         ));
     }
@@ -35,14 +35,14 @@ pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
                 .iter()
                 .find(|(n, _)| n.as_bytes() == name)
                 .map(|&(_, flag)| flag)
-                .ok_or(Failure::usage("unknown namespace in --unshare:", list))?,
+                .ok_or(Failure::usage(c"unknown namespace in --unshare:", list))?,
         };
     }
     Ok(Namespaces(flags))
 }
 
 pub fn unshare(namespaces: Namespaces) -> Result<(), Failure> {
-    sys::unshare(namespaces.0).map_err(|e| Failure::os("unsharing namespaces", b"", e))
+    sys::unshare(namespaces.0).map_err(|e| Failure::os(c"unsharing namespaces", b"", e))
 }
 
 /// setns into each namespace of `joins`. Every path is opened before the first is joined:
@@ -56,14 +56,14 @@ pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
     for (fd, path) in fds.iter_mut().zip(joins.0) {
         if let Some(path) = path {
             let opened = Fd::open(path, libc::O_RDONLY);
-            let what = "opening namespace";
+            let what = c"opening namespace";
             *fd = Some(opened.map_err(|e| Failure::os(what, path.to_bytes(), e))?);
         }
     }
     for ((fd, path), &(_, kind)) in fds.iter().zip(joins.0).zip(&JOIN_KINDS) {
         if let (Some(fd), Some(path)) = (fd, path) {
             sys::setns(fd, kind)
-                .map_err(|e| Failure::os("joining namespace", path.to_bytes(), e))?;
+                .map_err(|e| Failure::os(c"joining namespace", path.to_bytes(), e))?;
         }
     }
     Ok(())
@@ -76,7 +76,7 @@ pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
     if !offsets.is_set() {
         return Ok(());
     }
-    let failed = |e| Failure::os("writing time offsets to", FILE.to_bytes(), e);
+    let failed = |e| Failure::os(c"writing time offsets to", FILE.to_bytes(), e);
     let file = Fd::open(FILE, libc::O_WRONLY).map_err(failed)?;
     for (clock, offset) in [
         (&b"monotonic "[..], offsets.monotonic),

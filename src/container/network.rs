@@ -5,5 +5,5 @@ use crate::out::Failure;
 use crate::sys;
 
 pub fn bring_up_loopback() -> Result<(), Failure> {
-    sys::set_interface_up(b"lo").map_err(|e| Failure::os("bringing up", b"lo", e))
+    sys::set_interface_up(b"lo").map_err(|e| Failure::os(c"bringing up", b"lo", e))
 }

@@ -65,7 +65,7 @@ impl PrivilegeOptions {
 fn parse_caps(list: &'static [u8]) -> Result<u64, Failure> {
     let mut caps = 0;
     for name in values::split(list, b',') {
-        caps |= cap_bit(name).ok_or(Failure::usage("unknown capability", name))?;
+        caps |= cap_bit(name).ok_or(Failure::usage(c"unknown capability", name))?;
     }
     Ok(caps)
 }
@@ -122,14 +122,19 @@ pub fn resolve(
         let ids = resolve_ids(opts, &mut home)?;
         if opts.user.is_some() {
             env = sys::env_with(env, b"HOME", &home)
-                .map_err(|e| Failure::os("setting HOME for", opts.user.unwrap_or(b""), e))?;
+                .map_err(|e| Failure::os(c"setting HOME for", opts.user.unwrap_or(b""), e))?;
         }
         Some(ids)
     } else {
         None
     };
-    let target_is_root = ids.as_ref().map_or(sys::getuid(), |ids| ids.uid) == 0;
-    let caps = (container || opts.caps_given).then(|| {
+    // Only capabilities care whether the command runs as root (no getuid for a plain start).
+    let has_caps = container || opts.caps_given;
+    let target_is_root = match &ids {
+        Some(ids) => ids.uid == 0,
+        None => has_caps && sys::getuid() == 0,
+    };
+    let caps = has_caps.then(|| {
         let base = if container { DEFAULT_CAPS } else { ALL_CAPS };
         let bounding = (base & !opts.cap_drop) | opts.cap_add;
         let held = if target_is_root {
@@ -175,7 +180,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
     }
     if too_long {
         return Err(Failure::usage(
-            "name or home too long in /etc/passwd:",
+            c"name or home too long in /etc/passwd:",
             user,
         ));
     }
@@ -183,7 +188,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
         (Some((uid, _)), _) => uid,
         (None, Some(uid)) => uid,
         (None, None) if opts.user.is_none() => sys::getuid(),
-        (None, None) => return Err(Failure::usage("unknown user", user)),
+        (None, None) => return Err(Failure::usage(c"unknown user", user)),
     };
     if home.is_empty() {
         let _ = home.push(b'/');
@@ -202,7 +207,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
     };
 
     let mut groups = Groups::new();
-    let too_many = || Failure::usage("more supplementary groups than 32 for", spec);
+    let too_many = || Failure::usage(c"more supplementary groups than 32 for", spec);
     if let Some(list) = opts.groups {
         for item in values::split(list, b',').filter(|g| !g.is_empty()) {
             groups.push(group_id(item)?).map_err(|_| too_many())?;
@@ -245,7 +250,7 @@ fn group_id(group: &'static [u8]) -> Result<u32, Failure> {
             .map(|g| g.gid);
         found.is_some()
     })?;
-    found.ok_or(Failure::usage("unknown group", group))
+    found.ok_or(Failure::usage(c"unknown group", group))
 }
 
 /// Whether this user namespace forbids setgroups (an unprivileged one-id map).
@@ -268,7 +273,7 @@ pub(super) fn each_line(
     path: &'static CStr,
     line: &mut dyn FnMut(&[u8]) -> bool,
 ) -> Result<(), Failure> {
-    let fail = |e| Failure::os("reading", path.to_bytes(), e);
+    let fail = |e| Failure::os(c"reading", path.to_bytes(), e);
     let fd = match Fd::open(path, libc::O_RDONLY) {
         Ok(fd) => fd,
         Err(Errno::ENOENT) => return Ok(()),
@@ -314,22 +319,22 @@ impl Privileges {
             for cap in (0..64).filter(|cap| bounding & 1 << cap == 0) {
                 match sys::drop_bounding_cap(cap) {
                     Err(Errno::EINVAL) => break, // past the kernel's last capability
-                    result => result.map_err(fail("dropping capabilities"))?,
+                    result => result.map_err(fail(c"dropping capabilities"))?,
                 }
             }
         }
         if let Some(ids) = &self.ids {
             if !self.target_is_root && self.caps.is_some_and(|(_, held)| held != 0) {
-                sys::keep_caps().map_err(fail("keeping capabilities"))?;
+                sys::keep_caps().map_err(fail(c"keeping capabilities"))?;
             }
             if ids.set_groups {
-                sys::set_groups(&ids.groups).map_err(fail("setting groups"))?;
+                sys::set_groups(&ids.groups).map_err(fail(c"setting groups"))?;
             }
-            sys::set_gid(ids.gid).map_err(fail("setting gid"))?;
-            sys::set_uid(ids.uid).map_err(fail("setting uid"))?;
+            sys::set_gid(ids.gid).map_err(fail(c"setting gid"))?;
+            sys::set_uid(ids.uid).map_err(fail(c"setting uid"))?;
         }
         if let Some((_, held)) = self.caps {
-            let have = sys::capget().map_err(fail("reading capabilities"))?;
+            let have = sys::capget().map_err(fail(c"reading capabilities"))?;
             let held = held & have.permitted;
             // Root gets its permitted set from the bounding set at exec; anyone else only
             // through the ambient set, which needs the inheritable one.
@@ -339,13 +344,13 @@ impl Privileges {
                 effective: held,
                 inheritable,
             })
-            .map_err(fail("setting capabilities"))?;
+            .map_err(fail(c"setting capabilities"))?;
             for cap in (0..64).filter(|cap| inheritable & 1 << cap != 0) {
-                sys::raise_ambient_cap(cap).map_err(fail("raising ambient capabilities"))?;
+                sys::raise_ambient_cap(cap).map_err(fail(c"raising ambient capabilities"))?;
             }
         }
         if self.no_new_privs {
-            sys::set_no_new_privs().map_err(fail("setting no_new_privs"))?;
+            sys::set_no_new_privs().map_err(fail(c"setting no_new_privs"))?;
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ impl Rlimits {
     pub fn add(&mut self, list: &'static [u8]) -> Result<(), Failure> {
         for item in values::split(list, b',') {
             let (resource, soft, hard) = parse(item).ok_or(Failure::usage(
-                "invalid rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
+                c"invalid rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
                 item,
             ))?;
             self.given |= 1 << resource;
@@ -30,8 +30,9 @@ impl Rlimits {
     pub fn apply(&self) -> Result<(), Failure> {
         for (resource, &(soft, hard)) in self.limits.iter().enumerate() {
             if self.given & 1 << resource != 0 {
-                sys::set_rlimit(resource as u32, soft, hard)
-                    .map_err(|e| Failure::os("setting rlimit", values::word(NAMES, resource), e))?;
+                sys::set_rlimit(resource as u32, soft, hard).map_err(|e| {
+                    Failure::os(c"setting rlimit", values::word(NAMES, resource), e)
+                })?;
             }
         }
         Ok(())
