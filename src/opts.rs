@@ -11,7 +11,7 @@ use crate::config::{
     Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
 };
 use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS, JOIN_KINDS};
-use crate::config::{Joins, KeptFds, Limits, Namespaces, OnExit, Personality, PrivilegeOptions};
+use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
 use crate::container;
 use crate::out::Failure;
 use crate::sys::{Pid, SigSet, Signal, Strings};
@@ -179,6 +179,9 @@ struct Spec {
     name: &'static str,
     /// Where it can act: the modes of `Mode`, as bits.
     modes: u8,
+    /// The job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for the
+    /// supervisor's own): a build without that job refuses it (see `BUILT`).
+    job: u8,
 }
 
 /// What a run is, as far as options go: each option says in which it can act, and one given
@@ -205,6 +208,28 @@ const fn only(modes: u8, s: Spec) -> Spec {
     Spec { modes, ..s }
 }
 
+/// The jobs beyond supervision, each a feature of the build (Cargo.toml).
+const LAUNCHER: u8 = 1;
+const LIMITS: u8 = 2;
+const BOOT: u8 = 4;
+/// The jobs this build has; the options of the others are known, and refused.
+const BUILT: u8 = built(LAUNCHER, cfg!(feature = "launcher"))
+    | built(LIMITS, cfg!(feature = "limits"))
+    | built(BOOT, cfg!(feature = "boot"));
+
+const fn built(job: u8, feature: bool) -> u8 {
+    if feature {
+        job
+    } else {
+        0
+    }
+}
+
+/// `s`, an option of `job` (of any of them, if several).
+const fn job(job: u8, s: Spec) -> Spec {
+    Spec { job, ..s }
+}
+
 const B: u8 = 1;
 const T: u8 = 2;
 const D: u8 = 4;
@@ -228,6 +253,7 @@ const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u
         env: !env.is_empty(),
         name: if has_long { long } else { env },
         modes: ANYWHERE,
+        job: 0,
     }
 }
 
@@ -300,11 +326,40 @@ impl Entry {
     pub fn acts_in(&self, mode: Mode) -> bool {
         self.spec.modes & mode as u8 != 0
     }
+
+    /// Whether this build has its job (one without it refuses it).
+    pub fn in_build(&self) -> bool {
+        in_build(self.spec)
+    }
+}
+
+// (BUILT is 0 in the supervisor build, which is what the mask is for.)
+#[allow(clippy::bad_bit_mask)]
+fn in_build(spec: &Spec) -> bool {
+    BUILT == LAUNCHER | LIMITS | BOOT || spec.job == 0 || spec.job & BUILT != 0
 }
 
 /// Every option of the table, one entry per spelling.
 pub fn table() -> impl Iterator<Item = Entry> {
     SPECS.iter().map(|spec| Entry { spec })
+}
+
+/// A build without `spec`'s job refuses it, naming it as it was given.
+fn in_this_build(spec: &'static Spec, from_env: bool) -> Result<(), Failure> {
+    if in_build(spec) {
+        return Ok(());
+    }
+    let why: &[u8] = match spec.job {
+        LIMITS => b" is not in this build (built without limits)",
+        BOOT => b" is not in this build (built without boot mode)",
+        _ => b" is not in this build (built without the launcher)",
+    };
+    let mut buf = [0; ENV_NAME_MAX];
+    let what = crate::sys::keep_text(&[spelling(spec, from_env, &mut buf), why]);
+    Err(Failure::usage(
+        what.unwrap_or("an option is not in this build"),
+        b"",
+    ))
 }
 
 /// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
@@ -351,9 +406,9 @@ const SPECS: &[Spec] = &[
     spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
-    only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL))),
-    with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL)),
-    with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
+    job(LAUNCHER | BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
     only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
@@ -372,35 +427,35 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
     // Resource limits (cgroups)
-    with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)),
-    with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)),
-    with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)),
-    with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)),
-    with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)),
-    with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)),
+    job(LIMITS, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B))),
+    job(LIMITS, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B))),
+    job(LIMITS, with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B))),
+    job(LIMITS, with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B))),
+    job(LIMITS, with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B))),
+    job(LIMITS, with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B))),
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
-    spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B),
-    only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B))),
-    only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B)),
-    only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B))),
-    only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B)),
-    only(BOOT_ONLY, with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))),
+    job(BOOT, spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B)),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)))),
+    job(BOOT, only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
+    job(BOOT, only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)))),
     // Namespaces and the process
-    with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL)),
-    with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL)),
-    with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL)),
-    with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL)),
-    with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL)),
-    with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL)),
-    with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL)),
-    with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL)),
-    with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL)),
-    with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL)),
+    job(LAUNCHER, with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
     with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL)),
     with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
     spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
@@ -409,34 +464,34 @@ const SPECS: &[Spec] = &[
     only(NOT_BOOTING, spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
     only(NOT_BOOTING, with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
-    only(MOUNTING, with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL))),
-    only(MOUNTING, with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL))),
-    only(MOUNTING, with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL))),
-    only(MOUNTING, spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL)),
-    only(MOUNTING, spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL)),
-    only(MOUNTING, spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL)),
-    only(MOUNTING, spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL)),
-    only(MOUNTING, spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL)),
-    only(MOUNTING, spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL)),
-    only(MOUNTING, spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL)),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL))),
     with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
     with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
     // Identity: user namespaces and id maps, users and groups, capabilities, limits.
     // Repeatable ones take comma-separated lists too (the only way from the environment).
-    with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)),
-    with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B)),
-    with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B)),
-    with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B)),
-    with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)),
-    with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)),
-    with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B)),
-    with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B)),
+    job(LAUNCHER, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B))),
+    job(LAUNCHER, with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))),
+    job(LAUNCHER, with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
+    job(LAUNCHER, with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
     // From the environment, drops come first, so that an add survives a drop of all.
-    with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)),
-    with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
-    spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B),
-    with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)),
+    job(LAUNCHER, with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))),
+    job(LAUNCHER, with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))),
+    job(LAUNCHER, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B)),
+    job(LAUNCHER, with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))),
 ];
 
 /// Parse argv and the environment into a `Config`: no system call, no global. What needs the
@@ -626,7 +681,7 @@ impl Parser {
                     (false, Some(_)) => return Err(Failure::usage("takes no value:", bytes)),
                     (false, None) => None,
                 };
-                self.apply_arg(spec.opt, value)?;
+                self.apply_arg(spec, value)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
                 return Err(Failure::usage(
@@ -648,7 +703,7 @@ impl Parser {
                     } else {
                         Some(next_value(args, i, arg)?)
                     };
-                    self.apply_arg(spec.opt, value)?;
+                    self.apply_arg(spec, value)?;
                     if spec.takes_value {
                         break;
                     }
@@ -679,41 +734,56 @@ impl Parser {
         let mut buf = [0; ENV_NAME_MAX];
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
+        in_this_build(spec, true)?;
         self.used |= 1 << spec.opt as u32;
         self.used_from_env |= 1 << spec.opt as u32;
         if !name.starts_with(b"BOXINIT_") {
             let value = spec.takes_value.then_some(value);
-            return self.apply(spec.opt, value).map_err(|_| bad());
+            return self.apply(spec, value).map_err(|_| bad());
         }
         if spec.takes_value {
-            self.apply(spec.opt, Some(value)).map_err(|_| bad())
+            self.apply(spec, Some(value)).map_err(|_| bad())
         } else if values::boolean(text).ok_or_else(bad)? {
-            self.apply(spec.opt, None)
+            self.apply(spec, None)
         } else {
             Ok(())
         }
     }
 
-    fn apply_arg(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        self.given |= setting(opt);
-        self.used |= 1 << opt as u32;
-        self.apply(opt, value)
+    fn apply_arg(
+        &mut self,
+        spec: &'static Spec,
+        value: Option<&'static CStr>,
+    ) -> Result<(), Failure> {
+        in_this_build(spec, false)?;
+        self.given |= setting(spec.opt);
+        self.used |= 1 << spec.opt as u32;
+        self.apply(spec, value)
     }
 
-    fn apply(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+    /// Each job's options are its own function's, compiled only into a build that has the
+    /// job; a build without it has refused them already (`in_this_build`).
+    fn apply(&mut self, spec: &Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
+        match spec.job {
+            #[cfg(feature = "launcher")]
+            LAUNCHER => self.apply_launcher(spec.opt, value),
+            #[cfg(feature = "limits")]
+            LIMITS => self.apply_limit(spec.opt, value),
+            #[cfg(feature = "boot")]
+            BOOT => self.apply_boot(spec.opt, value),
+            _ => self.apply_supervisor(spec.opt, value),
+        }
+    }
+
+    /// The supervisor's options (and --hostname, a container's or a boot's).
+    fn apply_supervisor(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
         let bad = || Failure::usage(invalid(opt), text);
         let how = &mut self.supervision;
-        // The environment is read only for settings the command line left alone, so a
-        // setting not given here comes from the environment, whose lists hold several entries.
-        let from_env = self.given & setting(opt) == 0;
         match opt {
             Opt::Help => self.action = Action::Help,
             Opt::Version => self.action = Action::Version,
             Opt::License => self.action = Action::License,
-            Opt::Rootfs => self.rootfs = value,
-            Opt::Hostname => self.hostname = value,
-            Opt::Unshare => self.namespaces = Some(container::parse_namespaces(text)?),
             // boxinit always becomes a subreaper when it is not PID 1: accepted for tini.
             Opt::Subreaper => {}
             Opt::ParentDeath => {
@@ -735,11 +805,7 @@ impl Parser {
             Opt::Verbosity => self.verbosity = values::number(text).ok_or_else(bad)?.min(9) as u8,
             Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
             Opt::CatatonitDebug => self.verbosity = out::DEBUG,
-            Opt::Debug => {
-                if text == b"1" {
-                    self.verbosity = out::DEBUG;
-                }
-            }
+            Opt::Debug if text == b"1" => self.verbosity = out::DEBUG,
             Opt::WarnZombies => how.warn_zombies = true,
             Opt::SingleChild => self.setsid = false,
             Opt::Setsid => self.setsid = text != b"0",
@@ -755,6 +821,90 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            // Namespaces and the process
+            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
+            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
+            Opt::Clearenv => self.env.clear = true,
+            Opt::KeepFd => self.keep_fds.add(text)?,
+            Opt::NewSession => self.new_session = true,
+            Opt::DieWithParent => self.die_with_parent = true,
+            // The caller's own pid, read before boxinit runs: a caller that ends before then
+            // is seen gone, where our parent would already be the reaper we were given to.
+            Opt::ParentPid => {
+                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
+                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
+                self.die_with_parent = true;
+            }
+            Opt::Chdir => self.fs.chdir = value,
+            Opt::Hostname => self.hostname = value,
+            // The other jobs' (`apply`).
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "launcher")]
+    fn apply_launcher(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        let bad = || Failure::usage(invalid(opt), text);
+        // The environment is read only for settings the command line left alone, so a
+        // setting not given here comes from the environment, whose lists hold several entries.
+        let from_env = self.given & setting(opt) == 0;
+        match opt {
+            Opt::Rootfs => self.rootfs = value,
+            Opt::Unshare => self.namespaces = Some(container::parse_namespaces(text)?),
+            Opt::JoinUser
+            | Opt::JoinCgroup
+            | Opt::JoinIpc
+            | Opt::JoinUts
+            | Opt::JoinNet
+            | Opt::JoinPid
+            | Opt::JoinTime
+            | Opt::JoinMnt => {
+                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
+                // The Join options are declared in the order of JOIN_KINDS.
+                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
+            }
+            Opt::Boottime | Opt::Monotonic => {
+                values::signed(text).ok_or_else(bad)?;
+                let clock = match opt {
+                    Opt::Boottime => &mut self.time_offsets.boottime,
+                    _ => &mut self.time_offsets.monotonic,
+                };
+                *clock = Some(text);
+            }
+            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
+            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
+            Opt::ReadOnly => self.fs.readonly = true,
+            Opt::Volatile => self.fs.volatile = true,
+            Opt::Chroot => self.fs.chroot = true,
+            Opt::Dev => self.fs.dev = Some(true),
+            Opt::NoDev => self.fs.dev = Some(false),
+            Opt::Sys => self.fs.sys = true,
+            Opt::Mqueue => self.fs.mqueue = true,
+            // Identity
+            Opt::User => self.privileges.user = Some(text),
+            Opt::Groups => self.privileges.groups = Some(text),
+            Opt::Uid => self.id_maps.set_inside_uid(text)?,
+            Opt::Gid => self.id_maps.set_inside_gid(text)?,
+            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
+            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
+            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
+            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
+            Opt::CapAdd => self.privileges.add_caps(text)?,
+            Opt::CapDrop => self.privileges.drop_caps(text)?,
+            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
+            Opt::Rlimit => self.privileges.rlimits.add(text)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "limits")]
+    fn apply_limit(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        let bad = || Failure::usage(invalid(opt), text);
+        match opt {
             Opt::Memory => {
                 let memory = positive(values::size(text)).ok_or_else(bad)?;
                 if memory < MIN_MEMORY {
@@ -778,7 +928,16 @@ impl Parser {
             }
             Opt::Pids => self.limits.pids = Some(positive(values::number(text)).ok_or_else(bad)?),
             Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
-            // Boot mode
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "boot")]
+    fn apply_boot(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        let bad = || Failure::usage(invalid(opt), text);
+        match opt {
             Opt::Boot => self.boot.enabled = true,
             Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
             Opt::RootDevice => self.boot.root_device = value.filter(|v| !v.is_empty()),
@@ -789,63 +948,7 @@ impl Parser {
             Opt::OnExit => self.boot.on_exit = on_exit(text).ok_or_else(bad)?,
             Opt::ExitDevice => self.boot.exit_device = true,
             Opt::Modules => self.boot.modules = text,
-            // Namespaces and the process
-            Opt::JoinUser
-            | Opt::JoinCgroup
-            | Opt::JoinIpc
-            | Opt::JoinUts
-            | Opt::JoinNet
-            | Opt::JoinPid
-            | Opt::JoinTime
-            | Opt::JoinMnt => {
-                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
-                // The Join options are declared in the order of JOIN_KINDS.
-                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
-            }
-            Opt::Boottime | Opt::Monotonic => {
-                values::signed(text).ok_or_else(bad)?;
-                let clock = match opt {
-                    Opt::Boottime => &mut self.time_offsets.boottime,
-                    _ => &mut self.time_offsets.monotonic,
-                };
-                *clock = Some(text);
-            }
-            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
-            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
-            Opt::Clearenv => self.env.clear = true,
-            Opt::KeepFd => self.keep_fds.add(text)?,
-            Opt::NewSession => self.new_session = true,
-            Opt::DieWithParent => self.die_with_parent = true,
-            // The caller's own pid, read before boxinit runs: a caller that ends before then
-            // is seen gone, where our parent would already be the reaper we were given to.
-            Opt::ParentPid => {
-                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
-                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
-                self.die_with_parent = true;
-            }
-            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
-            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
-            Opt::ReadOnly => self.fs.readonly = true,
-            Opt::Volatile => self.fs.volatile = true,
-            Opt::Chroot => self.fs.chroot = true,
-            Opt::Dev => self.fs.dev = Some(true),
-            Opt::NoDev => self.fs.dev = Some(false),
-            Opt::Sys => self.fs.sys = true,
-            Opt::Mqueue => self.fs.mqueue = true,
-            Opt::Chdir => self.fs.chdir = value,
-            // Identity
-            Opt::User => self.privileges.user = Some(text),
-            Opt::Groups => self.privileges.groups = Some(text),
-            Opt::Uid => self.id_maps.set_inside_uid(text)?,
-            Opt::Gid => self.id_maps.set_inside_gid(text)?,
-            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
-            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
-            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
-            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
-            Opt::CapAdd => self.privileges.add_caps(text)?,
-            Opt::CapDrop => self.privileges.drop_caps(text)?,
-            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
-            Opt::Rlimit => self.privileges.rlimits.add(text)?,
+            _ => {}
         }
         Ok(())
     }
@@ -1126,7 +1229,11 @@ fn invalid(opt: Opt) -> &'static str {
     }
 }
 
+#[cfg(feature = "boot")]
+use crate::config::OnExit;
+
 /// `--on-exit`: what a boot does once its command has ended.
+#[cfg(feature = "boot")]
 fn on_exit(text: &[u8]) -> Option<OnExit> {
     match text {
         b"poweroff" => Some(OnExit::PowerOff),
@@ -1138,9 +1245,11 @@ fn on_exit(text: &[u8]) -> Option<OnExit> {
 
 /// The least --memory taken, as docker takes: less fails as the command starts (or the
 /// kernel kills it), far from the option that caused it.
+#[cfg(feature = "limits")]
 const MIN_MEMORY: u64 = 6 << 20;
 
 /// A limit of 0 would stop the command before it starts: at least 1.
+#[cfg(feature = "limits")]
 fn positive(n: Option<u64>) -> Option<u64> {
     n.filter(|&n| n > 0)
 }
@@ -1172,6 +1281,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "boot")]
     fn on_exit_values() {
         assert_eq!(on_exit(b"poweroff"), Some(OnExit::PowerOff));
         assert_eq!(on_exit(b"reboot"), Some(OnExit::Reboot));

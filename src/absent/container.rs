@@ -1,0 +1,114 @@
+//! The launcher's place in a build without it (no `launcher` feature): the parser refuses
+//! the options that make or join a namespace or change who the command runs as, so the run
+//! only supervises. What is left here is what supervising needs (`--chdir`), and a refusal
+//! for anything that would still ask for a container.
+
+use crate::config::{Filesystem, IdMapOptions, Joins, Namespaces, PrivilegeOptions, TimeOffsets};
+use crate::out::Failure;
+use crate::sys::{self, Strings};
+use core::ffi::CStr;
+
+fn absent() -> Failure {
+    Failure::usage(
+        "containers are not in this build (built without the launcher)",
+        b"",
+    )
+}
+
+pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
+    namespaces
+}
+
+pub fn check_rootfs(_rootfs: &'static CStr, _namespaces: Namespaces) -> Result<(), Failure> {
+    Err(absent())
+}
+
+pub fn check_rootfs_exists(_rootfs: &'static CStr) -> Result<(), Failure> {
+    Err(absent())
+}
+
+/// Boot mode's --hostname names the machine; anywhere else it needs a UTS namespace.
+pub fn check_hostname(_hostname: &'static CStr, _namespaces: Namespaces) -> Result<(), Failure> {
+    Err(Failure::usage(
+        "--hostname outside boot mode is not in this build (built without the launcher)",
+        b"",
+    ))
+}
+
+impl IdMapOptions {
+    pub fn given(&self) -> bool {
+        false
+    }
+
+    pub fn check(&self) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
+impl Filesystem {
+    pub fn check(&self, _namespaces: Namespaces, _rootfs: bool) -> Result<(), Failure> {
+        if self.chdir.is_some_and(CStr::is_empty) {
+            return Err(Failure::usage("empty --chdir", b""));
+        }
+        Ok(())
+    }
+}
+
+pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
+    match joins.kinds().is_empty() {
+        true => Ok(()),
+        false => Err(absent()),
+    }
+}
+
+/// Nothing to do outside a user namespace.
+pub struct Pending;
+
+impl Pending {
+    pub fn finish(self) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
+pub fn start_id_maps(_opts: &IdMapOptions, _namespaces: Namespaces) -> Result<Pending, Failure> {
+    Ok(Pending)
+}
+
+pub fn unshare(_namespaces: Namespaces) -> Result<(), Failure> {
+    Err(absent())
+}
+
+pub fn set_time_offsets(_offsets: TimeOffsets) -> Result<(), Failure> {
+    Ok(())
+}
+
+pub fn enter(
+    _namespaces: Namespaces,
+    _rootfs: Option<&'static CStr>,
+    _hostname: Option<&'static CStr>,
+    _fs: &Filesystem,
+) -> Result<(), Failure> {
+    Err(absent())
+}
+
+/// `--chdir DIR`, without a container: the caller's root is the command's.
+pub fn change_dir(dir: &'static CStr) -> Result<(), Failure> {
+    sys::chdir(dir).map_err(|e| Failure::os("changing directory to", dir.to_bytes(), e))
+}
+
+/// The command keeps boxinit's own ids, capabilities and limits.
+pub struct Privileges;
+
+impl Privileges {
+    pub fn apply(&self) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
+pub fn resolve_privileges(
+    _opts: &PrivilegeOptions,
+    _namespaces: Namespaces,
+    env: Strings,
+) -> Result<(Privileges, Strings), Failure> {
+    Ok((Privileges, env))
+}
