@@ -12,7 +12,8 @@ pub fn check(config: &Config) -> Result<(), Failure> {
     fds::check_open(&config.keep_fds)
 }
 
-#[cfg(test)]
+// (A rootfs needs the launcher.)
+#[cfg(all(test, feature = "launcher"))]
 mod tests {
     use super::*;
     use crate::config::Host;

@@ -1343,6 +1343,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn long_values_inline_or_next() {
         let c = parse_as(&["boxinit", "--grace=2s", "--unshare", "uts", "x"], &[]).unwrap();
         assert_eq!(c.supervision.grace_ms, Some(2000));
@@ -1350,6 +1351,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn command_line_beats_environment() {
         let env = ["BOXINIT_UNSHARE=pid", "BOXINIT_GRACE=5"];
         let c = parse_as(&["boxinit", "--unshare", "ipc", "x"], &env).unwrap();
@@ -1416,10 +1418,47 @@ mod tests {
         ] {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
+        #[cfg(feature = "launcher")]
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
     }
 
     #[test]
+    #[cfg(not(all(feature = "launcher", feature = "limits", feature = "boot")))]
+    fn a_left_out_jobs_options_are_refused_as_given() {
+        let cases = [
+            (
+                cfg!(feature = "launcher"),
+                "--rootfs",
+                "/",
+                "BOXINIT_ROOTFS",
+            ),
+            (cfg!(feature = "limits"), "--memory", "1g", "BOXINIT_MEMORY"),
+            (
+                cfg!(feature = "boot"),
+                "--on-exit",
+                "halt",
+                "BOXINIT_ON_EXIT",
+            ),
+        ];
+        for (_, option, value, variable) in cases.into_iter().filter(|c| !c.0) {
+            let f = parse_as(&["boxinit", option, value, "x"], &[]).err();
+            let f = f.expect(option);
+            assert_eq!(f.status, 125, "{option}");
+            let want = format!("{option} is not in this build");
+            assert!(f.what.starts_with(&want), "{}", f.what);
+            let env = format!("{variable}={value}");
+            let f = parse_as(&["boxinit", "x"], &[&env]).err().expect(variable);
+            let want = format!("{variable} is not in this build");
+            assert!(f.what.starts_with(&want), "{}", f.what);
+        }
+        if !cfg!(feature = "launcher") {
+            let f = parse_as(&["tini", "--rootfs", "/", "x"], &[]).err();
+            assert_eq!(f.expect("--rootfs").status, 1);
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "limits")]
     fn limits_from_argv_and_environment() {
         let argv = [
             "boxinit",
@@ -1477,6 +1516,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn joined_namespaces_are_not_made() {
         let c = parse_as(
             &["boxinit", "--join-pid", "/p", "--hostname", "h", "x"],
@@ -1500,6 +1540,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn identity_options_and_their_environment_forms() {
         let c = parse_as(
             &["boxinit", "--user", "app:staff", "--groups=audio", "x"],

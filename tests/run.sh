@@ -15,6 +15,7 @@ cargo test --release --no-fail-fast
 # The supervisor build is not a second-class one: the supervisor and fidelity tests run
 # against it too (support::boxinit() takes the binary from TEST_BOXINIT_BIN).
 cargo build --release --no-default-features --target-dir target/supervisor
+cargo test --release --no-default-features --lib --target-dir target/supervisor
 TEST_BOXINIT_BIN="$PWD/target/supervisor/x86_64-unknown-linux-musl/release/boxinit" \
     cargo test --release --no-fail-fast --test supervisor --test fidelity
 # A short run of each fuzz target from the committed corpus (issue 13; `just fuzz` runs longer).
