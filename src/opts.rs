@@ -10,7 +10,7 @@ use crate::cgroups;
 use crate::config::{
     Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
 };
-use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS, JOIN_KINDS};
+use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS};
 use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
 use crate::container;
 use crate::out::Failure;
@@ -589,6 +589,7 @@ struct Parser {
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
+    #[cfg_attr(not(feature = "launcher"), allow(dead_code))]
     namespaces: Option<Namespaces>,
     fs: Filesystem,
     parent_death_signal: Option<Signal>,
@@ -997,21 +998,7 @@ impl Parser {
             how.group = true;
             how.grace_ms.get_or_insert(BOOT_GRACE_MS);
         }
-        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
-        let mut namespaces = self.namespaces.unwrap_or(if container {
-            Namespaces::CONTAINER
-        } else {
-            Namespaces::NONE
-        });
-        // Identity: a map option asks for a user namespace, and so does any namespace asked
-        // for by someone who is not root, whose unshare needs one to come first.
-        self.id_maps.check()?;
-        if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
-            namespaces.0 |= libc::CLONE_NEWUSER;
-        }
-        // A PID namespace brings the mount namespace its /proc needs.
-        let namespaces = container::with_proc_namespace(namespaces);
-        let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
+        let namespaces = self.namespaces(booting)?;
         let mode = if booting {
             Mode::Booting
         } else if !namespaces.is_empty() || !self.joins.kinds().is_empty() {
@@ -1028,6 +1015,52 @@ impl Parser {
                 first,
             ));
         }
+        self.check_container(namespaces, booting)?;
+        cgroups::check(&self.limits)?;
+        self.fs.check(namespaces, self.rootfs.is_some())?;
+        let command = if operands.is_empty() {
+            Strings::default_shell()
+        } else {
+            operands
+        };
+        Ok(self.into_config(command, namespaces))
+    }
+
+    /// The namespaces to make: those asked for, those a rootfs or a hostname needs, a user
+    /// namespace for id maps or for someone who is not root.
+    #[cfg(feature = "launcher")]
+    fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
+        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
+        let mut namespaces = self.namespaces.unwrap_or(if container {
+            Namespaces::CONTAINER
+        } else {
+            Namespaces::NONE
+        });
+        // Identity: a map option asks for a user namespace, and so does any namespace asked
+        // for by someone who is not root, whose unshare needs one to come first.
+        self.id_maps.check()?;
+        if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
+            namespaces.0 |= libc::CLONE_NEWUSER;
+        }
+        // A PID namespace brings the mount namespace its /proc needs.
+        let namespaces = container::with_proc_namespace(namespaces);
+        join_or_unshare(namespaces, self.namespaces.is_some(), self)
+    }
+
+    /// Without the launcher, none: only boot mode's --hostname (which names the machine) can
+    /// have been given, in a build with boot mode.
+    #[cfg(not(feature = "launcher"))]
+    fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
+        match self.hostname.filter(|_| !booting) {
+            Some(hostname) => container::check_hostname(hostname, Namespaces::NONE),
+            None => Ok(()),
+        }
+        .map(|()| Namespaces::NONE)
+    }
+
+    /// What the container's options need of the namespaces made.
+    #[cfg(feature = "launcher")]
+    fn check_container(&self, namespaces: Namespaces, booting: bool) -> Result<(), Failure> {
         if self.privileges.cap_add != 0
             && self.host.euid != 0
             && !namespaces.has(libc::CLONE_NEWUSER)
@@ -1044,14 +1077,12 @@ impl Parser {
         if let Some(hostname) = self.hostname.filter(|_| !booting) {
             container::check_hostname(hostname, namespaces)?;
         }
-        cgroups::check(&self.limits)?;
-        self.fs.check(namespaces, self.rootfs.is_some())?;
-        let command = if operands.is_empty() {
-            Strings::default_shell()
-        } else {
-            operands
-        };
-        Ok(self.into_config(command, namespaces))
+        Ok(())
+    }
+
+    #[cfg(not(feature = "launcher"))]
+    fn check_container(&self, _namespaces: Namespaces, _booting: bool) -> Result<(), Failure> {
+        Ok(())
     }
 
     /// Every option given acts in `mode`, or the run is refused, naming the first that would
@@ -1158,6 +1189,7 @@ pub fn is_own_variable(entry: &CStr) -> bool {
 /// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
 /// default (`--rootfs` alone), a joined kind is left out; asked for by --unshare, it is an
 /// error. Time offsets need a time namespace, so they make one.
+#[cfg(feature = "launcher")]
 fn join_or_unshare(
     namespaces: Namespaces,
     explicit: bool,
@@ -1174,7 +1206,7 @@ fn join_or_unshare(
     }
     let both = namespaces.0 & joined.0;
     if both != 0 {
-        let (name, _) = JOIN_KINDS
+        let (name, _) = crate::config::JOIN_KINDS
             .iter()
             .find(|&&(_, kind)| both & kind != 0)
             .unwrap_or(&("", 0));
@@ -1282,6 +1314,7 @@ fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::JOIN_KINDS;
 
     #[test]
     #[cfg(feature = "boot")]

@@ -15,14 +15,6 @@ fn absent() -> Failure {
     )
 }
 
-pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
-    namespaces
-}
-
-pub fn check_rootfs(_rootfs: &'static CStr, _namespaces: Namespaces) -> Result<(), Failure> {
-    Err(absent())
-}
-
 pub fn check_rootfs_exists(_rootfs: &'static CStr) -> Result<(), Failure> {
     Err(absent())
 }
@@ -33,16 +25,6 @@ pub fn check_hostname(_hostname: &'static CStr, _namespaces: Namespaces) -> Resu
         "--hostname outside boot mode is not in this build (built without the launcher)",
         b"",
     ))
-}
-
-impl IdMapOptions {
-    pub fn given(&self) -> bool {
-        false
-    }
-
-    pub fn check(&self) -> Result<(), Failure> {
-        Ok(())
-    }
 }
 
 impl Filesystem {
