@@ -164,9 +164,11 @@ enum Opt {
 
 /// One way to give an option: a long name, a short letter, or an environment variable
 /// (empty or 0 when it has none), and the personalities that know it.
-/// One option. The table keeps one name per entry (the binary stores 24 bytes, not 40):
-/// the long option, whose variable, if any, is BOXINIT_ and its name in capitals with `_` for
-/// `-`; or, in an entry without a long option, the variable's own name.
+/// One option. The table keeps one name per entry: the long option, whose variable, if any,
+/// is BOXINIT_ and its name in capitals with `_` for `-`; or, in an entry without a long
+/// option, the variable's own name. The names are in one string (`NAMES`), so an entry is
+/// 12 bytes, not the 24 of one with a `&str`.
+#[derive(Clone, Copy)]
 struct Spec {
     opt: Opt,
     short: u8,
@@ -176,12 +178,34 @@ struct Spec {
     long: bool,
     /// The option has an environment variable.
     env: bool,
-    name: &'static str,
+    name: Name,
     /// Where it can act: the modes of `Mode`, as bits.
     modes: u8,
     /// The job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for the
     /// supervisor's own): a build without that job refuses it (see `BUILT`).
     job: u8,
+}
+
+/// Where an entry's name is in `NAMES`.
+#[derive(Clone, Copy)]
+struct Name {
+    at: u16,
+    len: u8,
+}
+
+impl Spec {
+    fn name(&self) -> &'static [u8] {
+        let at = self.name.at as usize;
+        &NAMES[at..at + self.name.len as usize]
+    }
+}
+
+/// An entry as the table is written, its name as text: `SPECS` and `NAMES` are made of these
+/// as the program is compiled, and the text is not kept.
+#[derive(Clone, Copy)]
+struct Row {
+    spec: Spec,
+    name: &'static str,
 }
 
 /// What a run is, as far as options go: each option says in which it can act, and one given
@@ -203,9 +227,12 @@ const NOT_BOOTING: u8 = Mode::Supervising as u8 | Mode::Container as u8;
 const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8;
 const BOOT_ONLY: u8 = Mode::Booting as u8;
 
-/// `s`, which acts only in `modes`.
-const fn only(modes: u8, s: Spec) -> Spec {
-    Spec { modes, ..s }
+/// `r`, which acts only in `modes`.
+const fn only(modes: u8, r: Row) -> Row {
+    Row {
+        spec: Spec { modes, ..r.spec },
+        ..r
+    }
 }
 
 /// The jobs beyond supervision, each a feature of the build (Cargo.toml).
@@ -225,9 +252,12 @@ const fn built(job: u8, feature: bool) -> u8 {
     }
 }
 
-/// `s`, an option of `job` (of any of them, if several).
-const fn job(job: u8, s: Spec) -> Spec {
-    Spec { job, ..s }
+/// `r`, an option of `job` (of any of them, if several).
+const fn job(job: u8, r: Row) -> Row {
+    Row {
+        spec: Spec { job, ..r.spec },
+        ..r
+    }
 }
 
 const B: u8 = 1;
@@ -238,22 +268,25 @@ const ALL: u8 = B | T | D | C;
 
 /// An entry of the table, written with both names; `env` must be the one derived from `long`
 /// (checked as the table is compiled) unless `long` is empty.
-const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u8) -> Spec {
+const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u8) -> Row {
     let has_long = !long.is_empty();
     assert!(
         !has_long || env.is_empty() || is_derived(env.as_bytes(), long.as_bytes()),
         "an option's variable must be BOXINIT_ and its long name: give another one its own entry"
     );
-    Spec {
-        opt,
-        short,
-        who,
-        takes_value: false,
-        long: has_long,
-        env: !env.is_empty(),
+    Row {
+        spec: Spec {
+            opt,
+            short,
+            who,
+            takes_value: false,
+            long: has_long,
+            env: !env.is_empty(),
+            name: Name { at: 0, len: 0 }, // (where, once in NAMES: `pack`)
+            modes: ANYWHERE,
+            job: 0,
+        },
         name: if has_long { long } else { env },
-        modes: ANYWHERE,
-        job: 0,
     }
 }
 
@@ -297,7 +330,8 @@ pub struct Entry {
 impl Entry {
     /// `--NAME`, if it has a long form.
     pub fn long(&self) -> Option<&'static str> {
-        self.spec.long.then_some(self.spec.name)
+        let name = core::str::from_utf8(self.spec.name()).ok();
+        name.filter(|_| self.spec.long)
     }
 
     /// `-C`, if it has a short form.
@@ -368,7 +402,7 @@ fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_
         return env_name(spec, buf);
     }
     let name: &[u8] = if spec.long {
-        spec.name.as_bytes()
+        spec.name()
     } else {
         core::slice::from_ref(&spec.short)
     };
@@ -382,9 +416,9 @@ fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_
 /// The environment variable of `spec` (when it has one), built in `buf`.
 fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
     if !spec.long {
-        return spec.name.as_bytes();
+        return spec.name();
     }
-    let name = spec.name.as_bytes();
+    let name = spec.name();
     buf[..8].copy_from_slice(b"BOXINIT_");
     for (to, &c) in buf[8..].iter_mut().zip(name) {
         *to = env_byte(c);
@@ -392,15 +426,18 @@ fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8
     &buf[..8 + name.len()]
 }
 
-const fn with_value(s: Spec) -> Spec {
-    Spec {
-        takes_value: true,
-        ..s
+const fn with_value(r: Row) -> Row {
+    Row {
+        spec: Spec {
+            takes_value: true,
+            ..r.spec
+        },
+        ..r
     }
 }
 
 #[rustfmt::skip]
-const SPECS: &[Spec] = &[
+const ROWS: &[Row] = &[
     spec(Opt::Help, "help", b'h', "", ALL),
     spec(Opt::Version, "version", 0, "", ALL),
     spec(Opt::Version, "", b'V', "", B | D | C),
@@ -493,6 +530,46 @@ const SPECS: &[Spec] = &[
     job(LAUNCHER, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B)),
     job(LAUNCHER, with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))),
 ];
+
+/// The table, each entry's name in `NAMES`.
+static SPECS: [Spec; ROWS.len()] = pack().0;
+/// Every entry's name, one after the other.
+static NAMES: [u8; NAMES_LEN] = pack().1;
+
+const NAMES_LEN: usize = {
+    let (mut len, mut i) = (0, 0);
+    while i < ROWS.len() {
+        len += ROWS[i].name.len();
+        i += 1;
+    }
+    len
+};
+
+/// `ROWS` with their names moved into one string (at compile time).
+const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
+    let mut specs = [ROWS[0].spec; ROWS.len()];
+    let mut names = [0; NAMES_LEN];
+    let (mut at, mut i) = (0, 0);
+    while i < ROWS.len() {
+        let name = ROWS[i].name.as_bytes();
+        assert!(at + name.len() <= u16::MAX as usize && name.len() <= u8::MAX as usize);
+        specs[i] = Spec {
+            name: Name {
+                at: at as u16,
+                len: name.len() as u8,
+            },
+            ..ROWS[i].spec
+        };
+        let mut j = 0;
+        while j < name.len() {
+            names[at + j] = name[j];
+            j += 1;
+        }
+        at += name.len();
+        i += 1;
+    }
+    (specs, names)
+}
 
 /// Parse argv and the environment into a `Config`: no system call, no global. What needs the
 /// kernel to check is `check`'s.
@@ -674,7 +751,7 @@ impl Parser {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
                 };
-                let spec = self.find(|s| s.long && s.name.as_bytes() == name);
+                let spec = self.find(|s| s.long && s.name() == name);
                 let spec = spec.ok_or(Failure::usage("unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value, inline) {
                     (true, Some(v)) => Some(v),
@@ -719,7 +796,7 @@ impl Parser {
     /// Whether `word` (up to any `=`) is the name of a long option of ours.
     fn is_long_name(&self, word: &[u8]) -> bool {
         let name = word.split(|&c| c == b'=').next().unwrap_or(word);
-        self.find(|s| s.long && s.name.as_bytes() == name).is_some()
+        self.find(|s| s.long && s.name() == name).is_some()
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
@@ -1546,7 +1623,8 @@ mod tests {
     fn join_options_follow_join_kinds() {
         for (i, (kind, _)) in JOIN_KINDS.iter().enumerate() {
             let long = format!("join-{kind}");
-            let spec = SPECS.iter().find(|s| s.long && s.name == long).unwrap();
+            let spec = SPECS.iter().find(|s| s.long && s.name() == long.as_bytes());
+            let spec = spec.unwrap();
             assert_eq!(spec.opt as usize - Opt::JoinUser as usize, i, "{long}");
         }
     }
