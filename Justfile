@@ -34,7 +34,7 @@ install PREFIX="/usr/local": build
     install -D -m 755 {{bin}} "{{PREFIX}}/bin/boxinit"
     install -D -m 644 docs/boxinit.1 "{{PREFIX}}/share/man/man1/boxinit.1"
 
-# Static release binaries for x86_64 and aarch64 in target/dist, with the man page and SHA256SUMS
+# Static release binaries for x86_64 and aarch64 in target/dist (boxinit-ARCH, the full build; boxinit-supervisor-ARCH, the supervisor build), with the man page and SHA256SUMS
 dist:
     sh image/dist.sh
 

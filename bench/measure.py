@@ -30,6 +30,10 @@ import psutil
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(REPO, "target", "x86_64-unknown-linux-musl", "release")
 BOXINIT = os.path.join(RELEASE, "boxinit")
+# The supervisor build (cargo build --release --no-default-features --target-dir
+# target/supervisor): a row of its own wherever the inits are compared.
+BOXINIT_SUPERVISOR = os.path.join(REPO, "target", "supervisor", "x86_64-unknown-linux-musl",
+                                  "release", "boxinit")
 PROBE = os.path.join(RELEASE, "examples", "probe")
 UNIFIED = "/sys/fs/cgroup/unified"
 TRUE, FALSE = "/bin/true", "/bin/false"
@@ -201,7 +205,10 @@ def rotate(items, n):
 
 
 def display(argv):
-    return shlex.join([os.path.basename(a) if i == 0 and os.path.isabs(a) else a
+    """argv as shown: the program by its name (the supervisor build by the name it ships as)."""
+    def program(a):
+        return "boxinit-supervisor" if a == BOXINIT_SUPERVISOR else os.path.basename(a)
+    return shlex.join([program(a) if i == 0 and os.path.isabs(a) else a
                        for i, a in enumerate(argv)])
 
 
@@ -216,6 +223,8 @@ def inits():
     musl = lambda name: os.path.join(ANCHOR_BIN, name)
     return [
         dict(name="boxinit", argv=[BOXINIT, "--"], build="boxinit", boxinit=True),
+        dict(name="boxinit-supervisor", argv=[BOXINIT_SUPERVISOR, "--"], build="boxinit",
+             boxinit=True),
         dict(name="tini (musl, -Os)", argv=[musl("tini"), "--"], build="musl", not_pid1=["-s"]),
         dict(name="dumb-init (musl, -Os)", argv=[musl("dumb-init"), "--"], build="musl"),
         dict(name="catatonit (musl, -Os)", argv=[musl("catatonit"), "--"], build="musl"),

@@ -65,9 +65,11 @@ fi
 # The musl builds of tini, dumb-init and catatonit, the static true and the floor.
 sh bench/anchors.sh
 
-# 2. boxinit (release) and the test probe (static, also copied into the rootfs).
+# 2. boxinit (release: the full and the supervisor build) and the test probe (static, also
+# copied into the rootfs).
 say "building boxinit and the probe (release)"
 cargo build --release --quiet
+cargo build --release --quiet --no-default-features --target-dir target/supervisor
 cargo build --release --quiet --example probe
 
 # 3. One busybox rootfs for every launcher and engine.

@@ -1,39 +1,59 @@
 #!/bin/sh
-# The binary's size, for each architecture: the stripped release binary against the design
-# card's goal (48 KiB, 49,152 B), and against a ceiling that CI enforces.
+# The binary's size, for each build and architecture: the stripped release binary against
+# its goal, and against a ceiling that CI enforces.
 #
-# The goal is missed since every feature landed (BENCHMARKS.md, "Where the bytes go", says by
-# how much and where the bytes go). The ceiling is not the goal: it is the size of today's
-# binary with a little room, so that CI fails when a change makes the binary grow by more
-# than that, and whoever grows it has to say why (or lower it). Lower it as the binary shrinks.
-# Usage: bench/size-check.sh [CEILING_BYTES]      (default below)
+# Two builds: the full one (every job, `cargo build --release`) and the supervisor build
+# (`--no-default-features`: every personality and supervisor option, no launcher, limits or
+# boot mode). The full build's ceiling is not its goal (48 KiB, missed since every feature
+# landed; BENCHMARKS.md says where the bytes go): it is today's size with a little room, so
+# that CI fails when a change makes the binary grow by more than that, and whoever grows it
+# has to say why (or lower it). Lower it as the binary shrinks. The supervisor build's
+# ceiling is what it must stay under (24 KiB); its goal is 16 KiB. Never raise a ceiling to
+# pass.
+# Usage: bench/size-check.sh [FULL_CEILING_BYTES]      (default below)
 set -eu
 cd "$(dirname "$0")/.."
-goal=49152
-ceiling=${1:-90112}   # 88 KiB: today (89.6 KB x86_64, 89.0 KB aarch64) and a little room
+full_goal=49152
+full_ceiling=${1:-90112}   # 88 KiB: the full build's size at the time, and a little room
+supervisor_goal=16384
+supervisor_ceiling=24576
 status=0
 copy=$(mktemp)
 trap 'rm -f "$copy"' EXIT
-for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
-    rustup target add "$target" >/dev/null 2>&1 || true
-    cargo build --release --quiet --target "$target"
+
+# check NAME BINARY GOAL CEILING [report]: with `report`, a ceiling that is not met yet is
+# said (NOT MET) without failing the check; that is the supervisor build's 24 KiB today
+# (it was first measured at 40.9 KB), until it is met, from when on it is enforced like the
+# full build's. No ceiling is ever raised to pass.
+check() {
     # The release profile already strips; strip a copy anyway so the check measures what it
     # says (where the host's binutils do not know the architecture, the profile's strip stands).
-    cp "target/$target/release/boxinit" "$copy"
+    cp "$2" "$copy"
     if command -v strip >/dev/null 2>&1; then
         strip --strip-all "$copy" 2>/dev/null || true
     fi
     size=$(wc -c <"$copy" | tr -d ' ')
-    if [ "$size" -le "$goal" ]; then
-        verdict="goal met, $((goal - size)) under it"
+    if [ "$size" -le "$3" ]; then
+        verdict="goal met, $(($3 - size)) under it"
     else
-        verdict="goal ($goal) missed by $((size - goal))"
+        verdict="goal ($3) missed by $((size - $3))"
     fi
-    if [ "$size" -gt "$ceiling" ]; then
-        echo "size-check: FAIL: $target: stripped boxinit is $size bytes, $((size - ceiling)) over the $ceiling-byte ceiling; $verdict" >&2
+    if [ "$size" -gt "$4" ] && [ "${5:-}" = report ]; then
+        echo "size-check: NOT MET: $1: stripped is $size bytes, $((size - $4)) over the $4-byte ceiling it must reach; $verdict" >&2
+    elif [ "$size" -gt "$4" ]; then
+        echo "size-check: FAIL: $1: stripped is $size bytes, $((size - $4)) over the $4-byte ceiling; $verdict" >&2
         status=1
     else
-        echo "size-check: ok: $target: stripped boxinit is $size bytes (ceiling $ceiling); $verdict"
+        echo "size-check: ok: $1: stripped is $size bytes (ceiling $4); $verdict"
     fi
+}
+
+for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
+    rustup target add "$target" >/dev/null 2>&1 || true
+    cargo build --release --quiet --target "$target"
+    check "$target boxinit" "target/$target/release/boxinit" $full_goal "$full_ceiling"
+    cargo build --release --quiet --target "$target" --no-default-features --target-dir target/supervisor
+    check "$target boxinit-supervisor" "target/supervisor/$target/release/boxinit" \
+        $supervisor_goal $supervisor_ceiling report
 done
 exit $status

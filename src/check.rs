@@ -35,7 +35,8 @@ fn check_not_host_root(rootfs: &'static CStr) -> Result<(), Failure> {
     Ok(())
 }
 
-#[cfg(test)]
+// (A rootfs needs the launcher.)
+#[cfg(all(test, feature = "launcher"))]
 mod tests {
     use super::*;
     use crate::config::Host;

@@ -10,8 +10,13 @@ use crate::sys::{STDERR, STDOUT};
 #[inline(never)]
 pub fn answer(action: Action, personality: Personality) -> u8 {
     use Personality::*;
+    if (action, personality) == (Action::Help, Boxinit) {
+        BOXINIT_HELP
+            .iter()
+            .for_each(|part| out::print(STDOUT, part));
+        return 0;
+    }
     let (fd, text, status) = match (action, personality) {
-        (Action::Help, Boxinit) => (STDOUT, BOXINIT_HELP, 0),
         (Action::Help, Tini) => (STDOUT, TINI_HELP, 0),
         (Action::Help, DumbInit) => (STDERR, DUMB_INIT_HELP, 0),
         (Action::Help, Catatonit) => (STDERR, CATATONIT_HELP, 0),
@@ -38,37 +43,62 @@ const TINI_VERSION: &str = concat!(
 );
 const DUMB_INIT_VERSION: &str = concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (boxinit)\n");
 
-const BOXINIT_HELP: &str = concat!(
-    "boxinit ",
-    env!("CARGO_PKG_VERSION"),
-    ": a small PID 1 for containers, launchers and boot (man boxinit tells more)
+/// boxinit's help, a part for each job: a build without a job leaves out its options' part
+/// and says so in its own.
+const BOXINIT_HELP: [&str; 6] = [
+    concat!(
+        "boxinit ",
+        env!("CARGO_PKG_VERSION"),
+        ": a small PID 1 for containers, launchers and boot (man boxinit tells more)
 
 Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]   (COMMAND defaults to /bin/sh)
 
 Most options --X-Y can be given as BOXINIT_X_Y too; the command line wins.
-Container: --rootfs DIR, --hostname NAME,
+"
+    ),
+    match cfg!(feature = "launcher") {
+        true => {
+            "Container: --rootfs DIR, --hostname NAME,
   --unshare mnt,uts,ipc,pid,net,cgroup,time,user|all|none, --join-KIND PATH,
-  --boottime S, --monotonic S, --setenv K=V, --unsetenv K, --clearenv, --keep-fd N,
-  --new-session, --die-with-parent, --parent-pid PID
+  --boottime S, --monotonic S
 Filesystem, in order: --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST[:SIZE], --ro,
-  --volatile, --chroot, --dev, --no-dev, --sys, --mqueue, --chdir DIR
+  --volatile, --chroot, --dev, --no-dev, --sys, --mqueue
 Identity: --user USER[:GROUP], --groups LIST, --uid N, --gid N, --map-uid IN:OUT:N,
   --map-gid IN:OUT:N, --map-users auto, --map-groups auto, --cap-add LIST,
   --cap-drop LIST, --allow-new-privs, --rlimit NAME=SOFT[:HARD]
-Limits: --memory SIZE, --memory-swap SIZE, --cpus N, --cpu-weight N, --pids N,
+"
+        }
+        false => "Not in this build: the launcher (containers, file systems, identity).\n",
+    },
+    match cfg!(feature = "limits") {
+        true => {
+            "Limits: --memory SIZE, --memory-swap SIZE, --cpus N, --cpu-weight N, --pids N,
   --cgroup NAME
-Supervision: -g/--process-group, -e/--expect-exit N, -p/--parent-death-signal SIG,
+"
+        }
+        false => "Not in this build: cgroup limits.\n",
+    },
+    "Supervision: -g/--process-group, -e/--expect-exit N, -p/--parent-death-signal SIG,
   -c/--single-child, -r/--rewrite S:R, -P/--pause, --grace DURATION, --wait-all,
   -w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
-Boot: --boot, --root-device DEV (BOXINIT_ROOT), --root-fstype T, --root-options O,
+Process: --setenv K=V, --unsetenv K, --clearenv, --keep-fd N, --new-session,
+  --die-with-parent, --parent-pid PID, --chdir DIR
+",
+    match cfg!(feature = "boot") {
+        true => {
+            "Boot: --boot, --root-device DEV (BOXINIT_ROOT), --root-fstype T, --root-options O,
   --root-wait D, --switch-root DIR, --exec, --modules LIST,
   --on-exit poweroff|reboot|halt, --exit-device
-Other: -h/--help, -V/--version, -l/-L/--license
+"
+        }
+        false => "Not in this build: boot mode.\n",
+    },
+    "Other: -h/--help, -V/--version, -l/-L/--license
 As tini, docker-init, dumb-init, catatonit or podman-init (argv[0]): that program's flags.
 Exit status: the command's; 128+N if killed by signal N; 125 boxinit failed;
 126 COMMAND cannot run; 127 not found.
-"
-);
+",
+];
 
 const TINI_HELP: &str = concat!(
     "tini (boxinit ",

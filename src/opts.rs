@@ -10,8 +10,8 @@ use crate::cgroups;
 use crate::config::{
     Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
 };
-use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS, JOIN_KINDS};
-use crate::config::{Joins, KeptFds, Limits, Namespaces, OnExit, Personality, PrivilegeOptions};
+use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS};
+use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
 use crate::container;
 use crate::out::Failure;
 use crate::sys::{Pid, SigSet, Signal, Strings};
@@ -164,9 +164,11 @@ enum Opt {
 
 /// One way to give an option: a long name, a short letter, or an environment variable
 /// (empty or 0 when it has none), and the personalities that know it.
-/// One option. The table keeps one name per entry (the binary stores 24 bytes, not 40):
-/// the long option, whose variable, if any, is BOXINIT_ and its name in capitals with `_` for
-/// `-`; or, in an entry without a long option, the variable's own name.
+/// One option. The table keeps one name per entry: the long option, whose variable, if any,
+/// is BOXINIT_ and its name in capitals with `_` for `-`; or, in an entry without a long
+/// option, the variable's own name. The names are in one string (`NAMES`), so an entry is
+/// 12 bytes, not the 24 of one with a `&str`.
+#[derive(Clone, Copy)]
 struct Spec {
     opt: Opt,
     short: u8,
@@ -176,9 +178,34 @@ struct Spec {
     long: bool,
     /// The option has an environment variable.
     env: bool,
-    name: &'static str,
+    name: Name,
     /// Where it can act: the modes of `Mode`, as bits.
     modes: u8,
+    /// The job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for the
+    /// supervisor's own): a build without that job refuses it (see `BUILT`).
+    job: u8,
+}
+
+/// Where an entry's name is in `NAMES`.
+#[derive(Clone, Copy)]
+struct Name {
+    at: u16,
+    len: u8,
+}
+
+impl Spec {
+    fn name(&self) -> &'static [u8] {
+        let at = self.name.at as usize;
+        &NAMES[at..at + self.name.len as usize]
+    }
+}
+
+/// An entry as the table is written, its name as text: `SPECS` and `NAMES` are made of these
+/// as the program is compiled, and the text is not kept.
+#[derive(Clone, Copy)]
+struct Row {
+    spec: Spec,
+    name: &'static str,
 }
 
 /// What a run is, as far as options go: each option says in which it can act, and one given
@@ -202,9 +229,37 @@ const BOOT_ONLY: u8 = Mode::Booting as u8;
 /// What only a container does (--allow-new-privs: only a container sets no_new_privs).
 const CONTAINER_ONLY: u8 = Mode::Container as u8;
 
-/// `s`, which acts only in `modes`.
-const fn only(modes: u8, s: Spec) -> Spec {
-    Spec { modes, ..s }
+/// `r`, which acts only in `modes`.
+const fn only(modes: u8, r: Row) -> Row {
+    Row {
+        spec: Spec { modes, ..r.spec },
+        ..r
+    }
+}
+
+/// The jobs beyond supervision, each a feature of the build (Cargo.toml).
+const LAUNCHER: u8 = 1;
+const LIMITS: u8 = 2;
+const BOOT: u8 = 4;
+/// The jobs this build has; the options of the others are known, and refused.
+const BUILT: u8 = built(LAUNCHER, cfg!(feature = "launcher"))
+    | built(LIMITS, cfg!(feature = "limits"))
+    | built(BOOT, cfg!(feature = "boot"));
+
+const fn built(job: u8, feature: bool) -> u8 {
+    if feature {
+        job
+    } else {
+        0
+    }
+}
+
+/// `r`, an option of `job` (of any of them, if several).
+const fn job(job: u8, r: Row) -> Row {
+    Row {
+        spec: Spec { job, ..r.spec },
+        ..r
+    }
 }
 
 const B: u8 = 1;
@@ -215,21 +270,25 @@ const ALL: u8 = B | T | D | C;
 
 /// An entry of the table, written with both names; `env` must be the one derived from `long`
 /// (checked as the table is compiled) unless `long` is empty.
-const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u8) -> Spec {
+const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u8) -> Row {
     let has_long = !long.is_empty();
     assert!(
         !has_long || env.is_empty() || is_derived(env.as_bytes(), long.as_bytes()),
         "an option's variable must be BOXINIT_ and its long name: give another one its own entry"
     );
-    Spec {
-        opt,
-        short,
-        who,
-        takes_value: false,
-        long: has_long,
-        env: !env.is_empty(),
+    Row {
+        spec: Spec {
+            opt,
+            short,
+            who,
+            takes_value: false,
+            long: has_long,
+            env: !env.is_empty(),
+            name: Name { at: 0, len: 0 }, // (where, once in NAMES: `pack`)
+            modes: ANYWHERE,
+            job: 0,
+        },
         name: if has_long { long } else { env },
-        modes: ANYWHERE,
     }
 }
 
@@ -273,7 +332,8 @@ pub struct Entry {
 impl Entry {
     /// `--NAME`, if it has a long form.
     pub fn long(&self) -> Option<&'static str> {
-        self.spec.long.then_some(self.spec.name)
+        let name = core::str::from_utf8(self.spec.name()).ok();
+        name.filter(|_| self.spec.long)
     }
 
     /// `-C`, if it has a short form.
@@ -302,11 +362,40 @@ impl Entry {
     pub fn acts_in(&self, mode: Mode) -> bool {
         self.spec.modes & mode as u8 != 0
     }
+
+    /// Whether this build has its job (one without it refuses it).
+    pub fn in_build(&self) -> bool {
+        in_build(self.spec)
+    }
+}
+
+// (BUILT is 0 in the supervisor build, which is what the mask is for.)
+#[allow(clippy::bad_bit_mask)]
+fn in_build(spec: &Spec) -> bool {
+    BUILT == LAUNCHER | LIMITS | BOOT || spec.job == 0 || spec.job & BUILT != 0
 }
 
 /// Every option of the table, one entry per spelling.
 pub fn table() -> impl Iterator<Item = Entry> {
     SPECS.iter().map(|spec| Entry { spec })
+}
+
+/// A build without `spec`'s job refuses it, naming it as it was given.
+fn in_this_build(spec: &'static Spec, from_env: bool) -> Result<(), Failure> {
+    if in_build(spec) {
+        return Ok(());
+    }
+    let why: &[u8] = match spec.job {
+        LIMITS => b" is not in this build (built without limits)",
+        BOOT => b" is not in this build (built without boot mode)",
+        _ => b" is not in this build (built without the launcher)",
+    };
+    let mut buf = [0; ENV_NAME_MAX];
+    let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why]);
+    Err(Failure::usage(
+        what.unwrap_or(c"an option is not in this build"),
+        b"",
+    ))
 }
 
 /// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
@@ -315,7 +404,7 @@ fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_
         return env_name(spec, buf);
     }
     let name: &[u8] = if spec.long {
-        spec.name.as_bytes()
+        spec.name()
     } else {
         core::slice::from_ref(&spec.short)
     };
@@ -329,9 +418,9 @@ fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_
 /// The environment variable of `spec` (when it has one), built in `buf`.
 fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
     if !spec.long {
-        return spec.name.as_bytes();
+        return spec.name();
     }
-    let name = spec.name.as_bytes();
+    let name = spec.name();
     buf[..8].copy_from_slice(b"BOXINIT_");
     for (to, &c) in buf[8..].iter_mut().zip(name) {
         *to = env_byte(c);
@@ -339,23 +428,26 @@ fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8
     &buf[..8 + name.len()]
 }
 
-const fn with_value(s: Spec) -> Spec {
-    Spec {
-        takes_value: true,
-        ..s
+const fn with_value(r: Row) -> Row {
+    Row {
+        spec: Spec {
+            takes_value: true,
+            ..r.spec
+        },
+        ..r
     }
 }
 
 #[rustfmt::skip]
-const SPECS: &[Spec] = &[
+const ROWS: &[Row] = &[
     spec(Opt::Help, "help", b'h', "", ALL),
     spec(Opt::Version, "version", 0, "", ALL),
     spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
-    only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL))),
-    with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL)),
-    with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
+    job(LAUNCHER | BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
     only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
@@ -374,35 +466,35 @@ const SPECS: &[Spec] = &[
     with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
     spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
     // Resource limits (cgroups)
-    with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)),
-    with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)),
-    with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)),
-    with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)),
-    with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)),
-    with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)),
+    job(LIMITS, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B))),
+    job(LIMITS, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B))),
+    job(LIMITS, with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B))),
+    job(LIMITS, with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B))),
+    job(LIMITS, with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B))),
+    job(LIMITS, with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B))),
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
-    spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B),
-    only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B))),
-    only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B))),
-    only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B)),
-    only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B))),
-    only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B)),
-    only(BOOT_ONLY, with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))),
+    job(BOOT, spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B)),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)))),
+    job(BOOT, only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
+    job(BOOT, only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B))),
+    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)))),
     // Namespaces and the process
-    with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL)),
-    with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL)),
-    with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL)),
-    with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL)),
-    with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL)),
-    with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL)),
-    with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL)),
-    with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL)),
-    with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL)),
-    with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL)),
+    job(LAUNCHER, with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
+    job(LAUNCHER, with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
     with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL)),
     with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
     spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
@@ -411,35 +503,81 @@ const SPECS: &[Spec] = &[
     only(NOT_BOOTING, spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
     only(NOT_BOOTING, with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
-    only(MOUNTING, with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL))),
-    only(MOUNTING, with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL))),
-    only(MOUNTING, with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL))),
-    only(MOUNTING, spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL)),
-    only(MOUNTING, spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL)),
-    only(MOUNTING, spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL)),
-    only(MOUNTING, spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL)),
-    only(MOUNTING, spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL)),
-    only(MOUNTING, spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL)),
-    only(MOUNTING, spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL)),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
+    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL))),
+    job(LAUNCHER, only(MOUNTING, spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL))),
     with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
     with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
     // Identity: user namespaces and id maps, users and groups, capabilities, limits.
     // Repeatable ones take comma-separated lists too (the only way from the environment).
-    with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)),
-    with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B)),
-    with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B)),
-    with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B)),
-    with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)),
-    with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)),
-    with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B)),
-    with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B)),
+    job(LAUNCHER, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B))),
+    job(LAUNCHER, with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))),
+    job(LAUNCHER, with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
+    job(LAUNCHER, with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
+    job(LAUNCHER, with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
     // From the environment, drops come first, so that an add survives a drop of all.
-    with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)),
-    with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)),
-    only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B)),
-    with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)),
+    job(LAUNCHER, with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))),
+    job(LAUNCHER, with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))),
+    job(LAUNCHER, only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B))),
+    job(LAUNCHER, with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))),
 ];
+
+/// The table, each entry's name in `NAMES`.
+static SPECS: [Spec; ROWS.len()] = pack().0;
+/// Every entry's name, one after the other.
+static NAMES: [u8; NAMES_LEN] = pack().1;
+
+const NAMES_LEN: usize = {
+    let (mut len, mut i) = (0, 0);
+    while i < ROWS.len() {
+        len += ROWS[i].name.len();
+        i += 1;
+    }
+    len
+};
+
+/// `ROWS` with their names moved into one string (at compile time).
+const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
+    let mut specs = [ROWS[0].spec; ROWS.len()];
+    let mut names = [0; NAMES_LEN];
+    let (mut at, mut i) = (0, 0);
+    while i < ROWS.len() {
+        let name = ROWS[i].name.as_bytes();
+        assert!(at + name.len() <= u16::MAX as usize && name.len() <= u8::MAX as usize);
+        let spec = ROWS[i].spec;
+        assert!(
+            spec.modes & Mode::Supervising as u8 != 0 || spec.job & (LAUNCHER | BOOT) != 0,
+            "an option that cannot act when supervising is the launcher's or boot mode's \
+             (`check_mode` counts on it)"
+        );
+        specs[i] = Spec {
+            name: Name {
+                at: at as u16,
+                len: name.len() as u8,
+            },
+            ..ROWS[i].spec
+        };
+        let mut j = 0;
+        while j < name.len() {
+            names[at + j] = name[j];
+            j += 1;
+        }
+        at += name.len();
+        i += 1;
+    }
+    (specs, names)
+}
 
 /// Parse argv and the environment into a `Config`: no system call, no global. What needs the
 /// kernel to check is `check`'s.
@@ -536,6 +674,7 @@ struct Parser {
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
+    #[cfg_attr(not(feature = "launcher"), allow(dead_code))]
     namespaces: Option<Namespaces>,
     fs: Filesystem,
     parent_death_signal: Option<Signal>,
@@ -620,7 +759,7 @@ impl Parser {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
                 };
-                let spec = self.find(|s| s.long && s.name.as_bytes() == name);
+                let spec = self.find(|s| s.long && s.name() == name);
                 let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value, inline) {
                     (true, Some(v)) => Some(v),
@@ -628,7 +767,7 @@ impl Parser {
                     (false, Some(_)) => return Err(Failure::usage(c"takes no value:", bytes)),
                     (false, None) => None,
                 };
-                self.apply_arg(spec.opt, value)?;
+                self.apply_arg(spec, value)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
                 return Err(Failure::usage(
@@ -650,7 +789,7 @@ impl Parser {
                     } else {
                         Some(next_value(args, i, arg)?)
                     };
-                    self.apply_arg(spec.opt, value)?;
+                    self.apply_arg(spec, value)?;
                     if spec.takes_value {
                         break;
                     }
@@ -665,7 +804,7 @@ impl Parser {
     /// Whether `word` (up to any `=`) is the name of a long option of ours.
     fn is_long_name(&self, word: &[u8]) -> bool {
         let name = word.split(|&c| c == b'=').next().unwrap_or(word);
-        self.find(|s| s.long && s.name.as_bytes() == name).is_some()
+        self.find(|s| s.long && s.name() == name).is_some()
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
@@ -681,41 +820,56 @@ impl Parser {
         let mut buf = [0; ENV_NAME_MAX];
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
+        in_this_build(spec, true)?;
         self.used |= 1 << spec.opt as u32;
         self.used_from_env |= 1 << spec.opt as u32;
         if !name.starts_with(b"BOXINIT_") {
             let value = spec.takes_value.then_some(value);
-            return self.apply(spec.opt, value).map_err(|_| bad());
+            return self.apply(spec, value).map_err(|_| bad());
         }
         if spec.takes_value {
-            self.apply(spec.opt, Some(value)).map_err(|_| bad())
+            self.apply(spec, Some(value)).map_err(|_| bad())
         } else if values::boolean(text).ok_or_else(bad)? {
-            self.apply(spec.opt, None)
+            self.apply(spec, None)
         } else {
             Ok(())
         }
     }
 
-    fn apply_arg(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        self.given |= setting(opt);
-        self.used |= 1 << opt as u32;
-        self.apply(opt, value)
+    fn apply_arg(
+        &mut self,
+        spec: &'static Spec,
+        value: Option<&'static CStr>,
+    ) -> Result<(), Failure> {
+        in_this_build(spec, false)?;
+        self.given |= setting(spec.opt);
+        self.used |= 1 << spec.opt as u32;
+        self.apply(spec, value)
     }
 
-    fn apply(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+    /// Each job's options are its own function's, compiled only into a build that has the
+    /// job; a build without it has refused them already (`in_this_build`).
+    fn apply(&mut self, spec: &Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
+        match spec.job {
+            #[cfg(feature = "launcher")]
+            LAUNCHER => self.apply_launcher(spec.opt, value),
+            #[cfg(feature = "limits")]
+            LIMITS => self.apply_limit(spec.opt, value),
+            #[cfg(feature = "boot")]
+            BOOT => self.apply_boot(spec.opt, value),
+            _ => self.apply_supervisor(spec.opt, value),
+        }
+    }
+
+    /// The supervisor's options (and --hostname, a container's or a boot's).
+    fn apply_supervisor(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
         let bad = || Failure::usage(invalid(opt), text);
         let how = &mut self.supervision;
-        // The environment is read only for settings the command line left alone, so a
-        // setting not given here comes from the environment, whose lists hold several entries.
-        let from_env = self.given & setting(opt) == 0;
         match opt {
             Opt::Help => self.action = Action::Help,
             Opt::Version => self.action = Action::Version,
             Opt::License => self.action = Action::License,
-            Opt::Rootfs => self.rootfs = value,
-            Opt::Hostname => self.hostname = value,
-            Opt::Unshare => self.namespaces = Some(container::parse_namespaces(text)?),
             // boxinit always becomes a subreaper when it is not PID 1: accepted for tini.
             Opt::Subreaper => {}
             Opt::ParentDeath => {
@@ -737,11 +891,7 @@ impl Parser {
             Opt::Verbosity => self.verbosity = values::number(text).ok_or_else(bad)?.min(9) as u8,
             Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
             Opt::CatatonitDebug => self.verbosity = out::DEBUG,
-            Opt::Debug => {
-                if text == b"1" {
-                    self.verbosity = out::DEBUG;
-                }
-            }
+            Opt::Debug if text == b"1" => self.verbosity = out::DEBUG,
             Opt::WarnZombies => how.warn_zombies = true,
             Opt::SingleChild => self.setsid = false,
             Opt::Setsid => self.setsid = text != b"0",
@@ -757,6 +907,92 @@ impl Parser {
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
+            // Namespaces and the process
+            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
+            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
+            Opt::Clearenv => self.env.clear = true,
+            Opt::KeepFd => self.keep_fds.add(text)?,
+            Opt::NewSession => self.new_session = true,
+            Opt::DieWithParent => self.die_with_parent = true,
+            // The caller's own pid, read before boxinit runs: a caller that ends before then
+            // is seen gone, where our parent would already be the reaper we were given to.
+            Opt::ParentPid => {
+                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
+                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
+                self.die_with_parent = true;
+            }
+            Opt::Chdir => self.fs.chdir = value,
+            Opt::Hostname => self.hostname = value,
+            // The other jobs' (`apply`).
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "launcher")]
+    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
+    fn apply_launcher(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        let bad = || Failure::usage(invalid(opt), text);
+        // The environment is read only for settings the command line left alone, so a
+        // setting not given here comes from the environment, whose lists hold several entries.
+        let from_env = self.given & setting(opt) == 0;
+        match opt {
+            Opt::Rootfs => self.rootfs = value,
+            Opt::Unshare => self.namespaces = Some(container::parse_namespaces(text)?),
+            Opt::JoinUser
+            | Opt::JoinCgroup
+            | Opt::JoinIpc
+            | Opt::JoinUts
+            | Opt::JoinNet
+            | Opt::JoinPid
+            | Opt::JoinTime
+            | Opt::JoinMnt => {
+                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
+                // The Join options are declared in the order of JOIN_KINDS.
+                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
+            }
+            Opt::Boottime | Opt::Monotonic => {
+                values::signed(text).ok_or_else(bad)?;
+                let clock = match opt {
+                    Opt::Boottime => &mut self.time_offsets.boottime,
+                    _ => &mut self.time_offsets.monotonic,
+                };
+                *clock = Some(text);
+            }
+            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
+            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
+            Opt::ReadOnly => self.fs.readonly = true,
+            Opt::Volatile => self.fs.volatile = true,
+            Opt::Chroot => self.fs.chroot = true,
+            Opt::Dev => self.fs.dev = Some(true),
+            Opt::NoDev => self.fs.dev = Some(false),
+            Opt::Sys => self.fs.sys = true,
+            Opt::Mqueue => self.fs.mqueue = true,
+            // Identity
+            Opt::User => self.privileges.user = Some(text),
+            Opt::Groups => self.privileges.groups = Some(text),
+            Opt::Uid => self.id_maps.set_inside_uid(text)?,
+            Opt::Gid => self.id_maps.set_inside_gid(text)?,
+            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
+            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
+            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
+            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
+            Opt::CapAdd => self.privileges.add_caps(text)?,
+            Opt::CapDrop => self.privileges.drop_caps(text)?,
+            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
+            Opt::Rlimit => self.privileges.rlimits.add(text)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "limits")]
+    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
+    fn apply_limit(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        let bad = || Failure::usage(invalid(opt), text);
+        match opt {
             Opt::Memory => {
                 let memory = positive(values::size(text)).ok_or_else(bad)?;
                 if memory < MIN_MEMORY {
@@ -783,7 +1019,17 @@ impl Parser {
                 self.limits.pids = Some(pids.ok_or_else(bad)?)
             }
             Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
-            // Boot mode
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "boot")]
+    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
+    fn apply_boot(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        let bad = || Failure::usage(invalid(opt), text);
+        match opt {
             Opt::Boot => self.boot.enabled = true,
             Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
             Opt::RootDevice => self.boot.root_device = value.filter(|v| !v.is_empty()),
@@ -794,74 +1040,7 @@ impl Parser {
             Opt::OnExit => self.boot.on_exit = on_exit(text).ok_or_else(bad)?,
             Opt::ExitDevice => self.boot.exit_device = true,
             Opt::Modules => self.boot.modules = text,
-            // Namespaces and the process
-            Opt::JoinUser
-            | Opt::JoinCgroup
-            | Opt::JoinIpc
-            | Opt::JoinUts
-            | Opt::JoinNet
-            | Opt::JoinPid
-            | Opt::JoinTime
-            | Opt::JoinMnt => {
-                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
-                // The Join options are declared in the order of JOIN_KINDS.
-                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
-            }
-            Opt::Boottime | Opt::Monotonic => {
-                values::signed(text).ok_or_else(bad)?;
-                let clock = match opt {
-                    Opt::Boottime => &mut self.time_offsets.boottime,
-                    _ => &mut self.time_offsets.monotonic,
-                };
-                *clock = Some(text);
-            }
-            Opt::Setenv | Opt::Unsetenv if from_env => {
-                // From the environment, a list: NAME=VALUE,NAME=VALUE (each kept on its own,
-                // with its NUL, for the command's environment).
-                for item in values::split(text, b',') {
-                    let item = crate::sys::keep(&[item]).ok_or_else(bad)?;
-                    match opt {
-                        Opt::Setenv => self.env.set(item)?,
-                        _ => self.env.unset(item)?,
-                    }
-                }
-            }
-            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
-            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
-            Opt::Clearenv => self.env.clear = true,
-            Opt::KeepFd => self.keep_fds.add(text)?,
-            Opt::NewSession => self.new_session = true,
-            Opt::DieWithParent => self.die_with_parent = true,
-            // The caller's own pid, read before boxinit runs: a caller that ends before then
-            // is seen gone, where our parent would already be the reaper we were given to.
-            Opt::ParentPid => {
-                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
-                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
-                self.die_with_parent = true;
-            }
-            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
-            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
-            Opt::ReadOnly => self.fs.readonly = true,
-            Opt::Volatile => self.fs.volatile = true,
-            Opt::Chroot => self.fs.chroot = true,
-            Opt::Dev => self.fs.dev = Some(true),
-            Opt::NoDev => self.fs.dev = Some(false),
-            Opt::Sys => self.fs.sys = true,
-            Opt::Mqueue => self.fs.mqueue = true,
-            Opt::Chdir => self.fs.chdir = value,
-            // Identity
-            Opt::User => self.privileges.user = Some(text),
-            Opt::Groups => self.privileges.groups = Some(text),
-            Opt::Uid => self.id_maps.set_inside_uid(text)?,
-            Opt::Gid => self.id_maps.set_inside_gid(text)?,
-            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
-            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
-            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
-            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
-            Opt::CapAdd => self.privileges.add_caps(text)?,
-            Opt::CapDrop => self.privileges.drop_caps(text)?,
-            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
-            Opt::Rlimit => self.privileges.rlimits.add(text)?,
+            _ => {}
         }
         Ok(())
     }
@@ -907,21 +1086,7 @@ impl Parser {
             how.group = true;
             how.grace_ms.get_or_insert(BOOT_GRACE_MS);
         }
-        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
-        let mut namespaces = self.namespaces.unwrap_or(if container {
-            Namespaces::CONTAINER
-        } else {
-            Namespaces::NONE
-        });
-        // Identity: a map option asks for a user namespace, and so does any namespace asked
-        // for by someone who is not root, whose unshare needs one to come first.
-        self.id_maps.check()?;
-        if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
-            namespaces.0 |= libc::CLONE_NEWUSER;
-        }
-        // A PID namespace brings the mount namespace its /proc needs.
-        let namespaces = container::with_proc_namespace(namespaces);
-        let namespaces = join_or_unshare(namespaces, self.namespaces.is_some(), &self)?;
+        let namespaces = self.namespaces(booting)?;
         let mode = if booting {
             Mode::Booting
         } else if !namespaces.is_empty() || !self.joins.kinds().is_empty() {
@@ -938,6 +1103,52 @@ impl Parser {
                 first,
             ));
         }
+        self.check_container(namespaces, booting)?;
+        cgroups::check(&self.limits)?;
+        self.fs.check(namespaces, self.rootfs.is_some())?;
+        let command = if operands.is_empty() {
+            Strings::default_shell()
+        } else {
+            operands
+        };
+        Ok(self.into_config(command, namespaces))
+    }
+
+    /// The namespaces to make: those asked for, those a rootfs or a hostname needs, a user
+    /// namespace for id maps or for someone who is not root.
+    #[cfg(feature = "launcher")]
+    fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
+        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
+        let mut namespaces = self.namespaces.unwrap_or(if container {
+            Namespaces::CONTAINER
+        } else {
+            Namespaces::NONE
+        });
+        // Identity: a map option asks for a user namespace, and so does any namespace asked
+        // for by someone who is not root, whose unshare needs one to come first.
+        self.id_maps.check()?;
+        if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
+            namespaces.0 |= libc::CLONE_NEWUSER;
+        }
+        // A PID namespace brings the mount namespace its /proc needs.
+        let namespaces = container::with_proc_namespace(namespaces);
+        join_or_unshare(namespaces, self.namespaces.is_some(), self)
+    }
+
+    /// Without the launcher, none: only boot mode's --hostname (which names the machine) can
+    /// have been given, in a build with boot mode.
+    #[cfg(not(feature = "launcher"))]
+    fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
+        match self.hostname.filter(|_| !booting) {
+            Some(hostname) => container::check_hostname(hostname, Namespaces::NONE),
+            None => Ok(()),
+        }
+        .map(|()| Namespaces::NONE)
+    }
+
+    /// What the container's options need of the namespaces made.
+    #[cfg(feature = "launcher")]
+    fn check_container(&self, namespaces: Namespaces, booting: bool) -> Result<(), Failure> {
         if self.privileges.cap_add != 0
             && self.host.euid != 0
             && !namespaces.has(libc::CLONE_NEWUSER)
@@ -960,30 +1171,22 @@ impl Parser {
             };
             container::check_hostname(hostname, namespaces)?;
         }
-        // The root device's settings mean nothing without one.
-        let root_settings = self.used
-            & (1 << Opt::RootFstype as u32
-                | 1 << Opt::RootOptions as u32
-                | 1 << Opt::RootWait as u32);
-        if root_settings != 0 && self.boot.root_device.is_none() {
-            return Err(Failure::usage(
-                c"--root-fstype, --root-options and --root-wait need --root-device",
-                b"",
-            ));
-        }
-        cgroups::check(&self.limits)?;
-        self.fs.check(namespaces, self.rootfs.is_some())?;
-        let command = if operands.is_empty() {
-            Strings::default_shell()
-        } else {
-            operands
-        };
-        Ok(self.into_config(command, namespaces))
+        Ok(())
+    }
+
+    #[cfg(not(feature = "launcher"))]
+    fn check_container(&self, _namespaces: Namespaces, _booting: bool) -> Result<(), Failure> {
+        Ok(())
     }
 
     /// Every option given acts in `mode`, or the run is refused, naming the first that would
     /// not (as the user spelt it: an option, or its variable).
     fn check_mode(&self, mode: Mode) -> Result<(), Failure> {
+        if !cfg!(any(feature = "launcher", feature = "boot")) {
+            // Without them a run only supervises, where every option this build has acts
+            // (`pack` checks it as the table is compiled).
+            return Ok(());
+        }
         let me = self.personality.bit();
         let misplaced = SPECS.iter().find(|s| {
             let bit = 1u128 << s.opt as u32;
@@ -1086,6 +1289,7 @@ pub fn is_own_variable(entry: &CStr) -> bool {
 /// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
 /// default (`--rootfs` alone), a joined kind is left out; asked for by --unshare, it is an
 /// error. Time offsets need a time namespace, so they make one.
+#[cfg(feature = "launcher")]
 fn join_or_unshare(
     namespaces: Namespaces,
     explicit: bool,
@@ -1102,7 +1306,7 @@ fn join_or_unshare(
     }
     let both = namespaces.0 & joined.0;
     if both != 0 {
-        let (name, _) = JOIN_KINDS
+        let (name, _) = crate::config::JOIN_KINDS
             .iter()
             .find(|&&(_, kind)| both & kind != 0)
             .unwrap_or(&("", 0));
@@ -1160,7 +1364,11 @@ fn invalid(opt: Opt) -> &'static CStr {
     }
 }
 
+#[cfg(feature = "boot")]
+use crate::config::OnExit;
+
 /// `--on-exit`: what a boot does once its command has ended.
+#[cfg(feature = "boot")]
 fn on_exit(text: &[u8]) -> Option<OnExit> {
     match text {
         b"poweroff" => Some(OnExit::PowerOff),
@@ -1172,13 +1380,16 @@ fn on_exit(text: &[u8]) -> Option<OnExit> {
 
 /// The most processes the kernel can count (PID_MAX_LIMIT on 64-bit): a larger --pids is
 /// refused by the kernel only once the cgroup is made.
+#[cfg(feature = "limits")]
 const PID_MAX_LIMIT: u64 = 4 << 20;
 
 /// The least --memory taken, as docker takes: less fails as the command starts (or the
 /// kernel kills it), far from the option that caused it.
+#[cfg(feature = "limits")]
 const MIN_MEMORY: u64 = 6 << 20;
 
 /// A limit of 0 would stop the command before it starts: at least 1.
+#[cfg(feature = "limits")]
 fn positive(n: Option<u64>) -> Option<u64> {
     n.filter(|&n| n > 0)
 }
@@ -1210,8 +1421,10 @@ fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::JOIN_KINDS;
 
     #[test]
+    #[cfg(feature = "boot")]
     fn on_exit_values() {
         assert_eq!(on_exit(b"poweroff"), Some(OnExit::PowerOff));
         assert_eq!(on_exit(b"reboot"), Some(OnExit::Reboot));
@@ -1273,6 +1486,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn long_values_inline_or_next() {
         let c = parse_as(&["boxinit", "--grace=2s", "--unshare", "uts", "x"], &[]).unwrap();
         assert_eq!(c.supervision.grace_ms, Some(2000));
@@ -1280,6 +1494,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn command_line_beats_environment() {
         let env = ["BOXINIT_UNSHARE=pid", "BOXINIT_GRACE=5"];
         let c = parse_as(&["boxinit", "--unshare", "ipc", "x"], &env).unwrap();
@@ -1346,10 +1561,49 @@ mod tests {
         ] {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
+        #[cfg(feature = "launcher")]
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
     }
 
     #[test]
+    #[cfg(not(all(feature = "launcher", feature = "limits", feature = "boot")))]
+    fn a_left_out_jobs_options_are_refused_as_given() {
+        let cases = [
+            (
+                cfg!(feature = "launcher"),
+                "--rootfs",
+                "/",
+                "BOXINIT_ROOTFS",
+            ),
+            (cfg!(feature = "limits"), "--memory", "1g", "BOXINIT_MEMORY"),
+            (
+                cfg!(feature = "boot"),
+                "--on-exit",
+                "halt",
+                "BOXINIT_ON_EXIT",
+            ),
+        ];
+        for (_, option, value, variable) in cases.into_iter().filter(|c| !c.0) {
+            let f = parse_as(&["boxinit", option, value, "x"], &[]).err();
+            let f = f.expect(option);
+            assert_eq!(f.status, 125, "{option}");
+            let want = format!("{option} is not in this build");
+            let what = String::from_utf8_lossy(f.what()).into_owned();
+            assert!(what.starts_with(&want), "{what}");
+            let env = format!("{variable}={value}");
+            let f = parse_as(&["boxinit", "x"], &[&env]).err().expect(variable);
+            let want = format!("{variable} is not in this build");
+            let what = String::from_utf8_lossy(f.what()).into_owned();
+            assert!(what.starts_with(&want), "{what}");
+        }
+        if !cfg!(feature = "launcher") {
+            let f = parse_as(&["tini", "--rootfs", "/", "x"], &[]).err();
+            assert_eq!(f.expect("--rootfs").status, 1);
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "limits")]
     fn limits_from_argv_and_environment() {
         let argv = [
             "boxinit",
@@ -1401,12 +1655,14 @@ mod tests {
     fn join_options_follow_join_kinds() {
         for (i, (kind, _)) in JOIN_KINDS.iter().enumerate() {
             let long = format!("join-{kind}");
-            let spec = SPECS.iter().find(|s| s.long && s.name == long).unwrap();
+            let spec = SPECS.iter().find(|s| s.long && s.name() == long.as_bytes());
+            let spec = spec.unwrap();
             assert_eq!(spec.opt as usize - Opt::JoinUser as usize, i, "{long}");
         }
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn joined_namespaces_are_not_made() {
         let c = parse_as(
             &["boxinit", "--join-pid", "/p", "--hostname", "h", "x"],
@@ -1430,6 +1686,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "launcher")]
     fn identity_options_and_their_environment_forms() {
         let c = parse_as(
             &["boxinit", "--user", "app:staff", "--groups=audio", "x"],

@@ -246,7 +246,11 @@ fn error_line(style: Style, what: &[u8], subject: &[u8], errno: Option<Errno>) -
         line.text(b" ").value(subject);
     }
     if let Some(errno) = errno {
-        line.text(b": ").text(describe(errno));
+        line.text(b": ");
+        match describe(errno) {
+            Some(text) => line.text(text),
+            None => line.text(b"errno ").number(errno.into_raw() as i64),
+        };
     }
     line
 }
@@ -339,8 +343,8 @@ pub fn print(fd: core::ffi::c_int, text: &str) {
     let _ = sys::write_all(fd, &[text.as_bytes()]);
 }
 
-/// strerror's text.
-pub fn describe(errno: Errno) -> &'static [u8] {
+/// strerror's text, for the errnos boxinit's system calls give (`sys::strerror`).
+pub fn describe(errno: Errno) -> Option<&'static [u8]> {
     sys::strerror(errno)
 }
 
@@ -503,7 +507,15 @@ mod tests {
 
     #[test]
     fn errno_text_is_strerror() {
-        assert_eq!(describe(Errno::ENOENT), b"No such file or directory");
-        assert_eq!(describe(Errno::EACCES), b"Permission denied");
+        assert_eq!(
+            describe(Errno::ENOENT),
+            Some(&b"No such file or directory"[..])
+        );
+        assert_eq!(describe(Errno::EACCES), Some(&b"Permission denied"[..]));
+        assert_eq!(describe(Errno::ELOOP), Some(&b"Symbolic link loop"[..]));
+        assert_eq!(describe(Errno::ENOMEDIUM), Some(&b"No medium found"[..]));
+        assert_eq!(describe(Errno::ENOKEY), None);
+        let mut line = error_line(Style::Boxinit, b"reading", b"/k", Some(Errno::ENOKEY));
+        assert_eq!(line.bytes(), b"boxinit: reading /k: errno 126\n");
     }
 }

@@ -167,7 +167,7 @@ fn launch(
     // directories are the launcher's to clean.
     drop(host_proc);
     drop(parent);
-    drop(made);
+    made.close();
     // PID 1 inside ends here, never back in `run`: the cgroup is the launcher's.
     let status = pid_one(config, ns, env, inherited, launcher);
     sys::exit(status.map_or_else(

@@ -41,21 +41,21 @@ fn repo(path: &str) -> String {
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
-/// The rows of `SPECS` in src/opts.rs.
+/// The rows of the option table (`ROWS`) in src/opts.rs.
 fn table() -> Vec<Row> {
     let source = repo("src/opts.rs");
     let start = source
-        .find("const SPECS: &[Spec] = &[")
-        .expect("src/opts.rs has no SPECS table");
+        .find("const ROWS: &[Row] = &[")
+        .expect("src/opts.rs has no ROWS table");
     let body = &source[start..];
     let body = &body[body.find('\n').unwrap() + 1..body.find("\n];").unwrap()];
     let rows: Vec<Row> = body
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("//"))
-        .map(|l| row(l).unwrap_or_else(|| panic!("a row of SPECS this test cannot read: {l}")))
+        .map(|l| row(l).unwrap_or_else(|| panic!("a row of ROWS this test cannot read: {l}")))
         .collect();
-    assert!(rows.len() > 50, "only {} rows read from SPECS", rows.len());
+    assert!(rows.len() > 50, "only {} rows read from ROWS", rows.len());
     rows
 }
 

@@ -10,7 +10,14 @@ PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))
 
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --no-default-features --all-targets -- -D warnings
 cargo test --release --no-fail-fast
+# The supervisor build is not a second-class one: the supervisor and fidelity tests run
+# against it too (support::boxinit() takes the binary from TEST_BOXINIT_BIN).
+cargo build --release --no-default-features --target-dir target/supervisor
+cargo test --release --no-default-features --lib --target-dir target/supervisor
+TEST_BOXINIT_BIN="$PWD/target/supervisor/x86_64-unknown-linux-musl/release/boxinit" \
+    cargo test --release --no-fail-fast --test supervisor --test fidelity
 # A short run of each fuzz target from the committed corpus (`just fuzz` runs longer).
 sh fuzz/run.sh 5
 sh tests/emulated.sh

@@ -878,6 +878,58 @@ fn verbosity_flags_and_environment() {
 
 // ---- Helpers ------------------------------------------------------------------------------
 
+/// The supervisor build (`--no-default-features`) knows every option, and refuses those of the
+/// jobs it has not, before anything runs: one line that says so, with boxinit's status (125)
+/// or the replaced program's (1).
+#[test]
+fn a_build_without_a_job_refuses_its_options_in_one_line() {
+    let missing: Vec<&str> = ["launcher", "limits", "boot"]
+        .into_iter()
+        .filter(|job| !support::has_job(job))
+        .collect();
+    if missing.is_empty() {
+        eprintln!("skipped: this build has every job (run it against the supervisor build)");
+        return;
+    }
+    let cases: [(&str, &[&str], (&str, &str)); 3] = [
+        ("launcher", &["--rootfs", "/"], ("BOXINIT_ROOTFS", "/")),
+        ("limits", &["--memory", "64m"], ("BOXINIT_MEMORY", "64m")),
+        ("boot", &["--boot"], ("BOXINIT_BOOT", "1")),
+    ];
+    let refused = |name: &str, cmd: &mut Command, status: i32, what: &str| {
+        let out = support::run(cmd.arg("echo").arg("ran"));
+        let stderr = text(&out.stderr);
+        assert_eq!(exit_code(out.status), status, "{name} {what}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name} {what}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name} {what}: the command ran");
+        stderr
+    };
+    for (job, args, (variable, value)) in cases {
+        if !missing.contains(&job) {
+            continue;
+        }
+        let stderr = refused("boxinit", init("boxinit").args(args), 125, args[0]);
+        let want = format!("boxinit: {} is not in this build", args[0]);
+        assert!(stderr.starts_with(&want), "{stderr}");
+        let stderr = refused(
+            "boxinit",
+            init("boxinit").env(variable, value),
+            125,
+            variable,
+        );
+        assert!(
+            stderr.contains(&format!("{variable} is not in this build")),
+            "{stderr}"
+        );
+        // tini knows the launcher's options; those of limits and boot are boxinit's own, so
+        // tini refuses them as unknown, in this build as in any.
+        let stderr = refused("tini", init("tini").args(args).arg("--"), 1, args[0]);
+        if job == "launcher" {
+            assert!(stderr.contains("--rootfs is not in this build"), "{stderr}");
+        }
+    }
+}
+
 /// boxinit as `name` (argv[0]), with the probe's directory first in PATH and its path in
 /// $PROBE, in a clean environment as far as boxinit's settings go.
 fn init(name: &str) -> Command {

@@ -76,6 +76,10 @@ impl MountPoints {
     }
 
     /// Whether nothing is to be removed.
+    /// Let go of the directories watched, without removing anything (the init inside a PID
+    /// namespace: the launcher outside removes what was made).
+    pub fn close(self) {}
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

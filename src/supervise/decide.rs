@@ -293,6 +293,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "boot")]
     fn the_system_init_ends_the_system_as_busybox_init_does() {
         let how = policy(&["boxinit", "--boot", "x"]);
         let want = [

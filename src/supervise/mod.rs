@@ -108,6 +108,15 @@ impl<'a> Supervisor<'a> {
         }
     }
 
+    /// Where we stand in a chain across a PID namespace: a build without the launcher makes
+    /// none, and leaves out the code that follows one.
+    fn chain(&self) -> Chain {
+        match cfg!(feature = "launcher") {
+            true => self.how.chain,
+            false => Chain::Alone,
+        }
+    }
+
     fn shutting_down(&self) -> bool {
         self.shutdown != Shutdown::No
     }
@@ -175,12 +184,12 @@ impl<'a> Supervisor<'a> {
     }
 
     fn child_is_init(&self) -> bool {
-        matches!(self.how.chain, Chain::Launcher { .. })
+        matches!(self.chain(), Chain::Launcher { .. })
     }
 
     /// Launcher: whether the init's command is stopped (seen in the host's /proc).
     fn command_inside_stopped(&self) -> bool {
-        match (self.how.chain, self.command) {
+        match (self.chain(), self.command) {
             (Chain::Launcher { host_proc }, Some(init)) => {
                 procs::first_child_stopped(host_proc, init)
             }
@@ -244,11 +253,11 @@ impl<'a> Supervisor<'a> {
     fn stop_job(&mut self) {
         // The init inside tells its launcher of every stop: the launcher continues the
         // command, so a new stop may come before the SIGCONT that ended the last one.
-        if self.job_stopped && self.how.chain != Chain::Inside {
+        if self.job_stopped && self.chain() != Chain::Inside {
             return;
         }
         self.job_stopped = true;
-        if self.how.chain == Chain::Inside || sys::getpid() == 1 {
+        if self.chain() == Chain::Inside || sys::getpid() == 1 {
             // PID 1 of a namespace cannot stop itself, and an init inside leaves the job to
             // the boxinit that launched it, outside, in our process group: a SIGCHLD from us
             // tells it to look at the command and stop the whole chain (it is harmless to
@@ -277,7 +286,7 @@ impl<'a> Supervisor<'a> {
     fn resume_job(&mut self) {
         self.job_stopped = false;
         let Some(child) = self.command else { return };
-        let command = match self.how.chain {
+        let command = match self.chain() {
             Chain::Inside => return,
             Chain::Alone => child,
             // The init's first child, which leads its group; without it, the init alone.

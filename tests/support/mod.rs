@@ -22,9 +22,31 @@ pub const LIMIT: Duration = Duration::from_secs(30);
 /// output. Building an image takes a while.
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 
-/// The boxinit binary cargo built for this test run.
+/// The variable that points the tests at another build of boxinit (the supervisor build, for
+/// one: tests/run.sh runs the supervisor and fidelity tests against it too). Not a BOXINIT_
+/// name: boxinit refuses the BOXINIT_ variables it does not know.
+pub const BIN_VARIABLE: &str = "TEST_BOXINIT_BIN";
+
+/// The boxinit binary under test: the one `TEST_BOXINIT_BIN` names, or cargo's for this run.
 pub fn boxinit() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_boxinit"))
+    match std::env::var_os(BIN_VARIABLE) {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_boxinit")),
+    }
+}
+
+/// Whether the binary under test has the job of this Cargo feature (`launcher`, `limits`,
+/// `boot`). Asked of the binary itself, with an option of the job and a bad value: a build
+/// with the job refuses the value, one without refuses the option as not in this build.
+pub fn has_job(feature: &str) -> bool {
+    let option = match feature {
+        "launcher" => "--unshare=bogus",
+        "limits" => "--cpus=bogus",
+        "boot" => "--on-exit=bogus",
+        _ => panic!("no such job: {feature}"),
+    };
+    let out = boxinit_cmd().args([option, "true"]).output().unwrap();
+    !String::from_utf8_lossy(&out.stderr).contains("not in this build")
 }
 
 /// boxinit, without any option the test's own environment might hold.
@@ -117,7 +139,9 @@ pub fn dir_entries(dir: &Path) -> Vec<String> {
 
 /// The probe (tests/support/probe.rs), built beside boxinit as an example.
 pub fn probe() -> PathBuf {
-    let path = boxinit().parent().unwrap().join("examples/probe");
+    // Beside cargo's build, whichever boxinit is under test.
+    let cargos = PathBuf::from(env!("CARGO_BIN_EXE_boxinit"));
+    let path = cargos.parent().unwrap().join("examples/probe");
     assert!(
         path.exists(),
         "{} is missing: run the tests with cargo test",
