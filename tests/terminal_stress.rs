@@ -11,13 +11,20 @@
 //!   it is left.
 //!
 //! Every wait is bounded. A wait that runs out is a hang, or a lost Ctrl-C when a second one
-//! then ends the job; each fault is told with the mode, the cycle and the last output of the
-//! terminal, and counted per mode. The counts are printed, one line per mode, and must be 0.
-//! `cat` alone, without boxinit, runs the same cycles: a fault there is bash's or the
-//! terminal's, not boxinit's.
+//! then ends the job; each fault is told with the mode, the cycle, where the Ctrl-C landed
+//! and the last output of the terminal, and counted per mode. The counts are printed, one
+//! line per mode, and must be 0.
 //!
-//! The heavy run (STRESS_CYCLES of each, 500 unless set, per mode) is ignored by default;
-//! `just stress` runs it. A light one runs in the normal test run.
+//! `cat` alone, without boxinit, runs the same cycles, and shows bash's own two races with an
+//! early Ctrl-C (about one cycle in a hundred under this load): its child catches SIGINT
+//! with bash's handler from its taking of the terminal to its exec, and a SIGINT that reaches
+//! bash while it starts the job makes it give the prompt back at once, the job left running
+//! with the terminal. Those two, told apart by what /proc showed when ^C showed and at the
+//! prompt, are counted and printed apart and fail nothing.
+//!
+//! The heavy run (STRESS_CYCLES of each, 500 unless set, per mode; STRESS_MODES, names
+//! separated by commas, to run only those) is ignored by default; `just stress` runs it.
+//! A light one runs in the normal test run.
 
 mod support;
 
@@ -346,6 +353,9 @@ enum Fault {
     LostToBash(String),
     /// Bash gave its prompt back while its job ran on.
     Abandoned(String),
+    /// Lost, or the job abandoned, with a Ctrl-C timed from the line, where bash's windows
+    /// could not be ruled out.
+    Unclear(String),
     /// The job ended, but with another status, or left processes behind.
     Wrong(String),
 }
@@ -363,6 +373,7 @@ struct Counts {
     lost: usize,
     lost_to_bash: usize,
     abandoned: usize,
+    unclear: usize,
     wrong: usize,
     /// Where the Ctrl-Cs landed: before the job's first process, while boxinit set up,
     /// once `cat` ran.
@@ -372,28 +383,16 @@ struct Counts {
 
 impl Counts {
     fn record(&mut self, what: &str, cycle: usize, fault: Fault, term: &Terminal) {
-        let (kind, why) = match fault {
-            Fault::Hang(why) => {
-                self.hangs += 1;
-                ("hang", why)
-            }
-            Fault::Lost(why) => {
-                self.lost += 1;
-                ("lost Ctrl-C", why)
-            }
-            Fault::LostToBash(why) => {
-                self.lost_to_bash += 1;
-                ("Ctrl-C lost to bash", why)
-            }
-            Fault::Abandoned(why) => {
-                self.abandoned += 1;
-                ("job abandoned by bash", why)
-            }
-            Fault::Wrong(why) => {
-                self.wrong += 1;
-                ("wrong end", why)
-            }
+        let boxinits = matches!(fault, Fault::Hang(_) | Fault::Lost(_) | Fault::Wrong(_));
+        let (count, kind, why) = match fault {
+            Fault::Hang(why) => (&mut self.hangs, "hang", why),
+            Fault::Lost(why) => (&mut self.lost, "lost Ctrl-C", why),
+            Fault::LostToBash(why) => (&mut self.lost_to_bash, "Ctrl-C lost to bash", why),
+            Fault::Abandoned(why) => (&mut self.abandoned, "job abandoned by bash", why),
+            Fault::Unclear(why) => (&mut self.unclear, "lost Ctrl-C, maybe to bash", why),
+            Fault::Wrong(why) => (&mut self.wrong, "wrong end", why),
         };
+        *count += 1;
         let message = format!(
             "{what}, cycle {cycle}: {kind}: {why}; left running {:?}; the terminal last showed {}",
             term.leftovers(),
@@ -402,7 +401,7 @@ impl Counts {
         // Straight to stderr, past the test harness's capture: a long run shows its faults
         // as they come, bash's own too.
         let _ = writeln!(std::io::stderr(), "{message}");
-        if !kind.contains("bash") {
+        if boxinits {
             self.messages.push(message);
         }
     }
@@ -575,8 +574,32 @@ fn stat(pid: i32) -> Option<(char, i32, i32)> {
 }
 
 /// Type the command line, and Ctrl-C `delay` later; where it landed.
-fn early_ctrl_c(term: &mut Terminal, mode: &Mode, delay: Duration) -> Result<usize, Fault> {
+/// Where a Ctrl-C's delay is counted from.
+#[derive(Clone, Copy, PartialEq)]
+enum Timing {
+    /// From bash's taking of the command line: the Ctrl-C may come while bash starts the job,
+    /// in bash's own windows.
+    Line,
+    /// From the exec of the job's first program: bash's part is over, and the terminal is
+    /// the job's; the rest is boxinit's.
+    Exec,
+}
+
+fn early_ctrl_c(
+    term: &mut Terminal,
+    mode: &Mode,
+    timing: Timing,
+    delay: Duration,
+) -> Result<usize, Fault> {
     term.type_in(&format!("{}\n", mode.command));
+    // Readline has taken the whole line (a Ctrl-C before would leave readline's typeahead
+    // to be run as a command).
+    term.skip_past("\x1b[?2004l")?;
+    if timing == Timing::Exec {
+        term.wait_job("the job's first program to start", |job| {
+            job.iter().any(|&(pid, _)| comm(pid) != "bash")
+        })?;
+    }
     std::thread::sleep(delay);
     let before = Moment::now(term);
     term.type_in("\x03");
@@ -584,8 +607,12 @@ fn early_ctrl_c(term: &mut Terminal, mode: &Mode, delay: Duration) -> Result<usi
     term.skip_past("^C")?;
     let after = Moment::now(term);
     let stage = before.stage();
+    let from = match timing {
+        Timing::Line => "the line",
+        Timing::Exec => "the exec",
+    };
     let when = format!(
-        "{} ms after the line ({}; when ^C showed: {})",
+        "{} ms after {from} ({}; when ^C showed: {})",
         delay.as_millis(),
         before.describe(term.bash),
         after.describe(term.bash),
@@ -600,7 +627,9 @@ fn early_ctrl_c(term: &mut Terminal, mode: &Mode, delay: Duration) -> Result<usi
             // When ^C showed, the job was still bash's child, before its exec: between its
             // taking of the terminal and its exec, bash's child catches SIGINT with bash's own
             // handler, which only notes it (the same without boxinit).
-            Ok(()) if after.only_bash() => Fault::LostToBash(why),
+            Ok(()) if timing == Timing::Line && after.only_bash() => Fault::LostToBash(why),
+            // Possibly so too, /proc having been looked at too late to tell.
+            Ok(()) if timing == Timing::Line => Fault::Unclear(why),
             Ok(()) => Fault::Lost(format!("{why}; a second Ctrl-C ended it")),
             Err(_) => Fault::Hang(format!("{why}, and a second Ctrl-C too")),
         });
@@ -619,10 +648,10 @@ fn early_ctrl_c(term: &mut Terminal, mode: &Mode, delay: Duration) -> Result<usi
             at_prompt.describe(term.bash)
         );
         let running = at_prompt.job.iter().all(|(_, _, _, s)| *s != 'T');
-        return Err(if after.foreground == term.bash && running {
-            Fault::Abandoned(why)
-        } else {
-            Fault::Wrong(why)
+        return Err(match timing {
+            Timing::Line if after.foreground == term.bash && running => Fault::Abandoned(why),
+            Timing::Line => Fault::Unclear(why),
+            Timing::Exec => Fault::Wrong(why),
         });
     }
     ends_with_130(term, &when)?;
@@ -635,11 +664,12 @@ fn ctrl_c_cycles(mode: &Mode, cycles: usize, links: &Path) -> Counts {
     let mut term = Terminal::start(links).unwrap_or_else(|e| panic!("starting bash: {}", e.0));
     for cycle in 1..=cycles {
         counts.cycles += 1;
-        // Every other one in the first 5 ms, where boxinit starts; the others over 0.1 s.
-        // The same from run to run.
-        let spread = if cycle % 2 == 0 { 5_001 } else { 100_001 };
+        // Half from the line, half from the exec; half in the first 5 ms, where boxinit
+        // starts, half over 0.1 s. The same from run to run.
+        let timing = [Timing::Exec, Timing::Line][cycle % 2];
+        let spread = [5_001, 100_001][cycle / 2 % 2];
         let delay = Duration::from_micros((cycle as u64 * 7919) % spread);
-        match early_ctrl_c(&mut term, mode, delay) {
+        match early_ctrl_c(&mut term, mode, timing, delay) {
             Ok(landed) => counts.landed[landed] += 1,
             Err(fault) => {
                 counts.record(&what, cycle, fault, &term);
@@ -696,18 +726,19 @@ fn terminal_never_hangs(cycles: usize) {
         let c = ctrl_c_cycles(mode, cycles, links.path());
         let line = format!(
             "{:<20} Ctrl-Z/fg: {} cycles, {} hangs, {} wrong ends | early Ctrl-C: {} cycles, \
-             {} hangs, {} lost ({} in bash's child), {} abandoned by bash, {} wrong ends (landed \
-             before/while starting/once running: {}/{}/{})",
+             {} hangs, {} lost, {} wrong ends; bash's own: {} lost in its child, {} jobs \
+             abandoned, {} unclear (landed before/while starting/once running: {}/{}/{})",
             mode.name,
             z.cycles,
             z.hangs,
             z.wrong,
             c.cycles,
             c.hangs,
-            c.lost + c.lost_to_bash,
+            c.lost,
+            c.wrong,
             c.lost_to_bash,
             c.abandoned,
-            c.wrong,
+            c.unclear,
             c.landed[0],
             c.landed[1],
             c.landed[2],
