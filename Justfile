@@ -57,7 +57,7 @@ fuzz SECONDS="30":
 
 # The heavy stress tests (100 000 orphans, 10 000 signals, 1000 containers, 100 MB, ...)
 stress:
-    cargo test --release --test stress -- --ignored
+    cargo test --release --test stress --test terminal_stress -- --ignored
 
 # The value parsers' unit tests under miri (nightly with the miri component)
 miri:
