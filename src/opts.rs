@@ -939,7 +939,12 @@ impl Parser {
         let from_env = self.given & setting(opt) == 0;
         match opt {
             Opt::Rootfs => self.rootfs = value,
-            Opt::Unshare => self.namespaces = Some(container::parse_namespaces(text)?),
+            Opt::Unshare => {
+                // Given again, it adds: `--unshare net --unshare uts` makes both.
+                let more = container::parse_namespaces(text)?;
+                let before = self.namespaces.map_or(0, |ns| ns.0);
+                self.namespaces = Some(Namespaces(before | more.0));
+            }
             Opt::JoinUser
             | Opt::JoinCgroup
             | Opt::JoinIpc
