@@ -908,6 +908,17 @@ impl Parser {
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
             Opt::WaitAll => how.wait_all = true,
             // Namespaces and the process
+            Opt::Setenv | Opt::Unsetenv if self.given & setting(opt) == 0 => {
+                // From the environment, a list: NAME=VALUE,NAME=VALUE (each kept on its own,
+                // with its NUL, for the command's environment).
+                for item in values::split(text, b',') {
+                    let item = crate::sys::keep(&[item]).ok_or_else(bad)?;
+                    match opt {
+                        Opt::Setenv => self.env.set(item)?,
+                        _ => self.env.unset(item)?,
+                    }
+                }
+            }
             Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
             Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
             Opt::Clearenv => self.env.clear = true,
@@ -1109,6 +1120,15 @@ impl Parser {
             ));
         }
         self.check_container(namespaces, booting)?;
+        // The root device's settings mean nothing without one.
+        let root_settings =
+            1 << Opt::RootFstype as u32 | 1 << Opt::RootOptions as u32 | 1 << Opt::RootWait as u32;
+        if self.used & root_settings != 0 && self.boot.root_device.is_none() {
+            return Err(Failure::usage(
+                c"--root-fstype, --root-options and --root-wait need --root-device",
+                b"",
+            ));
+        }
         cgroups::check(&self.limits)?;
         self.fs.check(namespaces, self.rootfs.is_some())?;
         let command = if operands.is_empty() {

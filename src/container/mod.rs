@@ -67,11 +67,12 @@ pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result
             hostname.to_bytes(),
         ));
     }
-    // Every program that prints the hostname would send its control bytes to a terminal.
-    let control = |&c: &u8| c < 0x20 || c == 0x7f;
+    // Every program that prints the hostname would send its control bytes to a terminal (C1
+    // ones too, raw or in UTF-8): a hostname is printable ASCII.
+    let control = |&c: &u8| c < 0x20 || c >= 0x7f;
     if hostname.is_empty() || hostname.to_bytes().iter().any(control) {
         return Err(Failure::usage(
-            c"invalid --hostname (want a name without control bytes):",
+            c"invalid --hostname (want printable ASCII, not empty):",
             hostname.to_bytes(),
         ));
     }
