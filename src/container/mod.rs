@@ -69,7 +69,7 @@ pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result
     }
     // Every program that prints the hostname would send its control bytes to a terminal (C1
     // ones too, raw or in UTF-8): a hostname is printable ASCII.
-    let control = |&c: &u8| c < 0x20 || c >= 0x7f;
+    let control = |c: &u8| !(0x20..0x7f).contains(c);
     if hostname.is_empty() || hostname.to_bytes().iter().any(control) {
         return Err(Failure::usage(
             c"invalid --hostname (want printable ASCII, not empty):",
