@@ -94,7 +94,7 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
         console();
     }
     failure.report();
-    quit(failure.status)
+    quit(failure.status())
 }
 
 /// Boot mode's own first steps, before the command's: mount what is missing, make fds 0-2

@@ -1477,7 +1477,7 @@ mod tests {
     // ---- Fidelity to the replaced programs ---
 
     fn status_of(argv: &[&str], env: &[&str]) -> u8 {
-        parse_as(argv, env).err().expect("accepted").status
+        parse_as(argv, env).err().expect("accepted").status()
     }
 
     #[test]
@@ -1570,7 +1570,7 @@ mod tests {
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_PROCESS_GROUP=maybe"]).err();
         let f = f.expect("accepted");
         assert_eq!(
-            (f.what(), f.status),
+            (f.what(), f.status()),
             (&b"invalid value for BOXINIT_PROCESS_GROUP:"[..], 125)
         );
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_VERBOSITY=loud"]).err();

@@ -41,7 +41,7 @@ pub fn start(args: Strings, env: Strings) -> ! {
     let outcome = outcome.unwrap_or_else(|failure| {
         failure.report();
         Outcome {
-            status: failure.status,
+            status: failure.status(),
             system: None,
         }
     });
@@ -173,7 +173,7 @@ fn launch(
     sys::exit(status.map_or_else(
         |failure| {
             failure.report();
-            failure.status
+            failure.status()
         },
         |outcome| outcome.status,
     ));

@@ -106,7 +106,7 @@ pub fn start_command(
             spawner,
             privileges,
         );
-        let status = failure.status;
+        let status = failure.status();
         failed = Some(failure);
         status
     };
