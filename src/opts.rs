@@ -26,12 +26,19 @@ impl Personality {
 
     pub fn from_argv0(argv0: &[u8]) -> Personality {
         let name = argv0.rsplit(|&c| c == b'/').next().unwrap_or(argv0);
-        match name {
-            b"tini" | b"tini-static" | b"docker-init" => Personality::Tini,
-            b"dumb-init" => Personality::DumbInit,
-            b"catatonit" | b"podman-init" => Personality::Catatonit,
-            _ => Personality::Boxinit,
-        }
+        // A table, not a `match`: matched names are compared inline, one by one.
+        const NAMES: [(&[u8], Personality); 6] = [
+            (b"tini", Personality::Tini),
+            (b"tini-static", Personality::Tini),
+            (b"docker-init", Personality::Tini),
+            (b"dumb-init", Personality::DumbInit),
+            (b"catatonit", Personality::Catatonit),
+            (b"podman-init", Personality::Catatonit),
+        ];
+        NAMES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map_or(Personality::Boxinit, |&(_, personality)| personality)
     }
 
     /// The prefix boxinit's messages carry under this name.
