@@ -40,7 +40,9 @@ fn is(bit: u8) -> bool {
 }
 
 fn set(bit: u8) {
-    STATE.fetch_or(bit, Ordering::Relaxed);
+    // A load and a store, not `fetch_or`: boxinit has one thread, and on aarch64 a
+    // read-modify-write is a call to a helper that probes the CPU for it.
+    STATE.store(STATE.load(Ordering::Relaxed) | bit, Ordering::Relaxed);
 }
 
 /// The initial PID namespace, the one every other descends from, has this fixed inode
