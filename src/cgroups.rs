@@ -206,12 +206,12 @@ pub fn enter() -> Result<(), Failure> {
         let fd = slot.swap(-1, Ordering::Relaxed);
         if fd >= 0 {
             sys::write_all(fd, &[b"0"])
-                .map_err(|e| Failure::os(c"entering the command's cgroup", b"", e))?;
+                .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
         }
     }
     if JOIN_NAMESPACE.swap(false, Ordering::Relaxed) {
         sys::unshare(libc::CLONE_NEWCGROUP)
-            .map_err(|e| Failure::os(c"unsharing the cgroup namespace", b"", e))?;
+            .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
     }
     Ok(())
 }
@@ -509,9 +509,8 @@ fn joined(dir: &CStr, file: &'static CStr) -> &'static [u8] {
 }
 
 fn keep(parts: &[&[u8]]) -> Result<&'static CStr, Failure> {
-    sys::keep(parts).ok_or(Failure::os(
+    sys::keep(parts).ok_or(Failure::os_bare(
         c"building a cgroup path",
-        b"",
         Errno::ENAMETOOLONG,
     ))
 }

@@ -276,6 +276,12 @@ impl Failure {
         Failure::new(what, subject, errno.into_raw() as u16)
     }
 
+    /// A system call failed, on nothing a message would name.
+    #[inline(never)]
+    pub fn os_bare(what: &'static CStr, errno: Errno) -> Failure {
+        Failure::os(what, b"", errno)
+    }
+
     /// The caller asked for something boxinit cannot do.
     pub fn usage(what: &'static CStr, subject: &'static [u8]) -> Failure {
         Failure::new(what, subject, 0)

@@ -154,10 +154,10 @@ pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Fai
             continue;
         }
         if wait.is_none() {
-            let (read, go) = sys::pipe().map_err(|e| Failure::os(c"making a pipe", b"", e))?;
+            let (read, go) = sys::pipe().map_err(|e| Failure::os_bare(c"making a pipe", e))?;
             (wait, pending.go) = (Some(read), Some(go));
         }
-        let fork = sys::fork().map_err(|e| Failure::os(c"forking", b"", e))?;
+        let fork = sys::fork().map_err(|e| Failure::os_bare(c"forking", e))?;
         match (fork, &wait) {
             (None, Some(wait)) => {
                 // Our copy of the write end goes, so that boxinit's closing it ends the wait.
@@ -181,12 +181,12 @@ impl Pending {
             let _ = go.write(&[1, 1][..self.writers.len()]);
         }
         for &(writer, helper) in &self.writers {
-            let status = sys::wait_child(writer).map_err(|e| Failure::os(c"waiting", b"", e))?;
+            let status = sys::wait_child(writer).map_err(|e| Failure::os_bare(c"waiting", e))?;
             if status != 0 {
                 // The writer said why: newuidmap on its own, a direct write by its errno.
                 return Err(match status {
                     1..=124 if !helper => {
-                        Failure::os(c"writing the id map", b"", Errno::new(status as i32))
+                        Failure::os_bare(c"writing the id map", Errno::new(status as i32))
                     }
                     _ => Failure::usage(c"mapping ids failed", b""),
                 });
@@ -216,7 +216,7 @@ impl Pending {
 fn become_root(result: Result<(), Errno>) -> Result<(), Failure> {
     match result {
         Ok(()) | Err(Errno::EINVAL) => Ok(()),
-        Err(e) => Err(Failure::os(c"becoming root in the user namespace", b"", e)),
+        Err(e) => Err(Failure::os_bare(c"becoming root in the user namespace", e)),
     }
 }
 
