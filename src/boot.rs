@@ -106,7 +106,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
-        Failure::usage(c"--boot needs boxinit to be PID 1", b"").exit();
+        Failure::usage_bare(c"--boot needs boxinit to be PID 1").exit();
     }
     let settings = &config.boot;
     if settings.exit_device {

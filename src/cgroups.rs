@@ -45,10 +45,9 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
 /// What only makes sense together: swap is counted with memory, as docker counts it.
 pub fn check(limits: &Limits) -> Result<(), Failure> {
     match (limits.memory, limits.memory_swap) {
-        (None, Some(_)) => Err(Failure::usage(c"--memory-swap needs --memory", b"")),
-        (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage(
+        (None, Some(_)) => Err(Failure::usage_bare(c"--memory-swap needs --memory")),
+        (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage_bare(
             c"--memory-swap (memory and swap) is less than --memory",
-            b"",
         )),
         _ => Ok(()),
     }

@@ -950,9 +950,8 @@ impl Parser {
             && !namespaces.has(libc::CLONE_NEWUSER)
         {
             // Nobody else can raise a capability outside a user namespace of their own.
-            return Err(Failure::usage(
+            return Err(Failure::usage_bare(
                 c"--cap-add needs root or a user namespace (--unshare user)",
-                b"",
             ));
         }
         if let Some(rootfs) = self.rootfs {
@@ -973,9 +972,8 @@ impl Parser {
                 | 1 << Opt::RootOptions as u32
                 | 1 << Opt::RootWait as u32);
         if root_settings != 0 && self.boot.root_device.is_none() {
-            return Err(Failure::usage(
+            return Err(Failure::usage_bare(
                 c"--root-fstype, --root-options and --root-wait need --root-device",
-                b"",
             ));
         }
         cgroups::check(&self.limits)?;
@@ -1013,9 +1011,8 @@ impl Parser {
         let from_env = self.used_from_env & (1 << spec.opt as u32) != 0;
         let mut buf = [0; ENV_NAME_MAX];
         let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why]);
-        Err(Failure::usage(
+        Err(Failure::usage_bare(
             what.unwrap_or(c"an option does not apply here"),
-            b"",
         ))
     }
 

@@ -287,6 +287,12 @@ impl Failure {
         Failure::new(what, subject, 0)
     }
 
+    /// The caller asked for something boxinit cannot do, on nothing a message would name.
+    #[inline(never)]
+    pub fn usage_bare(what: &'static CStr) -> Failure {
+        Failure::usage(what, b"")
+    }
+
     /// Cold: the compiler then lays each caller's error path out of its main line, in fewer
     /// bytes (about 400 on x86_64).
     #[cold]

@@ -273,7 +273,7 @@ fn die_with_parent(named: Option<Pid>) -> Result<Option<Parent>, Failure> {
             .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
         return Ok(None);
     }
-    let gone = || Failure::usage(c"the parent died before boxinit started", b"");
+    let gone = || Failure::usage_bare(c"the parent died before boxinit started");
     let process = match sys::Fd::pidfd_of(pid) {
         Err(Errno::ESRCH) => return Err(gone()),
         opened => opened.map_err(|e| Failure::os_bare(c"opening a pidfd of the parent", e))?,

@@ -73,9 +73,8 @@ impl IdMapOptions {
         let ranges_u = !self.uids.is_empty() || self.auto_uids;
         let ranges_g = !self.gids.is_empty() || self.auto_gids;
         if (ranges_u && self.inside_uid.is_some()) || (ranges_g && self.inside_gid.is_some()) {
-            return Err(Failure::usage(
+            return Err(Failure::usage_bare(
                 c"--uid and --gid apply to the one-id map only; use --user with ranges",
-                b"",
             ));
         }
         Ok(())
@@ -188,7 +187,7 @@ impl Pending {
                     1..=124 if !helper => {
                         Failure::os_bare(c"writing the id map", Errno::new(status as i32))
                     }
-                    _ => Failure::usage(c"mapping ids failed", b""),
+                    _ => Failure::usage_bare(c"mapping ids failed"),
                 });
             }
         }
