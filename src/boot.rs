@@ -40,7 +40,9 @@ fn is(bit: u8) -> bool {
 }
 
 fn set(bit: u8) {
-    STATE.fetch_or(bit, Ordering::Relaxed);
+    // A load and a store, not `fetch_or`: boxinit has one thread, and on aarch64 a
+    // read-modify-write is a call to a helper that probes the CPU for it.
+    STATE.store(STATE.load(Ordering::Relaxed) | bit, Ordering::Relaxed);
 }
 
 /// The initial PID namespace, the one every other descends from, has this fixed inode
@@ -94,7 +96,7 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
         console();
     }
     failure.report();
-    quit(failure.status)
+    quit(failure.status())
 }
 
 /// Boot mode's own first steps, before the command's: mount what is missing, make fds 0-2
@@ -104,7 +106,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
-        Failure::usage(c"--boot needs boxinit to be PID 1", b"").exit();
+        Failure::usage_bare(c"--boot needs boxinit to be PID 1").exit();
     }
     let settings = &config.boot;
     if settings.exit_device {

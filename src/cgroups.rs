@@ -45,10 +45,9 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
 /// What only makes sense together: swap is counted with memory, as docker counts it.
 pub fn check(limits: &Limits) -> Result<(), Failure> {
     match (limits.memory, limits.memory_swap) {
-        (None, Some(_)) => Err(Failure::usage(c"--memory-swap needs --memory", b"")),
-        (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage(
+        (None, Some(_)) => Err(Failure::usage_bare(c"--memory-swap needs --memory")),
+        (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage_bare(
             c"--memory-swap (memory and swap) is less than --memory",
-            b"",
         )),
         _ => Ok(()),
     }
@@ -206,12 +205,12 @@ pub fn enter() -> Result<(), Failure> {
         let fd = slot.swap(-1, Ordering::Relaxed);
         if fd >= 0 {
             sys::write_all(fd, &[b"0"])
-                .map_err(|e| Failure::os(c"entering the command's cgroup", b"", e))?;
+                .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
         }
     }
     if JOIN_NAMESPACE.swap(false, Ordering::Relaxed) {
         sys::unshare(libc::CLONE_NEWCGROUP)
-            .map_err(|e| Failure::os(c"unsharing the cgroup namespace", b"", e))?;
+            .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
     }
     Ok(())
 }
@@ -509,9 +508,8 @@ fn joined(dir: &CStr, file: &'static CStr) -> &'static [u8] {
 }
 
 fn keep(parts: &[&[u8]]) -> Result<&'static CStr, Failure> {
-    sys::keep(parts).ok_or(Failure::os(
+    sys::keep(parts).ok_or(Failure::os_bare(
         c"building a cgroup path",
-        b"",
         Errno::ENAMETOOLONG,
     ))
 }

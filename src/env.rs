@@ -42,7 +42,7 @@ impl EnvEdits {
     fn push(&mut self, edit: Edit) -> Result<(), Failure> {
         self.edits
             .push(edit)
-            .map_err(|_| Failure::usage(c"too many --setenv and --unsetenv (at most 32)", b""))
+            .map_err(|_| Failure::usage_bare(c"too many --setenv and --unsetenv (at most 32)"))
     }
 }
 
@@ -64,7 +64,7 @@ pub fn for_command(inherited: Strings, edits: &EnvEdits) -> Result<Strings, Fail
         return Ok(inherited);
     }
     let mut env =
-        EnvBuffer::take().ok_or(Failure::usage(c"building the environment twice", b""))?;
+        EnvBuffer::take().ok_or(Failure::usage_bare(c"building the environment twice"))?;
     build(inherited, edits, |entry| env.push(entry))?;
     Ok(env.finish())
 }
@@ -81,9 +81,8 @@ fn build(
     let named = |from: usize, name: &[u8]| edits.edits[from..].iter().any(|e| e.names(name));
     let mut add = |entry: &'static CStr| match push(entry) {
         true => Ok(()),
-        false => Err(Failure::usage(
+        false => Err(Failure::usage_bare(
             c"more than 1024 environment variables for the command",
-            b"",
         )),
     };
     for entry in inherited.iter() {

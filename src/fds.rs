@@ -64,7 +64,7 @@ pub fn close_inherited(keep: &KeptFds) -> Result<(), Failure> {
 }
 
 fn close(first: u32, last: u32) -> Result<(), Failure> {
-    sys::close_range(first, last).map_err(|e| Failure::os(c"closing inherited descriptors", b"", e))
+    sys::close_range(first, last).map_err(|e| Failure::os_bare(c"closing inherited descriptors", e))
 }
 
 #[cfg(test)]

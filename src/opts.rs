@@ -26,12 +26,19 @@ impl Personality {
 
     pub fn from_argv0(argv0: &[u8]) -> Personality {
         let name = argv0.rsplit(|&c| c == b'/').next().unwrap_or(argv0);
-        match name {
-            b"tini" | b"tini-static" | b"docker-init" => Personality::Tini,
-            b"dumb-init" => Personality::DumbInit,
-            b"catatonit" | b"podman-init" => Personality::Catatonit,
-            _ => Personality::Boxinit,
-        }
+        // A table, not a `match`: matched names are compared inline, one by one.
+        const NAMES: [(&[u8], Personality); 6] = [
+            (b"tini", Personality::Tini),
+            (b"tini-static", Personality::Tini),
+            (b"docker-init", Personality::Tini),
+            (b"dumb-init", Personality::DumbInit),
+            (b"catatonit", Personality::Catatonit),
+            (b"podman-init", Personality::Catatonit),
+        ];
+        NAMES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map_or(Personality::Boxinit, |&(_, personality)| personality)
     }
 
     /// The prefix boxinit's messages carry under this name.
@@ -1179,9 +1186,8 @@ impl Parser {
             && !namespaces.has(libc::CLONE_NEWUSER)
         {
             // Nobody else can raise a capability outside a user namespace of their own.
-            return Err(Failure::usage(
+            return Err(Failure::usage_bare(
                 c"--cap-add needs root or a user namespace (--unshare user)",
-                b"",
             ));
         }
         if let Some(rootfs) = self.rootfs {
@@ -1234,9 +1240,8 @@ impl Parser {
         let from_env = self.used_from_env & (1 << spec.opt as u32) != 0;
         let mut buf = [0; ENV_NAME_MAX];
         let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why]);
-        Err(Failure::usage(
+        Err(Failure::usage_bare(
             what.unwrap_or(c"an option does not apply here"),
-            b"",
         ))
     }
 
@@ -1611,7 +1616,7 @@ mod tests {
         for (_, option, value, variable) in cases.into_iter().filter(|c| !c.0) {
             let f = parse_as(&["boxinit", option, value, "x"], &[]).err();
             let f = f.expect(option);
-            assert_eq!(f.status, 125, "{option}");
+            assert_eq!(f.status(), 125, "{option}");
             let want = format!("{option} is not in this build");
             let what = String::from_utf8_lossy(f.what()).into_owned();
             assert!(what.starts_with(&want), "{what}");
@@ -1623,7 +1628,7 @@ mod tests {
         }
         if !cfg!(feature = "launcher") {
             let f = parse_as(&["tini", "--rootfs", "/", "x"], &[]).err();
-            assert_eq!(f.expect("--rootfs").status, 1);
+            assert_eq!(f.expect("--rootfs").status(), 1);
         }
     }
 
@@ -1759,7 +1764,7 @@ mod tests {
     // ---- Fidelity to the replaced programs ---
 
     fn status_of(argv: &[&str], env: &[&str]) -> u8 {
-        parse_as(argv, env).err().expect("accepted").status
+        parse_as(argv, env).err().expect("accepted").status()
     }
 
     #[test]
@@ -1852,7 +1857,7 @@ mod tests {
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_PROCESS_GROUP=maybe"]).err();
         let f = f.expect("accepted");
         assert_eq!(
-            (f.what(), f.status),
+            (f.what(), f.status()),
             (&b"invalid value for BOXINIT_PROCESS_GROUP:"[..], 125)
         );
         let f = parse_as(&["boxinit", "x"], &["BOXINIT_VERBOSITY=loud"]).err();

@@ -41,7 +41,7 @@ pub fn start(args: Strings, env: Strings) -> ! {
     let outcome = outcome.unwrap_or_else(|failure| {
         failure.report();
         Outcome {
-            status: failure.status,
+            status: failure.status(),
             system: None,
         }
     });
@@ -56,7 +56,7 @@ fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
     let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {
         sys::set_parent_death_signal(sig)
-            .map_err(|e| Failure::os(c"setting the parent death signal", b"", e))?;
+            .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
     }
     if sys::getpid() != 1 {
         // Orphans of the command must come to us to be reaped, not to an init that may
@@ -146,11 +146,11 @@ fn launch(
 ) -> Result<Outcome, Failure> {
     // Held by the child to see whether we died before it armed its death signal.
     let launcher =
-        sys::Fd::pidfd_of_self().map_err(|e| Failure::os(c"opening a pidfd of boxinit", b"", e))?;
+        sys::Fd::pidfd_of_self().map_err(|e| Failure::os_bare(c"opening a pidfd of boxinit", e))?;
     // Our /proc (the init mounts the namespace's own in its mount namespace): there we find
     // the command when we resume a stopped job. The init must not keep it.
     let host_proc = sys::Fd::open(c"/proc", libc::O_PATH | libc::O_DIRECTORY).ok();
-    if let Some(init) = sys::fork().map_err(|e| Failure::os(c"forking", b"", e))? {
+    if let Some(init) = sys::fork().map_err(|e| Failure::os_bare(c"forking", e))? {
         drop(launcher);
         let relay = Supervision {
             chain: Chain::Launcher {
@@ -173,7 +173,7 @@ fn launch(
     sys::exit(status.map_or_else(
         |failure| {
             failure.report();
-            failure.status
+            failure.status()
         },
         |outcome| outcome.status,
     ));
@@ -270,19 +270,19 @@ fn die_with_parent(named: Option<Pid>) -> Result<Option<Parent>, Failure> {
         // Our parent is outside our PID namespace, where no pidfd reaches: only the kernel's
         // death signal can follow it (it fires when the thread that started us ends).
         sys::set_parent_death_signal(libc::SIGKILL)
-            .map_err(|e| Failure::os(c"setting the parent death signal", b"", e))?;
+            .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
         return Ok(None);
     }
-    let gone = || Failure::usage(c"the parent died before boxinit started", b"");
+    let gone = || Failure::usage_bare(c"the parent died before boxinit started");
     let process = match sys::Fd::pidfd_of(pid) {
         Err(Errno::ESRCH) => return Err(gone()),
-        opened => opened.map_err(|e| Failure::os(c"opening a pidfd of the parent", b"", e))?,
+        opened => opened.map_err(|e| Failure::os_bare(c"opening a pidfd of the parent", e))?,
     };
     if (named.is_none() && sys::getppid() != ours) || process.is_readable() != Ok(false) {
         return Err(gone());
     }
     let signals =
-        sys::Fd::signalfd(SigSet::ALL).map_err(|e| Failure::os(c"opening a signalfd", b"", e))?;
+        sys::Fd::signalfd(SigSet::ALL).map_err(|e| Failure::os_bare(c"opening a signalfd", e))?;
     Ok(Some(Parent { process, signals }))
 }
 
@@ -291,7 +291,7 @@ fn die_with_parent(named: Option<Pid>) -> Result<Option<Parent>, Failure> {
 /// pidfd) means we go at once, as the signal would have made us.
 fn die_with_launcher(launcher: sys::Fd) -> Result<(), Failure> {
     sys::set_parent_death_signal(libc::SIGKILL)
-        .map_err(|e| Failure::os(c"setting the parent death signal", b"", e))?;
+        .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
     if launcher.is_readable() != Ok(false) {
         sys::exit(128 + libc::SIGKILL as u8);
     }

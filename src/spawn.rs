@@ -27,7 +27,7 @@ pub struct Inherited {
 /// not ignored: with SIG_IGN the kernel would reap the command and lose its status.
 pub fn take_signals(child: ChildSignals) -> Result<Inherited, Failure> {
     let mask =
-        sys::set_signal_mask(SigSet::ALL).map_err(|e| Failure::os(c"blocking signals", b"", e))?;
+        sys::set_signal_mask(SigSet::ALL).map_err(|e| Failure::os_bare(c"blocking signals", e))?;
     let sigchld = sys::set_disposition(libc::SIGCHLD, Disposition::Default)
         .map_err(|e| Failure::os(c"resetting", b"SIGCHLD", e))?;
     // The foreground group can be read only on the terminal that is our controlling one.
@@ -106,11 +106,11 @@ pub fn start_command(
             spawner,
             privileges,
         );
-        let status = failure.status;
+        let status = failure.status();
         failed = Some(failure);
         status
     };
-    let pid = sys::vfork(&mut child).map_err(|e| Failure::os(c"starting the command", b"", e))?;
+    let pid = sys::vfork(&mut child).map_err(|e| Failure::os_bare(c"starting the command", e))?;
     match failed {
         None => Ok(pid),
         Some(failure) => {
@@ -160,7 +160,7 @@ fn prepare(
         // `isolate` gave the command a session of its own, away from the terminal: it takes
         // neither the terminal nor its foreground.
     } else if terminal_session && !inherited.background_job() {
-        sys::setsid().map_err(|e| Failure::os(c"starting a session", b"", e))?;
+        sys::setsid().map_err(|e| Failure::os_bare(c"starting a session", e))?;
         // Fails without a terminal, or when another session holds it: then there is none.
         let _ = sys::take_controlling_tty(sys::STDIN);
     } else {
@@ -168,12 +168,12 @@ fn prepare(
         // the command would be out of job control and read the shell's input (under the real
         // dumb-init, bash exits). In a group of its own, reading the terminal stops the job.
         // Started in the terminal's foreground (not as a background job), we hand it on.
-        sys::setpgid(0, 0).map_err(|e| Failure::os(c"starting a process group", b"", e))?;
+        sys::setpgid(0, 0).map_err(|e| Failure::os_bare(c"starting a process group", e))?;
         if inherited.in_foreground {
             // Signals are still blocked here, so SIGTTOU cannot stop us for trying.
             match sys::set_foreground(sys::STDIN, sys::getpid()) {
                 Ok(()) | Err(Errno::ENOTTY | Errno::ENXIO) => {}
-                Err(e) => return Err(Failure::os(c"taking the terminal foreground", b"", e)),
+                Err(e) => return Err(Failure::os_bare(c"taking the terminal foreground", e)),
             }
         }
     }
@@ -181,7 +181,7 @@ fn prepare(
     privileges.apply()?;
     inherited
         .restore()
-        .map_err(|e| Failure::os(c"restoring the signal mask", b"", e))
+        .map_err(|e| Failure::os_bare(c"restoring the signal mask", e))
 }
 
 /// What a container asks of the command's process, beyond what supervision needs.
@@ -211,12 +211,11 @@ pub enum Detach {
 fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<bool, Failure> {
     if process.die_with_parent {
         sys::set_parent_death_signal(libc::SIGKILL)
-            .map_err(|e| Failure::os(c"setting the parent death signal", b"", e))?;
+            .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
         // boxinit may have died before we asked, and then no signal comes.
         if sys::getppid() != spawner {
-            return Err(Failure::usage(
+            return Err(Failure::usage_bare(
                 c"boxinit died before the command started",
-                b"",
             ));
         }
     }
@@ -226,7 +225,7 @@ fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<boo
         Detach::UnlessJobOfTerminal => !inherited.job_of_terminal,
     };
     if detach {
-        sys::setsid().map_err(|e| Failure::os(c"starting a session", b"", e))?;
+        sys::setsid().map_err(|e| Failure::os_bare(c"starting a session", e))?;
     }
     Ok(detach)
 }

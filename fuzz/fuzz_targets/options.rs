@@ -29,6 +29,6 @@ fuzz_target!(|data: &[u8]| {
     let host = config::Host::default();
     match opts::parse(sys::Strings::leak(&args), sys::Strings::leak(&env), host) {
         Ok(config) => assert!(config.action != config::Action::Run || !config.command.is_empty()),
-        Err(failure) => assert!(failure.status != 0 && !failure.what().is_empty()),
+        Err(failure) => assert!(failure.status() != 0 && !failure.what().is_empty()),
     }
 });

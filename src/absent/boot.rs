@@ -22,7 +22,7 @@ pub fn quit(status: u8) -> ! {
 
 pub fn refuse(failure: &Failure, _env: Strings) -> ! {
     failure.report();
-    quit(failure.status)
+    quit(failure.status())
 }
 
 /// Unreachable (the parser refuses boot mode), and refused should it ever be reached.

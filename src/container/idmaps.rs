@@ -73,9 +73,8 @@ impl IdMapOptions {
         let ranges_u = !self.uids.is_empty() || self.auto_uids;
         let ranges_g = !self.gids.is_empty() || self.auto_gids;
         if (ranges_u && self.inside_uid.is_some()) || (ranges_g && self.inside_gid.is_some()) {
-            return Err(Failure::usage(
+            return Err(Failure::usage_bare(
                 c"--uid and --gid apply to the one-id map only; use --user with ranges",
-                b"",
             ));
         }
         Ok(())
@@ -154,10 +153,10 @@ pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Fai
             continue;
         }
         if wait.is_none() {
-            let (read, go) = sys::pipe().map_err(|e| Failure::os(c"making a pipe", b"", e))?;
+            let (read, go) = sys::pipe().map_err(|e| Failure::os_bare(c"making a pipe", e))?;
             (wait, pending.go) = (Some(read), Some(go));
         }
-        let fork = sys::fork().map_err(|e| Failure::os(c"forking", b"", e))?;
+        let fork = sys::fork().map_err(|e| Failure::os_bare(c"forking", e))?;
         match (fork, &wait) {
             (None, Some(wait)) => {
                 // Our copy of the write end goes, so that boxinit's closing it ends the wait.
@@ -181,14 +180,14 @@ impl Pending {
             let _ = go.write(&[1, 1][..self.writers.len()]);
         }
         for &(writer, helper) in &self.writers {
-            let status = sys::wait_child(writer).map_err(|e| Failure::os(c"waiting", b"", e))?;
+            let status = sys::wait_child(writer).map_err(|e| Failure::os_bare(c"waiting", e))?;
             if status != 0 {
                 // The writer said why: newuidmap on its own, a direct write by its errno.
                 return Err(match status {
                     1..=124 if !helper => {
-                        Failure::os(c"writing the id map", b"", Errno::new(status as i32))
+                        Failure::os_bare(c"writing the id map", Errno::new(status as i32))
                     }
-                    _ => Failure::usage(c"mapping ids failed", b""),
+                    _ => Failure::usage_bare(c"mapping ids failed"),
                 });
             }
         }
@@ -216,7 +215,7 @@ impl Pending {
 fn become_root(result: Result<(), Errno>) -> Result<(), Failure> {
     match result {
         Ok(()) | Err(Errno::EINVAL) => Ok(()),
-        Err(e) => Err(Failure::os(c"becoming root in the user namespace", b"", e)),
+        Err(e) => Err(Failure::os_bare(c"becoming root in the user namespace", e)),
     }
 }
 

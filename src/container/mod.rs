@@ -35,7 +35,7 @@ pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
 /// Only a mount namespace can take a new root.
 pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if rootfs.is_empty() {
-        return Err(Failure::usage(c"empty --rootfs", b""));
+        return Err(Failure::usage_bare(c"empty --rootfs"));
     }
     if !namespaces.has(libc::CLONE_NEWNS) {
         return Err(Failure::usage(

@@ -74,7 +74,7 @@ impl Filesystem {
     /// What only makes sense with a rootfs or a mount namespace.
     pub fn check(&self, namespaces: Namespaces, rootfs: bool) -> Result<(), Failure> {
         if self.chdir.is_some_and(CStr::is_empty) {
-            return Err(Failure::usage(c"empty --chdir", b""));
+            return Err(Failure::usage_bare(c"empty --chdir"));
         }
         if !rootfs && (self.volatile || self.chroot) {
             let option: &[u8] = if self.volatile {
@@ -90,7 +90,7 @@ impl Filesystem {
             || self.sys
             || self.mqueue;
         if mounts && !namespaces.has(libc::CLONE_NEWNS) {
-            return Err(Failure::usage(c"mount options need the mnt namespace", b""));
+            return Err(Failure::usage_bare(c"mount options need the mnt namespace"));
         }
         Ok(())
     }

@@ -42,7 +42,7 @@ pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
 }
 
 pub fn unshare(namespaces: Namespaces) -> Result<(), Failure> {
-    sys::unshare(namespaces.0).map_err(|e| Failure::os(c"unsharing namespaces", b"", e))
+    sys::unshare(namespaces.0).map_err(|e| Failure::os_bare(c"unsharing namespaces", e))
 }
 
 /// setns into each namespace of `joins`. Every path is opened before the first is joined:

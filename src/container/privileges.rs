@@ -313,7 +313,7 @@ impl Privileges {
     #[inline(never)]
     pub fn apply(&self) -> Result<(), Failure> {
         self.rlimits.apply()?;
-        let fail = |what| move |e| Failure::os(what, b"", e);
+        let fail = |what| move |e| Failure::os_bare(what, e);
         if let Some((bounding, _)) = self.caps {
             // Dropping from the bounding set needs CAP_SETPCAP, which the next steps take.
             for cap in (0..64).filter(|cap| bounding & 1 << cap == 0) {
