@@ -28,8 +28,8 @@ mountpoint -q "$binfmt" || mount -t binfmt_misc binfmt_misc "$binfmt"
 [ -e "$binfmt/qemu-aarch64" ] || cat /usr/lib/binfmt.d/qemu-aarch64.conf >"$binfmt/register"
 
 cargo build --release --target "$target" --bins --example probe
-export BOXINIT_TEST_EMULATED=1
-cargo test --release --target "$target" --bins
+export TEST_EMULATED=1
+cargo test --release --target "$target" --lib
 # Of the core tests, those of plain supervision: every container run needs the new mount API
 # (open_tree, move_mount, fsopen, mount_setattr), which qemu-user does not implement (ENOSYS).
 cargo test --release --target "$target" --test core -- \

@@ -488,12 +488,12 @@ impl Drop for Running {
     }
 }
 
-/// Under qemu's user-mode emulation (tests/emulated.sh sets BOXINIT_TEST_EMULATED), which
+/// Under qemu's user-mode emulation (tests/emulated.sh sets TEST_EMULATED), which
 /// refuses PR_SET_CHILD_SUBREAPER, every boxinit that is not PID 1 warns about it once: that
 /// expected line is taken out so the tests judge the rest of stderr as they do natively.
 fn without_emulation_warning(stderr: Vec<u8>) -> Vec<u8> {
     const WARNING: &[u8] = b"boxinit: warning: becoming a subreaper: Invalid argument\n";
-    if std::env::var_os("BOXINIT_TEST_EMULATED").is_none() {
+    if std::env::var_os("TEST_EMULATED").is_none() {
         return stderr;
     }
     let mut kept = Vec::new();
