@@ -9,7 +9,9 @@
 #   every test that needs boxinit to adopt orphans (orphans, grace, wait_all, pause).
 # - The launcher builds containers with the new mount API (open_tree, move_mount, fsopen,
 #   mount_setattr), which qemu-user does not implement: only plain supervision runs here.
-# - qemu-user keeps signals for itself and cannot pass on every mask and disposition.
+# - qemu-user keeps signals for itself and cannot pass on every mask and disposition; a fault
+#   signal sent from outside (SIGTRAP) now and then never reaches the emulated program at
+#   all, so the test that sends each fault signal to boxinit fails by chance there.
 # - boxinit warns once that it could not become a subreaper; tests that read stderr line by
 #   line (a terminal, -v) see that line first.
 set -eu
@@ -37,6 +39,6 @@ cargo test --release --target "$target" --test core -- \
     missing_rootfs_is_125 sigterm_reaches_the_command_without_namespaces \
     unshare_none_is_plain_supervision
 cargo test --release --target "$target" --test supervisor -- \
-    --skip orphans_ --skip grace_ --skip wait_all --skip pause_mode \
+    --skip orphans_ --skip grace_ --skip wait_all --skip pause_mode --skip fault_signals_ \
     --skip child_gets_the_callers_signal_mask --skip hup_and_cont_reach_the_child \
     --skip verbosity_flags_and_environment
