@@ -14,7 +14,6 @@
 
 mod support;
 
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use support::*;
 
@@ -33,31 +32,8 @@ impl Shell {
         for name in ["tini", "dumb-init", "catatonit"] {
             std::os::unix::fs::symlink(boxinit(), links.path().join(name)).unwrap();
         }
-        let mut cmd = Command::new("script");
-        // As a user's terminal would start it: whoever runs the tests may have started them
-        // with SIGINT and SIGQUIT ignored (`cargo test &` in a script does), and an ignored
-        // signal stays ignored in every program started below, so Ctrl-C would do nothing.
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                for sig in [
-                    libc::SIGINT,
-                    libc::SIGQUIT,
-                    libc::SIGTSTP,
-                    libc::SIGTTIN,
-                    libc::SIGTTOU,
-                ] {
-                    libc::signal(sig, libc::SIG_DFL);
-                }
-                let mut none: libc::sigset_t = std::mem::zeroed();
-                libc::sigemptyset(&mut none);
-                libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-                Ok(())
-            });
-        }
-        cmd.args(["-qc", "bash --norc --noprofile -i", "/dev/null"])
-            .env("PS1", "$ ")
-            .env("B", boxinit())
+        let mut cmd = interactive_bash();
+        cmd.env("B", boxinit())
             .env("PROBE", probe())
             .env("ROOT", root.path())
             .env("LINKS", links.path());

@@ -30,12 +30,14 @@ mod support;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
-use support::{all_pids, boxinit, children, state_and_parent, strip_options_env, unique, TempDir};
+use support::{
+    all_pids, boxinit, children, interactive_bash, state_and_parent, strip_options_env, unique,
+    TempDir,
+};
 
 /// How long any one awaited event may take before it counts as a hang: far beyond what any
 /// step takes on a loaded machine (milliseconds), short enough to go on after one.
@@ -125,30 +127,8 @@ const TAG: &str = "TERMINAL_STRESS_TAG";
 impl Terminal {
     fn start(links: &Path) -> Result<Terminal, Stuck> {
         let tag = unique();
-        let mut cmd = Command::new("script");
-        // As a user's terminal would start it: the test may have been started with SIGINT
-        // ignored (`cargo test &`), and an ignored signal stays ignored in everything below.
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                for sig in [
-                    libc::SIGINT,
-                    libc::SIGQUIT,
-                    libc::SIGTSTP,
-                    libc::SIGTTIN,
-                    libc::SIGTTOU,
-                ] {
-                    libc::signal(sig, libc::SIG_DFL);
-                }
-                let mut none: libc::sigset_t = std::mem::zeroed();
-                libc::sigemptyset(&mut none);
-                libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-                Ok(())
-            });
-        }
-        cmd.args(["-qc", "bash --norc --noprofile -i", "/dev/null"])
-            .env("PS1", "$ ")
-            .env("TERM", "xterm")
+        let mut cmd = interactive_bash();
+        cmd.env("TERM", "xterm")
             .env("HISTFILE", "")
             .env("B", boxinit())
             .env("LINKS", links)

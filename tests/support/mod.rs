@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -756,4 +756,34 @@ pub fn ended_by(pidfd: &OwnedFd, deadline: Instant) -> bool {
             _ => {}
         }
     }
+}
+
+/// An interactive bash on a terminal of its own (script(1) gives it a pty), prompt `$ `, as a
+/// user's terminal would start it: whoever runs the tests may have started them with SIGINT
+/// and SIGQUIT ignored (`cargo test &` in a script does), and an ignored signal stays ignored
+/// in every program started below, so Ctrl-C would do nothing. Its stdin is what is typed,
+/// its stdout what the terminal shows.
+pub fn interactive_bash() -> Command {
+    let mut cmd = Command::new("script");
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            for sig in [
+                libc::SIGINT,
+                libc::SIGQUIT,
+                libc::SIGTSTP,
+                libc::SIGTTIN,
+                libc::SIGTTOU,
+            ] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    cmd.args(["-qc", "bash --norc --noprofile -i", "/dev/null"])
+        .env("PS1", "$ ");
+    cmd
 }
