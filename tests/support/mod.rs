@@ -783,7 +783,10 @@ pub fn interactive_bash() -> Command {
             Ok(())
         });
     }
+    // script runs the command through $SHELL; bash execs a lone command where dash keeps
+    // itself as a parent, so name bash to make the interactive shell script's own child.
     cmd.args(["-qc", "bash --norc --noprofile -i", "/dev/null"])
+        .env("SHELL", "/bin/bash")
         .env("PS1", "$ ");
     cmd
 }
