@@ -6,7 +6,7 @@
 # Usage: tests/install-deps.sh [PACKAGE...]
 set -eu
 all="busybox-static runc crun podman tini dumb-init catatonit bubblewrap hyperfine strace
-cpio file bsdutils util-linux containerd uidmap e2fsprogs musl-tools qemu-system-x86
+cpio file util-linux containerd uidmap e2fsprogs musl-tools qemu-system-x86
 linux-image-amd64 qemu-user-static qemu-system-arm iproute2 python3-matplotlib
 python3-jinja2 python3-psutil mandoc groff man-db"
 packages=${*:-$all}

@@ -1,5 +1,5 @@
 //! Terminals and job control, as a user at an interactive bash sees them: bash runs
-//! on a pseudo-terminal under script(1), and the test types into it (`\x1a` is Ctrl-Z, `\x03`
+//! on a pseudo-terminal of its own, and the test types into it (`\x1a` is Ctrl-Z, `\x03`
 //! Ctrl-C) and reads what the terminal shows.
 //!
 //! - A background job (`boxinit ... &`) never takes the terminal from the shell, in any mode:
@@ -39,7 +39,7 @@ impl Shell {
             .env("LINKS", links.path());
         strip_options_env(&mut cmd);
         let mut shell = Shell {
-            bash: Running::start(&mut cmd),
+            bash: Running::start_on_terminal(cmd),
             _root: root,
             _links: links,
         };

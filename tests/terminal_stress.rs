@@ -29,14 +29,15 @@
 mod support;
 
 use std::fmt::Write as _;
+use std::fs::File;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 use support::{
-    all_pids, boxinit, children, interactive_bash, state_and_parent, strip_options_env, unique,
-    TempDir,
+    all_pids, boxinit, children, interactive_bash, on_terminal, state_and_parent,
+    strip_options_env, unique, TempDir,
 };
 
 /// How long any one awaited event may take before it counts as a hang: far beyond what any
@@ -108,12 +109,12 @@ const MODES: &[Mode] = &[
 /// An awaited event that did not come within BOUND: what was awaited.
 struct Stuck(String);
 
-/// An interactive bash on a new pseudo-terminal (under script(1)), with boxinit as $B and its
-/// links under the other names in $LINKS. Every process it starts carries a tag in its
-/// environment, so that whatever is left when it is dropped (after a hang) is killed.
+/// An interactive bash on a new pseudo-terminal, with boxinit as $B and its links under the
+/// other names in $LINKS. Every process it starts carries a tag in its environment, so that
+/// whatever is left when it is dropped (after a hang) is killed.
 struct Terminal {
-    script: Child,
-    keyboard: ChildStdin,
+    shell: Child,
+    keyboard: File,
     chunks: Receiver<Vec<u8>>,
     /// All the terminal showed so far, of which the first `read` bytes were looked at.
     shown: Vec<u8>,
@@ -132,14 +133,10 @@ impl Terminal {
             .env("HISTFILE", "")
             .env("B", boxinit())
             .env("LINKS", links)
-            .env(TAG, &tag)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .env(TAG, &tag);
         strip_options_env(&mut cmd);
-        let mut script = cmd.spawn().unwrap();
-        let keyboard = script.stdin.take().unwrap();
-        let mut screen = script.stdout.take().unwrap();
+        let term = on_terminal(cmd);
+        let mut screen = term.screen;
         let (tx, chunks) = mpsc::channel();
         std::thread::spawn(move || {
             let mut buf = [0; 4096];
@@ -150,19 +147,15 @@ impl Terminal {
             }
         });
         let mut term = Terminal {
-            bash: 0,
-            script,
-            keyboard,
+            bash: term.child.id() as i32,
+            shell: term.child,
+            keyboard: term.keyboard,
             chunks,
             shown: Vec::new(),
             read: 0,
             tag,
         };
         term.sync()?;
-        let script = term.script.id() as i32;
-        term.bash = *children(script)
-            .first()
-            .ok_or_else(|| Stuck("bash under script".into()))?;
         Ok(term)
     }
 
@@ -250,25 +243,24 @@ impl Terminal {
         }
     }
 
-    /// Live processes with our tag other than script and bash: none once a job ended.
+    /// Live processes with our tag other than bash: none once a job ended.
     fn strays(&self) -> Vec<String> {
         let entry = format!("{TAG}={}", self.tag);
-        let ours = [self.script.id() as i32, self.bash];
         all_pids()
             .into_iter()
-            .filter(|pid| !ours.contains(pid))
+            .filter(|&pid| pid != self.bash)
             .filter(|&pid| has_entry(pid, &entry))
             .filter(|&pid| state_and_parent(pid).is_some_and(|(s, _)| s != 'Z'))
             .map(|pid| format!("{pid} {}", comm(pid)))
             .collect()
     }
 
-    /// The processes of the terminal left besides script: name, parent, group and state.
+    /// The processes of the terminal, bash's included: name, parent, group and state.
     fn leftovers(&self) -> Vec<String> {
         let entry = format!("{TAG}={}", self.tag);
         all_pids()
             .into_iter()
-            .filter(|&pid| pid != self.script.id() as i32 && has_entry(pid, &entry))
+            .filter(|&pid| has_entry(pid, &entry))
             .filter_map(|pid| {
                 let (state, parent) = state_and_parent(pid)?;
                 let (_, group, _) = stat(pid)?;
@@ -290,7 +282,7 @@ impl Terminal {
 impl Drop for Terminal {
     fn drop(&mut self) {
         let entry = format!("{TAG}={}", self.tag);
-        let _ = self.script.kill();
+        let _ = self.shell.kill();
         for _ in 0..100 {
             let left: Vec<i32> = all_pids()
                 .into_iter()
@@ -306,7 +298,7 @@ impl Drop for Terminal {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
-        let _ = self.script.wait();
+        let _ = self.shell.wait();
     }
 }
 

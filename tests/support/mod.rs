@@ -7,9 +7,9 @@
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -262,7 +262,8 @@ pub fn run(cmd: &mut Command) -> Output {
 /// process it started that is still there.
 pub struct Running {
     child: Child,
-    stdin: Option<ChildStdin>,
+    /// Its stdin, or the keyboard of its terminal.
+    stdin: Option<Box<dyn Write + Send>>,
     stdout: Pipe,
     /// None when stderr goes where stdout goes (a terminal).
     stderr: Option<Pipe>,
@@ -298,6 +299,22 @@ impl Running {
         }
     }
 
+    /// Start `cmd` on a terminal of its own (see `on_terminal`): what is written to its
+    /// stdin is typed on the terminal, and its output is what the terminal shows.
+    pub fn start_on_terminal(mut cmd: Command) -> Running {
+        let tag = Tag::new(&mut cmd);
+        let term = on_terminal(cmd);
+        Running {
+            what: command_line(term.child.id()),
+            child: term.child,
+            stdin: Some(Box::new(term.keyboard)),
+            stdout: Pipe::read(term.screen),
+            stderr: None,
+            tag,
+            finished: false,
+        }
+    }
+
     /// Start `cmd` with stdout and stderr on pipes (stdin as the caller set it).
     fn spawn(cmd: &mut Command) -> Running {
         let tag = Tag::new(cmd);
@@ -308,7 +325,10 @@ impl Running {
             .unwrap();
         Running {
             what: command_line(child.id()),
-            stdin: child.stdin.take(),
+            stdin: child
+                .stdin
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn Write + Send>),
             stdout: Pipe::read(child.stdout.take().unwrap()),
             stderr: Some(Pipe::read(child.stderr.take().unwrap())),
             child,
@@ -758,35 +778,82 @@ pub fn ended_by(pidfd: &OwnedFd, deadline: Instant) -> bool {
     }
 }
 
-/// An interactive bash on a terminal of its own (script(1) gives it a pty), prompt `$ `, as a
-/// user's terminal would start it: whoever runs the tests may have started them with SIGINT
-/// and SIGQUIT ignored (`cargo test &` in a script does), and an ignored signal stays ignored
-/// in every program started below, so Ctrl-C would do nothing. Its stdin is what is typed,
-/// its stdout what the terminal shows.
+/// An interactive bash (prompt `$ `), for `on_terminal`: the caller adds its environment.
 pub fn interactive_bash() -> Command {
-    let mut cmd = Command::new("script");
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            for sig in [
-                libc::SIGINT,
-                libc::SIGQUIT,
-                libc::SIGTSTP,
-                libc::SIGTTIN,
-                libc::SIGTTOU,
-            ] {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-            let mut none: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut none);
-            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-            Ok(())
-        });
-    }
-    // script runs the command through $SHELL; bash execs a lone command where dash keeps
-    // itself as a parent, so name bash to make the interactive shell script's own child.
-    cmd.args(["-qc", "bash --norc --noprofile -i", "/dev/null"])
-        .env("SHELL", "/bin/bash")
-        .env("PS1", "$ ");
+    let mut cmd = Command::new("bash");
+    cmd.args(["--norc", "--noprofile", "-i"]).env("PS1", "$ ");
     cmd
+}
+
+/// A process on a terminal of its own, as a user's terminal would start it: the keyboard
+/// (what is typed goes to its stdin) and the screen (what its stdout and stderr show).
+pub struct OnTerminal {
+    pub child: Child,
+    pub keyboard: std::fs::File,
+    pub screen: std::fs::File,
+}
+
+/// Start `cmd` as the leader of a new session whose controlling terminal is a new
+/// pseudo-terminal, on its stdin, stdout and stderr, with every signal at its default action
+/// and none blocked: whoever runs the tests may have started them with SIGINT and SIGQUIT
+/// ignored (`cargo test &` in a script does), and an ignored signal stays ignored in every
+/// program started below, so Ctrl-C would do nothing. The process is our own child.
+pub fn on_terminal(cmd: Command) -> OnTerminal {
+    let (pty, pts) = pty_process::blocking::open().unwrap();
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    let cmd = unsafe { pty_process::blocking::Command::from(cmd).pre_exec(default_signals) };
+    // Our copy of the terminal's slave side goes with the spawn: the screen ends (EIO) once
+    // the session's do.
+    let child = cmd.spawn(pts).unwrap();
+    let screen = OwnedFd::from(pty);
+    OnTerminal {
+        child,
+        keyboard: screen.try_clone().unwrap().into(),
+        screen: screen.into(),
+    }
+}
+
+/// Set every signal to its default action and unblock them all (run in the child before its
+/// exec). Through the system call itself: the C library refuses to touch the signals it keeps
+/// for its own use (32 to 34), and the test harness may have left those ignored.
+fn default_signals() -> std::io::Result<()> {
+    /// The kernel's `struct sigaction` (x86_64 and aarch64 alike).
+    #[repr(C)]
+    struct KernelSigaction {
+        handler: usize,
+        flags: u64,
+        restorer: usize,
+        mask: u64,
+    }
+    let default = KernelSigaction {
+        handler: libc::SIG_DFL,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    // SIGKILL and SIGSTOP refuse (EINVAL) and stay as they are: they cannot be ignored.
+    for sig in 1..=64 {
+        // SAFETY: `default` is a valid kernel sigaction of the size passed; no old one asked.
+        unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                sig,
+                &default,
+                std::ptr::null::<u8>(),
+                8,
+            )
+        };
+    }
+    let none: u64 = 0;
+    // SAFETY: `none` is a valid signal set of the size passed.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &none,
+            std::ptr::null::<u8>(),
+            8,
+        )
+    };
+    Ok(())
 }
