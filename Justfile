@@ -57,9 +57,11 @@ fuzz SECONDS="30":
 
 # The heavy stress tests (100 000 orphans, 10 000 signals, 1000 containers, 100 MB, ...)
 stress:
-    cargo test --release --test stress --test terminal_stress -- --ignored
+    cargo test --release --test survives_load_and_faults \
+        --test terminal_never_hangs_under_stress -- --ignored
 
 # The value parsers' unit tests under miri (nightly with the miri component)
 miri:
     rustup +nightly component add miri rust-src
-    cargo +nightly miri test --target x86_64-unknown-linux-gnu --test properties -- values::
+    cargo +nightly miri test --target x86_64-unknown-linux-gnu \
+        --test value_parsers_round_trip_and_never_panic -- values::

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The aarch64 build under qemu's user-mode emulation (qemu-user-static): its unit tests, and the
-# supervisor and core integration tests that emulation can run, with the aarch64 boxinit and
-# probe as the binaries under test (the test programs themselves run emulated too). Boot mode
-# is tested on aarch64 by booting an arm64 kernel (tests/boot_aarch64.rs).
+# supervisor and container integration tests that emulation can run, with the aarch64 boxinit
+# and probe as the binaries under test (the test programs themselves run emulated too). Boot mode
+# is tested on aarch64 by booting an arm64 kernel (tests/boots_as_init_on_aarch64.rs).
 #
 # Skipped, and why (they pass natively; emulation, not boxinit, differs):
 # - qemu-user refuses PR_SET_CHILD_SUBREAPER (EINVAL), so orphans go to the host's init:
@@ -32,13 +32,14 @@ mountpoint -q "$binfmt" || mount -t binfmt_misc binfmt_misc "$binfmt"
 cargo build --release --target "$target" --bins --example probe
 export TEST_EMULATED=1
 cargo test --release --target "$target" --lib
-# Of the core tests, those of plain supervision: every container run needs the new mount API
-# (open_tree, move_mount, fsopen, mount_setattr), which qemu-user does not implement (ENOSYS).
-cargo test --release --target "$target" --test core -- \
+# Of the container tests, those of plain supervision: every container run needs the new mount
+# API (open_tree, move_mount, fsopen, mount_setattr), which qemu-user does not implement (ENOSYS).
+cargo test --release --target "$target" --test command_runs_as_pid_1_of_its_container -- \
     each_bad_option_is_125 exit_codes_pass_through_plain_supervision help_and_version_exit_0 \
     missing_rootfs_is_125 sigterm_reaches_the_command_without_namespaces \
     unshare_none_is_plain_supervision
-cargo test --release --target "$target" --test supervisor -- \
+cargo test --release --target "$target" \
+    --test supervisor_forwards_signals_reaps_and_passes_status -- \
     --skip orphans_ --skip grace_ --skip wait_all --skip pause_mode --skip fault_signals_ \
     --skip child_gets_the_callers_signal_mask --skip hup_and_cont_reach_the_child \
     --skip verbosity_flags_and_environment

@@ -259,7 +259,7 @@ fn every_option_acts_or_is_refused_in_every_mode_under_every_name() {
             }
             for mode in [Mode::Supervising, Mode::Container, Mode::Booting] {
                 // Only boxinit's own name boots (with --boot); the others as the kernel's
-                // init alone, which tests/boot.rs covers.
+                // init alone, which tests/boots_as_the_kernels_init.rs covers.
                 if mode == Mode::Booting && personality != Personality::Boxinit {
                     continue;
                 }

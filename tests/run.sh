@@ -12,12 +12,14 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --no-default-features --all-targets -- -D warnings
 cargo test --release --no-fail-fast
-# The supervisor build is not a second-class one: the supervisor and fidelity tests run
+# The supervisor build is not a second-class one: the supervisor and drop-in fidelity tests run
 # against it too (support::boxinit() takes the binary from TEST_BOXINIT_BIN).
 cargo build --release --no-default-features --target-dir target/supervisor
 cargo test --release --no-default-features --lib --target-dir target/supervisor
 TEST_BOXINIT_BIN="$PWD/target/supervisor/x86_64-unknown-linux-musl/release/boxinit" \
-    cargo test --release --no-fail-fast --test supervisor --test fidelity
+    cargo test --release --no-fail-fast \
+    --test supervisor_forwards_signals_reaps_and_passes_status \
+    --test behaves_as_the_program_it_replaces
 # A short run of each fuzz target from the committed corpus (`just fuzz` runs longer).
 sh fuzz/run.sh 5
 sh tests/emulated.sh

@@ -1,7 +1,8 @@
 #!/bin/sh
-# cgroup v2 checks, run in a qemu guest as the command of boxinit (PID 1 of the VM, in the
-# root cgroup) by tests/cgroups_v2.rs. /init is boxinit, /probe the test probe. Each result is
-# one `cg:KEY=VALUE` line on the console, for the host to assert; nothing here decides.
+# cgroup v2 checks, run in a qemu guest as the command of boxinit (PID 1 of the VM, in the root
+# cgroup) by tests/cgroup_v2_limits_hold_in_a_guest.rs. /init is boxinit, /probe the test probe.
+# Each result is one `cg:KEY=VALUE` line on the console, for the host to assert; nothing here
+# decides.
 B=/init
 P=/probe
 CG=/sys/fs/cgroup

@@ -23,7 +23,7 @@ pub const LIMIT: Duration = Duration::from_secs(30);
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 /// The variable that points the tests at another build of boxinit (the supervisor build, for
-/// one: tests/run.sh runs the supervisor and fidelity tests against it too). Not a BOXINIT_
+/// one: tests/run.sh runs the supervisor and drop-in fidelity tests against it too). Not a BOXINIT_
 /// name: boxinit refuses the BOXINIT_ variables it does not know.
 pub const BIN_VARIABLE: &str = "TEST_BOXINIT_BIN";
 

@@ -1,5 +1,5 @@
-//! Stress and faults. Each test has a light form in the normal run and a heavy one
-//! behind `#[ignore]` (`just stress` runs those: `cargo test --release --test stress --
+//! Stress and faults. Each test has a light form in the normal run and a heavy one behind
+//! `#[ignore]` (`just stress` runs those: `cargo test --release --test survives_load_and_faults --
 //! --ignored`).
 
 mod support;

@@ -1,9 +1,9 @@
 //! What `--boot --switch-root` does to the root it leaves. Only the kernel's initramfs may be
-//! emptied (the qemu boots in tests/boot.rs show that it is); any other old root keeps every
-//! file, and boxinit says in one line that it kept them. Each test runs boxinit as PID 1 of a
-//! PID namespace whose root is a real file system (an ext4 disk image on a loop device, a
-//! tmpfs), inside a mount namespace of the test's own, and compares a listing of that root,
-//! with checksums, taken before and after.
+//! emptied (the qemu boots in tests/boots_as_the_kernels_init.rs show that it is); any other old
+//! root keeps every file, and boxinit says in one line that it kept them. Each test runs boxinit as
+//! PID 1 of a PID namespace whose root is a real file system (an ext4 disk image on a loop device,
+//! a tmpfs), inside a mount namespace of the test's own, and compares a listing of that root, with
+//! checksums, taken before and after.
 
 mod support;
 

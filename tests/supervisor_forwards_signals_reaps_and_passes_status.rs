@@ -154,10 +154,10 @@ fn every_forwardable_signal_reaches_the_child() {
     for (name, flags) in cases {
         let mut p = Running::start(init(name).args(flags).args(["--", "probe", "signals"]));
         p.expect("ready");
-        // Under dumb-init's name (either mode) the terminal stop signals stop the whole job
-        // instead (tested below and in jobcontrol.rs); tini keeps TTIN and TTOU and catatonit
-        // all three, as the real ones do (tests/fidelity.rs); everywhere else they are passed
-        // on like the rest.
+        // Under dumb-init's name (either mode) the terminal stop signals stop the whole job instead
+        // (tested below and in job_control_works_through_boxinit.rs); tini keeps TTIN and TTOU and
+        // catatonit all three, as the real ones do (tests/behaves_as_the_program_it_replaces.rs);
+        // everywhere else they are passed on like the rest.
         let kept: &[i32] = match name {
             "dumb-init" | "catatonit" => &[SIGTSTP, SIGTTIN, SIGTTOU],
             "tini" => &[SIGTTIN, SIGTTOU],
@@ -177,7 +177,8 @@ fn every_forwardable_signal_reaches_the_child() {
 
 #[test]
 fn fault_signals_and_sigchld_are_not_forwarded() {
-    // (dumb-init passes the faults on, as the real one does: tests/fidelity.rs.)
+    // (dumb-init passes the faults on, as the real one does:
+    // tests/behaves_as_the_program_it_replaces.rs.)
     for (name, flags) in [("boxinit", &[][..]), ("tini", &["-g"]), ("catatonit", &[])] {
         let mut p = Running::start(init(name).args(flags).args(["--", "probe", "signals"]));
         p.expect("ready");
@@ -675,7 +676,8 @@ fn child_gets_the_callers_signal_mask_and_ignored_signals() {
         let blk_bits = u64::from_str_radix(&blk, 16).unwrap();
         assert!(ignored.iter().all(|&s| ign_bits & bit(s) != 0), "{ign}");
         assert!(blocked.iter().all(|&s| blk_bits & bit(s) != 0), "{blk}");
-        // (dumb-init and catatonit give the command their own: tests/fidelity.rs.)
+        // (dumb-init and catatonit give the command their own:
+        // tests/behaves_as_the_program_it_replaces.rs.)
         for name in ["boxinit", "tini", "docker-init"] {
             let mut cmd = init(name);
             caller_signals(cmd.args(["--", "probe", "report"]), ignored, blocked);
@@ -753,7 +755,8 @@ fn version_and_help_exit_zero_for_every_personality() {
     for (name, args) in cases {
         let out = output(Command::new(links.path(name)).args(args));
         assert_eq!(out.code, 0, "{name} {args:?}: {}", out.stderr);
-        // Each on the stream its program uses (tests/fidelity.rs compares them).
+        // Each on the stream its program uses (tests/behaves_as_the_program_it_replaces.rs compares
+        // them).
         let on_stderr = name == "dumb-init" || (name == "catatonit" && args[0] == "-h");
         let (used, unused) = if on_stderr {
             (&out.stderr, &out.stdout)

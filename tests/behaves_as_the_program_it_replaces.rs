@@ -536,9 +536,10 @@ fn the_command_gets_the_signal_state_the_real_program_gives_it() {
         let ours = child_signal_state(name, false);
         assert_eq!(ours, real, "{name}: (blocked, ignored)");
     }
-    // The real catatonit starts its command with TSTP, TTIN and TTOU blocked on top of the
-    // caller's mask, so Ctrl-Z cannot stop the job; boxinit deliberately passes the caller's
-    // mask on unchanged (the README says so), and Ctrl-Z works (tests/jobcontrol.rs).
+    // The real catatonit starts its command with TSTP, TTIN and TTOU blocked on top of the caller's
+    // mask, so Ctrl-Z cannot stop the job; boxinit deliberately passes the caller's mask on
+    // unchanged (the README says so), and Ctrl-Z works
+    // (tests/job_control_works_through_boxinit.rs).
     let stops =
         (1u64 << (libc::SIGTSTP - 1)) | (1 << (libc::SIGTTIN - 1)) | (1 << (libc::SIGTTOU - 1));
     let (real_blocked, real_ignored) = child_signal_state("catatonit", true);
