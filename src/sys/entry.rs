@@ -73,10 +73,11 @@ unsafe extern "C" fn entry(stack: *const usize) -> ! {
 #[no_mangle]
 static __aarch64_have_lse_atomics: u8 = 0;
 
-// The memory functions the compiler calls, a byte at a time: musl's are unrolled for speed
-// (about 1 KB on aarch64, 300 B on x86_64), where boxinit copies a few kilobytes in a whole
-// run. memmove (and memcpy, the same code) copies backwards when the destination starts
-// inside the source.
+// The memory and string functions the compiler calls, a byte at a time: musl's are unrolled
+// for speed (about 1.2 KB on aarch64, 400 B on x86_64), where boxinit copies and compares a
+// few kilobytes in a whole run. memmove (and memcpy, the same code) copies backwards when
+// the destination starts inside the source; memcmp (and bcmp) gives the difference of the
+// first bytes that differ.
 #[cfg(target_arch = "x86_64")]
 core::arch::global_asm!(
     ".globl memcpy",
@@ -105,6 +106,30 @@ core::arch::global_asm!(
     "mov rcx, rdx",
     "rep stosb",
     "mov rax, r8",
+    "ret",
+    ".globl memcmp",
+    "memcmp:",
+    ".globl bcmp",
+    "bcmp:",
+    "xor eax, eax",
+    "mov rcx, rdx",
+    "repe cmpsb",
+    "je 2f",
+    "movzx eax, byte ptr [rdi - 1]",
+    "movzx ecx, byte ptr [rsi - 1]",
+    "sub eax, ecx",
+    "2:",
+    "ret",
+    ".globl strlen",
+    "strlen:",
+    "mov rax, rdi",
+    "3:",
+    "cmp byte ptr [rax], 0",
+    "je 4f",
+    "inc rax",
+    "jmp 3b",
+    "4:",
+    "sub rax, rdi",
     "ret",
 );
 
@@ -141,5 +166,29 @@ core::arch::global_asm!(
     "subs x2, x2, #1",
     "b.ne 1b",
     "2:",
+    "ret",
+    ".globl memcmp",
+    "memcmp:",
+    ".globl bcmp",
+    "bcmp:",
+    "mov w3, #0",
+    "1:",
+    "cbz x2, 2f",
+    "ldrb w3, [x0], #1",
+    "ldrb w4, [x1], #1",
+    "sub x2, x2, #1",
+    "subs w3, w3, w4",
+    "b.eq 1b",
+    "2:",
+    "mov w0, w3",
+    "ret",
+    ".globl strlen",
+    "strlen:",
+    "mov x1, x0",
+    "1:",
+    "ldrb w2, [x1], #1",
+    "cbnz w2, 1b",
+    "sub x0, x1, x0",
+    "sub x0, x0, #1",
     "ret",
 );
