@@ -100,46 +100,31 @@ Exit status: the command's; 128+N if killed by signal N; 125 boxinit failed;
 ",
 ];
 
+// The replaced programs' help, in a few lines each: every flag and variable they read,
+// in boxinit's words (about half the bytes of a line per flag).
 const TINI_HELP: &str = concat!(
     "tini (boxinit ",
     env!("CARGO_PKG_VERSION"),
-    ") runs one command as a well-behaved PID 1 would: signals passed on, orphans reaped.
-
-Usage: tini [OPTIONS] [--] COMMAND [ARG...]     or: tini --version
-
-  -h          this help                 --version   the version
-  -l          the license
-  -s          be a subreaper (boxinit always is one when it is not PID 1)
-  -p SIGNAL   signal tini gets when its parent dies, e.g. -p SIGKILL
-  -g          send signals to the command's whole process group
-  -e CODE     report the command's exit code CODE (0 to 255) as 0; repeatable
-  -v          say more; up to -vvv
-  -w          warn about each orphan reaped
-
-Environment: TINI_SUBREAPER and TINI_KILL_PROCESS_GROUP (set at all: as -s and -g),
-TINI_VERBOSITY=N.
+    "): runs COMMAND as PID 1 would, passing signals on and reaping orphans.
+Usage: tini [-h] [-l] [-s] [-p SIGNAL] [-g] [-e CODE] [-v] [-w] [--] COMMAND [ARG...]
+  -h help, --version, -l license, -s subreaper (always, unless PID 1),
+  -p SIGNAL to get when the parent dies, -g signal the whole process group,
+  -e CODE report exit code CODE as 0 (repeatable), -v say more (-vvv), -w warn of orphans
+Environment: TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP (set at all: -s, -g), TINI_VERBOSITY=N.
 "
 );
 
-const DUMB_INIT_USAGE: &str = "Usage: dumb-init [OPTIONS] COMMAND [ARG...]
-dumb-init --help lists the options.
-";
+const DUMB_INIT_USAGE: &str =
+    "Usage: dumb-init [OPTIONS] COMMAND [ARG...]   (--help: the options)\n";
 
 const DUMB_INIT_HELP: &str = concat!(
     "dumb-init (boxinit ",
     env!("CARGO_PKG_VERSION"),
-    ") runs one command as PID 1 would, passing signals on to it.
-
+    "): runs COMMAND as PID 1 would, passing signals on.
 Usage: dumb-init [OPTIONS] COMMAND [ARG...]
-
-  -c, --single-child   signal the command alone (by default it leads a session of its
-                       own and signals go to its whole process group)
-  -r, --rewrite S:R    pass signal S (1 to 31) on as R (0 to 31); R=0 drops S;
-                       repeatable
-  -v, --verbose        report what happens on stderr
-  -h, --help           this help
-  -V, --version        the version
-
+  -c, --single-child  signal the command alone (by default: the session it leads)
+  -r, --rewrite S:R   pass signal S (1-31) on as R (0-31; 0 drops it); repeatable
+  -v, --verbose       report on stderr;  -h, --help;  -V, --version
 Environment: DUMB_INIT_SETSID=0 (as -c), DUMB_INIT_DEBUG=1 (as -v).
 "
 );
@@ -147,18 +132,12 @@ Environment: DUMB_INIT_SETSID=0 (as -c), DUMB_INIT_DEBUG=1 (as -v).
 const CATATONIT_USAGE: &str = "usage: catatonit [-ghLPV] [--] COMMAND [ARG...]\n";
 
 const CATATONIT_HELP: &str = concat!(
-    "usage: catatonit [-ghLPV] [--] COMMAND [ARG...]
-
-  -g              send signals to the command's whole process group
-  -h              this help
-  -L              the license
-  -P              pause: run no command, reap orphans, exit on SIGINT or SIGTERM
-  -V, --version   the version
-
-Environment: CATATONIT_DEBUG (set at all: debug messages).
-This catatonit is boxinit ",
+    "usage: catatonit [-ghLPV] [--] COMMAND [ARG...]   (boxinit ",
     env!("CARGO_PKG_VERSION"),
-    ".
+    ")
+  -g signal the process group, -h help, -L license, -V/--version,
+  -P pause: no command, reap orphans, exit on SIGINT or SIGTERM
+Environment: CATATONIT_DEBUG (set at all: debug messages).
 "
 );
 

@@ -1,4 +1,4 @@
-//! The boxinit binary: the C entry point (in `sys/entry.rs`, with the rest of the unsafe
+//! The boxinit binary: its entry point `_start` (in `sys/entry.rs`, with the rest of the unsafe
 //! code) hands argv and envp to `boxinit::start`.
 
 #![cfg_attr(not(test), no_std)]

@@ -30,7 +30,7 @@ impl Strings {
         }
     }
 
-    /// The process's arguments, as the C entry point gets them.
+    /// The process's arguments, as the entry point finds them.
     ///
     /// # Safety
     /// `argv` holds `argc` valid C strings and a null pointer, living for the whole process.
@@ -38,7 +38,7 @@ impl Strings {
         Strings::from_raw(argv, argc.max(0) as usize)
     }
 
-    /// The process's environment, as the C entry point gets it.
+    /// The process's environment, as the entry point finds it.
     ///
     /// # Safety
     /// `envp` is null or a null-terminated array of valid C strings living for the whole
