@@ -83,8 +83,9 @@ pub fn quit(status: u8) -> ! {
     sys::exit(status)
 }
 
-/// A command line the kernel's init cannot use: say so where it can be seen, power off.
-pub fn refuse(failure: &Failure, env: Strings) -> ! {
+/// A command line the kernel's init cannot use: say so where it can be seen, power off. A
+/// boot's (--boot) ends as every failed boot ends, with its status line.
+pub fn refuse(failure: &Failure, args: Strings, env: Strings) -> ! {
     if started_by_kernel() {
         if env
             .value(b"BOXINIT_EXIT_DEVICE")
@@ -96,6 +97,14 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
         console();
     }
     failure.report();
+    let boot = |a: &CStr| a.to_bytes() == b"--boot";
+    let mut options = args.iter().skip(1).take_while(|a| a.to_bytes() != b"--");
+    let from_env = env
+        .value(b"BOXINIT_BOOT")
+        .map(|v| crate::values::boolean(v.to_bytes()));
+    if options.any(boot) || from_env == Some(Some(true)) {
+        power_off(failure.status(), OnExit::PowerOff)
+    }
     quit(failure.status())
 }
 
@@ -106,7 +115,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
-        Failure::usage_bare(c"--boot needs boxinit to be PID 1").exit();
+        return Err(Failure::usage_bare(c"--boot needs boxinit to be PID 1"));
     }
     let settings = &config.boot;
     if settings.exit_device {
@@ -146,7 +155,8 @@ pub fn end(config: &Config, outcome: Outcome) -> ! {
     )
 }
 
-/// The end of every boot: the status line, sync, the exit device, and reboot(2).
+/// The end of every boot: the status line, the root as it was found, sync, the exit device,
+/// and reboot(2).
 fn power_off(status: u8, how: OnExit) -> ! {
     let mut digits = [0; 20];
     // One machine-readable line for whoever reads the console.
@@ -154,12 +164,15 @@ fn power_off(status: u8, how: OnExit) -> ! {
         0,
         &[b"exit status ", out::decimal(status as u64, &mut digits)],
     );
+    // Opened while /dev is still there.
+    let port = is(EXIT_DEVICE).then(|| Fd::open(c"/dev/port", libc::O_WRONLY));
+    remove_made();
     sys::sync();
     if !started_by_kernel() {
         sys::exit(status); // --boot elsewhere (a container, a test): never reboot(2)
     }
-    if is(EXIT_DEVICE) {
-        signal_exit_device(status);
+    if let Some(Ok(port)) = port {
+        signal_exit_device(&port, status);
     }
     let _ = sys::reboot(how.command());
     // reboot(2) does not come back for the kernel's init; should it, PID 1 still may not exit.
@@ -171,11 +184,9 @@ fn power_off(status: u8, how: OnExit) -> ! {
 /// QEMU's isa-debug-exit device (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`) ends QEMU
 /// with status `(V << 1) | 1` when V is written to its port; /dev/port writes I/O ports by
 /// offset, so no assembly is needed.
-fn signal_exit_device(status: u8) {
+fn signal_exit_device(port: &Fd, status: u8) {
     if cfg!(target_arch = "x86_64") {
-        if let Ok(port) = Fd::open(c"/dev/port", libc::O_WRONLY) {
-            let _ = port.write_at(&[status], 0xf4);
-        }
+        let _ = port.write_at(&[status], 0xf4);
     }
 }
 
@@ -223,11 +234,39 @@ const EARLY: [Mount; 7] = [
 /// Mounted in the final root only.
 const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
 
+/// The mount points a boot makes at the top of a root that lacks them. Those it made in the
+/// final root (bits of `MADE`) are unmounted and removed as the boot ends: a root is left as
+/// it was found, as a container's is.
+const TOP: [&CStr; 5] = [c"/dev", c"/proc", c"/sys", c"/run", c"/tmp"];
+static MADE: AtomicU8 = AtomicU8::new(0);
+
+/// Make `path` for a mount at `top` (where the root has it), noting whether it was missing.
+fn make_mount_point(path: &CStr, top: &CStr) {
+    let i = TOP.iter().position(|&t| t == top);
+    if let (Ok(()), Some(i)) = (sys::mkdir(path, 0o755), i) {
+        MADE.store(MADE.load(Ordering::Relaxed) | 1 << i, Ordering::Relaxed);
+    }
+}
+
+/// Unmount and remove the mount points the boot made in its root.
+fn remove_made() {
+    let made = MADE.load(Ordering::Relaxed);
+    let Ok(root) = Fd::open(c"/", libc::O_PATH | libc::O_DIRECTORY) else {
+        return;
+    };
+    for (_, dir) in TOP.iter().enumerate().filter(|&(i, _)| made & 1 << i != 0) {
+        let _ = sys::umount(dir, libc::MNT_DETACH);
+        if let Some(name) = sys::c_str(&dir.to_bytes_with_nul()[1..]) {
+            let _ = root.remove_dir_in(name);
+        }
+    }
+}
+
 /// Mount each of `mounts` that is not mounted yet (the kernel or a bootloader's initramfs
 /// may have done some). A mount that fails is reported; the boot goes on without it.
 fn mount_missing(mounts: &[Mount]) {
     for m in mounts {
-        let _ = sys::mkdir(m.target, 0o755);
+        make_mount_point(m.target, m.target);
         if is_mount_point(m.target) {
             continue;
         }
@@ -275,7 +314,8 @@ fn load_modules(list: &[u8]) {
         };
         match loaded {
             Ok(()) | Err(Errno::EEXIST) => {}
-            Err(e) => out::error("loading module", name, Some(e)),
+            // Best effort, as systemd-modules-load: the boot goes on without it.
+            Err(e) => out::error("warning: loading module", name, Some(e)),
         }
     }
 }
@@ -331,6 +371,8 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     }
     // Asked while /proc is still where it was mounted.
     let initramfs = is_initramfs();
+    // What was made in the old root stays there; what the new root lacks is made now.
+    MADE.store(0, Ordering::Relaxed);
     for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
         move_into(old, dir);
     }
@@ -352,7 +394,7 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
 fn move_into(old: &'static CStr, dir: &CStr) {
     let moved = match sys::keep(&[dir.to_bytes(), old.to_bytes()]) {
         Some(new) => {
-            let _ = sys::mkdir(new, 0o755);
+            make_mount_point(new, old);
             sys::mount(old, new, None, libc::MS_MOVE, None)
         }
         None => Err(Errno::ENAMETOOLONG),
