@@ -227,10 +227,15 @@ fn bad_limits_are_125_with_one_line_and_leave_nothing() {
         assert_one_line(&out, says);
         Tree::V1.assert_gone(&name);
     }
-    for name in ["a/b", "..", ""] {
+    // Names the kernel would refuse only once the cgroup is made are refused before.
+    for name in ["a/b", "..", "cgroup.procs", "a\nb", &"n".repeat(201), ""] {
         let out = run(boxinit_cmd().args(["--pids", "8", "--cgroup", name, "--", "true"]));
         assert_eq!(out.status.code(), Some(125), "{name:?}: {out:?}");
-        assert_one_line(&out, "invalid --cgroup name");
+        let says = match name {
+            "" => "--cgroup is empty",
+            _ => "invalid --cgroup name",
+        };
+        assert_one_line(&out, says);
     }
     // The environment's forms are checked the same way.
     let out = run(boxinit_cmd()
