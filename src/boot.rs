@@ -93,16 +93,13 @@ pub fn refuse(failure: &Failure, args: Strings, env: Strings) -> ! {
         {
             set(EXIT_DEVICE);
         }
-        mount_missing(&EARLY[..1]);
+        mount_missing(&EARLY[..1], 0);
         console();
     }
     failure.report();
-    let boot = |a: &CStr| a.to_bytes() == b"--boot";
-    let mut options = args.iter().skip(1).take_while(|a| a.to_bytes() != b"--");
-    let from_env = env
-        .value(b"BOXINIT_BOOT")
-        .map(|v| crate::values::boolean(v.to_bytes()));
-    if options.any(boot) || from_env == Some(Some(true)) {
+    // (The line is true of any run, so a BOXINIT_BOOT that says no does no harm here.)
+    let from_env = env.value(b"BOXINIT_BOOT").is_some();
+    if from_env || args.iter().any(|a| a.to_bytes() == b"--boot") {
         power_off(failure.status(), OnExit::PowerOff)
     }
     quit(failure.status())
@@ -121,7 +118,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if settings.exit_device {
         set(EXIT_DEVICE);
     }
-    mount_missing(&EARLY);
+    mount_missing(&EARLY, 0);
     console();
     load_modules(settings.modules);
     if let Some(device) = settings.root_device {
@@ -131,7 +128,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     } else if let Some(dir) = settings.switch_root {
         switch_root(dir)?;
     }
-    mount_missing(&LATE);
+    mount_missing(&LATE, LATE_BIT);
     if let Err(e) = sys::set_interface_up(b"lo") {
         out::error("bringing up", b"lo", Some(e));
     }
@@ -234,39 +231,42 @@ const EARLY: [Mount; 7] = [
 /// Mounted in the final root only.
 const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
 
-/// The mount points a boot makes at the top of a root that lacks them. Those it made in the
-/// final root (bits of `MADE`) are unmounted and removed as the boot ends: a root is left as
+/// The mount points of `EARLY` and then `LATE` (one bit each, by place) that the boot made in
+/// its final root: they are unmounted and removed as the boot ends, so that a root is left as
 /// it was found, as a container's is.
-const TOP: [&CStr; 5] = [c"/dev", c"/proc", c"/sys", c"/run", c"/tmp"];
 static MADE: AtomicU8 = AtomicU8::new(0);
+const LATE_BIT: usize = EARLY.len();
 
-/// Make `path` for a mount at `top` (where the root has it), noting whether it was missing.
-fn make_mount_point(path: &CStr, top: &CStr) {
-    let i = TOP.iter().position(|&t| t == top);
-    if let (Ok(()), Some(i)) = (sys::mkdir(path, 0o755), i) {
-        MADE.store(MADE.load(Ordering::Relaxed) | 1 << i, Ordering::Relaxed);
+/// Make `path` for the mount of bit `bit`, noting it if it was missing.
+fn make_mount_point(path: &CStr, bit: usize) {
+    if sys::mkdir(path, 0o755).is_ok() {
+        MADE.store(MADE.load(Ordering::Relaxed) | 1 << bit, Ordering::Relaxed);
     }
 }
 
-/// Unmount and remove the mount points the boot made in its root.
+/// Unmount and remove the mount points the boot made in its root, the latest first.
 fn remove_made() {
     let made = MADE.load(Ordering::Relaxed);
     let Ok(root) = Fd::open(c"/", libc::O_PATH | libc::O_DIRECTORY) else {
         return;
     };
-    for (_, dir) in TOP.iter().enumerate().filter(|&(i, _)| made & 1 << i != 0) {
-        let _ = sys::umount(dir, libc::MNT_DETACH);
-        if let Some(name) = sys::c_str(&dir.to_bytes_with_nul()[1..]) {
-            let _ = root.remove_dir_in(name);
+    for bit in (0..=LATE_BIT).rev() {
+        let m = EARLY.get(bit).unwrap_or(&LATE[0]);
+        if made & 1 << bit != 0 {
+            let _ = sys::umount(m.target, libc::MNT_DETACH);
+            if let Some(name) = sys::c_str(&m.target.to_bytes_with_nul()[1..]) {
+                let _ = root.remove_dir_in(name);
+            }
         }
     }
 }
 
 /// Mount each of `mounts` that is not mounted yet (the kernel or a bootloader's initramfs
-/// may have done some). A mount that fails is reported; the boot goes on without it.
-fn mount_missing(mounts: &[Mount]) {
-    for m in mounts {
-        make_mount_point(m.target, m.target);
+/// may have done some), the first one of bit `first`. A mount that fails is reported; the
+/// boot goes on without it.
+fn mount_missing(mounts: &[Mount], first: usize) {
+    for (i, m) in mounts.iter().enumerate() {
+        make_mount_point(m.target, first + i);
         if is_mount_point(m.target) {
             continue;
         }
@@ -373,8 +373,9 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let initramfs = is_initramfs();
     // What was made in the old root stays there; what the new root lacks is made now.
     MADE.store(0, Ordering::Relaxed);
-    for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
-        move_into(old, dir);
+    // /dev, /proc, /sys and /run (with what is mounted under them).
+    for bit in [0, 3, 4, 6] {
+        move_into(bit, dir);
     }
     sys::chdir(dir).map_err(fail)?;
     if !initramfs {
@@ -390,11 +391,12 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     sys::chdir(c"/").map_err(fail)
 }
 
-/// Move the mount at `old` to the same place under `dir`.
-fn move_into(old: &'static CStr, dir: &CStr) {
+/// Move the mount of `EARLY[bit]` to the same place under `dir`.
+fn move_into(bit: usize, dir: &CStr) {
+    let old = EARLY[bit].target;
     let moved = match sys::keep(&[dir.to_bytes(), old.to_bytes()]) {
         Some(new) => {
-            make_mount_point(new, old);
+            make_mount_point(new, bit);
             sys::mount(old, new, None, libc::MS_MOVE, None)
         }
         None => Err(Errno::ENAMETOOLONG),

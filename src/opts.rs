@@ -1137,11 +1137,12 @@ impl Parser {
         self.check_mode(mode)?;
         // -c keeps the command in boxinit's session; --ro keeps the root from the writes that
         // --volatile is there to take.
-        if !self.setsid {
-            self.refuse_both(Opt::NewSession, Opt::SingleChild)?;
-            self.refuse_both(Opt::NewSession, Opt::Setsid)?;
+        if !self.setsid && self.used & (bit(Opt::SingleChild) | bit(Opt::Setsid)) != 0 {
+            self.refuse_any(bit(Opt::NewSession), b" contradicts -c")?;
         }
-        self.refuse_both(Opt::ReadOnly, Opt::Volatile)?;
+        if self.fs.volatile {
+            self.refuse_any(bit(Opt::ReadOnly), b" contradicts --volatile")?;
+        }
         if self.pause && !operands.is_empty() {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
@@ -1185,14 +1186,10 @@ impl Parser {
         self.id_maps.check()?;
         if self.namespaces == Some(Namespaces::NONE) {
             // --unshare none said no namespace: an option that needs one would quietly make it.
-            let needs = [Opt::Uid, Opt::Gid, Opt::MapUid, Opt::MapGid, Opt::MapUsers]
-                .into_iter()
-                .chain([Opt::MapGroups, Opt::Boottime, Opt::Monotonic]);
-            if let Some(opt) = needs.into_iter().find(|&o| self.used & 1 << o as u32 != 0) {
-                let mut buf = [0; ENV_NAME_MAX];
-                let why = b" needs a namespace, and --unshare none makes none";
-                return Err(refusal(&[self.given_as(opt, &mut buf), why]));
-            }
+            let needs = bit(Opt::Uid) | bit(Opt::Gid) | bit(Opt::MapUid) | bit(Opt::MapGid);
+            let needs = needs | bit(Opt::MapUsers) | bit(Opt::MapGroups);
+            let why = b" contradicts --unshare none";
+            self.refuse_any(needs | bit(Opt::Boottime) | bit(Opt::Monotonic), why)?;
         }
         if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
@@ -1220,12 +1217,8 @@ impl Parser {
         {
             // Nobody else can raise a capability, or drop one from the bounding set, outside
             // a user namespace of their own.
-            let opt = match self.used & 1 << Opt::CapAdd as u32 {
-                0 => Opt::CapDrop,
-                _ => Opt::CapAdd,
-            };
             let why = b" needs root or a user namespace (--unshare user)";
-            return Err(refusal(&[self.given_as(opt, &mut [0; ENV_NAME_MAX]), why]));
+            self.refuse_any(bit(Opt::CapAdd) | bit(Opt::CapDrop), why)?;
         }
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
@@ -1265,11 +1258,10 @@ impl Parser {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
-            SUPERVISING => b" does not apply with --exec (nothing is supervised)",
+            SUPERVISING => b" does not apply with --exec",
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
-        let mut buf = [0; ENV_NAME_MAX];
-        Err(refusal(&[self.given_as(spec.opt, &mut buf), why]))
+        self.refuse_any(bit(spec.opt), why)
     }
 
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
@@ -1283,27 +1275,18 @@ impl Parser {
         self.used & bit != 0 && spelt && s.who & self.personality.bit() != 0
     }
 
-    /// `opt` as it was given: `--long`, `-s`, or its variable; built in `buf`.
-    fn given_as<'a>(&self, opt: Opt, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
-        match SPECS.iter().find(|s| s.opt == opt && self.was_given(s)) {
-            Some(spec) => spelling(spec, self.used_from_env & 1 << opt as u32 != 0, buf),
-            None => b"an option",
-        }
-    }
-
-    /// Two options given together that ask for opposite things: neither wins in silence.
-    fn refuse_both(&self, one: Opt, other: Opt) -> Result<(), Failure> {
-        let both = 1 << one as u32 | 1 << other as u32;
-        if self.used & both != both {
+    /// Refuse the first of `opts` (bits of `Opt`) that was given, naming it as it was given:
+    /// `--long`, `-s`, or its variable.
+    fn refuse_any(&self, opts: u128, why: &[u8]) -> Result<(), Failure> {
+        let given = SPECS
+            .iter()
+            .find(|s| opts & bit(s.opt) != 0 && self.was_given(s));
+        let Some(spec) = given else {
             return Ok(());
-        }
-        let (mut a, mut b) = ([0; ENV_NAME_MAX], [0; ENV_NAME_MAX]);
-        let names = [
-            self.given_as(one, &mut a),
-            b" contradicts ",
-            self.given_as(other, &mut b),
-        ];
-        Err(refusal(&names))
+        };
+        let from_env = self.used_from_env & bit(spec.opt) != 0;
+        let mut buf = [0; ENV_NAME_MAX];
+        Err(refusal(&[spelling(spec, from_env, &mut buf), why]))
     }
 
     fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
@@ -1407,6 +1390,11 @@ fn join_or_unshare(
         ));
     }
     Ok(namespaces)
+}
+
+/// The bit of `opt` in the sets of options given.
+const fn bit(opt: Opt) -> u128 {
+    1 << opt as u32
 }
 
 /// A usage error whose words are `parts`, joined.

@@ -418,7 +418,7 @@ fn an_empty_value_is_refused_not_taken_as_unset() {
 #[test]
 fn supervision_options_are_refused_with_exec() {
     // --exec hands process 1 to the command: nothing is left to warn, wait or rewrite.
-    let why = "does not apply with --exec (nothing is supervised)";
+    let why = "does not apply with --exec";
     for option in ["--warn-zombies", "--wait-all"] {
         assert_refused(true, &[], &["--exec", option], &format!("{option} {why}"));
     }
@@ -434,7 +434,7 @@ fn supervision_options_are_refused_with_exec() {
 
 #[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
-    let why = "needs a namespace, and --unshare none makes none";
+    let why = "contradicts --unshare none";
     for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
         let line = format!("{option} {why}");
         assert_refused(false, &[], &["--unshare", "none", option, value], &line);
@@ -444,10 +444,7 @@ fn options_that_need_a_namespace_are_refused_with_unshare_none() {
 #[test]
 fn options_asking_for_opposite_things_are_refused_together() {
     let cases: [(&[&str], &str); 3] = [
-        (
-            &["-c", "--new-session"],
-            "--new-session contradicts --single-child",
-        ),
+        (&["-c", "--new-session"], "--new-session contradicts -c"),
         (
             &["--rootfs", "/", "--volatile", "--ro"],
             "--ro contradicts --volatile",
