@@ -247,16 +247,11 @@ fn make_mount_point(path: &CStr, bit: usize) {
 /// Unmount and remove the mount points the boot made in its root, the latest first.
 fn remove_made() {
     let made = MADE.load(Ordering::Relaxed);
-    let Ok(root) = Fd::open(c"/", libc::O_PATH | libc::O_DIRECTORY) else {
-        return;
-    };
     for bit in (0..=LATE_BIT).rev() {
         let m = EARLY.get(bit).unwrap_or(&LATE[0]);
         if made & 1 << bit != 0 {
             let _ = sys::umount(m.target, libc::MNT_DETACH);
-            if let Some(name) = sys::c_str(&m.target.to_bytes_with_nul()[1..]) {
-                let _ = root.remove_dir_in(name);
-            }
+            let _ = sys::rmdir(m.target);
         }
     }
 }
