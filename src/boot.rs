@@ -83,8 +83,9 @@ pub fn quit(status: u8) -> ! {
     sys::exit(status)
 }
 
-/// A command line the kernel's init cannot use: say so where it can be seen, power off.
-pub fn refuse(failure: &Failure, env: Strings) -> ! {
+/// A command line the kernel's init cannot use: say so where it can be seen, power off. A
+/// boot's (--boot) ends as every failed boot ends, with its status line.
+pub fn refuse(failure: &Failure, args: Strings, env: Strings) -> ! {
     if started_by_kernel() {
         if env
             .value(b"BOXINIT_EXIT_DEVICE")
@@ -92,10 +93,15 @@ pub fn refuse(failure: &Failure, env: Strings) -> ! {
         {
             set(EXIT_DEVICE);
         }
-        mount_missing(&EARLY[..1]);
+        mount_missing(&EARLY[..1], 0);
         console();
     }
     failure.report();
+    // (The line is true of any run, so a BOXINIT_BOOT that says no does no harm here.)
+    let from_env = env.value(b"BOXINIT_BOOT").is_some();
+    if from_env || args.iter().any(|a| a.to_bytes() == b"--boot") {
+        power_off(failure.status(), OnExit::PowerOff)
+    }
     quit(failure.status())
 }
 
@@ -106,13 +112,13 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
-        Failure::usage_bare(c"--boot needs boxinit to be PID 1").exit();
+        return Err(Failure::usage_bare(c"--boot needs boxinit to be PID 1"));
     }
     let settings = &config.boot;
     if settings.exit_device {
         set(EXIT_DEVICE);
     }
-    mount_missing(&EARLY);
+    mount_missing(&EARLY, 0);
     console();
     load_modules(settings.modules);
     if let Some(device) = settings.root_device {
@@ -122,7 +128,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     } else if let Some(dir) = settings.switch_root {
         switch_root(dir)?;
     }
-    mount_missing(&LATE);
+    mount_missing(&LATE, LATE_BIT);
     if let Err(e) = sys::set_interface_up(b"lo") {
         out::error("bringing up", b"lo", Some(e));
     }
@@ -146,7 +152,8 @@ pub fn end(config: &Config, outcome: Outcome) -> ! {
     )
 }
 
-/// The end of every boot: the status line, sync, the exit device, and reboot(2).
+/// The end of every boot: the status line, the root as it was found, sync, the exit device,
+/// and reboot(2).
 fn power_off(status: u8, how: OnExit) -> ! {
     let mut digits = [0; 20];
     // One machine-readable line for whoever reads the console.
@@ -154,12 +161,15 @@ fn power_off(status: u8, how: OnExit) -> ! {
         0,
         &[b"exit status ", out::decimal(status as u64, &mut digits)],
     );
+    // Opened while /dev is still there.
+    let port = is(EXIT_DEVICE).then(|| Fd::open(c"/dev/port", libc::O_WRONLY));
+    remove_made();
     sys::sync();
     if !started_by_kernel() {
         sys::exit(status); // --boot elsewhere (a container, a test): never reboot(2)
     }
-    if is(EXIT_DEVICE) {
-        signal_exit_device(status);
+    if let Some(Ok(port)) = port {
+        signal_exit_device(&port, status);
     }
     let _ = sys::reboot(how.command());
     // reboot(2) does not come back for the kernel's init; should it, PID 1 still may not exit.
@@ -171,11 +181,9 @@ fn power_off(status: u8, how: OnExit) -> ! {
 /// QEMU's isa-debug-exit device (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`) ends QEMU
 /// with status `(V << 1) | 1` when V is written to its port; /dev/port writes I/O ports by
 /// offset, so no assembly is needed.
-fn signal_exit_device(status: u8) {
+fn signal_exit_device(port: &Fd, status: u8) {
     if cfg!(target_arch = "x86_64") {
-        if let Ok(port) = Fd::open(c"/dev/port", libc::O_WRONLY) {
-            let _ = port.write_at(&[status], 0xf4);
-        }
+        let _ = port.write_at(&[status], 0xf4);
     }
 }
 
@@ -223,11 +231,37 @@ const EARLY: [Mount; 7] = [
 /// Mounted in the final root only.
 const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
 
+/// The mount points of `EARLY` and then `LATE` (one bit each, by place) that the boot made in
+/// its final root: they are unmounted and removed as the boot ends, so that a root is left as
+/// it was found, as a container's is.
+static MADE: AtomicU8 = AtomicU8::new(0);
+const LATE_BIT: usize = EARLY.len();
+
+/// Make `path` for the mount of bit `bit`, noting it if it was missing.
+fn make_mount_point(path: &CStr, bit: usize) {
+    if sys::mkdir(path, 0o755).is_ok() {
+        MADE.store(MADE.load(Ordering::Relaxed) | 1 << bit, Ordering::Relaxed);
+    }
+}
+
+/// Unmount and remove the mount points the boot made in its root, the latest first.
+fn remove_made() {
+    let made = MADE.load(Ordering::Relaxed);
+    for bit in (0..=LATE_BIT).rev() {
+        let m = EARLY.get(bit).unwrap_or(&LATE[0]);
+        if made & 1 << bit != 0 {
+            let _ = sys::umount(m.target, libc::MNT_DETACH);
+            let _ = sys::rmdir(m.target);
+        }
+    }
+}
+
 /// Mount each of `mounts` that is not mounted yet (the kernel or a bootloader's initramfs
-/// may have done some). A mount that fails is reported; the boot goes on without it.
-fn mount_missing(mounts: &[Mount]) {
-    for m in mounts {
-        let _ = sys::mkdir(m.target, 0o755);
+/// may have done some), the first one of bit `first`. A mount that fails is reported; the
+/// boot goes on without it.
+fn mount_missing(mounts: &[Mount], first: usize) {
+    for (i, m) in mounts.iter().enumerate() {
+        make_mount_point(m.target, first + i);
         if is_mount_point(m.target) {
             continue;
         }
@@ -275,7 +309,8 @@ fn load_modules(list: &[u8]) {
         };
         match loaded {
             Ok(()) | Err(Errno::EEXIST) => {}
-            Err(e) => out::error("loading module", name, Some(e)),
+            // Best effort, as systemd-modules-load: the boot goes on without it.
+            Err(e) => out::error("warning: loading module", name, Some(e)),
         }
     }
 }
@@ -331,8 +366,11 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     }
     // Asked while /proc is still where it was mounted.
     let initramfs = is_initramfs();
-    for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
-        move_into(old, dir);
+    // What was made in the old root stays there; what the new root lacks is made now.
+    MADE.store(0, Ordering::Relaxed);
+    // /dev, /proc, /sys and /run (with what is mounted under them).
+    for bit in [0, 3, 4, 6] {
+        move_into(bit, dir);
     }
     sys::chdir(dir).map_err(fail)?;
     if !initramfs {
@@ -348,11 +386,12 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     sys::chdir(c"/").map_err(fail)
 }
 
-/// Move the mount at `old` to the same place under `dir`.
-fn move_into(old: &'static CStr, dir: &CStr) {
+/// Move the mount of `EARLY[bit]` to the same place under `dir`.
+fn move_into(bit: usize, dir: &CStr) {
+    let old = EARLY[bit].target;
     let moved = match sys::keep(&[dir.to_bytes(), old.to_bytes()]) {
         Some(new) => {
-            let _ = sys::mkdir(new, 0o755);
+            make_mount_point(new, bit);
             sys::mount(old, new, None, libc::MS_MOVE, None)
         }
         None => Err(Errno::ENAMETOOLONG),

@@ -36,8 +36,11 @@ impl Limits {
 /// A group name is one path component.
 pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
     let bytes = name.to_bytes();
-    if matches!(bytes, b"" | b"." | b"..") || bytes.contains(&b'/') || bytes.len() > 200 {
-        return Err(Failure::usage(c"invalid cgroup name:", bytes));
+    // "cgroup." names the kernel's own files, and a newline no cgroup name can hold: both
+    // would fail only once the cgroup is made.
+    let odd = bytes.starts_with(b"cgroup.") || bytes.contains(&b'/') || bytes.contains(&b'\n');
+    if matches!(bytes, b"" | b"." | b"..") || odd || bytes.len() > 200 {
+        return Err(Failure::usage(c"invalid --cgroup name:", bytes));
     }
     Ok(name)
 }

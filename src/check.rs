@@ -10,8 +10,8 @@ pub fn check(config: &Config) -> Result<(), Failure> {
     if let Some(rootfs) = config.rootfs {
         container::check_rootfs_exists(rootfs)?;
         check_rootfs_readable(rootfs)?;
-        if config.fs.volatile {
-            check_not_host_root(rootfs)?;
+        if config.fs.volatile || config.fs.chroot {
+            check_not_host_root(rootfs, config.fs.volatile)?;
         }
     }
     fds::check_open(&config.keep_fds)
@@ -25,11 +25,15 @@ fn check_rootfs_readable(rootfs: &'static CStr) -> Result<(), Failure> {
         .map_err(|e| Failure::os(c"opening rootfs", rootfs.to_bytes(), e))
 }
 
-/// --volatile lays a throwaway layer over the rootfs; over the host's own root (by any path
-/// to it) the overlay cannot be built, and the kernel's reason would not say why.
-fn check_not_host_root(rootfs: &'static CStr) -> Result<(), Failure> {
+/// --volatile lays a throwaway layer over the rootfs, and --chroot moves the rootfs onto `/`;
+/// with the host's own root (by any path to it) neither can be done, and the kernel's reason
+/// (a symbolic link loop) would not say why.
+fn check_not_host_root(rootfs: &'static CStr, volatile: bool) -> Result<(), Failure> {
     if sys::ids_of(rootfs).is_ok_and(|ids| sys::ids_of(c"/") == Ok(ids)) {
-        let what = c"--volatile needs a rootfs other than the host's root:";
+        let what = match volatile {
+            true => c"--volatile needs a rootfs other than the host's root:",
+            false => c"--chroot needs a rootfs other than the host's root:",
+        };
         return Err(Failure::usage(what, rootfs.to_bytes()));
     }
     Ok(())

@@ -226,13 +226,17 @@ pub enum Mode {
     Container = 2,
     /// The init of a boot (--boot, or the kernel's init).
     Booting = 4,
+    /// A boot that hands process 1 to the command (--exec): nothing is supervised.
+    Handing = 8,
 }
 
-const ANYWHERE: u8 = 7;
+const ANYWHERE: u8 = 15;
+/// What the supervisor does once the command runs: nothing after a boot's --exec.
+const SUPERVISING: u8 = ANYWHERE & !(Mode::Handing as u8);
 const NOT_BOOTING: u8 = Mode::Supervising as u8 | Mode::Container as u8;
 /// File system steps: a container's, or a boot's that unshares a mount namespace.
-const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8;
-const BOOT_ONLY: u8 = Mode::Booting as u8;
+const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8 | Mode::Handing as u8;
+const BOOT_ONLY: u8 = Mode::Booting as u8 | Mode::Handing as u8;
 /// What only a container does (--allow-new-privs: only a container sets no_new_privs).
 const CONTAINER_ONLY: u8 = Mode::Container as u8;
 
@@ -458,20 +462,20 @@ const ROWS: &[Row] = &[
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
     only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
-    spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D),
-    spec(Opt::Group, "", 0, "TINI_KILL_PROCESS_GROUP", B | T),
-    with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T)),
+    only(SUPERVISING, spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D)),
+    only(SUPERVISING, spec(Opt::Group, "", 0, "TINI_KILL_PROCESS_GROUP", B | T)),
+    only(SUPERVISING, with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
     spec(Opt::Verbose, "verbose", b'v', "", B | T | D),
     with_value(spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
     with_value(spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
     with_value(spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
-    spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T),
+    only(SUPERVISING, spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T)),
     only(NOT_BOOTING, spec(Opt::SingleChild, "single-child", b'c', "", B | D)),
     only(NOT_BOOTING, with_value(spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
-    with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D)),
+    only(SUPERVISING, with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
     only(NOT_BOOTING, spec(Opt::Pause, "pause", b'P', "", B | C)),
-    with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL)),
-    spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL),
+    only(SUPERVISING, with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
+    only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
     job(LIMITS, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B))),
     job(LIMITS, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B))),
@@ -834,7 +838,9 @@ impl Parser {
             let value = spec.takes_value.then_some(value);
             return self.apply(spec, value).map_err(|_| bad());
         }
-        if spec.takes_value {
+        if spec.takes_value && text.is_empty() {
+            Err(refusal(&[name, b" is empty"]))
+        } else if spec.takes_value {
             self.apply(spec, Some(value)).map_err(|_| bad())
         } else if values::boolean(text).ok_or_else(bad)? {
             self.apply(spec, None)
@@ -851,6 +857,14 @@ impl Parser {
         in_this_build(spec, false)?;
         self.given |= setting(spec.opt);
         self.used |= 1 << spec.opt as u32;
+        // tini reads an empty -e as 0; for every other option an empty value would be taken
+        // as not given at all.
+        if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
+            return Err(refusal(&[
+                spelling(spec, false, &mut [0; ENV_NAME_MAX]),
+                b" is empty",
+            ]));
+        }
         self.apply(spec, value)
     }
 
@@ -935,7 +949,8 @@ impl Parser {
             // The caller's own pid, read before boxinit runs: a caller that ends before then
             // is seen gone, where our parent would already be the reaper we were given to.
             Opt::ParentPid => {
-                let pid = values::number(text).and_then(|n| Pid::try_from(n).ok());
+                let pid = values::number(text).filter(|&n| n <= PID_MAX_LIMIT);
+                let pid = pid.and_then(|n| Pid::try_from(n).ok());
                 self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
                 self.die_with_parent = true;
             }
@@ -1110,7 +1125,9 @@ impl Parser {
             how.grace_ms.get_or_insert(BOOT_GRACE_MS);
         }
         let namespaces = self.namespaces(booting)?;
-        let mode = if booting {
+        let mode = if booting && self.boot.exec {
+            Mode::Handing
+        } else if booting {
             Mode::Booting
         } else if !namespaces.is_empty() || !self.joins.kinds().is_empty() {
             Mode::Container
@@ -1118,6 +1135,14 @@ impl Parser {
             Mode::Supervising
         };
         self.check_mode(mode)?;
+        // -c keeps the command in boxinit's session; --ro keeps the root from the writes that
+        // --volatile is there to take.
+        if !self.setsid && self.used & (bit(Opt::SingleChild) | bit(Opt::Setsid)) != 0 {
+            self.refuse_any(bit(Opt::NewSession), b" contradicts -c")?;
+        }
+        if self.fs.volatile {
+            self.refuse_any(bit(Opt::ReadOnly), b" contradicts --volatile")?;
+        }
         if self.pause && !operands.is_empty() {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
@@ -1159,6 +1184,13 @@ impl Parser {
         // Identity: a map option asks for a user namespace, and so does any namespace asked
         // for by someone who is not root, whose unshare needs one to come first.
         self.id_maps.check()?;
+        if self.namespaces == Some(Namespaces::NONE) {
+            // --unshare none said no namespace: an option that needs one would quietly make it.
+            let needs = bit(Opt::Uid) | bit(Opt::Gid) | bit(Opt::MapUid) | bit(Opt::MapGid);
+            let needs = needs | bit(Opt::MapUsers) | bit(Opt::MapGroups);
+            let why = b" contradicts --unshare none";
+            self.refuse_any(needs | bit(Opt::Boottime) | bit(Opt::Monotonic), why)?;
+        }
         if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
         }
@@ -1181,14 +1213,12 @@ impl Parser {
     /// What the container's options need of the namespaces made.
     #[cfg(feature = "launcher")]
     fn check_container(&self, namespaces: Namespaces, booting: bool) -> Result<(), Failure> {
-        if self.privileges.cap_add != 0
-            && self.host.euid != 0
-            && !namespaces.has(libc::CLONE_NEWUSER)
+        if self.privileges.caps_given && self.host.euid != 0 && !namespaces.has(libc::CLONE_NEWUSER)
         {
-            // Nobody else can raise a capability outside a user namespace of their own.
-            return Err(Failure::usage_bare(
-                c"--cap-add needs root or a user namespace (--unshare user)",
-            ));
+            // Nobody else can raise a capability, or drop one from the bounding set, outside
+            // a user namespace of their own.
+            let why = b" needs root or a user namespace (--unshare user)";
+            self.refuse_any(bit(Opt::CapAdd) | bit(Opt::CapDrop), why)?;
         }
         if let Some(rootfs) = self.rootfs {
             container::check_rootfs(rootfs, namespaces)?;
@@ -1218,16 +1248,9 @@ impl Parser {
             // (`pack` checks it as the table is compiled).
             return Ok(());
         }
-        let me = self.personality.bit();
-        let misplaced = SPECS.iter().find(|s| {
-            let bit = 1u128 << s.opt as u32;
-            let spelt = if self.used_from_env & bit != 0 {
-                s.env
-            } else {
-                s.long || s.short != 0
-            };
-            self.used & bit != 0 && spelt && s.who & me != 0 && s.modes & mode as u8 == 0
-        });
+        let misplaced = SPECS
+            .iter()
+            .find(|s| self.was_given(s) && s.modes & mode as u8 == 0);
         let Some(spec) = misplaced else {
             return Ok(());
         };
@@ -1235,14 +1258,35 @@ impl Parser {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
+            SUPERVISING => b" does not apply with --exec",
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
-        let from_env = self.used_from_env & (1 << spec.opt as u32) != 0;
+        self.refuse_any(bit(spec.opt), why)
+    }
+
+    /// Whether `spec` is how an option was given (its long or short form, or its variable).
+    fn was_given(&self, s: &Spec) -> bool {
+        let bit = 1u128 << s.opt as u32;
+        let spelt = if self.used_from_env & bit != 0 {
+            s.env
+        } else {
+            s.long || s.short != 0
+        };
+        self.used & bit != 0 && spelt && s.who & self.personality.bit() != 0
+    }
+
+    /// Refuse the first of `opts` (bits of `Opt`) that was given, naming it as it was given:
+    /// `--long`, `-s`, or its variable.
+    fn refuse_any(&self, opts: u128, why: &[u8]) -> Result<(), Failure> {
+        let given = SPECS
+            .iter()
+            .find(|s| opts & bit(s.opt) != 0 && self.was_given(s));
+        let Some(spec) = given else {
+            return Ok(());
+        };
+        let from_env = self.used_from_env & bit(spec.opt) != 0;
         let mut buf = [0; ENV_NAME_MAX];
-        let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why]);
-        Err(Failure::usage_bare(
-            what.unwrap_or(c"an option does not apply here"),
-        ))
+        Err(refusal(&[spelling(spec, from_env, &mut buf), why]))
     }
 
     fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
@@ -1348,6 +1392,17 @@ fn join_or_unshare(
     Ok(namespaces)
 }
 
+/// The bit of `opt` in the sets of options given.
+const fn bit(opt: Opt) -> u128 {
+    1 << opt as u32
+}
+
+/// A usage error whose words are `parts`, joined.
+fn refusal(parts: &[&[u8]]) -> Failure {
+    let what = crate::sys::keep(parts);
+    Failure::usage_bare(what.unwrap_or(c"an option is refused"))
+}
+
 /// The value of an option that takes one from the next argument.
 fn next_value(
     args: Strings,
@@ -1372,16 +1427,18 @@ fn invalid(opt: Opt) -> &'static CStr {
         Opt::ParentDeath => c"invalid signal for -p:",
         Opt::ExpectExit => c"invalid exit code for -e (0-255):",
         Opt::Verbosity => c"invalid verbosity:",
-        Opt::Rewrite => c"invalid rewrite (want SIGNAL:SIGNAL, 0 to drop):",
+        Opt::Rewrite => c"invalid -r (want SIGNAL:SIGNAL, 0 to drop):",
         Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
-        Opt::Memory | Opt::MemorySwap => c"invalid size (want bytes with k, m or g: 64m):",
-        Opt::Cpus => c"invalid number of CPUs (want at least 0.01, at most 5 decimals):",
-        Opt::CpuWeight => c"invalid CPU weight (want 1-10000):",
-        Opt::Pids => c"invalid number of processes (want 1 to 4194304):",
-        Opt::ParentPid => c"invalid pid for --parent-pid:",
+        Opt::Memory => c"invalid --memory (want bytes with k, m or g: 64m):",
+        Opt::MemorySwap => c"invalid --memory-swap (want bytes with k, m or g: 64m):",
+        Opt::Cpus => c"invalid --cpus (want at least 0.01, at most 5 decimals):",
+        Opt::CpuWeight => c"invalid --cpu-weight (want 1-10000):",
+        Opt::Pids => c"invalid --pids (want 1 to 4194304):",
+        Opt::ParentPid => c"invalid --parent-pid (want 1 to 4194304):",
         Opt::RootWait => c"invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
         Opt::OnExit => c"invalid --on-exit (want poweroff, reboot or halt):",
-        Opt::Boottime | Opt::Monotonic => c"invalid time offset (want seconds):",
+        Opt::Boottime => c"invalid --boottime (want seconds):",
+        Opt::Monotonic => c"invalid --monotonic (want seconds):",
         Opt::JoinUser
         | Opt::JoinCgroup
         | Opt::JoinIpc
@@ -1409,8 +1466,7 @@ fn on_exit(text: &[u8]) -> Option<OnExit> {
 }
 
 /// The most processes the kernel can count (PID_MAX_LIMIT on 64-bit): a larger --pids is
-/// refused by the kernel only once the cgroup is made.
-#[cfg(feature = "limits")]
+/// refused by the kernel only once the cgroup is made, and no pid is larger.
 const PID_MAX_LIMIT: u64 = 4 << 20;
 
 /// The least --memory taken, as docker takes: less fails as the command starts (or the

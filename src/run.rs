@@ -24,7 +24,7 @@ pub fn start(args: Strings, env: Strings) -> ! {
             },
             _ => Ok(config),
         })
-        .unwrap_or_else(|f| boot::refuse(&f, env));
+        .unwrap_or_else(|f| boot::refuse(&f, args, env));
     out::set_verbosity(config.verbosity);
     if config.action != Action::Run {
         boot::quit(help::answer(config.action, config.personality));

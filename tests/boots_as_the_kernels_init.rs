@@ -644,5 +644,33 @@ fn boot_flag_outside_pid_1_is_refused_and_mounts_nothing() {
         .env("ERR", &err));
     assert_eq!(out.status.code(), Some(125), "{out:?}");
     let stderr = std::fs::read_to_string(&err).unwrap();
-    assert_eq!(stderr, "boxinit: --boot needs boxinit to be PID 1\n");
+    assert_eq!(
+        stderr,
+        "boxinit: --boot needs boxinit to be PID 1\nboxinit: exit status 125\n"
+    );
+}
+
+/// --modules is best effort, as systemd-modules-load is: a module that cannot be loaded is
+/// one warning line, and the boot goes on to run the command.
+#[test]
+fn a_module_that_fails_to_load_is_a_warning_and_the_boot_goes_on() {
+    let out = run(Command::new("unshare")
+        .args(["--fork", "--pid", "--mount", "--mount-proc"])
+        .arg(boxinit())
+        .args([
+            "--boot",
+            "--modules",
+            "no-such-module",
+            "--",
+            "sh",
+            "-c",
+            "exit 3",
+        ]));
+    let stderr = text(&out.stderr);
+    assert_eq!(exit_code(out.status), 3, "{stderr}");
+    assert_eq!(
+        stderr,
+        "boxinit: warning: loading module no-such-module: No such file or directory\n\
+         boxinit: exit status 3\n"
+    );
 }

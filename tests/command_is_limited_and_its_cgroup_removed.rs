@@ -194,29 +194,29 @@ fn cgroup_namespace_has_the_group_as_its_root() {
 fn bad_limits_are_125_with_one_line_and_leave_nothing() {
     let name = group_name();
     for (args, says) in [
-        (&["--memory", "12q"][..], "invalid size"),
-        (&["--memory", "1.5g"], "invalid size"),
-        (&["--memory", "m"], "invalid size"),
-        (&["--memory", "99999999999t"], "invalid size"),
+        (&["--memory", "12q"][..], "invalid --memory"),
+        (&["--memory", "1.5g"], "invalid --memory"),
+        (&["--memory", "m"], "invalid --memory"),
+        (&["--memory", "99999999999t"], "invalid --memory"),
         (&["--memory-swap", "32m"], "--memory-swap needs --memory"),
         (
             &["--memory", "32m", "--memory-swap", "16m"],
             "is less than --memory",
         ),
-        (&["--cpus", "half"], "invalid number of CPUs"),
-        (&["--cpus", "1.2.3"], "invalid number of CPUs"),
-        (&["--cpus", "0.000001"], "invalid number of CPUs"),
-        (&["--cpus", "0.001"], "invalid number of CPUs"),
-        (&["--cpu-weight", "10001"], "invalid CPU weight"),
-        (&["--pids", "many"], "invalid number of processes"),
+        (&["--cpus", "half"], "invalid --cpus"),
+        (&["--cpus", "1.2.3"], "invalid --cpus"),
+        (&["--cpus", "0.000001"], "invalid --cpus"),
+        (&["--cpus", "0.001"], "invalid --cpus"),
+        (&["--cpu-weight", "10001"], "invalid --cpu-weight"),
+        (&["--pids", "many"], "invalid --pids"),
         // Zero and negative values.
-        (&["--memory", "0"], "invalid size"),
-        (&["--memory", "-1m"], "invalid size"),
-        (&["--cpus", "0"], "invalid number of CPUs"),
-        (&["--cpus", "-0.5"], "invalid number of CPUs"),
-        (&["--cpu-weight", "0"], "invalid CPU weight"),
-        (&["--pids", "0"], "invalid number of processes"),
-        (&["--pids", "-1"], "invalid number of processes"),
+        (&["--memory", "0"], "invalid --memory"),
+        (&["--memory", "-1m"], "invalid --memory"),
+        (&["--cpus", "0"], "invalid --cpus"),
+        (&["--cpus", "-0.5"], "invalid --cpus"),
+        (&["--cpu-weight", "0"], "invalid --cpu-weight"),
+        (&["--pids", "0"], "invalid --pids"),
+        (&["--pids", "-1"], "invalid --pids"),
     ] {
         let out = run(boxinit_cmd()
             .args(args)
@@ -227,10 +227,15 @@ fn bad_limits_are_125_with_one_line_and_leave_nothing() {
         assert_one_line(&out, says);
         Tree::V1.assert_gone(&name);
     }
-    for name in ["a/b", "..", ""] {
+    // Names the kernel would refuse only once the cgroup is made are refused before.
+    for name in ["a/b", "..", "cgroup.procs", "a\nb", &"n".repeat(201), ""] {
         let out = run(boxinit_cmd().args(["--pids", "8", "--cgroup", name, "--", "true"]));
         assert_eq!(out.status.code(), Some(125), "{name:?}: {out:?}");
-        assert_one_line(&out, "invalid cgroup name");
+        let says = match name {
+            "" => "--cgroup is empty",
+            _ => "invalid --cgroup name",
+        };
+        assert_one_line(&out, says);
     }
     // The environment's forms are checked the same way.
     let out = run(boxinit_cmd()

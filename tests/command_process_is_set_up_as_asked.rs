@@ -646,9 +646,9 @@ fn each_bad_option_is_125_with_one_line() {
             &["--keep-fd", "999999"],
             "no open descriptor for --keep-fd: 999999",
         ),
-        (&["--monotonic", "soon"], "invalid time offset"),
-        (&["--boottime", "1.5"], "invalid time offset"),
-        (&["--join-net", ""], "empty namespace path"),
+        (&["--monotonic", "soon"], "invalid --monotonic"),
+        (&["--boottime", "1.5"], "invalid --boottime"),
+        (&["--join-net", ""], "--join-net is empty"),
         (
             &["--unshare", "net", "--join-net", "/proc/self/ns/net"],
             "cannot both join and unshare namespace net",

@@ -745,13 +745,13 @@ fn bad_input_is_125_and_one_line() {
     let cases: &[(&[&str], &str)] = &[
         (&["--cap-add", "bogus"], "unknown capability bogus"),
         (&["--cap-drop", "net_raw,"], "unknown capability"),
-        (&["--rlimit", "NOFILE"], "invalid rlimit"),
-        (&["--rlimit", "NOFILE=10:5"], "invalid rlimit"),
-        (&["--rlimit", "BOGUS=1"], "invalid rlimit"),
-        (&["--rlimit", "NOFILE=1k"], "invalid rlimit"),
-        (&["--map-uid", "0:1000"], "invalid id map"),
-        (&["--map-gid", "0:1000:0"], "invalid id map"),
-        (&["--map-uid", "x:1:1"], "invalid id map"),
+        (&["--rlimit", "NOFILE"], "invalid --rlimit"),
+        (&["--rlimit", "NOFILE=10:5"], "invalid --rlimit"),
+        (&["--rlimit", "BOGUS=1"], "invalid --rlimit"),
+        (&["--rlimit", "NOFILE=1k"], "invalid --rlimit"),
+        (&["--map-uid", "0:1000"], "invalid --map-uid or --map-gid"),
+        (&["--map-gid", "0:1000:0"], "invalid --map-uid or --map-gid"),
+        (&["--map-uid", "x:1:1"], "invalid --map-uid or --map-gid"),
         (
             &[
                 "--map-uid",
@@ -759,7 +759,10 @@ fn bad_input_is_125_and_one_line() {
             ],
             "more than 8 id maps",
         ),
-        (&["--map-users", "yes"], "invalid map"),
+        (
+            &["--map-users", "yes"],
+            "invalid --map-users or --map-groups",
+        ),
         (&["--uid", "-1"], "invalid --uid"),
         (&["--uid", "0", "--map-uid", "0:0:1"], "--uid and --gid"),
         (

@@ -369,13 +369,13 @@ fn bad_input_is_125_with_one_line_and_nothing_left_behind() {
             "Not a directory",
             "/bin/busybox".into(),
         ),
-        (args(&["--chdir", ""]), "empty --chdir", String::new()),
+        (args(&["--chdir", ""]), "--chdir is empty", String::new()),
         (
             args(&["--tmpfs", "/t:lots"]),
-            "invalid tmpfs",
+            "invalid --tmpfs",
             "/t:lots".into(),
         ),
-        (args(&["--bind", ":/x"]), "invalid bind", ":/x".into()),
+        (args(&["--bind", ":/x"]), "invalid --bind", ":/x".into()),
     ];
     let before = host_mountinfo();
     for (extra, problem, subject) in &cases {
@@ -402,9 +402,16 @@ fn bad_input_is_125_with_one_line_and_nothing_left_behind() {
         ),
         (
             &["--unshare", "uts", "--bind", "/tmp:/tmp"],
-            "need the mnt namespace",
+            "--bind needs the mnt namespace",
         ),
-        (&["--unshare", "uts", "--ro"], "need the mnt namespace"),
+        (
+            &["--unshare", "uts", "--ro"],
+            "--ro needs the mnt namespace",
+        ),
+        (
+            &["--join-mnt", "/proc/self/ns/mnt", "--tmpfs", "/tmp"],
+            "--tmpfs needs the mnt namespace",
+        ),
     ] {
         let out = run(boxinit_cmd()
             .args(extra)

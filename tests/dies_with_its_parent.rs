@@ -167,12 +167,12 @@ fn a_parent_pid_that_is_gone_ends_boxinit_before_the_command_runs() {
             "boxinit: the parent died before boxinit started\n"
         );
     }
-    for bad in ["0", "-1", "x", "99999999999"] {
+    for bad in ["0", "-1", "x", "99999999", "99999999999"] {
         let out = run(boxinit_cmd().args(["--parent-pid", bad, "--", "true"]));
         assert_eq!(out.status.code(), Some(125), "{bad}: {out:?}");
         assert_eq!(
             text(&out.stderr),
-            format!("boxinit: invalid pid for --parent-pid: {bad}\n")
+            format!("boxinit: invalid --parent-pid (want 1 to 4194304): {bad}\n")
         );
     }
 }

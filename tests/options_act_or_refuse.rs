@@ -304,7 +304,12 @@ fn judge(
         }
         return None;
     }
-    let lines = run.stderr.lines().count();
+    // A boot's refusal ends as every failed boot does, with its status line.
+    let stderr = match mode {
+        Mode::Booting => run.stderr.strip_suffix("boxinit: exit status 125\n"),
+        _ => Some(run.stderr.as_str()),
+    };
+    let lines = stderr.map_or(0, |s| s.lines().count());
     if run.status != usage || lines != 1 || !refused_for_mode(&run.stderr) {
         return Some(format!(
             "should be refused for its mode: status {}, {lines} lines",
@@ -327,7 +332,10 @@ fn pause_is_refused_in_boot_mode() {
     let out = run(&mut cmd);
     let stderr = text(&out.stderr);
     assert_eq!(exit_code(out.status), 125, "{stderr}");
-    assert_eq!(stderr, "boxinit: --pause does not apply in boot mode\n");
+    assert_eq!(
+        stderr,
+        "boxinit: --pause does not apply in boot mode\nboxinit: exit status 125\n"
+    );
 }
 
 #[test]
@@ -359,4 +367,111 @@ fn cap_add_without_root_or_a_user_namespace_is_refused() {
     let eff = text(&out.stdout);
     let mask = u64::from_str_radix(eff.trim().rsplit('\t').next().unwrap(), 16).unwrap();
     assert!(mask & (1 << 21) != 0, "no CAP_SYS_ADMIN: {eff}");
+}
+
+/// `args` to boxinit (after `env`), in a PID namespace of their own when `boot` (boot mode
+/// needs PID 1): refused before the command runs, with status 125 and the one line `line`
+/// (a boot's refusal ends with its status line, as every failed boot does).
+#[track_caller]
+fn assert_refused(boot: bool, env: &[(&str, &str)], args: &[&str], line: &str) {
+    let mut cmd = match boot {
+        true => {
+            let mut cmd = Command::new("unshare");
+            cmd.args(["--fork", "--pid", "--mount", "--mount-proc", "--uts"])
+                .arg(boxinit())
+                .arg("--boot");
+            cmd
+        }
+        false => Command::new(boxinit()),
+    };
+    strip_options_env(&mut cmd);
+    cmd.envs(env.iter().copied())
+        .args(args)
+        .args(["--", "sh", "-c", "echo ran"]);
+    let out = run(&mut cmd);
+    let stderr = text(&out.stderr);
+    let want = match boot {
+        true => format!("boxinit: {line}\nboxinit: exit status 125\n"),
+        false => format!("boxinit: {line}\n"),
+    };
+    assert_eq!(
+        (exit_code(out.status), stderr.as_str()),
+        (125, want.as_str()),
+        "{args:?}"
+    );
+    assert!(out.stdout.is_empty(), "{args:?} ran the command");
+}
+
+#[test]
+fn an_empty_value_is_refused_not_taken_as_unset() {
+    assert_refused(true, &[], &["--switch-root", ""], "--switch-root is empty");
+    assert_refused(true, &[("BOXINIT_ROOT", "")], &[], "BOXINIT_ROOT is empty");
+    assert_refused(
+        false,
+        &[("BOXINIT_ROOTFS", "")],
+        &[],
+        "BOXINIT_ROOTFS is empty",
+    );
+    assert_refused(false, &[], &["--hostname="], "--hostname is empty");
+}
+
+#[test]
+fn supervision_options_are_refused_with_exec() {
+    // --exec hands process 1 to the command: nothing is left to warn, wait or rewrite.
+    let why = "does not apply with --exec";
+    for option in ["--warn-zombies", "--wait-all"] {
+        assert_refused(true, &[], &["--exec", option], &format!("{option} {why}"));
+    }
+    assert_refused(
+        true,
+        &[],
+        &["--exec", "--grace", "1"],
+        &format!("--grace {why}"),
+    );
+    let (env, line) = ([("BOXINIT_GRACE", "1")], format!("BOXINIT_GRACE {why}"));
+    assert_refused(true, &env, &["--exec"], &line);
+}
+
+#[test]
+fn options_that_need_a_namespace_are_refused_with_unshare_none() {
+    let why = "contradicts --unshare none";
+    for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
+        let line = format!("{option} {why}");
+        assert_refused(false, &[], &["--unshare", "none", option, value], &line);
+    }
+}
+
+#[test]
+fn options_asking_for_opposite_things_are_refused_together() {
+    let cases: [(&[&str], &str); 3] = [
+        (&["-c", "--new-session"], "--new-session contradicts -c"),
+        (
+            &["--rootfs", "/", "--volatile", "--ro"],
+            "--ro contradicts --volatile",
+        ),
+        (
+            &["--rootfs", "/", "--chroot"],
+            "--chroot needs a rootfs other than the host's root: /",
+        ),
+    ];
+    for (args, line) in cases {
+        assert_refused(false, &[], args, line);
+    }
+}
+
+#[test]
+fn cap_drop_without_root_or_a_user_namespace_is_refused() {
+    // Dropping from the bounding set needs CAP_SETPCAP: refused before anything starts,
+    // not a late failure of the drop.
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+        .arg(boxinit())
+        .args(["--cap-drop", "all", "--", "true"]);
+    strip_options_env(&mut cmd);
+    let out = run(&mut cmd);
+    assert_eq!(exit_code(out.status), 125);
+    assert_eq!(
+        text(&out.stderr),
+        "boxinit: --cap-drop needs root or a user namespace (--unshare user)\n"
+    );
 }

@@ -14,8 +14,9 @@ use support::*;
 const KEPT: &str = "boxinit: not an initramfs: the old root keeps its files\n";
 
 /// An old root: busybox, files of the caller's in a deep directory, a symlink that leads to
-/// the new root, a hard link, and a busybox root in /newroot to switch to.
-fn old_root() -> TempDir {
+/// the new root, a hard link, and a busybox root in /newroot to switch to (with the mount
+/// points a boot needs there, or `bare` of them).
+fn old_root(bare: bool) -> TempDir {
     let root = busybox_rootfs();
     let dir = root.path();
     for d in ["run", "oldroot", "data/deep/deeper"] {
@@ -29,7 +30,10 @@ fn old_root() -> TempDir {
     std::fs::create_dir(&new).unwrap();
     let copied = run(Command::new("cp").arg("-a").arg(dir.join("bin")).arg(&new));
     assert!(copied.status.success(), "{}", text(&copied.stderr));
-    for d in ["dev", "proc", "sys", "run", "tmp"] {
+    for d in ["dev", "proc", "sys", "run", "tmp"]
+        .iter()
+        .filter(|_| !bare)
+    {
         std::fs::create_dir(new.join(d)).unwrap();
     }
     std::fs::write(new.join("marker"), "the new root\n").unwrap();
@@ -83,7 +87,7 @@ fn switch_keeps_every_file(source: &Path, mount_it: &str, enter: &str) {
 
 #[test]
 fn an_ext4_root_keeps_every_file_and_the_switch_goes_on() {
-    let source = old_root();
+    let source = old_root(false);
     let image = TempDir::new("switch-root-image");
     let image = image.path().join("root.img");
     ext4_image(source.path(), &image);
@@ -99,7 +103,19 @@ fn an_ext4_root_keeps_every_file_and_the_switch_goes_on() {
 fn a_tmpfs_root_of_a_container_is_no_initramfs_and_keeps_every_file() {
     // A tmpfs, as a container's root often is, entered by chroot: in memory, and still not
     // the kernel's initramfs.
-    let source = old_root();
+    let source = old_root(false);
+    switch_keeps_every_file(
+        source.path(),
+        "mount -t tmpfs none \"$ROOT\" && cp -a \"$SOURCE/.\" \"$ROOT\"",
+        r#"exec chroot "$ROOT" "$@""#,
+    );
+}
+
+#[test]
+fn mount_points_made_in_the_new_root_are_removed_at_the_end() {
+    // A new root without /dev, /proc, /sys, /run and /tmp: the boot makes them to mount
+    // there, and removes them again once it is over (the listing covers the new root too).
+    let source = old_root(true);
     switch_keeps_every_file(
         source.path(),
         "mount -t tmpfs none \"$ROOT\" && cp -a \"$SOURCE/.\" \"$ROOT\"",

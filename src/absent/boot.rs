@@ -20,7 +20,7 @@ pub fn quit(status: u8) -> ! {
     sys::exit(status)
 }
 
-pub fn refuse(failure: &Failure, _env: Strings) -> ! {
+pub fn refuse(failure: &Failure, _args: Strings, _env: Strings) -> ! {
     failure.report();
     quit(failure.status())
 }

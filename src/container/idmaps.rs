@@ -85,14 +85,17 @@ fn auto(how: &'static [u8]) -> Result<bool, Failure> {
     match how {
         b"auto" => Ok(true),
         b"none" => Ok(false),
-        _ => Err(Failure::usage(c"invalid map (want auto or none):", how)),
+        _ => Err(Failure::usage(
+            c"invalid --map-users or --map-groups (want auto or none):",
+            how,
+        )),
     }
 }
 
 fn parse_ranges(list: &'static [u8], into: &mut IdRanges) -> Result<(), Failure> {
     for item in values::split(list, b',') {
         let range = parse_range(item).ok_or(Failure::usage(
-            c"invalid id map (want INSIDE:OUTSIDE:COUNT):",
+            c"invalid --map-uid or --map-gid (want INSIDE:OUTSIDE:COUNT):",
             item,
         ))?;
         into.push(range)

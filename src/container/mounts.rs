@@ -26,7 +26,7 @@ impl Filesystem {
     pub fn bind(&mut self, text: &'static [u8], readonly: bool, list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
             let (source, dest) = values::bind_spec(entry)
-                .ok_or(Failure::usage(c"invalid bind (want SRC:DST):", entry))?;
+                .ok_or(Failure::usage(c"invalid --bind (want SRC:DST):", entry))?;
             self.push(Step {
                 kind: MountKind::Bind,
                 source,
@@ -40,7 +40,7 @@ impl Filesystem {
     pub fn tmpfs(&mut self, text: &'static [u8], list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
             let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::usage(
-                c"invalid tmpfs (want DST or DST:SIZE, SIZE like 64m):",
+                c"invalid --tmpfs (want DST or DST:SIZE, SIZE like 64m):",
                 entry,
             ))?;
             self.push(Step {
@@ -84,13 +84,21 @@ impl Filesystem {
             };
             return Err(Failure::usage(c"needs --rootfs:", option));
         }
-        let mounts = !self.steps.is_empty()
-            || self.readonly
-            || self.dev == Some(true)
-            || self.sys
-            || self.mqueue;
-        if mounts && !namespaces.has(libc::CLONE_NEWNS) {
-            return Err(Failure::usage_bare(c"mount options need the mnt namespace"));
+        // The first mount option given, by name: the one refused.
+        let option: &[u8] = match self.steps.first().map(|s| s.kind) {
+            Some(MountKind::Bind) => b"--bind",
+            Some(MountKind::Tmpfs) => b"--tmpfs",
+            None if self.readonly => b"--ro",
+            None if self.dev == Some(true) => b"--dev",
+            None if self.sys => b"--sys",
+            None if self.mqueue => b"--mqueue",
+            None => return Ok(()),
+        };
+        if !namespaces.has(libc::CLONE_NEWNS) {
+            let what = sys::keep(&[option, b" needs the mnt namespace"]);
+            return Err(Failure::usage_bare(
+                what.unwrap_or(c"needs the mnt namespace"),
+            ));
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ impl Rlimits {
     pub fn add(&mut self, list: &'static [u8]) -> Result<(), Failure> {
         for item in values::split(list, b',') {
             let (resource, soft, hard) = parse(item).ok_or(Failure::usage(
-                c"invalid rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
+                c"invalid --rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
                 item,
             ))?;
             self.given |= 1 << resource;

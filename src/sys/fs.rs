@@ -76,6 +76,13 @@ pub fn mkdir(path: &CStr, mode: u32) -> Result<()> {
     mkdirat(libc::AT_FDCWD, path, mode)
 }
 
+/// Remove the empty directory `path`.
+pub fn rmdir(path: &CStr) -> Result<()> {
+    // SAFETY: path is a C string.
+    let dir = libc::AT_FDCWD;
+    unsafe { syscall!(Sysno::unlinkat, dir, path.as_ptr(), libc::AT_REMOVEDIR) }.map(drop)
+}
+
 /// The working directory's path as seen from our root; ENOENT when it is not below it.
 pub fn getcwd(buf: &mut [u8]) -> Result<&CStr> {
     // SAFETY: the kernel writes at most buf.len() bytes, a C string whose length it returns.
