@@ -71,6 +71,8 @@ pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
 
 /// Set the clocks of the time namespace we just unshared, which only our children enter: it
 /// takes offsets only while no process is in it, so this comes before the first fork.
+/// Out of line: smaller than inlined into the run (by 128 bytes on x86_64).
+#[inline(never)]
 pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
     const FILE: &CStr = c"/proc/self/timens_offsets";
     if !offsets.is_set() {
