@@ -309,32 +309,40 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
 /// tmpfs) keeps every file: switching away from it is no reason to lose them.
 fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let fail = |e| Failure::os(c"switching root to", dir.to_bytes(), e);
-    // Before anything moves: a new root that is no directory, or the root itself, fails
-    // here in one line rather than after half the mounts went there.
-    match sys::is_directory(dir) {
-        Ok(true) => {}
-        Ok(false) => return Err(fail(Errno::ENOTDIR)),
-        Err(e) => return Err(fail(e)),
-    }
-    let root = sys::ids_of(c"/").map_err(fail)?;
-    let new = sys::ids_of(dir).map_err(fail)?;
+    let (root, new) = root_and_new(dir).map_err(fail)?;
     if new == root {
         return Err(Failure::usage(
             c"--switch-root names the root itself:",
             dir.to_bytes(),
         ));
     }
-    let (root_device, new_device) = (root.0, new.0);
-    if new_device == root_device {
+    move_root(dir, new.0 == root.0).map_err(fail)
+}
+
+/// A file's device and inode.
+type Ids = (u64, u64);
+
+/// Before anything moves: a new root that is no directory, or the root itself, fails here
+/// in one line rather than after half the mounts went there. The ids of `/` and of `dir`.
+fn root_and_new(dir: &CStr) -> Result<(Ids, Ids), Errno> {
+    if !sys::is_directory(dir)? {
+        return Err(Errno::ENOTDIR);
+    }
+    Ok((sys::ids_of(c"/")?, sys::ids_of(dir)?))
+}
+
+/// The switch itself, onto `dir` (on the old root's device when `same_device`).
+fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
+    if same_device {
         // A directory of the old root: only a mount can be moved onto `/`.
-        sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None).map_err(fail)?;
+        sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None)?;
     }
     // Asked while /proc is still where it was mounted.
     let initramfs = is_initramfs();
     for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
         move_into(old, dir);
     }
-    sys::chdir(dir).map_err(fail)?;
+    sys::chdir(dir)?;
     if !initramfs {
         out::say(
             out::WARN,
@@ -343,9 +351,9 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     } else if let Ok(root) = Fd::open(c"/", libc::O_RDONLY | libc::O_DIRECTORY) {
         delete_contents(&root, 0);
     }
-    sys::mount(c".", c"/", None, libc::MS_MOVE, None).map_err(fail)?;
-    sys::chroot(c".").map_err(fail)?;
-    sys::chdir(c"/").map_err(fail)
+    sys::mount(c".", c"/", None, libc::MS_MOVE, None)?;
+    sys::chroot(c".")?;
+    sys::chdir(c"/")
 }
 
 /// Move the mount at `old` to the same place under `dir`.
