@@ -79,22 +79,24 @@ pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
         return Ok(());
     }
     let failed = |e| Failure::os(c"writing time offsets to", FILE.to_bytes(), e);
-    let file = Fd::open(FILE, libc::O_WRONLY).map_err(failed)?;
+    // Both records in one write, `CLOCK SECS NANOSECS` a line: the kernel parses them all
+    // before it sets any.
+    let mut text: heapless::Vec<u8, 80> = heapless::Vec::new();
     for (clock, offset) in [
         (&b"monotonic "[..], offsets.monotonic),
         (b"boottime ", offsets.boottime),
     ] {
         if let Some(secs) = offset {
-            // One record per write: `CLOCK SECS NANOSECS`.
-            let mut line: heapless::Vec<u8, 40> = heapless::Vec::new();
             for part in [clock, secs, b" 0\n"] {
-                line.extend_from_slice(part)
-                    .map_err(|()| failed(sys::Errno::E2BIG))?;
+                if text.extend_from_slice(part).is_err() {
+                    return Err(failed(sys::Errno::E2BIG));
+                }
             }
-            file.write_once(&line).map_err(failed)?;
         }
     }
-    Ok(())
+    Fd::open(FILE, libc::O_WRONLY)
+        .and_then(|file| file.write_once(&text))
+        .map_err(failed)
 }
 
 #[cfg(test)]
