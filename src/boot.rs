@@ -414,7 +414,10 @@ fn delete_contents(dir: &Fd, depth: u8) {
                 break;
             }
             let is_dir = records[18] == libc::DT_DIR;
-            if let Ok(name) = CStr::from_bytes_until_nul(&records[19..reclen]) {
+            // The name, NUL-terminated and padded.
+            let name = &records[19..reclen];
+            let nul = name.iter().position(|&c| c == 0);
+            if let Some(name) = nul.and_then(|nul| sys::c_str(&name[..=nul])) {
                 delete_entry(dir, name, is_dir, depth);
             }
             records = &records[reclen..];
@@ -423,7 +426,7 @@ fn delete_contents(dir: &Fd, depth: u8) {
 }
 
 fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, depth: u8) {
-    if name == c"." || name == c".." {
+    if matches!(name.to_bytes(), b"." | b"..") {
         return;
     }
     if !is_dir {
