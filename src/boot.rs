@@ -263,7 +263,7 @@ fn console() {
 /// Load each module of the comma-separated list: a path, or a name in /lib/modules
 /// (`NAME.ko`). Dependencies come first in the list; none are looked up.
 fn load_modules(list: &[u8]) {
-    for name in list.split(|&c| c == b',').filter(|n| !n.is_empty()) {
+    for name in crate::values::split(list, b',').filter(|n| !n.is_empty()) {
         let path = if name.contains(&b'/') {
             sys::keep(&[name])
         } else {
@@ -393,7 +393,7 @@ fn root_is_rootfs() -> bool {
     let Some(end) = buf[..len].iter().position(|&c| c == b'\n') else {
         return false;
     };
-    let mut fields = buf[..end].split(|&c| c == b' ');
+    let mut fields = crate::values::split(&buf[..end], b' ');
     let mounted = fields.nth(3) == Some(b"/") && fields.next() == Some(b"/");
     mounted && fields.skip_while(|&f| f != b"-").nth(1) == Some(b"rootfs")
 }

@@ -98,8 +98,9 @@ impl Filesystem {
 
 /// The entries of `text`: itself, or those of a list (where empty ones are left out).
 fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8]> {
-    text.split(move |&c| list && c == LIST_SEPARATOR)
-        .filter(move |entry| !list || !entry.is_empty())
+    // Split at a NUL, a value (from a C string) is one entry.
+    let separator = if list { LIST_SEPARATOR } else { 0 };
+    values::split(text, separator).filter(move |entry| !list || !entry.is_empty())
 }
 
 /// Before any mount: nothing we mount may propagate back to the host.

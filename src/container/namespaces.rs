@@ -3,6 +3,7 @@
 use crate::config::{Joins, Namespaces, TimeOffsets, JOIN_KINDS};
 use crate::out::Failure;
 use crate::sys::{self, Fd};
+use crate::values;
 use core::ffi::{c_int, CStr};
 
 const NAMES: [(&str, c_int); 8] = [
@@ -19,15 +20,15 @@ const NAMES: [(&str, c_int); 8] = [
 /// `mnt,uts,ipc,pid,net,cgroup,time,user`, `all` or `none` (each alone: `all,none` or
 /// `none,net` would say two things).
 pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
-    let words = list.split(|&c| c == b',');
-    if words.clone().count() > 1 && words.clone().any(|w| w == b"all" || w == b"none") {
+    let words = || values::split(list, b',');
+    if words().count() > 1 && words().any(|w| w == b"all" || w == b"none") {
         return Err(Failure::usage(
             c"--unshare takes all or none alone, not in a list:",
             list,
         ));
     }
     let mut flags = 0;
-    for name in words {
+    for name in words() {
         flags |= match name {
             b"none" => 0,
             b"all" => NAMES.iter().fold(0, |all, (_, flag)| all | flag),
