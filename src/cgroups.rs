@@ -249,7 +249,8 @@ impl Group {
     #[inline(never)]
     fn make_v2(&mut self, own: &[u8], limits: &Limits) -> Result<(), Failure> {
         let own = under(values::cgroup_path(own, b""));
-        let mut enable: heapless::Vec<u8, 32> = heapless::Vec::new();
+        // 256 bytes, as the launcher's buffers of text: one copy of their code.
+        let mut enable: heapless::Vec<u8, 256> = heapless::Vec::new();
         let mut list = [0; 256];
         let available = read_file(ROOT, c"cgroup.controllers", &mut list)?;
         for controller in CONTROLLERS.into_iter().filter(|&c| limits.needs(c)) {

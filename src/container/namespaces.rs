@@ -82,7 +82,8 @@ pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
     let failed = |e| Failure::os(c"writing time offsets to", FILE.to_bytes(), e);
     // Both records in one write, `CLOCK SECS NANOSECS` a line: the kernel parses them all
     // before it sets any.
-    let mut text: heapless::Vec<u8, 80> = heapless::Vec::new();
+    // 256 bytes, as the other buffers of text: one copy of their code.
+    let mut text: heapless::Vec<u8, 256> = heapless::Vec::new();
     for (clock, offset) in [
         (&b"monotonic "[..], offsets.monotonic),
         (b"boottime ", offsets.boottime),
