@@ -253,7 +253,7 @@ fn is_mount_point(dir: &CStr) -> bool {
 /// initramfs has one, and that node is now hidden under devtmpfs: reopened from there, the
 /// command's `tty` finds its name. Elsewhere (--boot) only closed ones are opened.
 fn console() {
-    for fd in [sys::STDIN, sys::STDOUT, sys::STDERR] {
+    for &fd in &[sys::STDIN, sys::STDOUT, sys::STDERR] {
         if started_by_kernel() || !sys::is_open(fd) {
             let _ = sys::open_as(c"/dev/console", libc::O_RDWR | libc::O_NOCTTY, fd);
         }
@@ -339,7 +339,7 @@ fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
     }
     // Asked while /proc is still where it was mounted.
     let initramfs = is_initramfs();
-    for old in [c"/dev", c"/proc", c"/sys", c"/run"] {
+    for &old in &[c"/dev", c"/proc", c"/sys", c"/run"] {
         move_into(old, dir);
     }
     sys::chdir(dir)?;

@@ -189,7 +189,7 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
     let place = open_dir(rootfs)?;
     let layers = new_fs(c"tmpfs", 0, &[(c"mode", Some(c"755"))])?;
     sys::attach_tree(&layers, &place)?;
-    for dir in [c"lower", c"upper", c"work", c"root"] {
+    for &dir in &[c"lower", c"upper", c"work", c"root"] {
         layers.mkdir_at(dir, 0o755)?;
     }
     sys::attach_tree(&lower, &layers.open_under(c"lower", Resolve::NoSymlinks)?)?;

@@ -89,7 +89,7 @@ pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
         (b"boottime ", offsets.boottime),
     ] {
         if let Some(secs) = offset {
-            for part in [clock, secs, b" 0\n"] {
+            for &part in &[clock, secs, b" 0\n"] {
                 if text.extend_from_slice(part).is_err() {
                     return Err(failed(sys::Errno::E2BIG));
                 }
