@@ -236,7 +236,7 @@ impl Group {
         } else {
             // A group with a name and no limit still joins every hierarchy: it accounts.
             let any = CONTROLLERS.iter().any(|&c| limits.needs(c));
-            for controller in CONTROLLERS {
+            for &controller in &CONTROLLERS {
                 if !any || limits.needs(controller) {
                     self.make_v1(own, controller)?;
                 }
@@ -253,7 +253,7 @@ impl Group {
         let mut enable: heapless::Vec<u8, 256> = heapless::Vec::new();
         let mut list = [0; 256];
         let available = read_file(ROOT, c"cgroup.controllers", &mut list)?;
-        for controller in CONTROLLERS.into_iter().filter(|&c| limits.needs(c)) {
+        for &controller in CONTROLLERS.iter().filter(|&&c| limits.needs(c)) {
             if !values::has_word(available, controller.name()) {
                 let what = c"cgroup controller not available:";
                 return Err(Failure::usage(what, controller.name()));

@@ -54,14 +54,14 @@ pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
         return Ok(());
     }
     let mut fds: [Option<Fd>; JOIN_KINDS.len()] = Default::default();
-    for (fd, path) in fds.iter_mut().zip(joins.0) {
+    for (fd, &path) in fds.iter_mut().zip(&joins.0) {
         if let Some(path) = path {
             let opened = Fd::open(path, libc::O_RDONLY);
             let what = c"opening namespace";
             *fd = Some(opened.map_err(|e| Failure::os(what, path.to_bytes(), e))?);
         }
     }
-    for ((fd, path), &(_, kind)) in fds.iter().zip(joins.0).zip(&JOIN_KINDS) {
+    for ((fd, &path), &(_, kind)) in fds.iter().zip(&joins.0).zip(&JOIN_KINDS) {
         if let (Some(fd), Some(path)) = (fd, path) {
             sys::setns(fd, kind)
                 .map_err(|e| Failure::os(c"joining namespace", path.to_bytes(), e))?;
