@@ -267,7 +267,7 @@ pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
 /// Inside the new root: each mount step, in command-line order.
 pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
     let root = open_dir(c"/").map_err(|e| Failure::os(c"opening", b"/", e))?;
-    let mut sources = sources.into_iter();
+    let mut sources = sources.iter();
     for step in steps {
         let tree = match step.kind {
             MountKind::Bind => sources.next(),
@@ -278,14 +278,18 @@ pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
     Ok(())
 }
 
-fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
+fn place(root: &Fd, step: &Step, tree: Option<&Fd>) -> Result<(), Errno> {
+    let made;
     let (create, tree) = match tree {
         Some(tree) if tree.file_type()? != libc::S_IFDIR => (Create::File, tree),
         Some(tree) => (Create::Dir, tree),
-        None => (Create::Dir, tmpfs(step.source)?),
+        None => {
+            made = tmpfs(step.source)?;
+            (Create::Dir, &made)
+        }
     };
     let at = open_under(root, step.dest, Resolve::InRoot, create)?;
-    sys::attach_tree(&tree, &at)
+    sys::attach_tree(tree, &at)
 }
 
 /// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).
