@@ -287,7 +287,7 @@ fn is_mount_point(dir: &CStr) -> bool {
 /// initramfs has one, and that node is now hidden under devtmpfs: reopened from there, the
 /// command's `tty` finds its name. Elsewhere (--boot) only closed ones are opened.
 fn console() {
-    for fd in [sys::STDIN, sys::STDOUT, sys::STDERR] {
+    for &fd in &[sys::STDIN, sys::STDOUT, sys::STDERR] {
         if started_by_kernel() || !sys::is_open(fd) {
             let _ = sys::open_as(c"/dev/console", libc::O_RDWR | libc::O_NOCTTY, fd);
         }
@@ -297,7 +297,7 @@ fn console() {
 /// Load each module of the comma-separated list: a path, or a name in /lib/modules
 /// (`NAME.ko`). Dependencies come first in the list; none are looked up.
 fn load_modules(list: &[u8]) {
-    for name in list.split(|&c| c == b',').filter(|n| !n.is_empty()) {
+    for name in crate::values::split(list, b',').filter(|n| !n.is_empty()) {
         let path = if name.contains(&b'/') {
             sys::keep(&[name])
         } else {
@@ -344,25 +344,33 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
 /// tmpfs) keeps every file: switching away from it is no reason to lose them.
 fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let fail = |e| Failure::os(c"switching root to", dir.to_bytes(), e);
-    // Before anything moves: a new root that is no directory, or the root itself, fails
-    // here in one line rather than after half the mounts went there.
-    match sys::is_directory(dir) {
-        Ok(true) => {}
-        Ok(false) => return Err(fail(Errno::ENOTDIR)),
-        Err(e) => return Err(fail(e)),
-    }
-    let root = sys::ids_of(c"/").map_err(fail)?;
-    let new = sys::ids_of(dir).map_err(fail)?;
+    let (root, new) = root_and_new(dir).map_err(fail)?;
     if new == root {
         return Err(Failure::usage(
             c"--switch-root names the root itself:",
             dir.to_bytes(),
         ));
     }
-    let (root_device, new_device) = (root.0, new.0);
-    if new_device == root_device {
+    move_root(dir, new.0 == root.0).map_err(fail)
+}
+
+/// A file's device and inode.
+type Ids = (u64, u64);
+
+/// Before anything moves: a new root that is no directory, or the root itself, fails here
+/// in one line rather than after half the mounts went there. The ids of `/` and of `dir`.
+fn root_and_new(dir: &CStr) -> Result<(Ids, Ids), Errno> {
+    if !sys::is_directory(dir)? {
+        return Err(Errno::ENOTDIR);
+    }
+    Ok((sys::ids_of(c"/")?, sys::ids_of(dir)?))
+}
+
+/// The switch itself, onto `dir` (on the old root's device when `same_device`).
+fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
+    if same_device {
         // A directory of the old root: only a mount can be moved onto `/`.
-        sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None).map_err(fail)?;
+        sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None)?;
     }
     // Asked while /proc is still where it was mounted.
     let initramfs = is_initramfs();
@@ -372,7 +380,7 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     for bit in [0, 3, 4, 6] {
         move_into(bit, dir);
     }
-    sys::chdir(dir).map_err(fail)?;
+    sys::chdir(dir)?;
     if !initramfs {
         out::say(
             out::WARN,
@@ -381,9 +389,9 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     } else if let Ok(root) = Fd::open(c"/", libc::O_RDONLY | libc::O_DIRECTORY) {
         delete_contents(&root, 0);
     }
-    sys::mount(c".", c"/", None, libc::MS_MOVE, None).map_err(fail)?;
-    sys::chroot(c".").map_err(fail)?;
-    sys::chdir(c"/").map_err(fail)
+    sys::mount(c".", c"/", None, libc::MS_MOVE, None)?;
+    sys::chroot(c".")?;
+    sys::chdir(c"/")
 }
 
 /// Move the mount of `EARLY[bit]` to the same place under `dir`.
@@ -424,7 +432,7 @@ fn root_is_rootfs() -> bool {
     let Some(end) = buf[..len].iter().position(|&c| c == b'\n') else {
         return false;
     };
-    let mut fields = buf[..end].split(|&c| c == b' ');
+    let mut fields = crate::values::split(&buf[..end], b' ');
     let mounted = fields.nth(3) == Some(b"/") && fields.next() == Some(b"/");
     mounted && fields.skip_while(|&f| f != b"-").nth(1) == Some(b"rootfs")
 }
@@ -445,7 +453,10 @@ fn delete_contents(dir: &Fd, depth: u8) {
                 break;
             }
             let is_dir = records[18] == libc::DT_DIR;
-            if let Ok(name) = CStr::from_bytes_until_nul(&records[19..reclen]) {
+            // The name, NUL-terminated and padded.
+            let name = &records[19..reclen];
+            let nul = name.iter().position(|&c| c == 0);
+            if let Some(name) = nul.and_then(|nul| sys::c_str(&name[..=nul])) {
                 delete_entry(dir, name, is_dir, depth);
             }
             records = &records[reclen..];
@@ -454,7 +465,7 @@ fn delete_contents(dir: &Fd, depth: u8) {
 }
 
 fn delete_entry(dir: &Fd, name: &CStr, is_dir: bool, depth: u8) {
-    if name == c"." || name == c".." {
+    if matches!(name.to_bytes(), b"." | b"..") {
         return;
     }
     if !is_dir {

@@ -239,7 +239,7 @@ impl Group {
         } else {
             // A group with a name and no limit still joins every hierarchy: it accounts.
             let any = CONTROLLERS.iter().any(|&c| limits.needs(c));
-            for controller in CONTROLLERS {
+            for &controller in &CONTROLLERS {
                 if !any || limits.needs(controller) {
                     self.make_v1(own, controller)?;
                 }
@@ -252,10 +252,11 @@ impl Group {
     #[inline(never)]
     fn make_v2(&mut self, own: &[u8], limits: &Limits) -> Result<(), Failure> {
         let own = under(values::cgroup_path(own, b""));
-        let mut enable: heapless::Vec<u8, 32> = heapless::Vec::new();
+        // 256 bytes, as the launcher's buffers of text: one copy of their code.
+        let mut enable: heapless::Vec<u8, 256> = heapless::Vec::new();
         let mut list = [0; 256];
         let available = read_file(ROOT, c"cgroup.controllers", &mut list)?;
-        for controller in CONTROLLERS.into_iter().filter(|&c| limits.needs(c)) {
+        for &controller in CONTROLLERS.iter().filter(|&&c| limits.needs(c)) {
             if !values::has_word(available, controller.name()) {
                 let what = c"cgroup controller not available:";
                 return Err(Failure::usage(what, controller.name()));

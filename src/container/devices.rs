@@ -51,7 +51,7 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     });
     sys::umask(umask);
     made?;
-    for (name, target) in LINKS {
+    for &(name, target) in &LINKS {
         dev.symlink_at(target, name)
             .map_err(|e| Failure::os(c"making the link", name.to_bytes(), e))?;
     }

@@ -128,6 +128,9 @@ pub struct Pending {
 }
 
 /// Before the unshare: work out both maps, check them, and fork the writers they need.
+/// Out of line: inlined into the run, with its `Pending` moved through it, it takes 320
+/// bytes more.
+#[inline(never)]
 pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Failure> {
     let mut pending = Pending {
         one_ids: [None, None],
@@ -164,7 +167,10 @@ pub fn start(opts: &IdMapOptions, namespaces: Namespaces) -> Result<Pending, Fai
             (None, Some(wait)) => {
                 // Our copy of the write end goes, so that boxinit's closing it ends the wait.
                 pending.go = None;
-                sys::exit(write_outside(kind, pid, &ranges, !root, wait));
+                // The ranges given, or else the caller's own.
+                let given = kind.options(opts).0;
+                let ranges = if given.is_empty() { &ranges } else { given };
+                sys::exit(write_outside(kind, pid, ranges, !root, wait));
             }
             (child, _) => {
                 let _ = pending.writers.push((child.unwrap_or(0), !root));
@@ -238,6 +244,14 @@ impl Owner<'_> {
 }
 
 impl Kind {
+    /// Its options: the ranges given, `auto`, and the one id inside.
+    fn options(self, opts: &IdMapOptions) -> (&IdRanges, bool, Option<u32>) {
+        match self {
+            Kind::Uid => (&opts.uids, opts.auto_uids, opts.inside_uid),
+            Kind::Gid => (&opts.gids, opts.auto_gids, opts.inside_gid),
+        }
+    }
+
     fn subid_file(self) -> &'static CStr {
         match self {
             Kind::Uid => c"/etc/subuid",
@@ -261,8 +275,8 @@ impl Kind {
 }
 
 /// How the map of `kind` gets written, checked as far as boxinit can before the unshare:
-/// the one id (inside, outside) that boxinit writes itself, or None with `ranges` filled
-/// in for a writer outside.
+/// the one id (inside, outside) that boxinit writes itself, or None for a writer outside,
+/// which writes the ranges given, or else the caller's own that this fills `ranges` with.
 fn plan(
     kind: Kind,
     opts: &IdMapOptions,
@@ -271,10 +285,7 @@ fn plan(
     root: bool,
     ranges: &mut IdRanges,
 ) -> Result<Option<(u32, u32)>, Failure> {
-    let (explicit, auto, inside) = match kind {
-        Kind::Uid => (&opts.uids, opts.auto_uids, opts.inside_uid),
-        Kind::Gid => (&opts.gids, opts.auto_gids, opts.inside_gid),
-    };
+    let (explicit, auto, inside) = kind.options(opts);
     let subids = kind.subid_file();
     if explicit.is_empty() && !auto {
         return Ok(Some((inside.unwrap_or(0), own)));
@@ -302,7 +313,6 @@ fn plan(
                 subids.to_bytes(),
             ));
         }
-        ranges.clone_from(explicit);
     }
     if !root {
         sys::is_directory(kind.helper())

@@ -17,29 +17,29 @@ enum Treat {
     ReadOnly,
 }
 
-/// /proc's entries that show or change the host's kernel. Those this kernel lacks are skipped.
+/// /proc's entries (paths from its root) that show or change the host's kernel. Those this kernel lacks are skipped.
 const PROC: [(&CStr, Treat); 14] = [
-    (c"/proc/acpi", Treat::MaskDir),
-    (c"/proc/kcore", Treat::MaskFile),
-    (c"/proc/keys", Treat::MaskFile),
-    (c"/proc/latency_stats", Treat::MaskFile),
-    (c"/proc/timer_list", Treat::MaskFile),
-    (c"/proc/timer_stats", Treat::MaskFile),
-    (c"/proc/sched_debug", Treat::MaskFile),
-    (c"/proc/scsi", Treat::MaskDir),
-    (c"/proc/asound", Treat::ReadOnly),
-    (c"/proc/bus", Treat::ReadOnly),
-    (c"/proc/fs", Treat::ReadOnly),
-    (c"/proc/irq", Treat::ReadOnly),
-    (c"/proc/sys", Treat::ReadOnly),
-    (c"/proc/sysrq-trigger", Treat::ReadOnly),
+    (c"acpi", Treat::MaskDir),
+    (c"kcore", Treat::MaskFile),
+    (c"keys", Treat::MaskFile),
+    (c"latency_stats", Treat::MaskFile),
+    (c"timer_list", Treat::MaskFile),
+    (c"timer_stats", Treat::MaskFile),
+    (c"sched_debug", Treat::MaskFile),
+    (c"scsi", Treat::MaskDir),
+    (c"asound", Treat::ReadOnly),
+    (c"bus", Treat::ReadOnly),
+    (c"fs", Treat::ReadOnly),
+    (c"irq", Treat::ReadOnly),
+    (c"sys", Treat::ReadOnly),
+    (c"sysrq-trigger", Treat::ReadOnly),
 ];
 
 /// /sys's: the firmware's tables (ACPI, EFI variables, the memory map) and the power-capping
 /// counters that leak what other tenants compute.
 const SYS: [(&CStr, Treat); 2] = [
-    (c"/sys/firmware", Treat::MaskDir),
-    (c"/sys/devices/virtual/powercap", Treat::MaskDir),
+    (c"firmware", Treat::MaskDir),
+    (c"devices/virtual/powercap", Treat::MaskDir),
 ];
 
 const QUIET: u64 = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC;
@@ -49,7 +49,7 @@ const QUIET: u64 = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_A
 pub fn mount_proc(root: &Fd) -> Result<(), Failure> {
     let at = mounts::mount_point(root, b"/proc")?;
     let proc = mounts::mount_new(&at, b"/proc", c"proc", QUIET, &[])?;
-    harden(&proc, &PROC)
+    harden(&proc, b"/proc/", &PROC)
 }
 
 /// `--sys`: a read-only sysfs; where a user namespace without a network namespace of its own
@@ -64,7 +64,7 @@ pub fn mount_sys(root: &Fd) -> Result<(), Failure> {
     let sys = made
         .and_then(|mount| mounts::attach(mount, &at))
         .map_err(|e| Failure::os(c"mounting", b"/sys", e))?;
-    harden(&sys, &SYS)
+    harden(&sys, b"/sys/", &SYS)
 }
 
 fn host_sys(attrs: u64) -> Result<Fd, Errno> {
@@ -73,17 +73,20 @@ fn host_sys(attrs: u64) -> Result<Fd, Errno> {
     Ok(tree)
 }
 
-/// Mask and write-protect `entries` of the file system whose root `mount` is.
-fn harden(mount: &Fd, entries: &[(&'static CStr, Treat)]) -> Result<(), Failure> {
+/// Mask and write-protect `entries` of the file system whose root `mount` is, mounted at
+/// `place` (for messages).
+fn harden(mount: &Fd, place: &[u8], entries: &[(&'static CStr, Treat)]) -> Result<(), Failure> {
     for &(path, treat) in entries {
-        harden_entry(mount, path, treat)
-            .map_err(|e| Failure::os(c"hardening", path.to_bytes(), e))?;
+        harden_entry(mount, path, treat).map_err(|e| {
+            let full = sys::keep(&[place, path.to_bytes()]).unwrap_or(path);
+            Failure::os(c"hardening", full.to_bytes(), e)
+        })?;
     }
     Ok(())
 }
 
 fn harden_entry(mount: &Fd, path: &CStr, treat: Treat) -> Result<(), Errno> {
-    let at = match mount.open_under(within_mount(path), Resolve::ThisMount) {
+    let at = match mount.open_under(path, Resolve::ThisMount) {
         Err(Errno::ENOENT) => return Ok(()),
         at => at?,
     };
@@ -100,14 +103,4 @@ fn harden_entry(mount: &Fd, path: &CStr, treat: Treat) -> Result<(), Errno> {
         }
     };
     sys::attach_tree(&tree, &at)
-}
-
-/// `/proc/sys` as a path from /proc's root: `sys`.
-fn within_mount(path: &CStr) -> &CStr {
-    let bytes = path.to_bytes_with_nul();
-    let start = bytes[1..]
-        .iter()
-        .position(|&c| c == b'/')
-        .map_or(0, |i| i + 2);
-    sys::c_str(&bytes[start..]).unwrap_or(path)
 }

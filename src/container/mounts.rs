@@ -106,8 +106,9 @@ impl Filesystem {
 
 /// The entries of `text`: itself, or those of a list (where empty ones are left out).
 fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8]> {
-    text.split(move |&c| list && c == LIST_SEPARATOR)
-        .filter(move |entry| !list || !entry.is_empty())
+    // Split at a NUL, a value (from a C string) is one entry.
+    let separator = if list { LIST_SEPARATOR } else { 0 };
+    values::split(text, separator).filter(move |entry| !list || !entry.is_empty())
 }
 
 /// Before any mount: nothing we mount may propagate back to the host.
@@ -196,7 +197,7 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
     let place = open_dir(rootfs)?;
     let layers = new_fs(c"tmpfs", 0, &[(c"mode", Some(c"755"))])?;
     sys::attach_tree(&layers, &place)?;
-    for dir in [c"lower", c"upper", c"work", c"root"] {
+    for &dir in &[c"lower", c"upper", c"work", c"root"] {
         layers.mkdir_at(dir, 0o755)?;
     }
     sys::attach_tree(&lower, &layers.open_under(c"lower", Resolve::NoSymlinks)?)?;
@@ -274,7 +275,7 @@ pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
 /// Inside the new root: each mount step, in command-line order.
 pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
     let root = open_dir(c"/").map_err(|e| Failure::os(c"opening", b"/", e))?;
-    let mut sources = sources.into_iter();
+    let mut sources = sources.iter();
     for step in steps {
         let tree = match step.kind {
             MountKind::Bind => sources.next(),
@@ -285,14 +286,18 @@ pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
     Ok(())
 }
 
-fn place(root: &Fd, step: &Step, tree: Option<Fd>) -> Result<(), Errno> {
+fn place(root: &Fd, step: &Step, tree: Option<&Fd>) -> Result<(), Errno> {
+    let made;
     let (create, tree) = match tree {
         Some(tree) if tree.file_type()? != libc::S_IFDIR => (Create::File, tree),
         Some(tree) => (Create::Dir, tree),
-        None => (Create::Dir, tmpfs(step.source)?),
+        None => {
+            made = tmpfs(step.source)?;
+            (Create::Dir, &made)
+        }
     };
     let at = open_under(root, step.dest, Resolve::InRoot, create)?;
-    sys::attach_tree(&tree, &at)
+    sys::attach_tree(tree, &at)
 }
 
 /// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).

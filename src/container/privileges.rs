@@ -219,7 +219,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
             let mut full = false;
             each_line(c"/etc/group", &mut |line| {
                 if let Some(g) = accounts::group(line) {
-                    if g.has_member(&name) && !groups.contains(&g.gid) {
+                    if g.has_member(&name) && groups.iter().all(|&id| id != g.gid) {
                         full = groups.push(g.gid).is_err();
                     }
                 }
