@@ -665,14 +665,11 @@ fn read(
 /// otherwise let the command run without what it asked for.
 fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Failure> {
     for entry in env.iter().map(CStr::to_bytes) {
-        let Some(rest) = entry.strip_prefix(b"BOXINIT_") else {
+        if !entry.starts_with(b"BOXINIT_") {
             continue;
-        };
-        let name = &entry[..8 + rest.iter().position(|&c| c == b'=').unwrap_or(rest.len())];
-        let known = SPECS
-            .iter()
-            .find(|&s| s.env() && env_name(s, &mut [0; ENV_NAME_MAX]) == name);
-        match known {
+        }
+        let name = variable_name(entry);
+        match own_spec(name) {
             None => return Err(Failure::usage(c"unknown variable", name)),
             Some(spec) if spec.who & personality.bit() == 0 => {
                 return Err(Failure::usage(c"not read under this name:", name))
@@ -683,10 +680,24 @@ fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Fai
     Ok(())
 }
 
+/// The name of an environment entry: up to its `=`, or all of it.
+fn variable_name(entry: &[u8]) -> &[u8] {
+    entry.split(|&c| c == b'=').next().unwrap_or(entry)
+}
+
+/// The option whose variable is `name`, if any.
+#[inline(never)]
+fn own_spec(name: &[u8]) -> Option<&'static Spec> {
+    SPECS
+        .iter()
+        .find(|&s| s.env() && env_name(s, &mut [0; ENV_NAME_MAX]) == name)
+}
+
 /// How the names of every variable boxinit or a personality reads begin.
 const ENV_PREFIXES: [&[u8]; 4] = [b"BOXINIT_", b"TINI_", b"DUMB_INIT_", b"CATATONIT_"];
 
 /// The bit of the setting an option controls; options that set the same thing share one.
+#[inline(never)]
 fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
@@ -1370,18 +1381,8 @@ impl Parser {
 /// variables: those are for this boxinit only, and are not passed on to the command.
 pub fn is_own_variable(entry: &CStr) -> bool {
     let entry = entry.to_bytes();
-    if !entry.starts_with(b"BOXINIT_") {
-        return false;
-    }
-    SPECS.iter().any(|s| {
-        let mut buf = [0; ENV_NAME_MAX];
-        let name = env_name(s, &mut buf);
-        s.env()
-            && name.starts_with(b"BOXINIT_")
-            && entry
-                .strip_prefix(name)
-                .is_some_and(|rest| rest.first() == Some(&b'='))
-    })
+    let name = variable_name(entry);
+    entry.starts_with(b"BOXINIT_") && name.len() < entry.len() && own_spec(name).is_some()
 }
 
 /// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
