@@ -805,7 +805,7 @@ impl Parser {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
                 };
-                let spec = self.find(|s| s.long() && s.name() == name);
+                let spec = self.find_long(name);
                 let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value(), inline) {
                     (true, Some(v)) => Some(v),
@@ -850,7 +850,12 @@ impl Parser {
     /// Whether `word` (up to any `=`) is the name of a long option of ours.
     fn is_long_name(&self, word: &[u8]) -> bool {
         let name = word.split(|&c| c == b'=').next().unwrap_or(word);
-        self.find(|s| s.long() && s.name() == name).is_some()
+        self.find_long(name).is_some()
+    }
+
+    /// The long option `--name` of this personality.
+    fn find_long(&self, name: &[u8]) -> Option<&'static Spec> {
+        self.find(|s| s.long() && s.name() == name)
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
