@@ -81,12 +81,12 @@ impl Personality {
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Opt {
+    // The supervisor's own options first, so that a build without the other jobs matches
+    // them in a short jump table (the numbers of the others are not matched there).
     Help,
     Version,
     License,
-    Rootfs,
     Hostname,
-    Unshare,
     Subreaper,
     ParentDeath,
     Group,
@@ -101,6 +101,22 @@ enum Opt {
     Pause,
     Grace,
     WaitAll,
+    Setenv,
+    Unsetenv,
+    Clearenv,
+    KeepFd,
+    NewSession,
+    DieWithParent,
+    ParentPid,
+    Chdir,
+    // ---- Fidelity to the replaced programs ---
+    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
+    TiniVerbosity,
+    /// catatonit's CATATONIT_DEBUG: set at all means debug.
+    CatatonitDebug,
+    // The launcher's
+    Rootfs,
+    Unshare,
     // Resource limits
     Memory,
     MemorySwap,
@@ -119,7 +135,7 @@ enum Opt {
     OnExit,
     ExitDevice,
     Modules,
-    // Namespaces and the process; the joins in the order of JOIN_KINDS
+    // Namespaces; the joins in the order of JOIN_KINDS
     JoinUser,
     JoinCgroup,
     JoinIpc,
@@ -130,13 +146,6 @@ enum Opt {
     JoinMnt,
     Boottime,
     Monotonic,
-    Setenv,
-    Unsetenv,
-    Clearenv,
-    KeepFd,
-    NewSession,
-    DieWithParent,
-    ParentPid,
     // Filesystem
     Bind,
     RoBind,
@@ -148,12 +157,6 @@ enum Opt {
     NoDev,
     Sys,
     Mqueue,
-    Chdir,
-    // ---- Fidelity to the replaced programs ---
-    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
-    TiniVerbosity,
-    /// catatonit's CATATONIT_DEBUG: set at all means debug.
-    CatatonitDebug,
     // Identity
     User,
     Groups,
