@@ -82,24 +82,20 @@ impl Personality {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Opt {
     // The supervisor's own options first, so that a build without the other jobs matches
-    // them in a short jump table (the numbers of the others are not matched there).
+    // them in a short jump table (the numbers of the others are not matched there); then
+    // those that `invalid` has a message for, together, for the same reason.
     Help,
     Version,
     License,
     Hostname,
     Subreaper,
-    ParentDeath,
     Group,
-    ExpectExit,
     Verbose,
-    Verbosity,
     Debug,
     WarnZombies,
     SingleChild,
     Setsid,
-    Rewrite,
     Pause,
-    Grace,
     WaitAll,
     Setenv,
     Unsetenv,
@@ -107,34 +103,26 @@ enum Opt {
     KeepFd,
     NewSession,
     DieWithParent,
-    ParentPid,
     Chdir,
     // ---- Fidelity to the replaced programs ---
     /// tini's TINI_VERBOSITY: read as C's atoi reads it.
     TiniVerbosity,
     /// catatonit's CATATONIT_DEBUG: set at all means debug.
     CatatonitDebug,
-    // The launcher's
-    Rootfs,
-    Unshare,
-    // Resource limits
+    // Those with a message of their own for a bad value (`invalid`)
+    ParentDeath,
+    ExpectExit,
+    Verbosity,
+    Rewrite,
+    Grace,
+    ParentPid,
     Memory,
     MemorySwap,
     Cpus,
     CpuWeight,
     Pids,
-    Cgroup,
-    // Boot mode
-    Boot,
-    SwitchRoot,
-    RootDevice,
-    RootFstype,
-    RootOptions,
     RootWait,
-    Exec,
     OnExit,
-    ExitDevice,
-    Modules,
     // Namespaces; the joins in the order of JOIN_KINDS
     JoinUser,
     JoinCgroup,
@@ -146,6 +134,20 @@ enum Opt {
     JoinMnt,
     Boottime,
     Monotonic,
+    // The launcher's
+    Rootfs,
+    Unshare,
+    // Resource limits
+    Cgroup,
+    // Boot mode
+    Boot,
+    SwitchRoot,
+    RootDevice,
+    RootFstype,
+    RootOptions,
+    Exec,
+    ExitDevice,
+    Modules,
     // Filesystem
     Bind,
     RoBind,
