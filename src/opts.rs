@@ -69,13 +69,9 @@ impl Personality {
         }
     }
 
+    /// `B`, `T`, `D` or `C`: the bits follow the order of `Personality`.
     fn bit(self) -> u8 {
-        match self {
-            Personality::Boxinit => B,
-            Personality::Tini => T,
-            Personality::DumbInit => D,
-            Personality::Catatonit => C,
-        }
+        1 << self as u8
     }
 }
 
@@ -311,6 +307,12 @@ const T: u8 = 2;
 const D: u8 = 4;
 const C: u8 = 8;
 const ALL: u8 = B | T | D | C;
+const _: () = assert!(
+    B == 1 << Personality::Boxinit as u8
+        && T == 1 << Personality::Tini as u8
+        && D == 1 << Personality::DumbInit as u8
+        && C == 1 << Personality::Catatonit as u8
+);
 
 /// An entry of the table, written with both names; `env` must be the one derived from `long`
 /// (checked as the table is compiled) unless `long` is empty.
