@@ -712,7 +712,7 @@ fn setting(opt: Opt) -> u128 {
         Opt::NoDev => Opt::Dev,
         other => other,
     };
-    1 << opt as u32
+    opt_bit(opt)
 }
 
 struct Parser {
@@ -880,8 +880,8 @@ impl Parser {
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
         in_this_build(spec, true)?;
-        self.used |= 1 << spec.opt as u32;
-        self.used_from_env |= 1 << spec.opt as u32;
+        self.used |= opt_bit(spec.opt);
+        self.used_from_env |= opt_bit(spec.opt);
         if !name.starts_with(b"BOXINIT_") {
             let value = spec.takes_value().then_some(value);
             return self.apply(spec, value).map_err(|_| bad());
@@ -904,7 +904,7 @@ impl Parser {
     ) -> Result<(), Failure> {
         in_this_build(spec, false)?;
         self.given |= setting(spec.opt);
-        self.used |= 1 << spec.opt as u32;
+        self.used |= opt_bit(spec.opt);
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
         if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
@@ -1310,12 +1310,12 @@ impl Parser {
             SUPERVISING => b" does not apply with --exec",
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
-        self.refuse_any(bit(spec.opt), why)
+        self.refuse_any(opt_bit(spec.opt), why)
     }
 
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
     fn was_given(&self, s: &Spec) -> bool {
-        let bit = 1u128 << s.opt as u32;
+        let bit = opt_bit(s.opt);
         let spelt = if self.used_from_env & bit != 0 {
             s.env()
         } else {
@@ -1329,11 +1329,11 @@ impl Parser {
     fn refuse_any(&self, opts: u128, why: &[u8]) -> Result<(), Failure> {
         let given = SPECS
             .iter()
-            .find(|s| opts & bit(s.opt) != 0 && self.was_given(s));
+            .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s));
         let Some(spec) = given else {
             return Ok(());
         };
-        let from_env = self.used_from_env & bit(spec.opt) != 0;
+        let from_env = self.used_from_env & opt_bit(spec.opt) != 0;
         let mut buf = [0; ENV_NAME_MAX];
         Err(refusal(&[spelling(spec, from_env, &mut buf), why]))
     }
@@ -1434,6 +1434,13 @@ fn join_or_unshare(
 /// The bit of `opt` in the sets of options given.
 const fn bit(opt: Opt) -> u128 {
     1 << opt as u32
+}
+
+/// `bit` of an option known only as the program runs: one function, not a 128-bit shift
+/// at each use.
+#[inline(never)]
+fn opt_bit(opt: Opt) -> u128 {
+    bit(opt)
 }
 
 /// A usage error whose words are `parts`, joined.
