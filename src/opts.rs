@@ -69,57 +69,57 @@ impl Personality {
         }
     }
 
+    /// `B`, `T`, `D` or `C`: the bits follow the order of `Personality`.
     fn bit(self) -> u8 {
-        match self {
-            Personality::Boxinit => B,
-            Personality::Tini => T,
-            Personality::DumbInit => D,
-            Personality::Catatonit => C,
-        }
+        1 << self as u8
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Opt {
+    // The supervisor's own options first, so that a build without the other jobs matches
+    // them in a short jump table (the numbers of the others are not matched there); then
+    // those that `invalid` has a message for, together, for the same reason.
     Help,
     Version,
     License,
-    Rootfs,
     Hostname,
-    Unshare,
     Subreaper,
-    ParentDeath,
     Group,
-    ExpectExit,
     Verbose,
-    Verbosity,
     Debug,
     WarnZombies,
     SingleChild,
     Setsid,
-    Rewrite,
     Pause,
-    Grace,
     WaitAll,
-    // Resource limits
+    Setenv,
+    Unsetenv,
+    Clearenv,
+    KeepFd,
+    NewSession,
+    DieWithParent,
+    Chdir,
+    // ---- Fidelity to the replaced programs ---
+    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
+    TiniVerbosity,
+    /// catatonit's CATATONIT_DEBUG: set at all means debug.
+    CatatonitDebug,
+    // Those with a message of their own for a bad value (`invalid`)
+    ParentDeath,
+    ExpectExit,
+    Verbosity,
+    Rewrite,
+    Grace,
+    ParentPid,
     Memory,
     MemorySwap,
     Cpus,
     CpuWeight,
     Pids,
-    Cgroup,
-    // Boot mode
-    Boot,
-    SwitchRoot,
-    RootDevice,
-    RootFstype,
-    RootOptions,
     RootWait,
-    Exec,
     OnExit,
-    ExitDevice,
-    Modules,
-    // Namespaces and the process; the joins in the order of JOIN_KINDS
+    // Namespaces; the joins in the order of JOIN_KINDS
     JoinUser,
     JoinCgroup,
     JoinIpc,
@@ -130,13 +130,20 @@ enum Opt {
     JoinMnt,
     Boottime,
     Monotonic,
-    Setenv,
-    Unsetenv,
-    Clearenv,
-    KeepFd,
-    NewSession,
-    DieWithParent,
-    ParentPid,
+    // The launcher's
+    Rootfs,
+    Unshare,
+    // Resource limits
+    Cgroup,
+    // Boot mode
+    Boot,
+    SwitchRoot,
+    RootDevice,
+    RootFstype,
+    RootOptions,
+    Exec,
+    ExitDevice,
+    Modules,
     // Filesystem
     Bind,
     RoBind,
@@ -148,12 +155,6 @@ enum Opt {
     NoDev,
     Sys,
     Mqueue,
-    Chdir,
-    // ---- Fidelity to the replaced programs ---
-    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
-    TiniVerbosity,
-    /// catatonit's CATATONIT_DEBUG: set at all means debug.
-    CatatonitDebug,
     // Identity
     User,
     Groups,
@@ -179,19 +180,21 @@ enum Opt {
 struct Spec {
     opt: Opt,
     short: u8,
+    /// The personalities that know it (`B`, `T`, `D`, `C`), and `TAKES_VALUE`, `LONG` (its
+    /// `name` is the long option, not only the variable) and `ENV` (it has a variable): bits
+    /// of one byte, to keep an entry in 8 bytes.
     who: u8,
-    takes_value: bool,
-    /// `name` is the long option (not only the variable).
-    long: bool,
-    /// The option has an environment variable.
-    env: bool,
+    /// Where it can act (the modes of `Mode`, as bits) in the low four bits; in the high
+    /// four, the job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for
+    /// the supervisor's own): a build without that job refuses it (see `BUILT`).
+    place: u8,
     name: Name,
-    /// Where it can act: the modes of `Mode`, as bits.
-    modes: u8,
-    /// The job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for the
-    /// supervisor's own): a build without that job refuses it (see `BUILT`).
-    job: u8,
 }
+
+/// The bits of `Spec::who` beyond the personalities'.
+const TAKES_VALUE: u8 = 16;
+const LONG: u8 = 32;
+const ENV: u8 = 64;
 
 /// Where an entry's name is in `NAMES`.
 #[derive(Clone, Copy)]
@@ -201,6 +204,26 @@ struct Name {
 }
 
 impl Spec {
+    const fn takes_value(&self) -> bool {
+        self.who & TAKES_VALUE != 0
+    }
+
+    const fn long(&self) -> bool {
+        self.who & LONG != 0
+    }
+
+    const fn env(&self) -> bool {
+        self.who & ENV != 0
+    }
+
+    const fn modes(&self) -> u8 {
+        self.place & 15
+    }
+
+    const fn job(&self) -> u8 {
+        self.place >> 4
+    }
+
     fn name(&self) -> &'static [u8] {
         let at = self.name.at as usize;
         &NAMES[at..at + self.name.len as usize]
@@ -243,7 +266,10 @@ const CONTAINER_ONLY: u8 = Mode::Container as u8;
 /// `r`, which acts only in `modes`.
 const fn only(modes: u8, r: Row) -> Row {
     Row {
-        spec: Spec { modes, ..r.spec },
+        spec: Spec {
+            place: r.spec.place & !15 | modes,
+            ..r.spec
+        },
         ..r
     }
 }
@@ -268,7 +294,10 @@ const fn built(job: u8, feature: bool) -> u8 {
 /// `r`, an option of `job` (of any of them, if several).
 const fn job(job: u8, r: Row) -> Row {
     Row {
-        spec: Spec { job, ..r.spec },
+        spec: Spec {
+            place: r.spec.place & 15 | job << 4,
+            ..r.spec
+        },
         ..r
     }
 }
@@ -278,6 +307,12 @@ const T: u8 = 2;
 const D: u8 = 4;
 const C: u8 = 8;
 const ALL: u8 = B | T | D | C;
+const _: () = assert!(
+    B == 1 << Personality::Boxinit as u8
+        && T == 1 << Personality::Tini as u8
+        && D == 1 << Personality::DumbInit as u8
+        && C == 1 << Personality::Catatonit as u8
+);
 
 /// An entry of the table, written with both names; `env` must be the one derived from `long`
 /// (checked as the table is compiled) unless `long` is empty.
@@ -291,13 +326,9 @@ const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u
         spec: Spec {
             opt,
             short,
-            who,
-            takes_value: false,
-            long: has_long,
-            env: !env.is_empty(),
+            who: who | if has_long { LONG } else { 0 } | if env.is_empty() { 0 } else { ENV },
+            place: ANYWHERE,
             name: Name { at: 0, len: 0 }, // (where, once in NAMES: `pack`)
-            modes: ANYWHERE,
-            job: 0,
         },
         name: if has_long { long } else { env },
     }
@@ -344,7 +375,7 @@ impl Entry {
     /// `--NAME`, if it has a long form.
     pub fn long(&self) -> Option<&'static str> {
         let name = core::str::from_utf8(self.spec.name()).ok();
-        name.filter(|_| self.spec.long)
+        name.filter(|_| self.spec.long())
     }
 
     /// `-C`, if it has a short form.
@@ -356,12 +387,12 @@ impl Entry {
     pub fn variable(&self) -> Option<heapless::Vec<u8, ENV_NAME_MAX>> {
         let mut buf = [0; ENV_NAME_MAX];
         self.spec
-            .env
+            .env()
             .then(|| heapless::Vec::from_slice(env_name(self.spec, &mut buf)).unwrap_or_default())
     }
 
     pub fn takes_value(&self) -> bool {
-        self.spec.takes_value
+        self.spec.takes_value()
     }
 
     /// Whether the name boxinit is called by knows it.
@@ -371,7 +402,7 @@ impl Entry {
 
     /// Whether it acts in `mode` (elsewhere it is refused).
     pub fn acts_in(&self, mode: Mode) -> bool {
-        self.spec.modes & mode as u8 != 0
+        self.spec.modes() & mode as u8 != 0
     }
 
     /// Whether this build has its job (one without it refuses it).
@@ -383,7 +414,7 @@ impl Entry {
 // (BUILT is 0 in the supervisor build, which is what the mask is for.)
 #[allow(clippy::bad_bit_mask)]
 fn in_build(spec: &Spec) -> bool {
-    BUILT == LAUNCHER | LIMITS | BOOT || spec.job == 0 || spec.job & BUILT != 0
+    BUILT == LAUNCHER | LIMITS | BOOT || spec.job() == 0 || spec.job() & BUILT != 0
 }
 
 /// Every option of the table, one entry per spelling.
@@ -396,7 +427,7 @@ fn in_this_build(spec: &'static Spec, from_env: bool) -> Result<(), Failure> {
     if in_build(spec) {
         return Ok(());
     }
-    let why: &[u8] = match spec.job {
+    let why: &[u8] = match spec.job() {
         LIMITS => b" is not in this build (built without limits)",
         BOOT => b" is not in this build (built without boot mode)",
         _ => b" is not in this build (built without the launcher)",
@@ -414,12 +445,12 @@ fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_
     if from_env {
         return env_name(spec, buf);
     }
-    let name: &[u8] = if spec.long {
+    let name: &[u8] = if spec.long() {
         spec.name()
     } else {
         core::slice::from_ref(&spec.short)
     };
-    let dashes = if spec.long { 2 } else { 1 };
+    let dashes = if spec.long() { 2 } else { 1 };
     let len = (dashes + name.len()).min(ENV_NAME_MAX);
     buf[..dashes].fill(b'-');
     buf[dashes..len].copy_from_slice(&name[..len - dashes]);
@@ -428,7 +459,7 @@ fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_
 
 /// The environment variable of `spec` (when it has one), built in `buf`.
 fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
-    if !spec.long {
+    if !spec.long() {
         return spec.name();
     }
     let name = spec.name();
@@ -442,7 +473,7 @@ fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8
 const fn with_value(r: Row) -> Row {
     Row {
         spec: Spec {
-            takes_value: true,
+            who: r.spec.who | TAKES_VALUE,
             ..r.spec
         },
         ..r
@@ -568,7 +599,7 @@ const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
         assert!(at + name.len() <= u16::MAX as usize && name.len() <= u8::MAX as usize);
         let spec = ROWS[i].spec;
         assert!(
-            spec.modes & Mode::Supervising as u8 != 0 || spec.job & (LAUNCHER | BOOT) != 0,
+            spec.modes() & Mode::Supervising as u8 != 0 || spec.job() & (LAUNCHER | BOOT) != 0,
             "an option that cannot act when supervising is the launcher's or boot mode's \
              (`check_mode` counts on it)"
         );
@@ -623,7 +654,7 @@ fn read(
         .any(|e| ENV_PREFIXES.iter().any(|p| e.to_bytes().starts_with(p)));
     for spec in SPECS
         .iter()
-        .filter(|s| ours && s.env && s.who & personality.bit() != 0)
+        .filter(|s| ours && s.env() && s.who & personality.bit() != 0)
     {
         if parser.given & setting(spec.opt) == 0 {
             if let Some(value) = env.value(env_name(spec, &mut [0; ENV_NAME_MAX])) {
@@ -641,14 +672,11 @@ fn read(
 /// otherwise let the command run without what it asked for.
 fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Failure> {
     for entry in env.iter().map(CStr::to_bytes) {
-        let Some(rest) = entry.strip_prefix(b"BOXINIT_") else {
+        if !entry.starts_with(b"BOXINIT_") {
             continue;
-        };
-        let name = &entry[..8 + rest.iter().position(|&c| c == b'=').unwrap_or(rest.len())];
-        let known = SPECS
-            .iter()
-            .find(|&s| s.env && env_name(s, &mut [0; ENV_NAME_MAX]) == name);
-        match known {
+        }
+        let name = variable_name(entry);
+        match own_spec(name) {
             None => return Err(Failure::usage(c"unknown variable", name)),
             Some(spec) if spec.who & personality.bit() == 0 => {
                 return Err(Failure::usage(c"not read under this name:", name))
@@ -659,10 +687,24 @@ fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Fai
     Ok(())
 }
 
+/// The name of an environment entry: up to its `=`, or all of it.
+fn variable_name(entry: &[u8]) -> &[u8] {
+    entry.split(|&c| c == b'=').next().unwrap_or(entry)
+}
+
+/// The option whose variable is `name`, if any.
+#[inline(never)]
+fn own_spec(name: &[u8]) -> Option<&'static Spec> {
+    SPECS
+        .iter()
+        .find(|&s| s.env() && env_name(s, &mut [0; ENV_NAME_MAX]) == name)
+}
+
 /// How the names of every variable boxinit or a personality reads begin.
 const ENV_PREFIXES: [&[u8]; 4] = [b"BOXINIT_", b"TINI_", b"DUMB_INIT_", b"CATATONIT_"];
 
 /// The bit of the setting an option controls; options that set the same thing share one.
+#[inline(never)]
 fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
@@ -670,7 +712,7 @@ fn setting(opt: Opt) -> u128 {
         Opt::NoDev => Opt::Dev,
         other => other,
     };
-    1 << opt as u32
+    opt_bit(opt)
 }
 
 struct Parser {
@@ -770,9 +812,9 @@ impl Parser {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
                 };
-                let spec = self.find(|s| s.long && s.name() == name);
+                let spec = self.find_long(name);
                 let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
-                let value = match (spec.takes_value, inline) {
+                let value = match (spec.takes_value(), inline) {
                     (true, Some(v)) => Some(v),
                     (true, None) => Some(next_value(args, i, arg)?),
                     (false, Some(_)) => return Err(Failure::usage(c"takes no value:", bytes)),
@@ -793,7 +835,7 @@ impl Parser {
                     let spec = self.find(|s| s.short == letter);
                     let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
                     j += 1;
-                    let value = if !spec.takes_value {
+                    let value = if !spec.takes_value() {
                         None
                     } else if j < bytes.len() {
                         Some(after(arg, j))
@@ -801,7 +843,7 @@ impl Parser {
                         Some(next_value(args, i, arg)?)
                     };
                     self.apply_arg(spec, value)?;
-                    if spec.takes_value {
+                    if spec.takes_value() {
                         break;
                     }
                 }
@@ -815,7 +857,12 @@ impl Parser {
     /// Whether `word` (up to any `=`) is the name of a long option of ours.
     fn is_long_name(&self, word: &[u8]) -> bool {
         let name = word.split(|&c| c == b'=').next().unwrap_or(word);
-        self.find(|s| s.long && s.name() == name).is_some()
+        self.find_long(name).is_some()
+    }
+
+    /// The long option `--name` of this personality.
+    fn find_long(&self, name: &[u8]) -> Option<&'static Spec> {
+        self.find(|s| s.long() && s.name() == name)
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
@@ -826,21 +873,22 @@ impl Parser {
     /// A variable from the environment. boxinit's own (BOXINIT_*) are checked, and a bad
     /// value is an error naming the variable; those of the replaced programs are read by
     /// that program's rules (see `apply`), and tini's flags are set by being there at all.
+    #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn apply_env(&mut self, spec: &'static Spec, value: &'static CStr) -> Result<(), Failure> {
         let text = value.to_bytes();
         let mut buf = [0; ENV_NAME_MAX];
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
         in_this_build(spec, true)?;
-        self.used |= 1 << spec.opt as u32;
-        self.used_from_env |= 1 << spec.opt as u32;
+        self.used |= opt_bit(spec.opt);
+        self.used_from_env |= opt_bit(spec.opt);
         if !name.starts_with(b"BOXINIT_") {
-            let value = spec.takes_value.then_some(value);
+            let value = spec.takes_value().then_some(value);
             return self.apply(spec, value).map_err(|_| bad());
         }
-        if spec.takes_value && text.is_empty() {
+        if spec.takes_value() && text.is_empty() {
             Err(refusal(&[name, b" is empty"]))
-        } else if spec.takes_value {
+        } else if spec.takes_value() {
             self.apply(spec, Some(value)).map_err(|_| bad())
         } else if values::boolean(text).ok_or_else(bad)? {
             self.apply(spec, None)
@@ -856,7 +904,7 @@ impl Parser {
     ) -> Result<(), Failure> {
         in_this_build(spec, false)?;
         self.given |= setting(spec.opt);
-        self.used |= 1 << spec.opt as u32;
+        self.used |= opt_bit(spec.opt);
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
         if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
@@ -871,7 +919,7 @@ impl Parser {
     /// Each job's options are its own function's, compiled only into a build that has the
     /// job; a build without it has refused them already (`in_this_build`).
     fn apply(&mut self, spec: &Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
-        match spec.job {
+        match spec.job() {
             #[cfg(feature = "launcher")]
             LAUNCHER => self.apply_launcher(spec.opt, value),
             #[cfg(feature = "limits")]
@@ -1089,6 +1137,7 @@ impl Parser {
     }
 
     /// Fill in the defaults and check what only makes sense as a whole.
+    #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn finish(mut self, operands: Strings) -> Result<Config, Failure> {
         if operands.is_empty() && !self.pause && self.personality != Personality::Boxinit {
             // tini, dumb-init and catatonit have no default command.
@@ -1250,27 +1299,27 @@ impl Parser {
         }
         let misplaced = SPECS
             .iter()
-            .find(|s| self.was_given(s) && s.modes & mode as u8 == 0);
+            .find(|s| self.was_given(s) && s.modes() & mode as u8 == 0);
         let Some(spec) = misplaced else {
             return Ok(());
         };
-        let why: &[u8] = match spec.modes {
+        let why: &[u8] = match spec.modes() {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
             SUPERVISING => b" does not apply with --exec",
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
-        self.refuse_any(bit(spec.opt), why)
+        self.refuse_any(opt_bit(spec.opt), why)
     }
 
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
     fn was_given(&self, s: &Spec) -> bool {
-        let bit = 1u128 << s.opt as u32;
+        let bit = opt_bit(s.opt);
         let spelt = if self.used_from_env & bit != 0 {
-            s.env
+            s.env()
         } else {
-            s.long || s.short != 0
+            s.long() || s.short != 0
         };
         self.used & bit != 0 && spelt && s.who & self.personality.bit() != 0
     }
@@ -1280,11 +1329,11 @@ impl Parser {
     fn refuse_any(&self, opts: u128, why: &[u8]) -> Result<(), Failure> {
         let given = SPECS
             .iter()
-            .find(|s| opts & bit(s.opt) != 0 && self.was_given(s));
+            .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s));
         let Some(spec) = given else {
             return Ok(());
         };
-        let from_env = self.used_from_env & bit(spec.opt) != 0;
+        let from_env = self.used_from_env & opt_bit(spec.opt) != 0;
         let mut buf = [0; ENV_NAME_MAX];
         Err(refusal(&[spelling(spec, from_env, &mut buf), why]))
     }
@@ -1346,18 +1395,8 @@ impl Parser {
 /// variables: those are for this boxinit only, and are not passed on to the command.
 pub fn is_own_variable(entry: &CStr) -> bool {
     let entry = entry.to_bytes();
-    if !entry.starts_with(b"BOXINIT_") {
-        return false;
-    }
-    SPECS.iter().any(|s| {
-        let mut buf = [0; ENV_NAME_MAX];
-        let name = env_name(s, &mut buf);
-        s.env
-            && name.starts_with(b"BOXINIT_")
-            && entry
-                .strip_prefix(name)
-                .is_some_and(|rest| rest.first() == Some(&b'='))
-    })
+    let name = variable_name(entry);
+    entry.starts_with(b"BOXINIT_") && name.len() < entry.len() && own_spec(name).is_some()
 }
 
 /// The namespaces to make, given those joined: a kind is joined or made, never both. Made by
@@ -1395,6 +1434,13 @@ fn join_or_unshare(
 /// The bit of `opt` in the sets of options given.
 const fn bit(opt: Opt) -> u128 {
     1 << opt as u32
+}
+
+/// `bit` of an option known only as the program runs: one function, not a 128-bit shift
+/// at each use.
+#[inline(never)]
+fn opt_bit(opt: Opt) -> u128 {
+    bit(opt)
 }
 
 /// A usage error whose words are `parts`, joined.
@@ -1741,7 +1787,9 @@ mod tests {
     fn join_options_follow_join_kinds() {
         for (i, (kind, _)) in JOIN_KINDS.iter().enumerate() {
             let long = format!("join-{kind}");
-            let spec = SPECS.iter().find(|s| s.long && s.name() == long.as_bytes());
+            let spec = SPECS
+                .iter()
+                .find(|s| s.long() && s.name() == long.as_bytes());
             let spec = spec.unwrap();
             assert_eq!(spec.opt as usize - Opt::JoinUser as usize, i, "{long}");
         }
