@@ -508,12 +508,12 @@ const ROWS: &[Row] = &[
     only(SUPERVISING, with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
     only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
-    job(LIMITS, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B))),
-    job(LIMITS, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B))),
-    job(LIMITS, with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B))),
-    job(LIMITS, with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B))),
-    job(LIMITS, with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B))),
-    job(LIMITS, with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B))),
+    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
+    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)))),
+    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)))),
+    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)))),
+    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)))),
+    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)))),
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
     job(BOOT, spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B)),
     job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
@@ -541,7 +541,7 @@ const ROWS: &[Row] = &[
     with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
     spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
     with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
-    spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL),
+    only(SUPERVISING, spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL)),
     only(NOT_BOOTING, spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
     only(NOT_BOOTING, with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
@@ -560,8 +560,8 @@ const ROWS: &[Row] = &[
     with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
     // Identity: user namespaces and id maps, users and groups, capabilities, limits.
     // Repeatable ones take comma-separated lists too (the only way from the environment).
-    job(LAUNCHER, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B))),
-    job(LAUNCHER, with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))),
+    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)))),
+    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B)))),
     job(LAUNCHER, with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
     job(LAUNCHER, with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
     job(LAUNCHER, with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B))),
@@ -569,10 +569,10 @@ const ROWS: &[Row] = &[
     job(LAUNCHER, with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
     job(LAUNCHER, with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
     // From the environment, drops come first, so that an add survives a drop of all.
-    job(LAUNCHER, with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))),
-    job(LAUNCHER, with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))),
+    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)))),
+    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)))),
     job(LAUNCHER, only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B))),
-    job(LAUNCHER, with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))),
+    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)))),
 ];
 
 /// The table, each entry's name in `NAMES`.

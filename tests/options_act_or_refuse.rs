@@ -433,6 +433,38 @@ fn supervision_options_are_refused_with_exec() {
 }
 
 #[test]
+fn limits_identity_and_session_options_are_refused_with_exec() {
+    // With --exec the command becomes process 1 at once: no cgroup, identity change or
+    // session is made for it, so these would be ignored, and a cgroup left behind.
+    let why = "does not apply with --exec";
+    let cases: [&[&str]; 11] = [
+        &["--memory", "64m"],
+        &["--memory-swap", "64m"],
+        &["--cpus", "1"],
+        &["--cpu-weight", "100"],
+        &["--pids", "10"],
+        &["--cgroup", "x"],
+        &["--user", "1"],
+        &["--groups", "1"],
+        &["--cap-drop", "all"],
+        &["--rlimit", "nofile=10"],
+        &["--new-session"],
+    ];
+    for option in cases {
+        let args = [&["--exec"], option].concat();
+        assert_refused(true, &[], &args, &format!("{} {why}", option[0]));
+    }
+    assert_refused(
+        true,
+        &[],
+        &["--exec", "--cap-add", "chown"],
+        &format!("--cap-add {why}"),
+    );
+    let line = format!("BOXINIT_MEMORY {why}");
+    assert_refused(true, &[("BOXINIT_MEMORY", "64m")], &["--exec"], &line);
+}
+
+#[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
     let why = "contradicts --unshare none";
     for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
