@@ -1024,6 +1024,14 @@ impl Parser {
                 // Given again, it adds: `--unshare net --unshare uts` makes both.
                 let more = container::parse_namespaces(text)?;
                 let before = self.namespaces.map_or(0, |ns| ns.0);
+                // none given with others asks for two things: say so, as in a list.
+                if self
+                    .namespaces
+                    .is_some_and(|ns| (ns.0 == 0) != (more.0 == 0))
+                {
+                    let why = c"--unshare takes all or none alone, not in a list:";
+                    return Err(Failure::usage(why, text));
+                }
                 self.namespaces = Some(Namespaces(before | more.0));
             }
             Opt::JoinUser

@@ -465,6 +465,16 @@ fn limits_identity_and_session_options_are_refused_with_exec() {
 }
 
 #[test]
+fn unshare_none_given_with_other_namespaces_is_refused() {
+    // "none" and a namespace ask for opposite things, in any order, as in one list.
+    let why = "--unshare takes all or none alone, not in a list:";
+    for (first, then) in [("net", "none"), ("none", "net"), ("all", "none")] {
+        let args = ["--unshare", first, "--unshare", then];
+        assert_refused(false, &[], &args, &format!("{why} {then}"));
+    }
+}
+
+#[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
     let why = "contradicts --unshare none";
     for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
