@@ -156,11 +156,14 @@ pub fn end(config: &Config, outcome: Outcome) -> ! {
 /// and reboot(2).
 fn power_off(status: u8, how: OnExit) -> ! {
     let mut digits = [0; 20];
-    // One machine-readable line for whoever reads the console.
-    out::say(
-        0,
-        &[b"exit status ", out::decimal(status as u64, &mut digits)],
-    );
+    // One machine-readable line for whoever reads the console; a --boot refused outside
+    // process 1 never booted, so its failure stays the one line.
+    if sys::getpid() == 1 {
+        out::say(
+            0,
+            &[b"exit status ", out::decimal(status as u64, &mut digits)],
+        );
+    }
     // Opened while /dev is still there.
     let port = is(EXIT_DEVICE).then(|| Fd::open(c"/dev/port", libc::O_WRONLY));
     remove_made();

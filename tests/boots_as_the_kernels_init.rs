@@ -628,7 +628,7 @@ fn pid_1_of_a_container_does_not_boot() {
 /// on a running system would hide the caller's files. Run in a mount namespace of its own, so
 /// that a regression cannot touch the host's mounts.
 #[test]
-fn boot_flag_outside_pid_1_is_refused_and_mounts_nothing() {
+fn boot_flag_outside_pid_1_is_refused_in_one_line_and_mounts_nothing() {
     let script = r#"
         before=$(cat /proc/self/mountinfo)
         "$BOXINIT" --boot -- true 2>"$ERR"
@@ -644,10 +644,8 @@ fn boot_flag_outside_pid_1_is_refused_and_mounts_nothing() {
         .env("ERR", &err));
     assert_eq!(out.status.code(), Some(125), "{out:?}");
     let stderr = std::fs::read_to_string(&err).unwrap();
-    assert_eq!(
-        stderr,
-        "boxinit: --boot needs boxinit to be PID 1\nboxinit: exit status 125\n"
-    );
+    // Boot mode never ran: no status line follows the refusal.
+    assert_eq!(stderr, "boxinit: --boot needs boxinit to be PID 1\n");
 }
 
 /// --modules is best effort, as systemd-modules-load is: a module that cannot be loaded is
