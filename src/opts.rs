@@ -1192,10 +1192,13 @@ impl Parser {
             Mode::Supervising
         };
         self.check_mode(mode)?;
-        // -c keeps the command in boxinit's session; --ro keeps the root from the writes that
+        // -c keeps the command in boxinit's session (and signals it alone); --ro keeps the root from the writes that
         // --volatile is there to take.
         if !self.setsid && self.used & (bit(Opt::SingleChild) | bit(Opt::Setsid)) != 0 {
-            self.refuse_any(bit(Opt::NewSession), b" contradicts -c")?;
+            self.refuse_any(bit(Opt::NewSession) | bit(Opt::Group), b" contradicts -c")?;
+        }
+        if self.used & bit(Opt::Dev) != 0 {
+            self.refuse_any(bit(Opt::NoDev), b" contradicts --dev")?;
         }
         if self.fs.volatile {
             self.refuse_any(bit(Opt::ReadOnly), b" contradicts --volatile")?;

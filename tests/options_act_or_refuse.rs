@@ -485,8 +485,13 @@ fn options_that_need_a_namespace_are_refused_with_unshare_none() {
 
 #[test]
 fn options_asking_for_opposite_things_are_refused_together() {
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["-c", "--new-session"], "--new-session contradicts -c"),
+        (&["-g", "-c"], "--process-group contradicts -c"),
+        (
+            &["--rootfs", "/", "--dev", "--no-dev"],
+            "--no-dev contradicts --dev",
+        ),
         (
             &["--rootfs", "/", "--volatile", "--ro"],
             "--ro contradicts --volatile",
@@ -499,6 +504,9 @@ fn options_asking_for_opposite_things_are_refused_together() {
     for (args, line) in cases {
         assert_refused(false, &[], args, line);
     }
+    let env = [("BOXINIT_DEV", "1"), ("BOXINIT_NO_DEV", "1")];
+    let line = "BOXINIT_NO_DEV contradicts --dev";
+    assert_refused(false, &env, &["--rootfs", "/"], line);
 }
 
 #[test]
