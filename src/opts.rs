@@ -1682,7 +1682,8 @@ mod tests {
         assert!(parse_as(&["tini", "-c", "x"], &[]).is_err());
         assert!(parse_as(&["dumb-init", "-s", "x"], &[]).is_err());
         assert!(parse_as(&["catatonit", "-P"], &[]).unwrap().pause);
-        assert!(parse_as(&["boxinit", "-s", "-c", "-P", "-g"], &[]).is_ok());
+        assert!(parse_as(&["boxinit", "-s", "-c", "-P"], &[]).is_ok());
+        assert!(parse_as(&["boxinit", "-s", "-g"], &[]).is_ok());
     }
 
     #[test]
