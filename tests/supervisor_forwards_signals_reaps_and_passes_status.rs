@@ -826,7 +826,7 @@ fn each_personality_takes_its_own_flags_and_refuses_the_others() {
         ("podman-init", &["-g"], &[]),
         (
             "boxinit",
-            &["-s", "-g", "-c", "-w", "-e", "3", "-r", "1:0", "-p", "KILL"],
+            &["-s", "-c", "-w", "-e", "3", "-r", "1:0", "-p", "KILL"],
             &[],
         ),
     ];
