@@ -1,15 +1,41 @@
 //! The supervisor's decisions, as pure functions of what it was asked to do (the
-//! `Supervision` the options and the personality give) and what it knows now: which signal
-//! goes where, and when supervision is over. The loop in `mod.rs` carries them out.
+//! `Supervision` the options and the personality give), where it stands (its `Role`) and what
+//! it knows now: which signal goes where, how the job stops and resumes, and when supervision
+//! is over. The loop in `mod.rs` carries them out; every system call is there.
 
-use crate::config::{OnExit, Supervision};
+use crate::config::{Chain, OnExit, Supervision};
 use crate::signals;
 use crate::sys::{Exit, Pid, Signal, Target};
+
+/// Where this supervisor stands, the same for its whole run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Role {
+    /// Where we stand in a chain across a PID namespace (read through `Role::chain`).
+    chain: Chain,
+    /// We are PID 1 of our PID namespace: no signal of ours can stop us.
+    pid_one: bool,
+}
+
+impl Role {
+    pub fn new(chain: Chain, pid_one: bool) -> Role {
+        Role { chain, pid_one }
+    }
+
+    /// Where we stand in a chain: a build without the launcher makes none, and leaves out
+    /// the code that follows one.
+    fn chain(self) -> Chain {
+        match cfg!(feature = "launcher") {
+            true => self.chain,
+            false => Chain::Alone,
+        }
+    }
+}
 
 /// What the supervisor knows when a signal comes.
 #[derive(Clone, Copy, Debug)]
 pub struct Facts {
-    /// The command's pid; none in pause mode, which has no command.
+    /// The command's pid (for a launcher, the init's); none in pause mode, which has no
+    /// command.
     pub command: Option<Pid>,
     /// The command has ended (we wait for the rest).
     pub command_ended: bool,
@@ -24,8 +50,9 @@ pub struct Facts {
 pub enum Reaction {
     /// Nothing; the words say why (for the verbose report).
     Ignore(&'static [u8]),
-    /// Continue the stopped job.
-    ResumeJob,
+    /// Continue the stopped job, whose command is this (for a launcher, the init), as
+    /// `resume_job` says.
+    ResumeJob(Pid),
     /// TERM everyone left and KILL them after the grace period.
     ShutDown,
     /// Boot mode: end the system this way, once everyone is gone.
@@ -34,13 +61,45 @@ pub enum Reaction {
     Finish(u8),
     /// The command is gone: the signal goes to every process left.
     ToEveryone,
-    /// Send `signal` (the rewritten one; 0: rewritten to nothing) to `to`, then stop the job
-    /// too when `stop_job` says so.
+    /// Send `signal` (the rewritten one; 0: rewritten to nothing) to `to`; then, if
+    /// `stop_job`, stop the job too (as the function `stop_job` says how).
     Deliver {
         to: Target,
         signal: Signal,
         stop_job: bool,
     },
+}
+
+/// What stopping the job takes, where we stand.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum JobStop {
+    /// Nothing: the job is stopped already, or there is no stop to follow.
+    Nothing,
+    /// A SIGCHLD to our process group: PID 1 of a namespace cannot stop itself, and an init
+    /// inside leaves the job to the boxinit that launched it, outside, in our group, which
+    /// then looks at the command and stops the whole chain (anyone else there ignores it).
+    TellLauncher,
+    /// From outside its namespace PID 1 can be stopped: stop the init (our child), then
+    /// ourselves.
+    InitThenUs,
+    /// Stop ourselves, so that the shell that started us sees its job stop (unless a SIGCONT
+    /// came meanwhile, which our SIGSTOP would discard).
+    Us,
+}
+
+/// How a SIGCONT resumes the stopped job: if `fg` gave our group the terminal, the command's
+/// group gets it; then the command's whole group continues.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Resume {
+    /// An init inside leaves it to the launcher outside: only that one can see whether the
+    /// terminal came to the job (`fg`) or not (`bg`), and the command must not run before it
+    /// has the terminal, or its next read of it stops the job again.
+    Nothing,
+    /// Our command.
+    Command(Pid),
+    /// A launcher: the init's command, its first child in our /proc `host_proc` (without
+    /// one, the init alone); then the init too.
+    CommandOfInit { host_proc: i32, init: Pid },
 }
 
 /// What to do with `sig`, taken by the supervisor.
@@ -70,7 +129,7 @@ pub fn react(how: &Supervision, now: Facts, sig: Signal) -> Reaction {
         }
     }
     if sig == libc::SIGCONT && now.job_stopped && !now.command_ended {
-        return Reaction::ResumeJob;
+        return Reaction::ResumeJob(command);
     }
     if sig == libc::SIGTERM && how.grace_ms.is_some() && !now.shutting_down {
         return Reaction::ShutDown;
@@ -85,7 +144,52 @@ pub fn react(how: &Supervision, now: Facts, sig: Signal) -> Reaction {
             Target::Process(command)
         },
         signal: how.rewrite[sig as usize] as Signal,
+        // dumb-init stops itself too after passing on a terminal stop.
         stop_job: how.stop_on_terminal_stops && signals::is_terminal_stop(sig),
+    }
+}
+
+/// How to stop the job: it was sent a terminal stop, or the command stopped.
+pub fn stop_job(role: Role, job_stopped: bool) -> JobStop {
+    match role.chain() {
+        // The init inside tells its launcher of every stop: the launcher continues the
+        // command, so a new stop may come before the SIGCONT that ended the last one.
+        Chain::Inside => JobStop::TellLauncher,
+        _ if job_stopped => JobStop::Nothing,
+        _ if role.pid_one => JobStop::TellLauncher,
+        Chain::Launcher { .. } => JobStop::InitThenUs,
+        Chain::Alone => JobStop::Us,
+    }
+}
+
+/// Whether a stop of our child, seen when reaping, stops the job. Any stop of the command
+/// does: a terminal stop, and also the SIGSTOP that programs catching SIGTSTP (vi, a nested
+/// boxinit) stop themselves with. An init inside stops only because we stopped it.
+pub fn child_stop_stops_job(role: Role) -> bool {
+    !matches!(role.chain(), Chain::Launcher { .. })
+}
+
+/// A launcher, after a SIGCHLD: where to look (our /proc, the init) whether the init's
+/// command stopped, while the init lives. The init tells us so with a SIGCHLD, which may
+/// merge into another one already pending: whoever sent it, we look at the command itself.
+pub fn look_inside(role: Role, now: Facts) -> Option<(i32, Pid)> {
+    match (role.chain(), now.command) {
+        (Chain::Launcher { host_proc }, Some(init)) if !now.command_ended => {
+            Some((host_proc, init))
+        }
+        _ => None,
+    }
+}
+
+/// Whose group a SIGCONT continues after the job stopped, the command being `child`.
+pub fn resume_job(role: Role, child: Pid) -> Resume {
+    match role.chain() {
+        Chain::Inside => Resume::Nothing,
+        Chain::Alone => Resume::Command(child),
+        Chain::Launcher { host_proc } => Resume::CommandOfInit {
+            host_proc,
+            init: child,
+        },
     }
 }
 
@@ -135,127 +239,349 @@ mod tests {
     use crate::opts;
     use crate::sys::Strings;
 
-    const PERSONALITIES: [&str; 4] = ["boxinit", "tini", "dumb-init", "catatonit"];
+    /// The command's pid; for a launcher, the init's.
+    const CHILD: Pid = 42;
+    const COMMAND: Target = Target::Process(CHILD);
+    /// The command's process group: dumb-init's session, -g, the command of a boot.
+    const GROUP: Target = Target::Group(CHILD);
+    /// A launcher's child: PID 1 inside, seen from outside.
+    const INIT: Target = Target::Process(CHILD);
+    /// The launcher's /proc, opened before the init covered it.
+    const HOST_PROC: i32 = 7;
 
-    /// The supervision a name (and options) gives, as parsed for real.
-    fn policy(argv: &[&str]) -> Supervision {
-        let config = opts::parse(Strings::leak(argv), Strings::EMPTY, Host::default());
-        config.unwrap().supervision
+    const TERM: Signal = libc::SIGTERM;
+    const INT: Signal = libc::SIGINT;
+    const HUP: Signal = libc::SIGHUP;
+    const TSTP: Signal = libc::SIGTSTP;
+    const TTIN: Signal = libc::SIGTTIN;
+    const TTOU: Signal = libc::SIGTTOU;
+    const CONT: Signal = libc::SIGCONT;
+    const STOP: Signal = libc::SIGSTOP;
+    const USR1: Signal = libc::SIGUSR1;
+    const USR2: Signal = libc::SIGUSR2;
+    const SEGV: Signal = libc::SIGSEGV;
+    const TERMINATING: &[Signal] = &[TERM, INT, HUP];
+    const TERMINAL_STOPS: &[Signal] = &[TSTP, TTIN, TTOU];
+    const FAULTS: &[Signal] = &[SEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL];
+    const USER: &[Signal] = &[USR1, USR2];
+
+    const ALL: &[&str] = &["boxinit", "tini", "dumb-init", "catatonit"];
+    /// The names that signal the command alone unless asked otherwise (dumb-init signals
+    /// the session it gives the command).
+    const ALONE_SIGNALLERS: &[&str] = &["boxinit", "tini", "catatonit"];
+    /// The names that have a pause mode.
+    const PAUSERS: &[&str] = &["boxinit", "catatonit"];
+
+    /// Where a supervisor stands, as each of boxinit's jobs puts it.
+    #[derive(Clone, Copy, Debug)]
+    enum Place {
+        /// The supervisor of a command, not PID 1 (under a shell, say).
+        Alone,
+        /// The same, as PID 1 of a container that a container engine made.
+        Pid1,
+        /// Outside a PID namespace of ours: the child is PID 1 inside.
+        Launcher,
+        /// PID 1 inside that namespace, which starts the command.
+        Inside,
+        /// Pause mode: no command.
+        Pause,
+        /// The init of a boot (--boot), PID 1.
+        Boot,
+    }
+    use Place::*;
+    /// The places that supervise a command the options and the name asked for.
+    const SUPERVISING: &[Place] = &[Alone, Pid1, Inside];
+
+    #[derive(Clone, Copy, Debug)]
+    enum Job {
+        Running,
+        Stopped,
+    }
+    use Job::*;
+
+    /// What happens.
+    #[derive(Clone, Copy, Debug)]
+    enum On {
+        /// Each of these signals comes.
+        Signals(&'static [Signal]),
+        /// We reap a stop of our child.
+        ChildStopped,
+        /// A launcher has a SIGCHLD, and sees the init's command stopped.
+        InitsCommandStopped,
+    }
+    use On::*;
+
+    /// What the supervisor does about it.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    enum Does {
+        /// Passes the signal on unchanged to the target, then stops the job so.
+        Passes(Target, JobStop),
+        /// Passes it on as another signal (0: drops it).
+        PassesAs(Target, Signal, JobStop),
+        Ignores,
+        Resumes(Resume),
+        Finishes(u8),
+        EndsTheSystem(OnExit),
+        Stops(JobStop),
+    }
+    use Does::*;
+    /// No stop follows.
+    const ONLY: JobStop = JobStop::Nothing;
+
+    /// The supervision a command line (boxinit's words, without the command) gives, as
+    /// parsed for real.
+    fn policy(line: &str, command: bool) -> Supervision {
+        let mut argv: Vec<&str> = line.split(' ').collect();
+        if command {
+            argv.push("x");
+        }
+        let config = opts::parse(Strings::leak(&argv), Strings::EMPTY, Host::default());
+        config.unwrap_or_else(|_| panic!("{line}")).supervision
+    }
+
+    /// The supervision, role and command a supervisor at `place` has, as `run` gives them.
+    fn at(place: Place, line: &str) -> (Supervision, Role, Option<Pid>) {
+        let role = Role::new;
+        let launcher = Chain::Launcher {
+            host_proc: HOST_PROC,
+        };
+        let child = Some(CHILD);
+        match place {
+            Alone => (policy(line, true), role(Chain::Alone, false), child),
+            Pid1 => (policy(line, true), role(Chain::Alone, true), child),
+            // The launcher relays; what the command line asks for is the init's to do.
+            Launcher => (Supervision::default(), role(launcher, false), child),
+            Inside => (policy(line, true), role(Chain::Inside, true), child),
+            Pause => (
+                policy(&format!("{line} -P"), false),
+                role(Chain::Alone, true),
+                None,
+            ),
+            Boot => (
+                policy(&format!("{line} --boot"), true),
+                role(Chain::Alone, true),
+                child,
+            ),
+        }
+    }
+
+    fn happens(place: Place, line: &str, job: Job, on: On, sig: Signal) -> Does {
+        let (how, role, command) = at(place, line);
+        let job_stopped = matches!(job, Stopped);
+        let now = Facts {
+            command,
+            command_ended: false,
+            job_stopped,
+            shutting_down: false,
+        };
+        match on {
+            Signals(_) => {}
+            // As the loop does: a stop of the command stops the job as the role allows.
+            ChildStopped if child_stop_stops_job(role) => {
+                return Stops(stop_job(role, job_stopped))
+            }
+            ChildStopped => return Stops(JobStop::Nothing),
+            InitsCommandStopped => {
+                return Stops(match look_inside(role, now) {
+                    Some((HOST_PROC, CHILD)) => stop_job(role, job_stopped),
+                    Some(other) => panic!("looked inside {other:?}"),
+                    None => JobStop::Nothing,
+                })
+            }
+        }
+        let then = |stop| match stop {
+            true => stop_job(role, job_stopped),
+            false => JobStop::Nothing,
+        };
+        match react(&how, now, sig) {
+            Reaction::Deliver {
+                to,
+                signal,
+                stop_job,
+            } if signal == sig => Passes(to, then(stop_job)),
+            Reaction::Deliver {
+                to,
+                signal,
+                stop_job,
+            } => PassesAs(to, signal, then(stop_job)),
+            Reaction::Ignore(_) => Ignores,
+            Reaction::ResumeJob(child) => Resumes(resume_job(role, child)),
+            Reaction::Finish(status) => Finishes(status),
+            Reaction::EndSystem(end) => EndsTheSystem(end),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A build without the launcher or boot mode has no such place.
+    fn exists(place: Place) -> bool {
+        match place {
+            Launcher | Inside => cfg!(feature = "launcher"),
+            Boot => cfg!(feature = "boot"),
+            Alone | Pid1 | Pause => true,
+        }
+    }
+
+    /// Under each of these command lines, at each of these places, with the job so, on
+    /// each event: the supervisor does this.
+    type Rule = (&'static [&'static str], &'static [Place], Job, On, Does);
+
+    fn check(rules: &[Rule]) {
+        for &(lines, places, job, on, does) in rules {
+            let sigs = match on {
+                Signals(sigs) => sigs,
+                _ => &[0],
+            };
+            for (line, &place, &sig) in lines
+                .iter()
+                .flat_map(|l| places.iter().map(move |p| (l, p)))
+                .flat_map(|(l, p)| sigs.iter().map(move |s| (l, p, s)))
+                .filter(|&(_, &p, _)| exists(p))
+            {
+                let done = happens(place, line, job, on, sig);
+                assert_eq!(
+                    done, does,
+                    "`{line}` at {place:?}, job {job:?}, {on:?} {sig}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn terminating_signals_reach_the_command_end_a_pause_and_end_a_system() {
+        check(&[
+            (ALONE_SIGNALLERS, SUPERVISING, Running, Signals(TERMINATING), Passes(COMMAND, ONLY)),
+            (&["dumb-init"], SUPERVISING, Running, Signals(TERMINATING), Passes(GROUP, ONLY)),
+            (&["boxinit -g", "tini -g", "catatonit -g"], SUPERVISING, Running, Signals(TERMINATING), Passes(GROUP, ONLY)),
+            // The launcher relays every signal to the init inside, whatever its name.
+            (ALL, &[Launcher], Running, Signals(TERMINATING), Passes(INIT, ONLY)),
+            (PAUSERS, &[Pause], Running, Signals(&[TERM, INT]), Finishes(0)),
+            (PAUSERS, &[Pause], Running, Signals(&[HUP]), Ignores),
+            // As busybox's init: TERM and INT (Ctrl-Alt-Del) reboot.
+            (&["boxinit"], &[Boot], Running, Signals(&[TERM, INT]), EndsTheSystem(OnExit::Reboot)),
+            (&["boxinit"], &[Boot], Running, Signals(&[HUP]), Passes(GROUP, ONLY)),
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn terminal_stops_follow_each_program_and_stop_the_job_where_it_can_stop() {
+        const TELL_LAUNCHER: JobStop = JobStop::TellLauncher;
+        check(&[
+            // boxinit passes them on: the command's own stop then stops the job.
+            (&["boxinit"], SUPERVISING, Running, Signals(TERMINAL_STOPS), Passes(COMMAND, ONLY)),
+            // tini passes TSTP on and ignores TTIN and TTOU itself; catatonit ignores all three.
+            (&["tini"], SUPERVISING, Running, Signals(&[TSTP]), Passes(COMMAND, ONLY)),
+            (&["tini"], SUPERVISING, Running, Signals(&[TTIN, TTOU]), Ignores),
+            (&["catatonit"], SUPERVISING, Running, Signals(TERMINAL_STOPS), Ignores),
+            // dumb-init's session turns them into STOP (its group is orphaned, so the kernel
+            // would drop them), and it stops itself too; as PID 1, which cannot stop, or
+            // inside, it tells the launcher to stop the chain.
+            (&["dumb-init"], &[Alone], Running, Signals(TERMINAL_STOPS), PassesAs(GROUP, STOP, JobStop::Us)),
+            (&["dumb-init"], &[Pid1, Inside], Running, Signals(TERMINAL_STOPS), PassesAs(GROUP, STOP, TELL_LAUNCHER)),
+            (&["dumb-init -c"], &[Alone], Running, Signals(TERMINAL_STOPS), Passes(COMMAND, JobStop::Us)),
+            // Stopped already, it does not stop again; the init inside tells of every stop.
+            (&["dumb-init"], &[Alone, Pid1], Stopped, Signals(&[TSTP]), PassesAs(GROUP, STOP, ONLY)),
+            (&["dumb-init"], &[Inside], Stopped, Signals(&[TSTP]), PassesAs(GROUP, STOP, TELL_LAUNCHER)),
+            (ALL, &[Launcher], Running, Signals(TERMINAL_STOPS), Passes(INIT, ONLY)),
+            (PAUSERS, &[Pause], Running, Signals(TERMINAL_STOPS), Ignores),
+            (&["boxinit"], &[Boot], Running, Signals(TERMINAL_STOPS), Passes(GROUP, ONLY)),
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn any_stop_of_the_command_stops_the_job_once_as_the_place_allows() {
+        check(&[
+            (ALL, &[Alone], Running, ChildStopped, Stops(JobStop::Us)),
+            // PID 1 cannot stop itself; the init inside leaves the job to its launcher.
+            (ALL, &[Pid1, Inside], Running, ChildStopped, Stops(JobStop::TellLauncher)),
+            (&["boxinit"], &[Boot], Running, ChildStopped, Stops(JobStop::TellLauncher)),
+            (ALL, &[Alone, Pid1], Stopped, ChildStopped, Stops(JobStop::Nothing)),
+            // The launcher continues the command, so the init tells of every stop.
+            (ALL, &[Inside], Stopped, ChildStopped, Stops(JobStop::TellLauncher)),
+            // An init stops only because its launcher stopped it.
+            (ALL, &[Launcher], Running, ChildStopped, Stops(JobStop::Nothing)),
+            // Told the init's command stopped, the launcher stops the init, then itself.
+            (ALL, &[Launcher], Running, InitsCommandStopped, Stops(JobStop::InitThenUs)),
+            (ALL, &[Launcher], Stopped, InitsCommandStopped, Stops(JobStop::Nothing)),
+            // Only a launcher looks inside.
+            (ALL, SUPERVISING, Running, InitsCommandStopped, Stops(JobStop::Nothing)),
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn cont_resumes_a_stopped_job_from_where_the_terminal_is_seen() {
+        let command_of_init = Resume::CommandOfInit {
+            host_proc: HOST_PROC,
+            init: CHILD,
+        };
+        check(&[
+            (ALL, &[Alone, Pid1], Stopped, Signals(&[CONT]), Resumes(Resume::Command(CHILD))),
+            (&["boxinit"], &[Boot], Stopped, Signals(&[CONT]), Resumes(Resume::Command(CHILD))),
+            // The launcher resumes the command of the init; the init leaves it to it.
+            (ALL, &[Launcher], Stopped, Signals(&[CONT]), Resumes(command_of_init)),
+            (ALL, &[Inside], Stopped, Signals(&[CONT]), Resumes(Resume::Nothing)),
+            // A job that is not stopped has CONT passed on like any signal.
+            (ALONE_SIGNALLERS, SUPERVISING, Running, Signals(&[CONT]), Passes(COMMAND, ONLY)),
+            (&["dumb-init"], SUPERVISING, Running, Signals(&[CONT]), Passes(GROUP, ONLY)),
+            (ALL, &[Launcher], Running, Signals(&[CONT]), Passes(INIT, ONLY)),
+            (PAUSERS, &[Pause], Running, Signals(&[CONT]), Ignores),
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn fault_signals_sent_by_someone_are_passed_on_by_dumb_init_only() {
+        check(&[
+            (ALONE_SIGNALLERS, SUPERVISING, Running, Signals(FAULTS), Ignores),
+            (&["dumb-init"], SUPERVISING, Running, Signals(FAULTS), Passes(GROUP, ONLY)),
+            // The launcher keeps them: passing one to the init would fake its crash.
+            (ALL, &[Launcher], Running, Signals(FAULTS), Ignores),
+            (PAUSERS, &[Pause], Running, Signals(FAULTS), Ignores),
+            (&["boxinit"], &[Boot], Running, Signals(FAULTS), Ignores),
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn user_signals_reach_the_command_and_halt_or_power_off_a_system() {
+        check(&[
+            (ALONE_SIGNALLERS, SUPERVISING, Running, Signals(USER), Passes(COMMAND, ONLY)),
+            (&["dumb-init"], SUPERVISING, Running, Signals(USER), Passes(GROUP, ONLY)),
+            (ALL, &[Launcher], Running, Signals(USER), Passes(INIT, ONLY)),
+            (PAUSERS, &[Pause], Running, Signals(USER), Ignores),
+            (&["boxinit"], &[Boot], Running, Signals(&[USR1]), EndsTheSystem(OnExit::Halt)),
+            (&["boxinit"], &[Boot], Running, Signals(&[USR2]), EndsTheSystem(OnExit::PowerOff)),
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn rewritten_signals_are_passed_on_as_asked_by_the_init_not_the_launcher() {
+        check(&[
+            (&["boxinit -r TERM:INT"], SUPERVISING, Running, Signals(&[TERM]), PassesAs(COMMAND, INT, ONLY)),
+            (&["dumb-init -r 15:2"], SUPERVISING, Running, Signals(&[TERM]), PassesAs(GROUP, INT, ONLY)),
+            (&["boxinit -r HUP:0"], SUPERVISING, Running, Signals(&[HUP]), PassesAs(COMMAND, 0, ONLY)),
+            // A rewritten fault signal is passed on: someone asked for it.
+            (&["boxinit -r SEGV:USR1"], SUPERVISING, Running, Signals(&[SEGV]), PassesAs(COMMAND, USR1, ONLY)),
+            (&["boxinit -r TERM:INT"], &[Launcher], Running, Signals(&[TERM]), Passes(INIT, ONLY)),
+        ]);
     }
 
     fn running() -> Facts {
         Facts {
-            command: Some(42),
+            command: Some(CHILD),
             command_ended: false,
             job_stopped: false,
             shutting_down: false,
         }
     }
 
-    fn delivered(how: &Supervision, sig: Signal) -> Option<(Target, Signal, bool)> {
-        match react(how, running(), sig) {
-            Reaction::Deliver {
-                to,
-                signal,
-                stop_job,
-            } => Some((to, signal, stop_job)),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn plain_signals_reach_the_command_under_every_name() {
-        for name in PERSONALITIES {
-            let how = policy(&[name, "x"]);
-            for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGUSR1, 40] {
-                let (to, signal, _) = delivered(&how, sig).expect(name);
-                assert_eq!(signal, sig, "{name}");
-                // dumb-init signals the command's session; the others the command alone.
-                let want = if name == "dumb-init" {
-                    Target::Group(42)
-                } else {
-                    Target::Process(42)
-                };
-                assert_eq!(to, want, "{name} {sig}");
-            }
-        }
-    }
-
-    #[test]
-    fn fault_signals_are_passed_on_by_dumb_init_only() {
-        for name in PERSONALITIES {
-            let how = policy(&[name, "x"]);
-            for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGABRT] {
-                let passed = delivered(&how, sig).is_some();
-                assert_eq!(passed, name == "dumb-init", "{name} {sig}");
-            }
-        }
-    }
-
-    #[test]
-    fn terminal_stops_follow_each_program() {
-        let tstp = libc::SIGTSTP;
-        let ttin = libc::SIGTTIN;
-        // boxinit passes them on and lets the command's own stop stop the job.
-        assert_eq!(
-            delivered(&policy(&["boxinit", "x"]), tstp),
-            Some((Target::Process(42), tstp, false))
-        );
-        // tini ignores TTIN and TTOU itself; catatonit all three.
-        assert!(delivered(&policy(&["tini", "x"]), ttin).is_none());
-        assert!(delivered(&policy(&["tini", "x"]), tstp).is_some());
-        for sig in [tstp, ttin, libc::SIGTTOU] {
-            assert!(delivered(&policy(&["catatonit", "x"]), sig).is_none());
-        }
-        // dumb-init's session turns them into STOP for the group, and stops itself too.
-        assert_eq!(
-            delivered(&policy(&["dumb-init", "x"]), tstp),
-            Some((Target::Group(42), libc::SIGSTOP, true))
-        );
-        assert_eq!(
-            delivered(&policy(&["dumb-init", "-c", "x"]), tstp),
-            Some((Target::Process(42), tstp, true))
-        );
-    }
-
-    #[test]
-    fn rewrites_and_drops_are_applied() {
-        let how = policy(&["boxinit", "-r", "TERM:INT", "-r", "HUP:0", "x"]);
-        assert_eq!(
-            delivered(&how, libc::SIGTERM),
-            Some((Target::Process(42), libc::SIGINT, false))
-        );
-        assert_eq!(
-            delivered(&how, libc::SIGHUP),
-            Some((Target::Process(42), 0, false))
-        );
-        // A rewritten fault signal is passed on: someone asked for it.
-        let how = policy(&["boxinit", "-r", "SEGV:USR1", "x"]);
-        assert!(delivered(&how, libc::SIGSEGV).is_some());
-    }
-
-    #[test]
-    fn process_group_mode_signals_the_group() {
-        for name in ["boxinit", "tini", "catatonit"] {
-            let (to, _, _) = delivered(&policy(&[name, "-g", "x"]), libc::SIGTERM).unwrap();
-            assert_eq!(to, Target::Group(42), "{name}");
-        }
-    }
-
-    #[test]
-    fn a_stopped_job_is_resumed_by_cont_and_cont_is_passed_on_otherwise() {
-        let how = policy(&["boxinit", "x"]);
-        let stopped = Facts {
-            job_stopped: true,
-            ..running()
-        };
-        assert_eq!(react(&how, stopped, libc::SIGCONT), Reaction::ResumeJob);
-        assert!(delivered(&how, libc::SIGCONT).is_some());
-    }
-
     #[test]
     fn grace_turns_term_into_a_shutdown_once() {
-        let how = policy(&["boxinit", "--grace", "1s", "x"]);
+        let how = policy("boxinit --grace 1s", true);
         assert_eq!(react(&how, running(), libc::SIGTERM), Reaction::ShutDown);
         let down = Facts {
             shutting_down: true,
@@ -269,7 +595,7 @@ mod tests {
 
     #[test]
     fn after_the_command_ends_signals_go_to_everyone_left() {
-        let how = policy(&["boxinit", "--wait-all", "x"]);
+        let how = policy("boxinit --wait-all", true);
         let ended = Facts {
             command_ended: true,
             ..running()
@@ -278,58 +604,22 @@ mod tests {
     }
 
     #[test]
-    fn pause_ends_on_term_or_int_and_ignores_the_rest() {
-        let how = policy(&["catatonit", "-P"]);
-        let pause = Facts {
-            command: None,
-            ..running()
-        };
-        assert_eq!(react(&how, pause, libc::SIGTERM), Reaction::Finish(0));
-        assert_eq!(react(&how, pause, libc::SIGINT), Reaction::Finish(0));
-        assert!(matches!(
-            react(&how, pause, libc::SIGHUP),
-            Reaction::Ignore(_)
-        ));
-    }
-
-    #[test]
-    #[cfg(feature = "boot")]
-    fn the_system_init_ends_the_system_as_busybox_init_does() {
-        let how = policy(&["boxinit", "--boot", "x"]);
-        let want = [
-            (libc::SIGTERM, OnExit::Reboot),
-            (libc::SIGINT, OnExit::Reboot),
-            (libc::SIGUSR1, OnExit::Halt),
-            (libc::SIGUSR2, OnExit::PowerOff),
-        ];
-        for (sig, end) in want {
-            assert_eq!(react(&how, running(), sig), Reaction::EndSystem(end));
-        }
-        // Anything else goes to the command's session, faults excepted.
-        assert_eq!(
-            delivered(&how, libc::SIGHUP),
-            Some((Target::Group(42), libc::SIGHUP, false))
-        );
-        assert!(delivered(&how, libc::SIGSEGV).is_none());
-    }
-
-    #[test]
     fn supervision_ends_with_the_command_unless_asked_to_wait() {
         let code = Some(Exit::Code(3));
-        let plain = policy(&["boxinit", "x"]);
+        let plain = policy("boxinit", true);
         assert_eq!(after_reap(&plain, None, true, false), Next::Wait);
         assert_eq!(after_reap(&plain, code, true, false), Next::Exit(3));
-        let wait_all = policy(&["boxinit", "--wait-all", "x"]);
+        let wait_all = policy("boxinit --wait-all", true);
         assert_eq!(after_reap(&wait_all, code, true, false), Next::Wait);
         assert_eq!(after_reap(&wait_all, code, false, false), Next::Exit(3));
-        let grace = policy(&["boxinit", "--grace", "1", "x"]);
+        let grace = policy("boxinit --grace 1", true);
         assert_eq!(after_reap(&grace, code, true, false), Next::ShutDown);
         assert_eq!(after_reap(&grace, code, true, true), Next::Wait);
-        let both = policy(&["boxinit", "--grace", "1", "--wait-all", "x"]);
+        let both = policy("boxinit --grace 1 --wait-all", true);
         assert_eq!(after_reap(&both, code, true, false), Next::Wait);
         let killed = Some(Exit::Signal(libc::SIGKILL));
         assert_eq!(after_reap(&plain, killed, false, false), Next::Exit(137));
-        let expected = policy(&["tini", "-e", "137", "x"]);
+        let expected = policy("tini -e 137", true);
         assert_eq!(after_reap(&expected, killed, false, false), Next::Exit(0));
     }
 }

@@ -10,9 +10,9 @@
 
 mod decide;
 
-pub use decide::{after_reap, react, Facts, Next, Reaction};
+use decide::{after_reap, react, Facts, JobStop, Next, Reaction, Resume, Role};
 
-use crate::config::{Chain, OnExit, Supervision};
+use crate::config::{OnExit, Supervision};
 use crate::sys::{self, ChildEvent, Errno, Exit, Fd, Pid, SigSet, Signal, Target};
 use crate::{out, procs};
 
@@ -47,10 +47,11 @@ pub fn supervise(command: Option<Pid>, how: &Supervision, parent: Option<&Parent
         }
         match s.next_signal() {
             Ok(Some(libc::SIGCHLD)) => s.on_sigchld(),
-            Ok(Some(sig)) => match react(how, s.facts(), sig) {
-                Reaction::Finish(status) => return s.outcome(status),
-                reaction => s.carry_out(reaction, sig),
-            },
+            Ok(Some(sig)) => {
+                if let Some(status) = s.carry_out(react(how, s.facts(), sig), sig) {
+                    return s.outcome(status);
+                }
+            }
             Ok(None) => s.end_with_parent(),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
             Err(_) => {} // EINTR: we were stopped and continued; wait again.
@@ -71,6 +72,7 @@ enum Shutdown {
 struct Supervisor<'a> {
     command: Option<Pid>,
     how: &'a Supervision,
+    role: Role,
     ended: Option<Exit>,
     children_left: bool,
     shutdown: Shutdown,
@@ -90,6 +92,7 @@ impl<'a> Supervisor<'a> {
         Supervisor {
             command,
             how,
+            role: Role::new(how.chain, sys::getpid() == 1),
             ended: None,
             children_left: true,
             shutdown: Shutdown::No,
@@ -105,15 +108,6 @@ impl<'a> Supervisor<'a> {
             command_ended: self.ended.is_some(),
             job_stopped: self.job_stopped,
             shutting_down: self.shutting_down(),
-        }
-    }
-
-    /// Where we stand in a chain across a PID namespace: a build without the launcher makes
-    /// none, and leaves out the code that follows one.
-    fn chain(&self) -> Chain {
-        match cfg!(feature = "launcher") {
-            true => self.how.chain,
-            false => Chain::Alone,
         }
     }
 
@@ -139,10 +133,12 @@ impl<'a> Supervisor<'a> {
         }
     }
 
-    fn carry_out(&mut self, reaction: Reaction, sig: Signal) {
+    /// Do what `reaction` says about `sig`; Some status when supervision is over.
+    fn carry_out(&mut self, reaction: Reaction, sig: Signal) -> Option<u8> {
         match reaction {
+            Reaction::Finish(status) => return Some(status),
             Reaction::Ignore(why) => say_signal(sig, why),
-            Reaction::ResumeJob => self.resume_job(),
+            Reaction::ResumeJob(command) => self.resume_job(command),
             Reaction::ShutDown => {
                 say_signal(sig, b"; shutting down");
                 self.begin_shutdown();
@@ -169,31 +165,17 @@ impl<'a> Supervisor<'a> {
                     self.stop_job();
                 }
             }
-            Reaction::Finish(_) => {}
         }
+        None
     }
 
     fn on_sigchld(&mut self) {
         self.reap();
-        // The init inside wakes us with a SIGCHLD when its command stops. That one may merge
-        // into another SIGCHLD already pending, so whoever sent it, we look at the command
-        // itself (while the init lives: not at its end).
-        if self.ended.is_none() && self.command_inside_stopped() {
-            self.stop_job();
-        }
-    }
-
-    fn child_is_init(&self) -> bool {
-        matches!(self.chain(), Chain::Launcher { .. })
-    }
-
-    /// Launcher: whether the init's command is stopped (seen in the host's /proc).
-    fn command_inside_stopped(&self) -> bool {
-        match (self.chain(), self.command) {
-            (Chain::Launcher { host_proc }, Some(init)) => {
-                procs::first_child_stopped(host_proc, init)
+        // A launcher: the init inside wakes us with a SIGCHLD when its command stops.
+        if let Some((host_proc, init)) = decide::look_inside(self.role, self.facts()) {
+            if procs::first_child_stopped(host_proc, init) {
+                self.stop_job();
             }
-            _ => false,
         }
     }
 
@@ -212,11 +194,8 @@ impl<'a> Supervisor<'a> {
                     };
                     say_exit(level, b"reaped orphan process ", pid, exit);
                 }
-                // Any stop of the command stops the job: a terminal stop, and also the
-                // SIGSTOP that programs catching SIGTSTP (vi, a nested boxinit) stop
-                // themselves with. An init inside stops only because we stopped it.
                 Ok(Some(ChildEvent::Stopped(pid, _)))
-                    if Some(pid) == self.command && !self.child_is_init() =>
+                    if Some(pid) == self.command && decide::child_stop_stops_job(self.role) =>
                 {
                     self.stop_job()
                 }
@@ -249,48 +228,41 @@ impl<'a> Supervisor<'a> {
 
     /// The command was stopped by a terminal stop signal (Ctrl-Z), or the init inside says
     /// its command was: the shell that started us must see its job stop, or it never gets
-    /// its prompt back. So we stop too, and the next SIGCONT (`fg`, `bg`) resumes the job.
+    /// its prompt back. So we stop too (as `decide::stop_job` says how), and the next
+    /// SIGCONT (`fg`, `bg`) resumes the job.
     fn stop_job(&mut self) {
-        // The init inside tells its launcher of every stop: the launcher continues the
-        // command, so a new stop may come before the SIGCONT that ended the last one.
-        if self.job_stopped && self.chain() != Chain::Inside {
+        let stop = decide::stop_job(self.role, self.job_stopped);
+        if stop == JobStop::Nothing {
             return;
         }
         self.job_stopped = true;
-        if self.chain() == Chain::Inside || sys::getpid() == 1 {
-            // PID 1 of a namespace cannot stop itself, and an init inside leaves the job to
-            // the boxinit that launched it, outside, in our process group: a SIGCHLD from us
-            // tells it to look at the command and stop the whole chain (it is harmless to
-            // anyone else there).
+        if stop == JobStop::TellLauncher {
             let _ = sys::kill(Target::OwnGroup, libc::SIGCHLD);
             return;
         }
-        if let (true, Some(init)) = (self.child_is_init(), self.command) {
-            // From outside its namespace, PID 1 can be stopped: the whole chain stops.
+        if let (JobStop::InitThenUs, Some(init)) = (stop, self.command) {
             let _ = sys::kill(Target::Process(init), libc::SIGSTOP);
         }
         // A SIGCONT that came meanwhile would be lost to our SIGSTOP (which discards it).
         if !sys::pending_signals().contains(libc::SIGCONT) {
-            say_pid(b"job stopped; stopping too, pid ", sys::getpid());
-            let _ = sys::kill(Target::Process(sys::getpid()), libc::SIGSTOP);
+            let me = sys::getpid();
+            say_pid(b"job stopped; stopping too, pid ", me);
+            let _ = sys::kill(Target::Process(me), libc::SIGSTOP);
         }
     }
 
     /// SIGCONT after the job stopped: if `fg` gave our group the terminal, the command's
-    /// group gets it; then the command's whole group continues.
-    ///
-    /// Across a PID namespace the launcher outside does both, for the command of the init
-    /// inside: only it can see whether the terminal came to the job (`fg`) or not (`bg`),
-    /// and the command must not run before it has the terminal, or its next read of it
-    /// stops the job again.
-    fn resume_job(&mut self) {
+    /// group gets it; then the command's whole group continues (`decide::resume_job` says
+    /// whose).
+    fn resume_job(&mut self, child: Pid) {
         self.job_stopped = false;
-        let Some(child) = self.command else { return };
-        let command = match self.chain() {
-            Chain::Inside => return,
-            Chain::Alone => child,
+        let (command, child) = match decide::resume_job(self.role, child) {
+            Resume::Nothing => return,
+            Resume::Command(pid) => (pid, pid),
             // The init's first child, which leads its group; without it, the init alone.
-            Chain::Launcher { host_proc } => procs::first_child(host_proc, child).unwrap_or(child),
+            Resume::CommandOfInit { host_proc, init } => {
+                (procs::first_child(host_proc, init).unwrap_or(init), init)
+            }
         };
         let ours = sys::getpgrp();
         if ours != 0 && sys::foreground(sys::STDIN) == Ok(ours) {
