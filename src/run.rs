@@ -15,16 +15,21 @@ pub fn start(args: Strings, env: Strings) -> ! {
         euid: sys::geteuid(),
         kernel_init: boot::detect(),
     };
-    let config = opts::parse(args, env, host)
-        .and_then(|config| match config.action {
-            // Help, version and license answer whatever else is wrong.
-            Action::Run => match check::check(&config) {
-                Ok(()) => Ok(config),
-                Err(failure) => Err(config.personality.usage_failure(failure)),
-            },
-            _ => Ok(config),
-        })
-        .unwrap_or_else(|f| boot::refuse(&f, args, env));
+    // One `Config`, checked where it lies: passed from `Result` to `Result` it would be
+    // copied at each (it holds every option's storage), each copy more stack touched.
+    let mut parsed = opts::parse(args, env, host);
+    if let Ok(config) = &parsed {
+        // Help, version and license answer whatever else is wrong.
+        if config.action == Action::Run {
+            if let Err(failure) = check::check(config) {
+                parsed = Err(config.personality.usage_failure(failure));
+            }
+        }
+    }
+    let config = match &parsed {
+        Ok(config) => config,
+        Err(failure) => boot::refuse(failure, args, env),
+    };
     out::set_verbosity(config.verbosity);
     if config.action != Action::Run {
         boot::quit(help::answer(config.action, config.personality));
@@ -34,9 +39,9 @@ pub fn start(args: Strings, env: Strings) -> ! {
     let env = env.without(opts::is_own_variable);
     let booting = config.boot.enabled;
     let outcome = if booting {
-        boot::begin(&config).and_then(|()| run(&config, env))
+        boot::begin(config).and_then(|()| run(config, env))
     } else {
-        run(&config, env)
+        run(config, env)
     };
     let outcome = outcome.unwrap_or_else(|failure| {
         failure.report();
@@ -46,7 +51,7 @@ pub fn start(args: Strings, env: Strings) -> ! {
         }
     });
     if booting {
-        boot::end(&config, outcome);
+        boot::end(config, outcome);
     }
     sys::exit(outcome.status)
 }
