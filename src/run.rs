@@ -17,7 +17,7 @@ pub fn start(args: Strings, env: Strings) -> ! {
     };
     // One `Config`, checked where it lies: passed from `Result` to `Result` it would be
     // copied at each (it holds every option's storage), each copy more stack touched.
-    let mut parsed = opts::parse(args, env, host);
+    let mut parsed = parse(args, env, host);
     if let Ok(config) = &parsed {
         // Help, version and license answer whatever else is wrong.
         if config.action == Action::Run {
@@ -54,6 +54,14 @@ pub fn start(args: Strings, env: Strings) -> ! {
         boot::end(config, outcome);
     }
     sys::exit(outcome.status)
+}
+
+/// The parser in a frame of its own, gone before the run: inlined, its state (every option's
+/// storage, as large as the `Config`) would stay on the stack under every step of the run.
+/// Without the launcher's parts both are small, and the call would only add code.
+#[cfg_attr(feature = "launcher", inline(never))]
+fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure> {
+    opts::parse(args, env, host)
 }
 
 /// The command's steps, the same for every job.
