@@ -47,7 +47,9 @@ impl Config {
     /// Whether boxinit builds a container (makes or joins a namespace), rather than only
     /// supervising as tini does.
     pub fn is_container(&self) -> bool {
-        !self.namespaces.is_empty() || !self.joins.kinds().is_empty()
+        // Never without the launcher, whose options are refused in that build.
+        cfg!(feature = "launcher")
+            && (!self.namespaces.is_empty() || !self.joins.kinds().is_empty())
     }
 }
 
