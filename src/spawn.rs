@@ -226,8 +226,9 @@ fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<boo
     Ok(detach)
 }
 
-/// Where execvp looks when PATH is not set (the usual one of a root shell).
-const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// Where execvp looks when PATH is not set: the usual one of a root shell, which a cleared
+/// environment gets too (the same bytes, after `PATH=`).
+const DEFAULT_PATH: &[u8] = crate::env::DEFAULT_PATH.to_bytes().split_at(5).1;
 
 /// execvp: a name with a slash is run as it is; any other is looked for in each PATH entry.
 /// The error is that of the last entry tried, except that a found-but-refused file (EACCES)
