@@ -47,7 +47,9 @@ impl Config {
     /// Whether boxinit builds a container (makes or joins a namespace), rather than only
     /// supervising as tini does.
     pub fn is_container(&self) -> bool {
-        !self.namespaces.is_empty() || !self.joins.kinds().is_empty()
+        // Never without the launcher, whose options are refused in that build.
+        cfg!(feature = "launcher")
+            && (!self.namespaces.is_empty() || !self.joins.kinds().is_empty())
     }
 }
 
@@ -210,9 +212,11 @@ pub const JOIN_KINDS: [(&str, c_int); 8] = [
 
 /// Existing namespaces to join: a path (/proc/PID/ns/KIND, /run/netns/NAME) per kind, in
 /// the order of JOIN_KINDS.
+#[cfg(feature = "launcher")]
 #[derive(Clone, Copy, Default, Debug)]
 pub struct Joins(pub [Option<&'static CStr>; JOIN_KINDS.len()]);
 
+#[cfg(feature = "launcher")]
 impl Joins {
     #[cfg(test)]
     pub fn set(&mut self, kind: c_int, path: &'static CStr) {
@@ -230,19 +234,42 @@ impl Joins {
     }
 }
 
+// Without the launcher the parser refuses every option of a container before it would store
+// one: its parts of the settings hold nothing, and take no room in the parser's and the run's
+// copies of them (several KB of stack, and the stores that fill them).
+
+/// Nothing to join without the launcher.
+#[cfg(not(feature = "launcher"))]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Joins {}
+
+#[cfg(not(feature = "launcher"))]
+impl Joins {
+    pub fn kinds(&self) -> Namespaces {
+        Namespaces::NONE
+    }
+}
+
 /// Offsets of the clocks of a new time namespace (--monotonic, --boottime): seconds, as
 /// given (checked to be a number).
+#[cfg(feature = "launcher")]
 #[derive(Clone, Copy, Default, Debug)]
 pub struct TimeOffsets {
     pub monotonic: Option<&'static [u8]>,
     pub boottime: Option<&'static [u8]>,
 }
 
+#[cfg(feature = "launcher")]
 impl TimeOffsets {
     pub fn is_set(&self) -> bool {
         self.monotonic.is_some() || self.boottime.is_some()
     }
 }
+
+/// No time namespace without the launcher.
+#[cfg(not(feature = "launcher"))]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct TimeOffsets {}
 
 /// How many mount steps (`--bind`, `--ro-bind`, `--tmpfs`) one container may have.
 pub const MAX_STEPS: usize = 64;
@@ -250,6 +277,7 @@ pub const MAX_STEPS: usize = 64;
 /// What the filesystem options asked for.
 #[derive(Default)]
 pub struct Filesystem {
+    #[cfg(feature = "launcher")]
     pub steps: heapless::Vec<Step, MAX_STEPS>,
     /// `--ro`: the root read-only (the mounts on it keep their own flags).
     pub readonly: bool,
@@ -311,6 +339,7 @@ pub const MAX_RANGES: usize = 8;
 pub type IdRanges = heapless::Vec<IdRange, MAX_RANGES>;
 
 /// The map options as given.
+#[cfg(feature = "launcher")]
 #[derive(Clone, Default, Debug)]
 pub struct IdMapOptions {
     pub uids: IdRanges,
@@ -321,6 +350,11 @@ pub struct IdMapOptions {
     pub inside_gid: Option<u32>,
 }
 
+/// No user namespace without the launcher.
+#[cfg(not(feature = "launcher"))]
+#[derive(Clone, Default, Debug)]
+pub struct IdMapOptions {}
+
 /// `inside` and the `count` ids after it are `outside`... on the host.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct IdRange {
@@ -330,6 +364,7 @@ pub struct IdRange {
 }
 
 /// The identity options as given.
+#[cfg(feature = "launcher")]
 #[derive(Clone, Copy, Default, Debug)]
 pub struct PrivilegeOptions {
     /// `--user USER[:GROUP]`, names or numbers.
@@ -343,6 +378,11 @@ pub struct PrivilegeOptions {
     pub rlimits: Rlimits,
 }
 
+/// The command keeps boxinit's identity without the launcher.
+#[cfg(not(feature = "launcher"))]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct PrivilegeOptions {}
+
 /// The limits asked for, by resource number; a later one for the same resource wins.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct Rlimits {
@@ -353,6 +393,7 @@ pub struct Rlimits {
 // ---- Limits -----------------------------------------------------------------------------------
 
 /// What the options asked for.
+#[cfg(feature = "limits")]
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes of memory.
@@ -368,9 +409,15 @@ pub struct Limits {
     pub name: Option<&'static CStr>,
 }
 
+/// Without limits the parser refuses their options before storing any: nothing to hold.
+#[cfg(not(feature = "limits"))]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Limits {}
+
 // ---- Boot mode --------------------------------------------------------------------------------
 
 /// What the options said about booting.
+#[cfg(feature = "boot")]
 #[derive(Clone, Copy, Debug)]
 pub struct BootSettings {
     /// Boot mode: asked for with --boot, or boxinit is the kernel's init.
@@ -389,6 +436,7 @@ pub struct BootSettings {
     pub modules: &'static [u8],
 }
 
+#[cfg(feature = "boot")]
 impl Default for BootSettings {
     fn default() -> BootSettings {
         BootSettings {
@@ -404,6 +452,16 @@ impl Default for BootSettings {
             modules: b"",
         }
     }
+}
+
+/// Without boot mode, what the parser's checks and the run still read: never set, as the
+/// parser refuses boot mode's options and boxinit is never the kernel's init here.
+#[cfg(not(feature = "boot"))]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct BootSettings {
+    pub enabled: bool,
+    pub exec: bool,
+    pub root_device: Option<&'static CStr>,
 }
 
 /// How long everyone left gets between SIGTERM and SIGKILL at the end of a boot, unless

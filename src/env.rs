@@ -10,7 +10,8 @@ use core::ffi::CStr;
 
 /// What `env -i` users expect after a clear when they do not set it themselves: the usual
 /// PATH of a root shell and a HOME (TERM is kept from the caller).
-const DEFAULT_PATH: &CStr = c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const DEFAULT_PATH: &CStr =
+    c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_HOME: &CStr = c"HOME=/";
 
 impl EnvEdits {

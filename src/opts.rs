@@ -1349,6 +1349,7 @@ impl Parser {
         Err(refusal(&[spelling(spec, from_env, &mut buf), why]))
     }
 
+    #[inline(never)] // one copy of its field moves for `finish` and `answer`, not two
     fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
         Config {
             personality: self.personality,

@@ -15,16 +15,21 @@ pub fn start(args: Strings, env: Strings) -> ! {
         euid: sys::geteuid(),
         kernel_init: boot::detect(),
     };
-    let config = opts::parse(args, env, host)
-        .and_then(|config| match config.action {
-            // Help, version and license answer whatever else is wrong.
-            Action::Run => match check::check(&config) {
-                Ok(()) => Ok(config),
-                Err(failure) => Err(config.personality.usage_failure(failure)),
-            },
-            _ => Ok(config),
-        })
-        .unwrap_or_else(|f| boot::refuse(&f, args, env));
+    // One `Config`, checked where it lies: passed from `Result` to `Result` it would be
+    // copied at each (it holds every option's storage), each copy more stack touched.
+    let mut parsed = parse(args, env, host);
+    if let Ok(config) = &parsed {
+        // Help, version and license answer whatever else is wrong.
+        if config.action == Action::Run {
+            if let Err(failure) = check::check(config) {
+                parsed = Err(config.personality.usage_failure(failure));
+            }
+        }
+    }
+    let config = match &parsed {
+        Ok(config) => config,
+        Err(failure) => boot::refuse(failure, args, env),
+    };
     out::set_verbosity(config.verbosity);
     if config.action != Action::Run {
         boot::quit(help::answer(config.action, config.personality));
@@ -34,9 +39,9 @@ pub fn start(args: Strings, env: Strings) -> ! {
     let env = env.without(opts::is_own_variable);
     let booting = config.boot.enabled;
     let outcome = if booting {
-        boot::begin(&config).and_then(|()| run(&config, env))
+        boot::begin(config).and_then(|()| run(config, env))
     } else {
-        run(&config, env)
+        run(config, env)
     };
     let outcome = outcome.unwrap_or_else(|failure| {
         failure.report();
@@ -46,9 +51,17 @@ pub fn start(args: Strings, env: Strings) -> ! {
         }
     });
     if booting {
-        boot::end(&config, outcome);
+        boot::end(config, outcome);
     }
     sys::exit(outcome.status)
+}
+
+/// The parser in a frame of its own, gone before the run: inlined, its state (every option's
+/// storage, as large as the `Config`) would stay on the stack under every step of the run.
+/// Without the launcher's parts both are small, and the call would only add code.
+#[cfg_attr(feature = "launcher", inline(never))]
+fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure> {
+    opts::parse(args, env, host)
 }
 
 /// The command's steps, the same for every job.
@@ -100,7 +113,9 @@ fn contain(
     inherited: &spawn::Inherited,
     parent: Option<Parent>,
 ) -> Result<Outcome, Failure> {
-    if ns.is_empty() {
+    // Without the launcher there are never namespaces to make (the parser refuses the
+    // options that ask for them): the rest is left out of that build.
+    if ns.is_empty() || !cfg!(feature = "launcher") {
         set_up(config, ns)?;
         return run_command(config, &config.supervision, env, inherited, parent.as_ref());
     }

@@ -96,16 +96,12 @@ pub fn start_command(
     // writes here is ours to read once `vfork` returns: it has exec'd (then this stays None)
     // or exited.
     let mut failed: Option<Failure> = None;
-    let mut child = || {
-        let failure = become_command(
-            command,
-            env,
-            inherited,
-            terminal_session,
-            process,
-            spawner,
-            privileges,
-        );
+    let mut child = |path: &mut sys::PathBuffer| {
+        let ready = become_command(inherited, terminal_session, process, spawner, privileges);
+        let failure = match ready {
+            Ok(()) => exec_command_in(command, env, path),
+            Err(failure) => failure,
+        };
         let status = failure.status();
         failed = Some(failure);
         status
@@ -121,29 +117,29 @@ pub fn start_command(
     }
 }
 
-/// The child's side: set up, then exec; returns only if that fails, with why.
+/// The child's side, up to the exec.
 fn become_command(
-    command: Strings,
-    env: Strings,
     inherited: &Inherited,
     terminal_session: bool,
     process: &Process,
     spawner: Pid,
     privileges: &Privileges,
-) -> Failure {
-    let ready = isolate(process, spawner, inherited)
-        .and_then(|detached| prepare(inherited, terminal_session, detached, privileges));
-    if let Err(failure) = ready {
-        return failure;
-    }
-    exec_command(command, env)
+) -> Result<(), Failure> {
+    isolate(process, spawner, inherited)
+        .and_then(|detached| prepare(inherited, terminal_session, detached, privileges))
 }
 
 /// Exec `command` (execvp); returns only if that fails, with why and the status that says
 /// so: 127 when the command is not found, 126 when it cannot run.
+#[inline(never)] // its path buffer on the stack only when called (a boot that hands over)
 pub fn exec_command(command: Strings, env: Strings) -> Failure {
+    exec_command_in(command, env, &mut [0; libc::PATH_MAX as usize])
+}
+
+/// `exec_command`, building the paths it tries in `path`.
+fn exec_command_in(command: Strings, env: Strings, path: &mut sys::PathBuffer) -> Failure {
     let name = command.get(0).unwrap_or(c"");
-    let errno = execvp(name, command, env);
+    let errno = execvp(name, command, env, path);
     let status = if errno == Errno::ENOENT { 127 } else { 126 };
     Failure::os(c"executing", name.to_bytes(), errno).with_status(status)
 }
@@ -230,14 +226,15 @@ fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<boo
     Ok(detach)
 }
 
-/// Where execvp looks when PATH is not set (the usual one of a root shell).
-const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// Where execvp looks when PATH is not set: the usual one of a root shell, which a cleared
+/// environment gets too (the same bytes, after `PATH=`).
+const DEFAULT_PATH: &[u8] = crate::env::DEFAULT_PATH.to_bytes().split_at(5).1;
 
 /// execvp: a name with a slash is run as it is; any other is looked for in each PATH entry.
 /// The error is that of the last entry tried, except that a found-but-refused file (EACCES)
 /// is reported over "not found", as shells do. A file the kernel cannot run (no `#!` line)
 /// is run by /bin/sh, as execvp, env(1), tini, dumb-init and catatonit all do.
-pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
+pub fn execvp(name: &CStr, argv: Strings, env: Strings, buffer: &mut sys::PathBuffer) -> Errno {
     if name.to_bytes().contains(&b'/') {
         return execve_or_shell(name, argv, env);
     }
@@ -247,23 +244,29 @@ pub fn execvp(name: &CStr, argv: Strings, env: Strings) -> Errno {
     let path = env.value(b"PATH").map_or(DEFAULT_PATH, CStr::to_bytes);
     let mut result = Errno::ENOENT;
     for dir in path.split(|&c| c == b':') {
-        let mut file: heapless::Vec<u8, { libc::PATH_MAX as usize }> = heapless::Vec::new();
         let dir = if dir.is_empty() { &b"."[..] } else { dir };
-        let joined = file
-            .extend_from_slice(dir)
-            .and_then(|()| file.extend_from_slice(b"/"))
-            .and_then(|()| file.extend_from_slice(name.to_bytes_with_nul()));
-        let Ok(file) = joined.map(|()| sys::c_str(&file)) else {
+        let Some(file) = join(buffer, dir, name) else {
             result = Errno::ENAMETOOLONG;
             continue;
         };
-        match execve_or_shell(file.unwrap_or(c""), argv, env) {
+        match execve_or_shell(file, argv, env) {
             Errno::EACCES => result = Errno::EACCES,
             Errno::ENOENT | Errno::ENOTDIR | Errno::ENAMETOOLONG => {}
             other => return other,
         }
     }
     result
+}
+
+/// `dir/name` in `buffer`, or None if it does not fit (or `dir` holds a NUL).
+fn join<'a>(buffer: &'a mut sys::PathBuffer, dir: &[u8], name: &CStr) -> Option<&'a CStr> {
+    let name = name.to_bytes_with_nul();
+    let path = buffer.get_mut(..dir.len() + 1 + name.len())?;
+    let (head, tail) = path.split_at_mut(dir.len());
+    head.copy_from_slice(dir);
+    tail[0] = b'/';
+    tail[1..].copy_from_slice(name);
+    sys::c_str(path)
 }
 
 /// execve, and for a file without a known format (ENOEXEC) /bin/sh running it as a script.

@@ -14,35 +14,31 @@ pub fn fork() -> Result<Option<Pid>> {
     }
 }
 
+/// A buffer for one path (with its NUL), as the kernel takes them.
+pub type PathBuffer = [u8; libc::PATH_MAX as usize];
+
 /// Start a child that borrows our memory until it execs or exits, as vfork and posix_spawn
 /// do: no page tables to copy and no copy-on-write faults afterwards, which makes starting a
 /// command measurably cheaper. The child runs `child` on a stack of its own, carved from
-/// ours; it normally execs, and if `child` returns, its value is the child's exit status.
-/// We are suspended until the child has exec'd or exited.
-pub fn vfork(child: &mut dyn FnMut() -> u8) -> Result<Pid> {
+/// ours, with a path buffer (execvp's) beside it; it normally execs, and if `child` returns,
+/// its value is the child's exit status. We are suspended until the child has exec'd or
+/// exited.
+pub fn vfork(child: &mut dyn FnMut(&mut PathBuffer) -> u8) -> Result<Pid> {
     extern "C" fn trampoline(arg: *mut libc::c_void) -> c_int {
-        // SAFETY: arg is the `&mut &mut dyn FnMut` below, alive while the parent is suspended.
-        let child = unsafe { &mut *(arg as *mut &mut dyn FnMut() -> u8) };
-        child() as c_int
+        // SAFETY: arg is the `&mut &mut dyn FnMut` below, alive while the parent is suspended;
+        // the path buffer above the child's stack is the child's alone (see `child_memory`).
+        let child = unsafe { &mut *(arg as *mut &mut dyn FnMut(&mut PathBuffer) -> u8) };
+        child(unsafe { &mut *child_memory().cast::<PathBuffer>() }) as c_int
     }
-    /// Enough for the child's path: option checks, execvp's PATH_MAX buffer, a message.
-    const STACK: usize = 32 * 1024;
-    #[repr(C, align(16))]
-    struct Stack(core::cell::UnsafeCell<[u8; STACK]>);
-    // SAFETY: only the one child that exists at a time (we are suspended meanwhile) uses it.
-    unsafe impl Sync for Stack {}
-    // In .bss rather than on our stack: the pages the child never touches are never faulted
-    // in, and no stack probe walks them (they count towards our peak memory, being ours).
-    static CHILD_STACK: Stack = Stack(core::cell::UnsafeCell::new([0; STACK]));
     let mut child = child;
     // SAFETY: the stack and the closure outlive the child's use of them, since CLONE_VFORK
     // suspends us until it execs or exits (`clone_on` exits the child when `child` returns).
     let pid = unsafe {
         clone_on(
             libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-            CHILD_STACK.0.get().cast::<u8>().add(STACK),
+            child_memory(),
             trampoline,
-            (&mut child as *mut &mut dyn FnMut() -> u8).cast(),
+            (&mut child as *mut &mut dyn FnMut(&mut PathBuffer) -> u8).cast(),
         )
     };
     if pid < 0 {
@@ -50,6 +46,29 @@ pub fn vfork(child: &mut dyn FnMut() -> u8) -> Result<Pid> {
     } else {
         Ok(pid as Pid)
     }
+}
+
+/// The child's memory: the top of its stack, which is also where its path buffer starts.
+///
+/// In .bss rather than on our stack: the pages the child never touches are never faulted in,
+/// and no stack probe walks them (they count towards our peak memory, being ours). The top
+/// is put 2 KiB into a page: the child's few hundred bytes of frames below it and the start
+/// of the path buffer above it (all a usual path needs) share that one page. On the child's
+/// stack, the buffer's stack probe alone touched a second.
+fn child_memory() -> *mut u8 {
+    /// Enough for the child's path: option checks, execvp, a message.
+    const STACK: usize = 31 * 1024;
+    const PAGE: usize = 4096;
+    const SIZE: usize = STACK + PAGE + libc::PATH_MAX as usize;
+    struct Memory(core::cell::UnsafeCell<[u8; SIZE]>);
+    // SAFETY: only the one child that exists at a time (we are suspended meanwhile) uses it.
+    unsafe impl Sync for Memory {}
+    static MEMORY: Memory = Memory(core::cell::UnsafeCell::new([0; SIZE]));
+    let base = MEMORY.0.get().cast::<u8>();
+    // The first address past STACK bytes that is 2 KiB into a page (16-byte aligned too).
+    let skip = (PAGE / 2).wrapping_sub(base as usize + STACK) % PAGE;
+    // SAFETY: STACK + skip + PATH_MAX <= SIZE, as skip < PAGE.
+    unsafe { base.add(STACK + skip) }
 }
 
 extern "C" {
