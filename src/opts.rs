@@ -195,6 +195,8 @@ struct Spec {
 const TAKES_VALUE: u8 = 16;
 const LONG: u8 = 32;
 const ENV: u8 = 64;
+/// Its value is a comma-separated list, in every form (see `values::list`).
+const LIST: u8 = 128;
 
 /// Where an entry's name is in `NAMES`.
 #[derive(Clone, Copy)]
@@ -214,6 +216,10 @@ impl Spec {
 
     const fn env(&self) -> bool {
         self.who & ENV != 0
+    }
+
+    const fn list(&self) -> bool {
+        self.who & LIST != 0
     }
 
     const fn modes(&self) -> u8 {
@@ -262,6 +268,20 @@ const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8 | Mode::Handing
 const BOOT_ONLY: u8 = Mode::Booting as u8 | Mode::Handing as u8;
 /// What only a container does (--allow-new-privs: only a container sets no_new_privs).
 const CONTAINER_ONLY: u8 = Mode::Container as u8;
+
+/// The options that act only where something is mounted (`MOUNTING`), as bits of `Opt`;
+/// but --no-dev, which asks for nothing where nothing is mounted.
+const MOUNTING_OPTS: u128 = {
+    let (mut opts, mut i) = (0, 0);
+    while i < ROWS.len() {
+        let spec = ROWS[i].spec;
+        if spec.modes() == MOUNTING && !matches!(spec.opt, Opt::NoDev) {
+            opts |= bit(spec.opt);
+        }
+        i += 1;
+    }
+    opts
+};
 
 /// `r`, which acts only in `modes`.
 const fn only(modes: u8, r: Row) -> Row {
@@ -432,12 +452,16 @@ fn in_this_build(spec: &'static Spec, from_env: bool) -> Result<(), Failure> {
         BOOT => b" is not in this build (built without boot mode)",
         _ => b" is not in this build (built without the launcher)",
     };
+    Err(refuse_option(spec, from_env, why, b""))
+}
+
+/// A usage error that names `spec` as it was given, says `why`, and shows `value` (if any).
+#[inline(never)]
+fn refuse_option(spec: &'static Spec, from_env: bool, why: &[u8], value: &'static [u8]) -> Failure {
     let mut buf = [0; ENV_NAME_MAX];
-    let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why]);
-    Err(Failure::usage(
-        what.unwrap_or(c"an option is not in this build"),
-        b"",
-    ))
+    let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
+    let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why, colon]);
+    Failure::usage(what.unwrap_or(c"an option is refused"), value)
 }
 
 /// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
@@ -480,6 +504,17 @@ const fn with_value(r: Row) -> Row {
     }
 }
 
+/// `r`, whose value is a list.
+const fn list(r: Row) -> Row {
+    Row {
+        spec: Spec {
+            who: r.spec.who | LIST,
+            ..r.spec
+        },
+        ..r
+    }
+}
+
 #[rustfmt::skip]
 const ROWS: &[Row] = &[
     spec(Opt::Help, "help", b'h', "", ALL),
@@ -489,7 +524,7 @@ const ROWS: &[Row] = &[
     spec(Opt::License, "", b'L', "", B | C),
     job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
     job(LAUNCHER | BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL))),
+    job(LAUNCHER, list(with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
     only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
@@ -525,7 +560,7 @@ const ROWS: &[Row] = &[
     job(BOOT, only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B))),
     job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
     job(BOOT, only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B)))),
+    job(BOOT, only(BOOT_ONLY, list(with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))))),
     // Namespaces and the process
     job(LAUNCHER, with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
     job(LAUNCHER, with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
@@ -540,7 +575,7 @@ const ROWS: &[Row] = &[
     with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL)),
     with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
     spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
-    with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)),
+    list(with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL))),
     only(SUPERVISING, spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL)),
     only(NOT_BOOTING, spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
     only(NOT_BOOTING, with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
@@ -561,18 +596,18 @@ const ROWS: &[Row] = &[
     // Identity: user namespaces and id maps, users and groups, capabilities, limits.
     // Repeatable ones take comma-separated lists too (the only way from the environment).
     job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)))),
-    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B)))),
+    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))))),
     job(LAUNCHER, with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
     job(LAUNCHER, with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
-    job(LAUNCHER, with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B))),
-    job(LAUNCHER, with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B))),
+    job(LAUNCHER, list(with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)))),
+    job(LAUNCHER, list(with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)))),
     job(LAUNCHER, with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
     job(LAUNCHER, with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
     // From the environment, drops come first, so that an add survives a drop of all.
-    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B)))),
-    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B)))),
+    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))))),
     job(LAUNCHER, only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B))),
-    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B)))),
+    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))))),
 ];
 
 /// The table, each entry's name in `NAMES`.
@@ -880,20 +915,23 @@ impl Parser {
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
         in_this_build(spec, true)?;
+        let ours = name.starts_with(b"BOXINIT_");
+        // A flag's variable that says no asks for nothing: as if it were not there, it acts
+        // (and so is refused) nowhere.
+        if ours && !spec.takes_value() && !values::boolean(text).ok_or_else(bad)? {
+            return Ok(());
+        }
         self.used |= opt_bit(spec.opt);
         self.used_from_env |= opt_bit(spec.opt);
-        if !name.starts_with(b"BOXINIT_") {
+        if !ours {
             let value = spec.takes_value().then_some(value);
             return self.apply(spec, value).map_err(|_| bad());
         }
         if spec.takes_value() && text.is_empty() {
-            Err(refusal(&[name, b" is empty"]))
-        } else if spec.takes_value() {
-            self.apply(spec, Some(value)).map_err(|_| bad())
-        } else if values::boolean(text).ok_or_else(bad)? {
-            self.apply(spec, None)
+            Err(refuse_option(spec, true, b" is empty", b""))
         } else {
-            Ok(())
+            let value = spec.takes_value().then_some(value);
+            self.apply(spec, value).map_err(|_| bad())
         }
     }
 
@@ -908,17 +946,18 @@ impl Parser {
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
         if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
-            return Err(refusal(&[
-                spelling(spec, false, &mut [0; ENV_NAME_MAX]),
-                b" is empty",
-            ]));
+            return Err(refuse_option(spec, false, b" is empty", b""));
         }
         self.apply(spec, value)
     }
 
     /// Each job's options are its own function's, compiled only into a build that has the
     /// job; a build without it has refused them already (`in_this_build`).
-    fn apply(&mut self, spec: &Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
+    fn apply(&mut self, spec: &'static Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
+        let text = value.map_or(&b""[..], CStr::to_bytes);
+        if spec.list() && values::has_empty_item(text) {
+            return Err(refuse_option(spec, false, b" has an empty item", text));
+        }
         match spec.job() {
             #[cfg(feature = "launcher")]
             LAUNCHER => self.apply_launcher(spec.opt, value),
@@ -957,7 +996,11 @@ impl Parser {
                 how.exit_zero.insert(code as u8);
             }
             Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
-            Opt::Verbosity => self.verbosity = values::number(text).ok_or_else(bad)?.min(9) as u8,
+            // The levels are 0 to 3 (`out`): a higher one says no more.
+            Opt::Verbosity => {
+                let level = values::number(text).filter(|&n| n <= out::DEBUG as u64);
+                self.verbosity = level.ok_or_else(bad)? as u8
+            }
             Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
             Opt::CatatonitDebug => self.verbosity = out::DEBUG,
             Opt::Debug if text == b"1" => self.verbosity = out::DEBUG,
@@ -1064,7 +1107,7 @@ impl Parser {
             Opt::Sys => self.fs.sys = true,
             Opt::Mqueue => self.fs.mqueue = true,
             // Identity
-            Opt::User => self.privileges.user = Some(text),
+            Opt::User => self.privileges.set_user(text)?,
             Opt::Groups => self.privileges.groups = Some(text),
             Opt::Uid => self.id_maps.set_inside_uid(text)?,
             Opt::Gid => self.id_maps.set_inside_gid(text)?,
@@ -1101,7 +1144,8 @@ impl Parser {
                 self.limits.memory_swap = Some(positive(values::size(text)).ok_or_else(bad)?)
             }
             Opt::Cpus => {
-                let quota = values::fixed_point(text, 5).filter(|&q| q >= 1000);
+                let quota =
+                    values::fixed_point(text, 5).filter(|q| (1000..=MAX_QUOTA_US).contains(q));
                 self.limits.cpu_quota_us = Some(quota.ok_or_else(bad)?)
             }
             Opt::CpuWeight => {
@@ -1192,6 +1236,23 @@ impl Parser {
             Mode::Supervising
         };
         self.check_mode(mode)?;
+        // (Without the launcher, its options are refused already.)
+        if cfg!(feature = "launcher") && !namespaces.has(libc::CLONE_NEWNS) {
+            // The file system options act in a mount namespace of the container's, or of a
+            // boot's, made with --unshare mnt.
+            let why: &[u8] = match booting {
+                true => b" applies in boot mode only with --unshare mnt",
+                false => b" needs the mnt namespace",
+            };
+            let rootfs = self.rootfs.map_or(&b""[..], CStr::to_bytes);
+            self.refuse_value(bit(Opt::Rootfs), why, rootfs)?;
+            self.refuse_any(MOUNTING_OPTS, why)?;
+        }
+        let pids = self.limits.pids.filter(|_| cfg!(feature = "limits"));
+        if namespaces.has(libc::CLONE_NEWPID) && pids.is_some_and(|n| n < 2) {
+            let why = b" is below 2, a PID namespace's init and command";
+            self.refuse_any(bit(Opt::Pids), why)?;
+        }
         // -c keeps the command in boxinit's session (and signals it alone); --ro keeps the root from the writes that
         // --volatile is there to take.
         if !self.setsid && self.used & (bit(Opt::SingleChild) | bit(Opt::Setsid)) != 0 {
@@ -1222,7 +1283,9 @@ impl Parser {
             ));
         }
         cgroups::check(&self.limits)?;
-        self.fs.check(namespaces, self.rootfs.is_some())?;
+        if cfg!(feature = "launcher") && self.rootfs.is_none() {
+            self.refuse_any(bit(Opt::Volatile) | bit(Opt::Chroot), b" needs --rootfs")?;
+        }
         let command = if operands.is_empty() {
             Strings::default_shell()
         } else {
@@ -1273,15 +1336,23 @@ impl Parser {
     /// What the container's options need of the namespaces made.
     #[cfg(feature = "launcher")]
     fn check_container(&self, namespaces: Namespaces, booting: bool) -> Result<(), Failure> {
-        if self.privileges.caps_given && self.host.euid != 0 && !namespaces.has(libc::CLONE_NEWUSER)
-        {
-            // Nobody else can raise a capability, or drop one from the bounding set, outside
-            // a user namespace of their own.
+        let user_ns = Namespaces(namespaces.0 | self.joins.kinds().0);
+        if self.host.euid != 0 && !user_ns.has(libc::CLONE_NEWUSER) {
+            // Nobody else can raise a capability, drop one from the bounding set, or change
+            // their ids or groups, outside a user namespace of their own.
             let why = b" needs root or a user namespace (--unshare user)";
-            self.refuse_any(bit(Opt::CapAdd) | bit(Opt::CapDrop), why)?;
+            let identity = bit(Opt::User) | bit(Opt::Groups);
+            self.refuse_any(bit(Opt::CapAdd) | bit(Opt::CapDrop) | identity, why)?;
         }
-        if let Some(rootfs) = self.rootfs {
-            container::check_rootfs(rootfs, namespaces)?;
+        if namespaces.has(libc::CLONE_NEWUSER) {
+            self.check_mapped()?;
+        }
+        // A /proc is mounted by someone with CAP_SYS_ADMIN over the PID namespace's user
+        // namespace: in a new user namespace, only over a new PID namespace.
+        let pid = libc::CLONE_NEWPID;
+        if self.rootfs.is_some() && namespaces.has(libc::CLONE_NEWUSER) && !user_ns.has(pid) {
+            let why = b" needs pid for a rootfs's /proc in a user namespace";
+            self.refuse_any(bit(Opt::Unshare), why)?;
         }
         if let Some(hostname) = self.hostname {
             // A boot's --hostname names the machine: no namespace needed there.
@@ -1298,6 +1369,25 @@ impl Parser {
     #[cfg(not(feature = "launcher"))]
     fn check_container(&self, _namespaces: Namespaces, _booting: bool) -> Result<(), Failure> {
         Ok(())
+    }
+
+    /// The ids --user and --groups give as numbers are mapped in the user namespace made:
+    /// the kernel would refuse them only as the command starts.
+    #[cfg(feature = "launcher")]
+    fn check_mapped(&self) -> Result<(), Failure> {
+        if self.id_maps.denies_setgroups() {
+            let why = b" needs --map-gid or --map-groups in a user namespace";
+            self.refuse_any(bit(Opt::Groups), why)?;
+        }
+        let Some((user, id)) = self.id_maps.unmapped(&self.privileges) else {
+            return Ok(());
+        };
+        let opt = if user {
+            bit(Opt::User)
+        } else {
+            bit(Opt::Groups)
+        };
+        self.refuse_value(opt, b" names an id not mapped (--map-uid, --map-gid)", id)
     }
 
     /// Every option given acts in `mode`, or the run is refused, naming the first that would
@@ -1338,6 +1428,12 @@ impl Parser {
     /// Refuse the first of `opts` (bits of `Opt`) that was given, naming it as it was given:
     /// `--long`, `-s`, or its variable.
     fn refuse_any(&self, opts: u128, why: &[u8]) -> Result<(), Failure> {
+        self.refuse_value(opts, why, b"")
+    }
+
+    /// `refuse_any`, and the value (or the part of it) that is wrong.
+    #[inline(never)]
+    fn refuse_value(&self, opts: u128, why: &[u8], value: &'static [u8]) -> Result<(), Failure> {
         let given = SPECS
             .iter()
             .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s));
@@ -1345,8 +1441,7 @@ impl Parser {
             return Ok(());
         };
         let from_env = self.used_from_env & opt_bit(spec.opt) != 0;
-        let mut buf = [0; ENV_NAME_MAX];
-        Err(refusal(&[spelling(spec, from_env, &mut buf), why]))
+        Err(refuse_option(spec, from_env, why, value))
     }
 
     #[inline(never)] // one copy of its field moves for `finish` and `answer`, not two
@@ -1455,12 +1550,6 @@ fn opt_bit(opt: Opt) -> u128 {
     bit(opt)
 }
 
-/// A usage error whose words are `parts`, joined.
-fn refusal(parts: &[&[u8]]) -> Failure {
-    let what = crate::sys::keep(parts);
-    Failure::usage_bare(what.unwrap_or(c"an option is refused"))
-}
-
 /// The value of an option that takes one from the next argument.
 fn next_value(
     args: Strings,
@@ -1489,7 +1578,7 @@ fn invalid(opt: Opt) -> &'static CStr {
         Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
         Opt::Memory => c"invalid --memory (want bytes with k, m or g: 64m):",
         Opt::MemorySwap => c"invalid --memory-swap (want bytes with k, m or g: 64m):",
-        Opt::Cpus => c"invalid --cpus (want at least 0.01, at most 5 decimals):",
+        Opt::Cpus => c"invalid --cpus (want 0.01 to 175921860, at most 5 decimals):",
         Opt::CpuWeight => c"invalid --cpu-weight (want 1-10000):",
         Opt::Pids => c"invalid --pids (want 1 to 4194304):",
         Opt::ParentPid => c"invalid --parent-pid (want 1 to 4194304):",
@@ -1526,6 +1615,11 @@ fn on_exit(text: &[u8]) -> Option<OnExit> {
 /// The most processes the kernel can count (PID_MAX_LIMIT on 64-bit): a larger --pids is
 /// refused by the kernel only once the cgroup is made, and no pid is larger.
 const PID_MAX_LIMIT: u64 = 4 << 20;
+
+/// The kernel's largest CPU quota (2^44 - 1 microseconds a period; more is EINVAL): 175921860
+/// CPUs' worth of the 100 ms period.
+#[cfg(feature = "limits")]
+const MAX_QUOTA_US: u64 = (1 << 44) - 1;
 
 /// The least --memory taken, as docker takes: less fails as the command starts (or the
 /// kernel kills it), far from the option that caused it.
@@ -1867,6 +1961,200 @@ mod tests {
             assert!(parse_as(argv, &[]).is_err(), "{argv:?} was accepted");
         }
         assert!(parse_as(&["boxinit", "x"], &["BOXINIT_RLIMIT=CPU"]).is_err());
+    }
+
+    /// What a refusal says (before the value it shows), if `argv` and `env` are refused (by
+    /// someone who is not root when `rootless`).
+    fn refusal_of(argv: &[&str], env: &[&str], rootless: bool) -> Option<String> {
+        let host = Host {
+            euid: if rootless { 65534 } else { 0 },
+            ..Host::default()
+        };
+        let f = parse(Strings::leak(argv), Strings::leak(env), host).err()?;
+        Some(String::from_utf8_lossy(f.what()).into_owned())
+    }
+
+    #[test]
+    fn an_empty_list_item_is_refused_naming_the_option() {
+        for (argv, env, want) in [
+            (
+                &["boxinit", "--groups", "1,,3", "x"][..],
+                &[][..],
+                "--groups has",
+            ),
+            (&["boxinit", "--cap-add", "a,,b", "x"], &[], "--cap-add has"),
+            (&["boxinit", "--keep-fd", "3,", "x"], &[], "--keep-fd has"),
+            (&["boxinit", "--unshare", ",", "x"], &[], "--unshare has"),
+            (&["boxinit", "x"], &["BOXINIT_GROUPS=,"], "BOXINIT_GROUPS"),
+            (
+                &["boxinit", "--rootfs", "/", "x"],
+                &["BOXINIT_BIND=/a:/b,,"],
+                "BOXINIT_BIND",
+            ),
+        ] {
+            // (A build without the launcher refuses its options as not in the build.)
+            if !cfg!(feature = "launcher") && !argv.contains(&"--keep-fd") {
+                continue;
+            }
+            let words = refusal_of(argv, env, false).expect("accepted");
+            assert!(words.contains(want), "{argv:?} {env:?}: {words}");
+        }
+        #[cfg(feature = "boot")]
+        assert!(
+            refusal_of(&["boxinit", "--boot", "--modules", ",,", "x"], &[], false)
+                .is_some_and(|w| w.starts_with("--modules has an empty item"))
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "launcher")]
+    fn identity_that_cannot_act_is_refused_before_anything_starts() {
+        for (argv, rootless, want) in [
+            (
+                &["boxinit", "--user", "1000:", "x"][..],
+                false,
+                "--user has an empty group",
+            ),
+            (
+                &["boxinit", "--user", ":1000", "x"],
+                false,
+                "--user has an empty user",
+            ),
+            (
+                &["boxinit", "--user", "0", "x"],
+                true,
+                "--user needs root or a user namespace",
+            ),
+            (
+                &["boxinit", "--groups", "0", "x"],
+                true,
+                "--groups needs root or a user",
+            ),
+            (
+                &["boxinit", "--unshare", "user", "--user", "7", "x"],
+                false,
+                "not mapped",
+            ),
+            (
+                &["boxinit", "--rootfs", "/", "--user", "0:5", "/x"],
+                true,
+                "--user names an id not mapped",
+            ),
+            (
+                &["boxinit", "--unshare", "user", "--groups", "0", "x"],
+                false,
+                "--groups needs --map-gid",
+            ),
+            (
+                &["boxinit", "--map-gid", "0:100000:10", "--groups", "10", "x"],
+                false,
+                "--groups names an id not mapped",
+            ),
+            (
+                &["boxinit", "--unshare", "user,mnt", "--rootfs", "/", "x"],
+                false,
+                "--unshare needs pid",
+            ),
+            (
+                &["boxinit", "--unshare", "mnt", "--rootfs", "/", "x"],
+                true,
+                "--unshare needs pid",
+            ),
+        ] {
+            let words =
+                refusal_of(argv, &[], rootless).unwrap_or_else(|| panic!("{argv:?} accepted"));
+            assert!(words.contains(want), "{argv:?}: {words}");
+        }
+        for argv in [
+            &["boxinit", "--unshare", "user", "--user", "0", "x"][..],
+            &["boxinit", "--uid", "5", "--user", "5:0", "x"],
+            &[
+                "boxinit",
+                "--map-uid",
+                "0:100000:10",
+                "--user",
+                "9:app",
+                "x",
+            ],
+            &["boxinit", "--unshare", "user", "--user", "app", "x"],
+            &["boxinit", "--rootfs", "/", "--user", "0", "/x"],
+        ] {
+            assert_eq!(refusal_of(argv, &[], true), None, "{argv:?}");
+        }
+        assert_eq!(
+            refusal_of(
+                &["boxinit", "--user", "1000", "--groups", "5", "x"],
+                &[],
+                false
+            ),
+            None
+        );
+    }
+
+    #[test]
+    #[cfg(all(feature = "launcher", feature = "limits"))]
+    fn a_pid_namespace_needs_two_pids() {
+        let words = refusal_of(
+            &["boxinit", "--unshare", "pid", "--pids", "1", "x"],
+            &[],
+            false,
+        );
+        assert!(words.is_some_and(|w| w.starts_with("--pids is below 2")));
+        assert!(refusal_of(&["boxinit", "--pids", "1", "x"], &[], false).is_none());
+        assert!(refusal_of(
+            &["boxinit", "--rootfs", "/", "--pids", "2", "/x"],
+            &[],
+            false
+        )
+        .is_none());
+        let words = refusal_of(&["boxinit", "--cpus", "175921861", "x"], &[], false);
+        assert!(words.is_some_and(|w| w.starts_with("invalid --cpus")));
+        assert!(refusal_of(&["boxinit", "--cpus", "175921860", "x"], &[], false).is_none());
+    }
+
+    #[test]
+    #[cfg(all(feature = "launcher", feature = "boot"))]
+    fn mount_options_in_boot_mode_need_its_mount_namespace() {
+        for option in [
+            &["--rootfs", "/"][..],
+            &["--bind", "/a:/b"],
+            &["--sys"],
+            &["--ro"],
+        ] {
+            let argv: Vec<&str> = ["boxinit", "--boot"]
+                .iter()
+                .chain(option)
+                .chain(&["x"])
+                .copied()
+                .collect();
+            let words = refusal_of(&argv, &[], false).expect("accepted");
+            let want = format!("{} applies in boot mode only with --unshare mnt", option[0]);
+            assert!(words.starts_with(&want), "{words}");
+        }
+        let argv = [
+            "boxinit",
+            "--boot",
+            "--unshare",
+            "mnt",
+            "--rootfs",
+            "/",
+            "x",
+        ];
+        assert!(refusal_of(&argv, &[], false).is_none());
+    }
+
+    #[test]
+    #[cfg(feature = "boot")]
+    fn a_flag_variable_that_says_no_asks_for_nothing() {
+        assert!(refusal_of(&["boxinit", "x"], &["BOXINIT_EXIT_DEVICE=0"], false).is_none());
+        assert!(refusal_of(&["boxinit", "x"], &["BOXINIT_EXIT_DEVICE=1"], false).is_some());
+        assert!(refusal_of(&["boxinit", "--exit-device", "x"], &[], false).is_some());
+    }
+
+    #[test]
+    fn verbosity_levels_are_0_to_3() {
+        assert!(refusal_of(&["boxinit", "x"], &["BOXINIT_VERBOSITY=3"], false).is_none());
+        assert!(refusal_of(&["boxinit", "x"], &["BOXINIT_VERBOSITY=4"], false).is_some());
     }
 
     #[test]

@@ -89,7 +89,9 @@ fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
         false => None,
     };
     let env = env::for_command(env, &config.env)?;
-    container::join_namespaces(&config.joins)?;
+    // (Nothing is joined before every path is found to be a namespace of its kind: a usage
+    // error, with the usage status of the name boxinit is called by.)
+    container::join_namespaces(&config.joins).map_err(|f| config.personality.usage_failure(f))?;
 
     // Limits: the command's cgroup is made before anything else and removed once the
     // container has ended, whichever way it ended.
@@ -122,8 +124,11 @@ fn contain(
     // Before anything is made: what of the rootfs is not there now is removed at the end.
     let made = container::MountPoints::note(ns, config.rootfs, &config.fs);
     // A new time namespace, too, starts with our next child, and one that shares our
-    // memory (as the command is started) may not enter it.
-    let launching = ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME);
+    // memory (as the command is started) may not enter it. And a mount namespace made in a
+    // new user namespace is one we could not leave again to remove the mount points made:
+    // a child makes it, while we stay in the host's.
+    let user_mounts = ns.has(libc::CLONE_NEWUSER) && ns.has(libc::CLONE_NEWNS) && !made.is_empty();
+    let launching = ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) || user_mounts;
     // The launcher stays in the host's mount namespace, where the mount points the init makes
     // are plain directories again once the container has ended; without one, the way back.
     let (here, host_mounts) = match launching {

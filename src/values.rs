@@ -18,6 +18,12 @@ pub fn split(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
     text.split(move |&c| c == sep)
 }
 
+/// Whether the comma-separated `list` holds an empty item (`a,,b`, `a,`, `,`): a slip, or a
+/// value that went missing, never an item to skip. One rule for every list an option takes.
+pub fn has_empty_item(list: &[u8]) -> bool {
+    split(list, b',').any(<[u8]>::is_empty)
+}
+
 /// The position of `name` (in any case) among the space-separated `words`: one function
 /// for every table of names (capabilities, resource limits) so that its code exists once.
 #[inline(never)]
@@ -294,6 +300,15 @@ mod tests {
         assert_eq!(stat_state(b"42 (a) b) T 9 1"), Some(b'T'));
         assert_eq!(stat_state(b"42 (sh) ST 7"), None);
         assert_eq!(stat_state(b"42 (sh)"), None);
+    }
+
+    #[test]
+    fn empty_list_items() {
+        for bad in [&b"1,,3"[..], b",", b"a,", b",a", b""] {
+            assert!(has_empty_item(bad), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(!has_empty_item(b"a,b"));
+        assert!(!has_empty_item(b"a"));
     }
 
     #[test]

@@ -14,12 +14,15 @@ use std::process::Command;
 use support::*;
 
 /// One invalid invocation: the name boxinit runs under, its arguments (`ROOT` stands for a
-/// good rootfs; `FILE` and `NOPROC` for bad ones), its environment and the status.
+/// good rootfs; `FILE` and `NOPROC` for bad ones), its environment and the status; and, for
+/// a refused option, what its line must name (and whether it is run by nobody, not root).
 struct Case {
     name: &'static str,
     args: Vec<OsString>,
     env: Vec<(OsString, OsString)>,
     status: i32,
+    names: Option<&'static str>,
+    rootless: bool,
 }
 
 fn case(name: &'static str, args: &[&str], env: &[(&str, &str)], status: i32) -> Case {
@@ -28,6 +31,24 @@ fn case(name: &'static str, args: &[&str], env: &[(&str, &str)], status: i32) ->
         args: args.iter().map(OsString::from).collect(),
         env: env.iter().map(|(k, v)| (k.into(), v.into())).collect(),
         status,
+        names: None,
+        rootless: false,
+    }
+}
+
+/// An option refused before anything starts: 125, and a line that names `option`.
+fn named(option: &'static str, args: &[&str], env: &[(&str, &str)]) -> Case {
+    Case {
+        names: Some(option),
+        ..case("boxinit", args, env, 125)
+    }
+}
+
+/// `named`, run by someone who is not root (nobody).
+fn rootless(option: &'static str, args: &[&str]) -> Case {
+    Case {
+        rootless: true,
+        ..named(option, args, &[])
     }
 }
 
@@ -190,6 +211,97 @@ fn cases() -> Vec<Case> {
         case("dumb-init", &["true"], &[("BOXINIT_UNSHARE", "x")], 1),
         case("catatonit", &["true"], &[("BOXINIT_GRACE", "x")], 1),
         case("tini", &["--volatile", "--", "true"], &[], 1),
+        // Refused before anything starts, naming the option: empty list items...
+        named("--groups", &["--groups", "1,,3", "true"], &[]),
+        named("--groups", &["--groups", ",", "true"], &[]),
+        named(
+            "--cap-add",
+            &["--cap-add", "net_admin,,sys_time", "true"],
+            &[],
+        ),
+        named("--rlimit", &["--rlimit", "nofile=50,", "true"], &[]),
+        named("--keep-fd", &["--keep-fd", ",3", "true"], &[]),
+        named("--modules", &["--modules", ",,", "true"], &[]),
+        named("--map-uid", &["--map-uid", "0:0:1,,", "true"], &[]),
+        named(
+            "BOXINIT_BIND",
+            &["--rootfs", "ROOT", "/probe"],
+            &[("BOXINIT_BIND", "/tmp:/x,,")],
+        ),
+        named("BOXINIT_GROUPS", &["true"], &[("BOXINIT_GROUPS", "1,,3")]),
+        // ...--user with a part left empty...
+        named("--user", &["--user", "1000:", "true"], &[]),
+        named("--user", &["--user", ":1000", "true"], &[]),
+        // ...values past what the kernel takes...
+        named("--cpus", &["--cpus", "99999999999", "true"], &[]),
+        named("--boottime", &["--boottime", "-999999999", "true"], &[]),
+        named("--monotonic", &["--monotonic", "4611686018", "true"], &[]),
+        named(
+            "--map-uid",
+            &["--map-uid", "0:0:1", "--map-uid", "0:100:1", "true"],
+            &[],
+        ),
+        named("--map-gid", &["--map-gid", "0:100:10,5:200:1", "true"], &[]),
+        named("--pids", &["--unshare", "pid", "--pids", "1", "true"], &[]),
+        named(
+            "--pids",
+            &["--rootfs", "ROOT", "--pids", "1", "/probe"],
+            &[],
+        ),
+        named(
+            "BOXINIT_VERBOSITY",
+            &["true"],
+            &[("BOXINIT_VERBOSITY", "4")],
+        ),
+        // ...a namespace of another kind to join...
+        named(
+            "--join-net",
+            &["--join-net", "/proc/self/ns/pid", "true"],
+            &[],
+        ),
+        named("--join-uts", &["--join-uts", "/etc/passwd", "true"], &[]),
+        // ...ids a user namespace does not map, or cannot set...
+        named(
+            "--user",
+            &["--unshare", "user", "--user", "1000", "true"],
+            &[],
+        ),
+        named(
+            "--user",
+            &["--unshare", "user", "--user", "0:5", "true"],
+            &[],
+        ),
+        named(
+            "--groups",
+            &["--unshare", "user", "--groups", "0", "true"],
+            &[],
+        ),
+        named(
+            "--groups",
+            &["--map-gid", "0:100000:10", "--groups", "10", "true"],
+            &[],
+        ),
+        // ...a rootfs's /proc that a user namespace without a PID namespace cannot mount...
+        named(
+            "--unshare",
+            &["--unshare", "user,mnt", "--rootfs", "ROOT", "/probe"],
+            &[],
+        ),
+        // ...and the same, or what only root may do, run by nobody.
+        rootless("--user", &["--user", "0", "true"]),
+        rootless("--user", &["--user", "65534", "true"]),
+        rootless("--groups", &["--groups", "65534", "true"]),
+        rootless("--cap-add", &["--cap-add", "net_admin", "true"]),
+        rootless("--user", &["--unshare", "user", "--user", "1000", "true"]),
+        rootless("--groups", &["--unshare", "user", "--groups", "0", "true"]),
+        rootless(
+            "--unshare",
+            &["--unshare", "mnt", "--rootfs", "ROOT", "/probe"],
+        ),
+        rootless(
+            "--unshare",
+            &["--unshare", "user,mnt", "--rootfs", "ROOT", "/probe"],
+        ),
     ];
 
     // Control bytes in values: the message shows them escaped, on one line.
@@ -237,6 +349,7 @@ fn cases() -> Vec<Case> {
 fn every_bad_invocation_fails_cleanly_and_leaves_nothing() {
     let cases = cases();
     assert!(cases.len() >= 80, "only {} cases", cases.len());
+    assert!(cases.iter().filter(|c| c.names.is_some()).count() >= 30);
 
     let root = probe_rootfs();
     // A rootfs has a /dev (boxinit makes one where it is missing, which is not what this
@@ -290,6 +403,9 @@ fn check(case: &Case, paths: &[(&str, &Path)], root: &Path) -> Result<(), String
     }
     cmd.envs(case.env.iter().map(|(k, v)| (k, v)));
     cmd.env("HARDEN_TAG", &tag);
+    if case.rootless {
+        cmd.uid(65534).gid(65534);
+    }
     let mounts_before = our_mounts(root);
     let running = Running::start(&mut cmd);
     let pid = running.pid();
@@ -322,6 +438,21 @@ fn check(case: &Case, paths: &[(&str, &Path)], root: &Path) -> Result<(), String
     };
     if !stderr.starts_with(prefix) {
         return Err(format!("stderr without its prefix: {:?}", text(stderr)));
+    }
+    if let Some(option) = case.names {
+        // The option first, as it was given, then why.
+        let said = [prefix, option.as_bytes(), b" "].concat();
+        let invalid = [prefix, b"invalid ", option.as_bytes()].concat();
+        let variable = [&b"boxinit: invalid value for "[..], option.as_bytes()].concat();
+        if ![said, invalid, variable]
+            .iter()
+            .any(|start| stderr.starts_with(start))
+        {
+            return Err(format!(
+                "the line does not name {option}: {:?}",
+                text(stderr)
+            ));
+        }
     }
     if our_mounts(root) != mounts_before {
         return Err("a mount of the rootfs was left in the host's table".into());

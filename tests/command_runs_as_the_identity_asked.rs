@@ -744,14 +744,15 @@ fn bad_input_is_125_and_one_line() {
     let rootfs = root.path().to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["--cap-add", "bogus"], "unknown capability bogus"),
-        (&["--cap-drop", "net_raw,"], "unknown capability"),
+        (&["--cap-drop", "net_raw,"], "--cap-drop has an empty item"),
         (&["--rlimit", "NOFILE"], "invalid --rlimit"),
         (&["--rlimit", "NOFILE=10:5"], "invalid --rlimit"),
         (&["--rlimit", "BOGUS=1"], "invalid --rlimit"),
         (&["--rlimit", "NOFILE=1k"], "invalid --rlimit"),
-        (&["--map-uid", "0:1000"], "invalid --map-uid or --map-gid"),
-        (&["--map-gid", "0:1000:0"], "invalid --map-uid or --map-gid"),
-        (&["--map-uid", "x:1:1"], "invalid --map-uid or --map-gid"),
+        (&["--map-uid", "0:1000"], "invalid --map-uid"),
+        (&["--map-gid", "0:1000:0"], "invalid --map-gid"),
+        (&["--map-uid", "x:1:1"], "invalid --map-uid"),
+        (&["--map-uid", "0:1:2,1:9:1"], "invalid --map-uid"),
         (
             &[
                 "--map-uid",

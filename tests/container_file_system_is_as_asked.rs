@@ -262,7 +262,7 @@ fn environment_forms_build_the_same_container() {
     let out = ok(boxinit_cmd()
         .env("BOXINIT_ROOTFS", root.path())
         .env("BOXINIT_BIND", format!("{}:/a", a.path().display()))
-        .env("BOXINIT_RO_BIND", format!("{}:/b,", b.path().display()))
+        .env("BOXINIT_RO_BIND", format!("{}:/b", b.path().display()))
         .env("BOXINIT_TMPFS", "/t1:64k,/t2")
         .env("BOXINIT_CHDIR", "/t2")
         .args(["--", "sh", "-c", script]));

@@ -177,3 +177,39 @@ fn volatile_over_the_host_root_is_refused_and_says_why() {
         assert_reported(&out, 125, &line);
     }
 }
+
+/// A path to join that is no namespace of its kind, or a clock offset the kernel would take
+/// only as ERANGE: one line that names the option, before anything is joined or made, with
+/// the usage status of the name boxinit is called by.
+#[test]
+fn a_namespace_of_another_kind_or_a_clock_out_of_range_names_the_option() {
+    for (name, status, prefix) in [("boxinit", 125, "boxinit: "), ("tini", 1, "")] {
+        let mut cmd = Command::new(boxinit());
+        strip_options_env(&mut cmd);
+        let out = run(cmd
+            .arg0(name)
+            .args(["--join-net", "/proc/self/ns/pid", "--", "true"]));
+        assert_eq!(out.status.code(), Some(status), "{name}: {out:?}");
+        let stderr = text(&out.stderr);
+        let line = "--join-net names no net namespace: /proc/self/ns/pid\n";
+        assert!(
+            stderr.ends_with(line) && stderr.lines().count() == 1,
+            "{stderr:?}"
+        );
+        assert!(stderr.starts_with(prefix), "{stderr:?}");
+    }
+    let out = run(boxinit_cmd().args(["--join-uts", "/etc/passwd", "--", "true"]));
+    assert_reported(
+        &out,
+        125,
+        "boxinit: --join-uts names no uts namespace: /etc/passwd",
+    );
+    for (option, offset) in [
+        ("--boottime", "-999999999999"),
+        ("--monotonic", "4611686018"),
+    ] {
+        let out = run(boxinit_cmd().args([option, offset, "--", "true"]));
+        let why = "would move its clock below 0 or past 4611686018 seconds";
+        assert_reported(&out, 125, &format!("boxinit: {option} {why}: {offset}"));
+    }
+}

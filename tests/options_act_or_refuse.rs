@@ -525,3 +525,110 @@ fn cap_drop_without_root_or_a_user_namespace_is_refused() {
         "boxinit: --cap-drop needs root or a user namespace (--unshare user)\n"
     );
 }
+
+#[test]
+fn mount_options_in_boot_mode_are_refused_without_a_mount_namespace() {
+    // A boot's file system options act in a container it makes with --unshare mnt; without
+    // one there is nothing for them to act on.
+    let why = "applies in boot mode only with --unshare mnt";
+    assert_refused(true, &[], &["--rootfs", "/"], &format!("--rootfs {why}: /"));
+    for option in [
+        &["--bind", "/tmp:/mnt"][..],
+        &["--sys"],
+        &["--tmpfs", "/mnt"],
+    ] {
+        assert_refused(true, &[], option, &format!("{} {why}", option[0]));
+    }
+    assert_refused(
+        true,
+        &[("BOXINIT_RO", "1")],
+        &[],
+        &format!("BOXINIT_RO {why}"),
+    );
+}
+
+#[test]
+fn a_flag_variable_that_says_no_is_refused_nowhere() {
+    // BOXINIT_EXIT_DEVICE=0 asks for no exit device: outside boot mode, that holds.
+    for (var, value) in [("BOXINIT_EXIT_DEVICE", "0"), ("BOXINIT_EXEC", "no")] {
+        let mut cmd = Command::new(boxinit());
+        strip_options_env(&mut cmd);
+        cmd.env(var, value).args(["--", "sh", "-c", "echo ran"]);
+        let out = run(&mut cmd);
+        assert_eq!(exit_code(out.status), 0, "{var}={value}: {out:?}");
+        assert_eq!(text(&out.stdout), "ran\n", "{var}={value}");
+    }
+    let line = "BOXINIT_EXIT_DEVICE applies to boot mode only (--boot)";
+    assert_refused(false, &[("BOXINIT_EXIT_DEVICE", "1")], &[], line);
+}
+
+#[test]
+fn identity_that_cannot_act_is_refused_before_the_command_runs() {
+    // Someone who is not root cannot change their ids or groups outside a user namespace;
+    // inside one, only to ids it maps.
+    for (args, line) in [
+        (
+            &["--user", "0"][..],
+            "boxinit: --user needs root or a user namespace (--unshare user)\n",
+        ),
+        (
+            &["--groups", "0"],
+            "boxinit: --groups needs root or a user namespace (--unshare user)\n",
+        ),
+        (
+            &["--unshare", "user", "--user", "1000"],
+            "boxinit: --user names an id not mapped (--map-uid, --map-gid): 1000\n",
+        ),
+        (
+            &["--unshare", "user", "--groups", "0"],
+            "boxinit: --groups needs --map-gid or --map-groups in a user namespace\n",
+        ),
+    ] {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(boxinit())
+            .args(args)
+            .args(["--", "sh", "-c", "echo ran"]);
+        strip_options_env(&mut cmd);
+        let out = run(&mut cmd);
+        assert_eq!(exit_code(out.status), 125, "{args:?}: {out:?}");
+        assert_eq!(text(&out.stderr), line, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} ran the command");
+    }
+    // The id the one-id map gives (0) acts.
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+        .arg(boxinit())
+        .args(["--unshare", "user", "--user", "0:0", "--", "id", "-u"]);
+    strip_options_env(&mut cmd);
+    let out = run(&mut cmd);
+    assert_eq!(exit_code(out.status), 0, "{out:?}");
+    assert_eq!(text(&out.stdout), "0\n");
+}
+
+#[test]
+fn id_maps_act_with_exec() {
+    // Unlike --user, which the command's process would apply after a fork that --exec does
+    // not make, the maps are written before the exec: the command is process 1 of a user
+    // namespace with them.
+    for (args, want) in [
+        (&["--uid", "5"][..], "5\n5 0 1\n"),
+        (&["--map-uid", "0:100000:10"], "0\n0 100000 10\n"),
+    ] {
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--fork", "--pid", "--mount", "--mount-proc", "--uts"])
+            .arg(boxinit())
+            .args(["--boot", "--exec"])
+            .args(args)
+            .args([
+                "--",
+                "sh",
+                "-c",
+                "id -u; tr -s ' ' </proc/self/uid_map | sed 's/^ //'",
+            ]);
+        strip_options_env(&mut cmd);
+        let out = run(&mut cmd);
+        assert_eq!(exit_code(out.status), 0, "{args:?}: {out:?}");
+        assert_eq!(text(&out.stdout), want, "{args:?}");
+    }
+}

@@ -224,3 +224,39 @@ fn what_was_there_before_stays_even_when_empty() {
         assert!(root.path().join(kept).exists(), "{kept} was removed");
     }
 }
+
+#[test]
+fn a_rootfs_in_a_user_namespace_without_a_pid_namespace_is_refused_untouched() {
+    // Its /proc could not be mounted (the host's PID namespace is not the new user
+    // namespace's): refused before anything is made.
+    let root = bare_rootfs();
+    let src = source();
+    let args = args(&root, &["--unshare", "user,mnt", "--", "/probe"]);
+    let line = "boxinit: --unshare needs pid for a rootfs's /proc in a user namespace";
+    run_and_compare(&root, &src, &[], &args, 125, line);
+}
+
+#[test]
+fn mount_points_made_in_a_user_namespace_without_a_pid_namespace_are_removed() {
+    // No rootfs: the binds go on host directories, made in a mount namespace of a new user
+    // namespace, which could not be left again to remove them.
+    let root = bare_rootfs();
+    let src = source();
+    let dest = format!("{}/mnt/new/deeper", root.path().display());
+    let probe = probe().display().to_string();
+    for (rest, status, line) in [
+        (&["--", &probe, "exit", "0"][..], 0, ""),
+        (
+            &["--chdir", "/nope", "--", &probe],
+            125,
+            "boxinit: changing directory to /nope: No such file or directory",
+        ),
+    ] {
+        let mut args = vec!["--unshare", "user,mnt", "--bind"];
+        let dir = bind(src.path(), &dest);
+        args.push(&dir);
+        args.extend(rest);
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        run_and_compare(&root, &src, &[], &args, status, line);
+    }
+}

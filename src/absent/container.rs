@@ -27,15 +27,6 @@ pub fn check_hostname(_hostname: &'static CStr, _namespaces: Namespaces) -> Resu
     ))
 }
 
-impl Filesystem {
-    pub fn check(&self, _namespaces: Namespaces, _rootfs: bool) -> Result<(), Failure> {
-        if self.chdir.is_some_and(CStr::is_empty) {
-            return Err(Failure::usage(c"empty --chdir", b""));
-        }
-        Ok(())
-    }
-}
-
 pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
     match joins.kinds().is_empty() {
         true => Ok(()),

@@ -14,7 +14,7 @@
 
 use super::privileges::each_line;
 use crate::accounts;
-use crate::config::{IdMapOptions, IdRange, IdRanges, Namespaces};
+use crate::config::{IdMapOptions, IdRange, IdRanges, Namespaces, PrivilegeOptions};
 use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Pid, Strings};
 use crate::values;
@@ -29,11 +29,54 @@ enum Kind {
 impl IdMapOptions {
     /// `--map-uid IN:OUT:COUNT[,...]` (repeatable).
     pub fn add_uid_maps(&mut self, list: &'static [u8]) -> Result<(), Failure> {
-        parse_ranges(list, &mut self.uids)
+        parse_ranges(list, &mut self.uids, b"--map-uid")
     }
 
     pub fn add_gid_maps(&mut self, list: &'static [u8]) -> Result<(), Failure> {
-        parse_ranges(list, &mut self.gids)
+        parse_ranges(list, &mut self.gids, b"--map-gid")
+    }
+
+    /// An id of `--user` (then true) or of `--groups` that the user namespace these options
+    /// make does not map. Only ids given as numbers: names are looked up in the rootfs, later.
+    pub fn unmapped(&self, who: &PrivilegeOptions) -> Option<(bool, &'static [u8])> {
+        // (Not given, they are empty: no number.)
+        let (user, group) = super::privileges::user_parts(who.user.unwrap_or(b""));
+        let group = group.unwrap_or(b"");
+        if !self.maps(Kind::Uid, user) || !self.maps(Kind::Gid, group) {
+            let id = if self.maps(Kind::Uid, user) {
+                group
+            } else {
+                user
+            };
+            return Some((true, id));
+        }
+        let groups = values::split(who.groups.unwrap_or(b""), b',');
+        groups
+            .filter(|&g| !self.maps(Kind::Gid, g))
+            .map(|g| (false, g))
+            .next()
+    }
+
+    /// Whether the user namespace these options make maps `id` (a number: a name is taken as
+    /// mapped). With `auto` only the caller's /etc/subuid or /etc/subgid knows: mapped too.
+    #[inline(never)]
+    fn maps(&self, kind: Kind, id: &[u8]) -> bool {
+        let (ranges, auto, inside) = kind.options(self);
+        let Some(id) = accounts::id(id).filter(|_| !auto) else {
+            return true;
+        };
+        match ranges.is_empty() {
+            true => id == inside.unwrap_or(0),
+            false => ranges
+                .iter()
+                .any(|r| r.inside <= id && (id as u64) < r.inside as u64 + r.count as u64),
+        }
+    }
+
+    /// Whether setgroups is denied in the user namespace these options make: the one-id gid
+    /// map is written so, as the kernel wants it.
+    pub fn denies_setgroups(&self) -> bool {
+        self.gids.is_empty() && !self.auto_gids
     }
 
     /// `--map-users auto`: the caller's /etc/subuid ranges.
@@ -92,16 +135,28 @@ fn auto(how: &'static [u8]) -> Result<bool, Failure> {
     }
 }
 
-fn parse_ranges(list: &'static [u8], into: &mut IdRanges) -> Result<(), Failure> {
+fn parse_ranges(list: &'static [u8], into: &mut IdRanges, option: &[u8]) -> Result<(), Failure> {
+    let want = b" (want INSIDE:OUTSIDE:COUNT, apart from the others):";
     for item in values::split(list, b',') {
-        let range = parse_range(item).ok_or(Failure::usage(
-            c"invalid --map-uid or --map-gid (want INSIDE:OUTSIDE:COUNT):",
-            item,
-        ))?;
+        let bad = || {
+            let what = sys::keep(&[b"invalid ", option, want]);
+            Failure::usage(what.unwrap_or(c"invalid id map:"), item)
+        };
+        // The kernel refuses ranges that overlap, inside or outside (EINVAL).
+        let range = parse_range(item)
+            .filter(|r| into.iter().all(|s| apart(r, s)))
+            .ok_or_else(bad)?;
         into.push(range)
             .map_err(|_| Failure::usage(c"more than 8 id maps:", item))?;
     }
     Ok(())
+}
+
+fn apart(r: &IdRange, s: &IdRange) -> bool {
+    let apart = |a: u32, b: u32| {
+        a as u64 + r.count as u64 <= b as u64 || b as u64 + s.count as u64 <= a as u64
+    };
+    apart(r.inside, s.inside) && apart(r.outside, s.outside)
 }
 
 fn parse_range(text: &[u8]) -> Option<IdRange> {
@@ -471,10 +526,16 @@ mod tests {
         assert_eq!(o.uids.len(), 2);
         assert!(o.given());
         for i in 2..8 {
-            o.add_uid_maps(if i % 2 == 0 { b"5:5:1" } else { b"6:6:1" })
-                .unwrap();
+            let range = format!("{}:{}:1", i * 100, 200_000 + i);
+            o.add_uid_maps(range.leak().as_bytes()).unwrap();
         }
         assert!(o.add_uid_maps(b"9:9:1").is_err());
+        let mut o = IdMapOptions::default();
+        o.add_uid_maps(b"0:100:10").unwrap();
+        for overlapping in [&b"5:200:1"[..], b"20:105:1", b"9:109:1"] {
+            assert!(o.add_uid_maps(overlapping).is_err());
+        }
+        o.add_uid_maps(b"10:110:1").unwrap();
         assert!(o.add_gid_maps(b"0:1000:1,").is_err());
     }
 
@@ -489,6 +550,30 @@ mod tests {
         assert!(o.check().is_err());
         assert!(o.set_auto_uids(b"yes").is_err());
         assert!(o.set_inside_gid(b"-1").is_err());
+    }
+
+    #[test]
+    fn ids_given_as_numbers_must_be_mapped() {
+        let who = |user: &'static str, groups: Option<&'static str>| PrivilegeOptions {
+            user: Some(user.as_bytes()),
+            groups: groups.map(str::as_bytes),
+            ..PrivilegeOptions::default()
+        };
+        let one_id = IdMapOptions::default();
+        assert!(one_id.denies_setgroups());
+        assert_eq!(one_id.unmapped(&who("0", None)), None);
+        assert_eq!(one_id.unmapped(&who("app", None)), None);
+        let unmapped = Some((true, &b"1000"[..]));
+        assert_eq!(one_id.unmapped(&who("1000", None)), unmapped);
+        assert!(one_id.unmapped(&who("0:5", None)).is_some());
+        let mut ranges = IdMapOptions::default();
+        ranges.add_uid_maps(b"0:100000:65536").unwrap();
+        ranges.add_gid_maps(b"0:100000:10").unwrap();
+        assert!(!ranges.denies_setgroups());
+        assert_eq!(ranges.unmapped(&who("65535:9", Some("1,audio"))), None);
+        assert!(ranges.unmapped(&who("65536", None)).is_some());
+        let group = Some((false, &b"10"[..]));
+        assert_eq!(ranges.unmapped(&who("0", Some("1,10"))), group);
     }
 
     #[test]

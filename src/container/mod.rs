@@ -32,20 +32,6 @@ pub fn with_proc_namespace(namespaces: Namespaces) -> Namespaces {
     }
 }
 
-/// Only a mount namespace can take a new root.
-pub fn check_rootfs(rootfs: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
-    if rootfs.is_empty() {
-        return Err(Failure::usage_bare(c"empty --rootfs"));
-    }
-    if !namespaces.has(libc::CLONE_NEWNS) {
-        return Err(Failure::usage(
-            c"--rootfs needs the mnt namespace:",
-            rootfs.to_bytes(),
-        ));
-    }
-    Ok(())
-}
-
 /// The rootfs must be a directory.
 pub fn check_rootfs_exists(rootfs: &'static CStr) -> Result<(), Failure> {
     match sys::is_directory(rootfs) {

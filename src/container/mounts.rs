@@ -10,7 +10,7 @@
 //! step on them acts on the mount made, by its descriptor, never on a path looked up again:
 //! a rootfs whose links change under us cannot move a mask or a read-only copy elsewhere.
 
-use crate::config::{Filesystem, MountKind, Namespaces, Step, MAX_STEPS};
+use crate::config::{Filesystem, MountKind, Step, MAX_STEPS};
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd, Resolve};
 use crate::values;
@@ -70,45 +70,14 @@ impl Filesystem {
     pub fn wants_dev(&self, rootfs: bool) -> bool {
         self.dev.unwrap_or(rootfs)
     }
-
-    /// What only makes sense with a rootfs or a mount namespace.
-    pub fn check(&self, namespaces: Namespaces, rootfs: bool) -> Result<(), Failure> {
-        if self.chdir.is_some_and(CStr::is_empty) {
-            return Err(Failure::usage_bare(c"empty --chdir"));
-        }
-        if !rootfs && (self.volatile || self.chroot) {
-            let option: &[u8] = if self.volatile {
-                b"--volatile"
-            } else {
-                b"--chroot"
-            };
-            return Err(Failure::usage(c"needs --rootfs:", option));
-        }
-        // The first mount option given, by name: the one refused.
-        let option: &[u8] = match self.steps.first().map(|s| s.kind) {
-            Some(MountKind::Bind) => b"--bind",
-            Some(MountKind::Tmpfs) => b"--tmpfs",
-            None if self.readonly => b"--ro",
-            None if self.dev == Some(true) => b"--dev",
-            None if self.sys => b"--sys",
-            None if self.mqueue => b"--mqueue",
-            None => return Ok(()),
-        };
-        if !namespaces.has(libc::CLONE_NEWNS) {
-            let what = sys::keep(&[option, b" needs the mnt namespace"]);
-            return Err(Failure::usage_bare(
-                what.unwrap_or(c"needs the mnt namespace"),
-            ));
-        }
-        Ok(())
-    }
 }
 
-/// The entries of `text`: itself, or those of a list (where empty ones are left out).
+/// The entries of `text`: itself, or those of a list (an empty one is refused as a bad
+/// entry, never skipped).
 fn entries(text: &'static [u8], list: bool) -> impl Iterator<Item = &'static [u8]> {
     // Split at a NUL, a value (from a C string) is one entry.
     let separator = if list { LIST_SEPARATOR } else { 0 };
-    values::split(text, separator).filter(move |entry| !list || !entry.is_empty())
+    values::split(text, separator)
 }
 
 /// Before any mount: nothing we mount may propagate back to the host.

@@ -54,11 +54,19 @@ pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
         return Ok(());
     }
     let mut fds: [Option<Fd>; JOIN_KINDS.len()] = Default::default();
-    for (fd, &path) in fds.iter_mut().zip(&joins.0) {
+    for ((fd, &path), &(kind, flag)) in fds.iter_mut().zip(&joins.0).zip(&JOIN_KINDS) {
         if let Some(path) = path {
             let opened = Fd::open(path, libc::O_RDONLY);
             let what = c"opening namespace";
-            *fd = Some(opened.map_err(|e| Failure::os(what, path.to_bytes(), e))?);
+            let ns = opened.map_err(|e| Failure::os(what, path.to_bytes(), e))?;
+            // Of another kind (or none), setns would say only EINVAL.
+            if sys::namespace_kind(&ns) != Ok(flag) {
+                let kind = kind.as_bytes();
+                let what = sys::keep(&[b"--join-", kind, b" names no ", kind, b" namespace:"]);
+                let what = what.unwrap_or(c"not a namespace:");
+                return Err(Failure::usage(what, path.to_bytes()));
+            }
+            *fd = Some(ns);
         }
     }
     for ((fd, &path), &(_, kind)) in fds.iter().zip(&joins.0).zip(&JOIN_KINDS) {
@@ -79,10 +87,10 @@ pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
     if !offsets.is_set() {
         return Ok(());
     }
-    let failed = |e| Failure::os(c"writing time offsets to", FILE.to_bytes(), e);
     // Both records in one write, `CLOCK SECS NANOSECS` a line: the kernel parses them all
     // before it sets any.
-    // 256 bytes, as the other buffers of text: one copy of their code.
+    // 256 bytes, as the other buffers of text: one copy of their code. Both lines fit: the
+    // offsets are numbers within what the clocks can take (`check`).
     let mut text: heapless::Vec<u8, 256> = heapless::Vec::new();
     for (clock, offset) in [
         (&b"monotonic "[..], offsets.monotonic),
@@ -90,15 +98,13 @@ pub fn set_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
     ] {
         if let Some(secs) = offset {
             for &part in &[clock, secs, b" 0\n"] {
-                if text.extend_from_slice(part).is_err() {
-                    return Err(failed(sys::Errno::E2BIG));
-                }
+                let _ = text.extend_from_slice(part);
             }
         }
     }
     Fd::open(FILE, libc::O_WRONLY)
         .and_then(|file| file.write_once(&text))
-        .map_err(failed)
+        .map_err(|e| Failure::os(c"writing time offsets to", FILE.to_bytes(), e))
 }
 
 #[cfg(test)]

@@ -43,6 +43,18 @@ pub const DEFAULT_CAPS: u64 = 1 << 0 // chown
 const ALL_CAPS: u64 = u64::MAX;
 
 impl PrivilegeOptions {
+    /// `--user USER[:GROUP]`: neither part empty (`1000:` and `:1000` say nothing of one).
+    pub fn set_user(&mut self, spec: &'static [u8]) -> Result<(), Failure> {
+        match user_parts(spec) {
+            (b"", _) => Err(Failure::usage(c"--user has an empty user:", spec)),
+            (_, Some(b"")) => Err(Failure::usage(c"--user has an empty group:", spec)),
+            _ => {
+                self.user = Some(spec);
+                Ok(())
+            }
+        }
+    }
+
     /// `--cap-add LIST` (names, with or without `CAP_`, any case, or `all`).
     pub fn add_caps(&mut self, list: &'static [u8]) -> Result<(), Failure> {
         let caps = parse_caps(list)?;
@@ -154,12 +166,17 @@ pub fn resolve(
     Ok((privileges, env))
 }
 
-fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure> {
-    let spec = opts.user.unwrap_or(b"");
-    let (user, group) = match spec.iter().position(|&c| c == b':') {
+/// `USER[:GROUP]` split at the colon.
+pub fn user_parts(spec: &'static [u8]) -> (&'static [u8], Option<&'static [u8]>) {
+    match spec.iter().position(|&c| c == b':') {
         Some(colon) => (&spec[..colon], Some(&spec[colon + 1..])),
         None => (spec, None),
-    };
+    }
+}
+
+fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure> {
+    let spec = opts.user.unwrap_or(b"");
+    let (user, group) = user_parts(spec);
     // The passwd entry, by number or name: its uid, gid, name and home.
     let mut name = Bytes::new();
     let mut entry: Option<(u32, u32)> = None;
@@ -209,7 +226,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
     let mut groups = Groups::new();
     let too_many = || Failure::usage(c"more supplementary groups than 32 for", spec);
     if let Some(list) = opts.groups {
-        for item in values::split(list, b',').filter(|g| !g.is_empty()) {
+        for item in values::split(list, b',') {
             groups.push(group_id(item)?).map_err(|_| too_many())?;
         }
     } else {

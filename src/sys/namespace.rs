@@ -16,6 +16,15 @@ pub fn setns(fd: &Fd, nstype: c_int) -> Result<()> {
     unsafe { syscall!(Sysno::setns, fd.0, nstype) }.map(drop)
 }
 
+/// The kind of namespace (a `CLONE_NEW*` flag) that `fd` refers to; ENOTTY for a file that
+/// is no namespace.
+pub fn namespace_kind(fd: &Fd) -> Result<c_int> {
+    /// `_IO(0xb7, 0x3)`, from linux/nsfs.h.
+    const NS_GET_NSTYPE: usize = 0xb703;
+    // SAFETY: no pointers.
+    unsafe { syscall!(Sysno::ioctl, fd.0, NS_GET_NSTYPE) }.map(|kind| kind as c_int)
+}
+
 pub fn sethostname(name: &[u8]) -> Result<()> {
     // SAFETY: the kernel reads exactly len bytes.
     unsafe { syscall!(Sysno::sethostname, name.as_ptr(), name.len()) }.map(drop)
