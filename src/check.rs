@@ -2,9 +2,9 @@
 //! starts: a rootfs that is a directory we can read, descriptors to keep that are open,
 //! clocks that time offsets keep in range.
 
-use crate::config::{Config, TimeOffsets};
+use crate::config::Config;
 use crate::out::Failure;
-use crate::{container, fds, sys, values};
+use crate::{container, fds, sys};
 use core::ffi::CStr;
 
 pub fn check(config: &Config) -> Result<(), Failure> {
@@ -15,18 +15,19 @@ pub fn check(config: &Config) -> Result<(), Failure> {
             check_not_host_root(rootfs, config.fs.volatile)?;
         }
     }
-    if cfg!(feature = "launcher") {
-        // (Without the launcher there are none: their options are refused.)
-        check_time_offsets(config.time_offsets)?;
-    }
+    // (Without the launcher there are none: their options are refused.)
+    #[cfg(feature = "launcher")]
+    check_time_offsets(config.time_offsets)?;
     fds::check_open(&config.keep_fds)
 }
 
 /// The kernel keeps a clock of a time namespace between 0 and half of what it can count
 /// (KTIME_SEC_MAX / 2 seconds), counted from the clock's value now (ERANGE otherwise).
+#[cfg(feature = "launcher")]
 const CLOCK_MAX_SECONDS: i64 = 9_223_372_036 / 2;
 
-fn check_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
+#[cfg(feature = "launcher")]
+fn check_time_offsets(offsets: crate::config::TimeOffsets) -> Result<(), Failure> {
     for (offset, clock, name) in [
         (offsets.monotonic, libc::CLOCK_MONOTONIC, &b"monotonic"[..]),
         (offsets.boottime, libc::CLOCK_BOOTTIME, b"boottime"),
@@ -38,9 +39,10 @@ fn check_time_offsets(offsets: TimeOffsets) -> Result<(), Failure> {
     Ok(())
 }
 
+#[cfg(feature = "launcher")]
 #[inline(never)]
 fn check_offset(text: &'static [u8], clock: libc::clockid_t, name: &[u8]) -> Result<(), Failure> {
-    let moved = values::signed(text).and_then(|o| o.checked_add(sys::clock_seconds(clock)));
+    let moved = crate::values::signed(text).and_then(|o| o.checked_add(sys::clock_seconds(clock)));
     if moved.is_some_and(|t| (0..=CLOCK_MAX_SECONDS).contains(&t)) {
         return Ok(());
     }

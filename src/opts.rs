@@ -1248,8 +1248,8 @@ impl Parser {
             self.refuse_value(bit(Opt::Rootfs), why, rootfs)?;
             self.refuse_any(MOUNTING_OPTS, why)?;
         }
-        let pids = self.limits.pids.filter(|_| cfg!(feature = "limits"));
-        if namespaces.has(libc::CLONE_NEWPID) && pids.is_some_and(|n| n < 2) {
+        #[cfg(feature = "limits")]
+        if namespaces.has(libc::CLONE_NEWPID) && self.limits.pids.is_some_and(|n| n < 2) {
             let why = b" is below 2, a PID namespace's init and command";
             self.refuse_any(bit(Opt::Pids), why)?;
         }
