@@ -13,7 +13,6 @@ use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Target};
 use crate::values;
 use core::ffi::CStr;
-use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 /// The CPU quota's period: `--cpus 0.5` is 50000 microseconds of every 100000.
 pub const PERIOD_US: u64 = 100_000;
@@ -163,11 +162,9 @@ pub struct Group {
     dirs: heapless::Vec<Dir, 3>,
     /// boxinit's own group and the leaf it moved to from there (see `enable_v2`).
     moved: Option<(&'static CStr, &'static CStr)>,
+    /// Whoever enters takes a cgroup namespace too, rooted at the group.
+    namespace: bool,
 }
-
-/// The descriptors `join` writes through, and whether it then takes a cgroup namespace.
-static JOIN_FDS: [AtomicI32; 3] = [AtomicI32::new(-1), AtomicI32::new(-1), AtomicI32::new(-1)];
-static JOIN_NAMESPACE: AtomicBool = AtomicBool::new(false);
 
 /// Make the group with its limits, if any were asked for. With `cgroup_namespace`, whoever
 /// joins it takes a cgroup namespace too, after moving in, so that the group is its root.
@@ -188,37 +185,31 @@ pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, 
         v2: sys::fs_type(ROOT) == Ok(CGROUP2_SUPER_MAGIC),
         dirs: heapless::Vec::new(),
         moved: None,
+        namespace: cgroup_namespace,
     };
     if let Err(failure) = group.make(limits) {
         group.remove_dirs();
         return Err(failure);
     }
-    for (slot, dir) in JOIN_FDS.iter().zip(&group.dirs) {
-        slot.store(dir.procs.raw(), Ordering::Relaxed);
-    }
-    JOIN_NAMESPACE.store(cgroup_namespace, Ordering::Relaxed);
     Ok(Some(group))
 }
 
-/// In the process that becomes the command (or the container's PID 1), before anything else:
-/// move into the group, then take a cgroup namespace rooted there if one was asked for.
-/// Nothing to do without a group, or once done.
-pub fn enter() -> Result<(), Failure> {
-    for slot in &JOIN_FDS {
-        let fd = slot.swap(-1, Ordering::Relaxed);
-        if fd >= 0 {
-            sys::write_all(fd, &[b"0"])
+impl Group {
+    /// In the process that becomes the command (or the container's PID 1), before anything
+    /// else: move into the group, then take a cgroup namespace rooted there if one was asked
+    /// for. The group is boxinit's (it removes it), read here through the fork.
+    pub fn enter(&self) -> Result<(), Failure> {
+        for dir in &self.dirs {
+            sys::write_all(dir.procs.raw(), &[b"0"])
                 .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
         }
+        if self.namespace {
+            sys::unshare(libc::CLONE_NEWCGROUP)
+                .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
+        }
+        Ok(())
     }
-    if JOIN_NAMESPACE.swap(false, Ordering::Relaxed) {
-        sys::unshare(libc::CLONE_NEWCGROUP)
-            .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
-    }
-    Ok(())
-}
 
-impl Group {
     /// After the container has ended, whichever way: say so if the kernel's OOM killer struck,
     /// then empty the group (what is left of the command is killed: the group lives as long
     /// as the container) and remove it. Returns `result` unchanged.

@@ -17,6 +17,10 @@ impl Group {
     pub fn remove<T>(self, _result: Result<T, Failure>) -> Result<T, Failure> {
         match self {}
     }
+
+    pub fn enter(&self) -> Result<(), Failure> {
+        match *self {}
+    }
 }
 
 pub fn check(limits: &Limits) -> Result<(), Failure> {
@@ -28,10 +32,6 @@ pub fn check(limits: &Limits) -> Result<(), Failure> {
 
 pub fn create(limits: &Limits, _cgroup_namespace: bool) -> Result<Option<Group>, Failure> {
     check(limits).map(|()| None)
-}
-
-pub fn enter() -> Result<(), Failure> {
-    Ok(())
 }
 
 fn absent() -> Failure {
