@@ -398,6 +398,10 @@ impl Group {
     /// Remove every directory made, killing what is still in the group first. Killed
     /// processes end in a moment; the wait for them is bounded, and what cannot be removed
     /// is said, not fatal: the command's status still stands.
+    ///
+    /// Nothing is reaped here: a process that has ended holds no group, zombie or not (the
+    /// directory goes once the kernel has taken its last member out). Those that were our
+    /// children are left to whoever reaps after us, once boxinit has exited.
     fn remove_dirs(&self) {
         for dir in &self.dirs {
             let mut tries = 0;
@@ -407,8 +411,8 @@ impl Group {
                     Err(Errno::EBUSY) if tries < 500 => {
                         tries += 1;
                         kill_members(dir);
-                        // Reap what were our children; wait a little for the rest to end.
-                        while let Ok(Some(_)) = sys::reap_one() {}
+                        // Until one of our children ends (they are most of what is left),
+                        // or a little while for the rest.
                         let chld = sys::SigSet::EMPTY.with(libc::SIGCHLD);
                         let _ = sys::wait_signal(chld, Some(10));
                     }
