@@ -575,6 +575,26 @@ fn an_unknown_option_on_the_kernel_line_powers_off_with_a_failure() {
     );
 }
 
+/// A command line that is refused still reads BOXINIT_EXIT_DEVICE as an accepted one does:
+/// `no` is no, and the boot ends in a plain power-off. (Through the exit device QEMU would end
+/// at once, before the kernel's "Power down".)
+#[test]
+fn exit_device_no_on_a_refused_kernel_line_is_not_used() {
+    let (status, log) = Boot {
+        append: &["BOXINIT_EXIT_DEVICE=no", "--bogus"],
+        ..Boot::default()
+    }
+    .run(&["sh", "-c", "echo ran"]);
+    log.expect("boxinit: unknown option --bogus");
+    log.powered_off_with(125);
+    log.refuse("ran");
+    check(
+        &log,
+        status == 125,
+        &format!("boot.sh exited {status}, not 125"),
+    );
+}
+
 #[test]
 fn a_missing_root_device_powers_off_with_a_failure() {
     let (status, log) = Boot {
