@@ -340,7 +340,7 @@ impl Group {
             let _ = write_file(own_dir, c"cgroup.subtree_control", b"-memory -cpu -pids");
             let _ = write_file(own_dir, c"cgroup.procs", b"0");
             let _ = Fd::open(own_dir, libc::O_RDONLY | libc::O_DIRECTORY)
-                .and_then(|d| d.remove_dir_in(leaf_name));
+                .and_then(|d| d.unlink_at(leaf_name, libc::AT_REMOVEDIR));
         }
     }
 
@@ -354,7 +354,7 @@ impl Group {
             .open_at(self.name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
             .and_then(|group| Ok((group.open_at(c"cgroup.procs", libc::O_WRONLY, 0)?, group)));
         let (procs, group) = opened.map_err(|e| {
-            let _ = parent_fd.remove_dir_in(self.name);
+            let _ = parent_fd.unlink_at(self.name, libc::AT_REMOVEDIR);
             Failure::os(c"opening cgroup", path.to_bytes(), e)
         })?;
         // At most one group per controller: the room for three cannot run out.
@@ -406,7 +406,7 @@ impl Group {
         for dir in &self.dirs {
             let mut tries = 0;
             loop {
-                match dir.parent.remove_dir_in(self.name) {
+                match dir.parent.unlink_at(self.name, libc::AT_REMOVEDIR) {
                     Ok(()) => break,
                     Err(Errno::EBUSY) if tries < 500 => {
                         tries += 1;
