@@ -6,8 +6,8 @@
 //! Its own steps come before and after the command's (which are every job's, in `run`):
 //! before, mount what is missing, make fds 0-2 the console, load modules, switch to the real
 //! root if asked, bring `lo` up, set the hostname; after, once the supervisor has stopped
-//! everyone, sync, print the command's status and power off (or reboot, or halt). The
-//! command runs in a session of its own on the console.
+//! everyone, print the command's status, remove the mount points made, sync and power off
+//! (or reboot, or halt). The command runs in a session of its own on the console.
 
 use crate::config::{BootSettings, Config, OnExit};
 use crate::out::{self, Failure};
