@@ -194,22 +194,26 @@ pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, 
     Ok(Some(group))
 }
 
-impl Group {
-    /// In the process that becomes the command (or the container's PID 1), before anything
-    /// else: move into the group, then take a cgroup namespace rooted there if one was asked
-    /// for. The group is boxinit's (it removes it), read here through the fork.
-    pub fn enter(&self) -> Result<(), Failure> {
-        for dir in &self.dirs {
-            sys::write_all(dir.procs.raw(), &[b"0"])
-                .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
-        }
-        if self.namespace {
-            sys::unshare(libc::CLONE_NEWCGROUP)
-                .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
-        }
-        Ok(())
+/// In the process that becomes the command (or the container's PID 1), before anything
+/// else: move into `group`, if there is one, then take a cgroup namespace rooted there if one
+/// was asked for. The group is boxinit's (it removes it), read here through the fork.
+pub fn enter(group: Option<&Group>) -> Result<(), Failure> {
+    let Some(group) = group else {
+        return Ok(());
+    };
+    group
+        .dirs
+        .iter()
+        .try_for_each(|dir| sys::write_all(dir.procs.raw(), &[b"0"]))
+        .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
+    if group.namespace {
+        sys::unshare(libc::CLONE_NEWCGROUP)
+            .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
     }
+    Ok(())
+}
 
+impl Group {
     /// After the container has ended, whichever way: say so if the kernel's OOM killer struck,
     /// then empty the group (what is left of the command is killed: the group lives as long
     /// as the container) and remove it. Returns `result` unchanged.

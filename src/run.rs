@@ -206,9 +206,7 @@ fn pid_one(
     group: Option<&cgroups::Group>,
 ) -> Result<Outcome, Failure> {
     die_with_launcher(launcher)?;
-    if let Some(group) = group {
-        group.enter()?;
-    }
+    cgroups::enter(group)?;
     if ns.has(libc::CLONE_NEWNS) {
         container::unshare(Namespaces(libc::CLONE_NEWNS))?;
     }

@@ -157,9 +157,7 @@ fn prepare(
 ) -> Result<(), Failure> {
     // Into the limits' cgroup before anything else, where ours to enter (a container's PID 1
     // enters it itself, and its children are in it from the start).
-    if let Some(group) = process.cgroup {
-        group.enter()?;
-    }
+    cgroups::enter(process.cgroup)?;
     if detached {
         // `isolate` gave the command a session of its own, away from the terminal: it takes
         // neither the terminal nor its foreground.

@@ -17,10 +17,6 @@ impl Group {
     pub fn remove<T>(self, _result: Result<T, Failure>) -> Result<T, Failure> {
         match self {}
     }
-
-    pub fn enter(&self) -> Result<(), Failure> {
-        match *self {}
-    }
 }
 
 pub fn check(limits: &Limits) -> Result<(), Failure> {
@@ -32,6 +28,10 @@ pub fn check(limits: &Limits) -> Result<(), Failure> {
 
 pub fn create(limits: &Limits, _cgroup_namespace: bool) -> Result<Option<Group>, Failure> {
     check(limits).map(|()| None)
+}
+
+pub fn enter(_group: Option<&Group>) -> Result<(), Failure> {
+    Ok(())
 }
 
 fn absent() -> Failure {
