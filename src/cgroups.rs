@@ -217,7 +217,7 @@ impl Group {
     /// After the container has ended, whichever way: say so if the kernel's OOM killer struck,
     /// then empty the group (what is left of the command is killed: the group lives as long
     /// as the container) and remove it. Returns `result` unchanged.
-    pub fn remove<T>(self, result: Result<T, Failure>) -> Result<T, Failure> {
+    pub fn remove<T>(&self, result: Result<T, Failure>) -> Result<T, Failure> {
         if result.is_ok() && self.oom_killed() {
             let what = b"out of memory: the kernel's OOM killer ended a process of cgroup ";
             out::say(0, &[what, self.name.to_bytes()]);

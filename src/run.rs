@@ -83,12 +83,12 @@ fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
     let mut ns = config.namespaces;
     let group = cgroups::create(&config.limits, ns.has(libc::CLONE_NEWCGROUP))?;
     if group.is_some() {
-        // Taken by `Group::enter` after entering the group, so that the group is the root.
+        // Taken by `cgroups::enter` after entering the group, so that the group is the root.
         ns = Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
     }
     // Entered by the process that becomes the command (or the container's PID 1).
     let result = contain(config, ns, env, &inherited, parent, group.as_ref());
-    match group {
+    match &group {
         Some(group) => group.remove(result),
         None => result,
     }

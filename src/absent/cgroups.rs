@@ -14,8 +14,8 @@ impl Limits {
 pub enum Group {}
 
 impl Group {
-    pub fn remove<T>(self, _result: Result<T, Failure>) -> Result<T, Failure> {
-        match self {}
+    pub fn remove<T>(&self, _result: Result<T, Failure>) -> Result<T, Failure> {
+        match *self {}
     }
 }
 
