@@ -6,13 +6,14 @@
 //! Its own steps come before and after the command's (which are every job's, in `run`):
 //! before, mount what is missing, make fds 0-2 the console, load modules, switch to the real
 //! root if asked, bring `lo` up, set the hostname; after, once the supervisor has stopped
-//! everyone, sync, print the command's status and power off (or reboot, or halt). The
-//! command runs in a session of its own on the console.
+//! everyone, print the command's status, remove the mount points made, sync and power off
+//! (or reboot, or halt). The command runs in a session of its own on the console.
 
 use crate::config::{BootSettings, Config, OnExit};
 use crate::out::{self, Failure};
 use crate::supervise::Outcome;
 use crate::sys::{self, Errno, Fd, Strings};
+use crate::values;
 use core::ffi::{c_int, c_ulong, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -87,10 +88,9 @@ pub fn quit(status: u8) -> ! {
 /// boot's (--boot) ends as every failed boot ends, with its status line.
 pub fn refuse(failure: &Failure, args: Strings, env: Strings) -> ! {
     if started_by_kernel() {
-        if env
-            .value(b"BOXINIT_EXIT_DEVICE")
-            .is_some_and(|v| v.to_bytes() != b"0")
-        {
+        // Read by the parser's rule for a yes/no variable, as when the options are accepted.
+        let exit_device = env.value(b"BOXINIT_EXIT_DEVICE");
+        if exit_device.is_some_and(|v| values::boolean(v.to_bytes()) == Some(true)) {
             set(EXIT_DEVICE);
         }
         mount_missing(&EARLY[..1], 0);

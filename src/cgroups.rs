@@ -13,7 +13,6 @@ use crate::out::{self, Failure};
 use crate::sys::{self, Errno, Fd, Target};
 use crate::values;
 use core::ffi::CStr;
-use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 /// The CPU quota's period: `--cpus 0.5` is 50000 microseconds of every 100000.
 pub const PERIOD_US: u64 = 100_000;
@@ -163,11 +162,9 @@ pub struct Group {
     dirs: heapless::Vec<Dir, 3>,
     /// boxinit's own group and the leaf it moved to from there (see `enable_v2`).
     moved: Option<(&'static CStr, &'static CStr)>,
+    /// Whoever enters takes a cgroup namespace too, rooted at the group.
+    namespace: bool,
 }
-
-/// The descriptors `join` writes through, and whether it then takes a cgroup namespace.
-static JOIN_FDS: [AtomicI32; 3] = [AtomicI32::new(-1), AtomicI32::new(-1), AtomicI32::new(-1)];
-static JOIN_NAMESPACE: AtomicBool = AtomicBool::new(false);
 
 /// Make the group with its limits, if any were asked for. With `cgroup_namespace`, whoever
 /// joins it takes a cgroup namespace too, after moving in, so that the group is its root.
@@ -188,30 +185,28 @@ pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, 
         v2: sys::fs_type(ROOT) == Ok(CGROUP2_SUPER_MAGIC),
         dirs: heapless::Vec::new(),
         moved: None,
+        namespace: cgroup_namespace,
     };
     if let Err(failure) = group.make(limits) {
         group.remove_dirs();
         return Err(failure);
     }
-    for (slot, dir) in JOIN_FDS.iter().zip(&group.dirs) {
-        slot.store(dir.procs.raw(), Ordering::Relaxed);
-    }
-    JOIN_NAMESPACE.store(cgroup_namespace, Ordering::Relaxed);
     Ok(Some(group))
 }
 
-/// In the process that becomes the command (or the container's PID 1), before anything else:
-/// move into the group, then take a cgroup namespace rooted there if one was asked for.
-/// Nothing to do without a group, or once done.
-pub fn enter() -> Result<(), Failure> {
-    for slot in &JOIN_FDS {
-        let fd = slot.swap(-1, Ordering::Relaxed);
-        if fd >= 0 {
-            sys::write_all(fd, &[b"0"])
-                .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
-        }
-    }
-    if JOIN_NAMESPACE.swap(false, Ordering::Relaxed) {
+/// In the process that becomes the command (or the container's PID 1), before anything
+/// else: move into `group`, if there is one, then take a cgroup namespace rooted there if one
+/// was asked for. The group is boxinit's (it removes it), read here through the fork.
+pub fn enter(group: Option<&Group>) -> Result<(), Failure> {
+    let Some(group) = group else {
+        return Ok(());
+    };
+    group
+        .dirs
+        .iter()
+        .try_for_each(|dir| sys::write_all(dir.procs.raw(), &[b"0"]))
+        .map_err(|e| Failure::os_bare(c"entering the command's cgroup", e))?;
+    if group.namespace {
         sys::unshare(libc::CLONE_NEWCGROUP)
             .map_err(|e| Failure::os_bare(c"unsharing the cgroup namespace", e))?;
     }
@@ -222,7 +217,7 @@ impl Group {
     /// After the container has ended, whichever way: say so if the kernel's OOM killer struck,
     /// then empty the group (what is left of the command is killed: the group lives as long
     /// as the container) and remove it. Returns `result` unchanged.
-    pub fn remove<T>(self, result: Result<T, Failure>) -> Result<T, Failure> {
+    pub fn remove<T>(&self, result: Result<T, Failure>) -> Result<T, Failure> {
         if result.is_ok() && self.oom_killed() {
             let what = b"out of memory: the kernel's OOM killer ended a process of cgroup ";
             out::say(0, &[what, self.name.to_bytes()]);
@@ -349,7 +344,7 @@ impl Group {
             let _ = write_file(own_dir, c"cgroup.subtree_control", b"-memory -cpu -pids");
             let _ = write_file(own_dir, c"cgroup.procs", b"0");
             let _ = Fd::open(own_dir, libc::O_RDONLY | libc::O_DIRECTORY)
-                .and_then(|d| d.remove_dir_in(leaf_name));
+                .and_then(|d| d.unlink_at(leaf_name, libc::AT_REMOVEDIR));
         }
     }
 
@@ -363,7 +358,7 @@ impl Group {
             .open_at(self.name, libc::O_RDONLY | libc::O_DIRECTORY, 0)
             .and_then(|group| Ok((group.open_at(c"cgroup.procs", libc::O_WRONLY, 0)?, group)));
         let (procs, group) = opened.map_err(|e| {
-            let _ = parent_fd.remove_dir_in(self.name);
+            let _ = parent_fd.unlink_at(self.name, libc::AT_REMOVEDIR);
             Failure::os(c"opening cgroup", path.to_bytes(), e)
         })?;
         // At most one group per controller: the room for three cannot run out.
@@ -407,17 +402,21 @@ impl Group {
     /// Remove every directory made, killing what is still in the group first. Killed
     /// processes end in a moment; the wait for them is bounded, and what cannot be removed
     /// is said, not fatal: the command's status still stands.
+    ///
+    /// Nothing is reaped here: a process that has ended holds no group, zombie or not (the
+    /// directory goes once the kernel has taken its last member out). Those that were our
+    /// children are left to whoever reaps after us, once boxinit has exited.
     fn remove_dirs(&self) {
         for dir in &self.dirs {
             let mut tries = 0;
             loop {
-                match dir.parent.remove_dir_in(self.name) {
+                match dir.parent.unlink_at(self.name, libc::AT_REMOVEDIR) {
                     Ok(()) => break,
                     Err(Errno::EBUSY) if tries < 500 => {
                         tries += 1;
                         kill_members(dir);
-                        // Reap what were our children; wait a little for the rest to end.
-                        while let Ok(Some(_)) = sys::reap_one() {}
+                        // Until one of our children ends (they are most of what is left),
+                        // or a little while for the rest.
                         let chld = sys::SigSet::EMPTY.with(libc::SIGCHLD);
                         let _ = sys::wait_signal(chld, Some(10));
                     }

@@ -101,8 +101,9 @@ fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
         // Taken by `cgroups::enter` after entering the group, so that the group is the root.
         ns = Namespaces(ns.0 & !libc::CLONE_NEWCGROUP);
     }
-    let result = contain(config, ns, env, &inherited, parent);
-    match group {
+    // Entered by the process that becomes the command (or the container's PID 1).
+    let result = contain(config, ns, env, &inherited, parent, group.as_ref());
+    match &group {
         Some(group) => group.remove(result),
         None => result,
     }
@@ -114,12 +115,14 @@ fn contain(
     env: Strings,
     inherited: &spawn::Inherited,
     parent: Option<Parent>,
+    group: Option<&cgroups::Group>,
 ) -> Result<Outcome, Failure> {
     // Without the launcher there are never namespaces to make (the parser refuses the
     // options that ask for them): the rest is left out of that build.
     if ns.is_empty() || !cfg!(feature = "launcher") {
         set_up(config, ns)?;
-        return run_command(config, &config.supervision, env, inherited, parent.as_ref());
+        let how = &config.supervision;
+        return run_command(config, how, env, inherited, parent.as_ref(), group);
     }
     // Before anything is made: what of the rootfs is not there now is removed at the end.
     let made = container::MountPoints::note(ns, config.rootfs, &config.fs);
@@ -142,10 +145,11 @@ fn contain(
     id_maps.finish()?;
     container::set_time_offsets(config.time_offsets)?;
     if launching {
-        return launch(config, ns, env, inherited, parent, made);
+        return launch(config, ns, env, inherited, parent, made, group);
     }
+    let how = &config.supervision;
     let outcome = set_up(config, ns)
-        .and_then(|()| run_command(config, &config.supervision, env, inherited, parent.as_ref()));
+        .and_then(|()| run_command(config, how, env, inherited, parent.as_ref(), group));
     // Back in the host's mount namespace (where ours was not made in a user namespace of its
     // own, which may not go back), the mount points are plain directories again.
     if host_mounts.is_some_and(|host| sys::setns(&host, libc::CLONE_NEWNS).is_ok()) {
@@ -163,6 +167,7 @@ fn launch(
     inherited: &spawn::Inherited,
     parent: Option<Parent>,
     made: container::MountPoints,
+    group: Option<&cgroups::Group>,
 ) -> Result<Outcome, Failure> {
     // Held by the child to see whether we died before it armed its death signal.
     let launcher =
@@ -189,7 +194,7 @@ fn launch(
     drop(parent);
     made.close();
     // PID 1 inside ends here, never back in `run`: the cgroup is the launcher's.
-    let status = pid_one(config, ns, env, inherited, launcher);
+    let status = pid_one(config, ns, env, inherited, launcher, group);
     sys::exit(status.map_or_else(
         |failure| {
             failure.report();
@@ -218,9 +223,10 @@ fn pid_one(
     env: Strings,
     inherited: &spawn::Inherited,
     launcher: sys::Fd,
+    group: Option<&cgroups::Group>,
 ) -> Result<Outcome, Failure> {
     die_with_launcher(launcher)?;
-    cgroups::enter()?;
+    cgroups::enter(group)?;
     if ns.has(libc::CLONE_NEWNS) {
         container::unshare(Namespaces(libc::CLONE_NEWNS))?;
     }
@@ -229,7 +235,8 @@ fn pid_one(
         chain: Chain::Inside,
         ..config.supervision.clone()
     };
-    run_command(config, &how, env, inherited, None)
+    // The command is in the group already, as our child.
+    run_command(config, &how, env, inherited, None, None)
 }
 
 /// Start the command and supervise it (or, for a boot that hands over, become it).
@@ -239,6 +246,7 @@ fn run_command(
     env: Strings,
     inherited: &spawn::Inherited,
     parent: Option<&Parent>,
+    group: Option<&cgroups::Group>,
 ) -> Result<Outcome, Failure> {
     if config.pause {
         return Ok(supervise::supervise(None, how, parent));
@@ -255,6 +263,7 @@ fn run_command(
             spawn::Detach::Never
         },
         die_with_parent: config.die_with_parent,
+        cgroup: group,
     };
     let (privileges, env) =
         container::resolve_privileges(&config.privileges, config.namespaces, env)?;

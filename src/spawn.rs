@@ -5,8 +5,8 @@
 use crate::config::ChildSignals;
 use crate::container::Privileges;
 use crate::out::Failure;
-use crate::signals;
 use crate::sys::{self, Disposition, Errno, Pid, SigSet, Strings};
+use crate::{cgroups, signals};
 use core::ffi::CStr;
 
 /// The signal state boxinit inherited and changed for itself, to give back to the command.
@@ -126,7 +126,7 @@ fn become_command(
     privileges: &Privileges,
 ) -> Result<(), Failure> {
     isolate(process, spawner, inherited)
-        .and_then(|detached| prepare(inherited, terminal_session, detached, privileges))
+        .and_then(|detached| prepare(process, inherited, terminal_session, detached, privileges))
 }
 
 /// Exec `command` (execvp); returns only if that fails, with why and the status that says
@@ -145,13 +145,15 @@ fn exec_command_in(command: Strings, env: Strings, path: &mut sys::PathBuffer) -
 }
 
 fn prepare(
+    process: &Process,
     inherited: &Inherited,
     terminal_session: bool,
     detached: bool,
     privileges: &Privileges,
 ) -> Result<(), Failure> {
-    // Into the limits' cgroup before anything else (unless PID 1 of a container went in).
-    crate::cgroups::enter()?;
+    // Into the limits' cgroup before anything else, where ours to enter (a container's PID 1
+    // enters it itself, and its children are in it from the start).
+    cgroups::enter(process.cgroup)?;
     if detached {
         // `isolate` gave the command a session of its own, away from the terminal: it takes
         // neither the terminal nor its foreground.
@@ -181,11 +183,13 @@ fn prepare(
 }
 
 /// What a container asks of the command's process, beyond what supervision needs.
-#[derive(Clone, Copy, Debug)]
-pub struct Process {
+#[derive(Clone, Copy)]
+pub struct Process<'a> {
     pub detach: Detach,
     /// The command gets SIGKILL when boxinit (its parent) dies (--die-with-parent).
     pub die_with_parent: bool,
+    /// The limits' cgroup to move into, first of all.
+    pub cgroup: Option<&'a cgroups::Group>,
 }
 
 /// Whether the command leads a session of its own without a controlling terminal, as bwrap's

@@ -301,6 +301,16 @@ impl Log {
         self.refuse("Attempted to kill init");
     }
 
+    /// boot.sh's status (the command's, from the status line, or QEMU's own) is `want`.
+    #[track_caller]
+    fn boot_sh_exited(&self, status: i32, want: i32) {
+        check(
+            self,
+            status == want,
+            &format!("boot.sh exited {status}, not {want}"),
+        );
+    }
+
     #[track_caller]
     fn fail(&self, why: &str) -> ! {
         let tail = &self.0[self.0.len().saturating_sub(60)..];
@@ -357,11 +367,7 @@ fn the_command_options_act_in_boot_mode() {
          trap '' HUP; (sleep 1; echo late=yes) & exit 3",
     ]);
     log.powered_off_with(0);
-    check(
-        &log,
-        status == 0,
-        &format!("boot.sh exited {status}, not 0"),
-    );
+    log.boot_sh_exited(status, 0);
     assert_eq!(log.value("cwd"), "/tmp", "--chdir");
     assert_eq!(log.value("from"), "yes", "--setenv");
     // --clearenv's default HOME, not the kernel's.
@@ -376,11 +382,7 @@ fn boots_runs_the_command_from_the_kernel_line_and_powers_off() {
         ..Boot::default()
     }
     .run(&["sh", "-c", REPORT, "zero", "two words"]);
-    check(
-        &log,
-        status == 3,
-        &format!("boot.sh exited {status}, not 3"),
-    );
+    log.boot_sh_exited(status, 3);
     log.powered_off_with(3);
     assert_eq!(log.value("pid1"), "init", "PID 1 is not boxinit (/init)");
     assert_eq!(log.value("argv"), "zero,two words");
@@ -425,11 +427,7 @@ fn ctrl_c_on_the_serial_console_interrupts_the_command() {
     vm.type_in(b"\x03");
     let (status, log) = vm.finish();
     // 130: death by SIGINT; boxinit survives it and powers off cleanly.
-    check(
-        &log,
-        status == 130,
-        &format!("boot.sh exited {status}, not 130"),
-    );
+    log.boot_sh_exited(status, 130);
     log.powered_off_with(130);
 }
 
@@ -440,11 +438,7 @@ fn a_crashing_command_ends_in_a_clean_reboot_with_on_exit_reboot() {
         ..Boot::default()
     }
     .run(&["sh", "-c", "kill -SEGV $$"]);
-    check(
-        &log,
-        status == 139,
-        &format!("boot.sh exited {status}, not 139"),
-    );
+    log.boot_sh_exited(status, 139);
     log.expect("boxinit: exit status 139");
     // QEMU runs with -no-reboot, so the reboot ends it.
     log.expect("reboot: Restarting system");
@@ -464,11 +458,7 @@ fn sigusr2_to_pid_1_powers_off_after_term_grace_and_kill() {
     log.expect("boxinit: grace period over; killing what is left");
     log.powered_off_with(137);
     log.refuse("Restarting system");
-    check(
-        &log,
-        status == 137,
-        &format!("boot.sh exited {status}, not 137"),
-    );
+    log.boot_sh_exited(status, 137);
 }
 
 #[test]
@@ -489,11 +479,7 @@ fn switch_root_into_the_disk_keeps_boxinit_as_pid_1() {
          echo disk-entries=$(find / -xdev | wc -l); \
          echo shmem-kb=$(awk '/^Shmem:/ { print $2 }' /proc/meminfo); exit 4",
     ]);
-    check(
-        &log,
-        status == 4,
-        &format!("boot.sh exited {status}, not 4"),
-    );
+    log.boot_sh_exited(status, 4);
     log.powered_off_with(4);
     assert_eq!(log.value("marker"), "the disk root");
     assert_eq!(log.value("pid1"), "init");
@@ -545,11 +531,7 @@ fn exec_hands_pid_1_to_the_init_of_the_new_root() {
     log.refuse("boxinit: exit status");
     log.expect("reboot: Power down");
     log.refuse("Kernel panic");
-    check(
-        &log,
-        status == 0,
-        &format!("boot.sh exited {status}, not 0"),
-    );
+    log.boot_sh_exited(status, 0);
 }
 
 #[test]
@@ -575,6 +557,22 @@ fn an_unknown_option_on_the_kernel_line_powers_off_with_a_failure() {
     );
 }
 
+/// A command line that is refused still reads BOXINIT_EXIT_DEVICE as an accepted one does:
+/// `no` is no, and the boot ends in a plain power-off. (Through the exit device QEMU would end
+/// at once, before the kernel's "Power down".)
+#[test]
+fn exit_device_no_on_a_refused_kernel_line_is_not_used() {
+    let (status, log) = Boot {
+        append: &["BOXINIT_EXIT_DEVICE=no", "--bogus"],
+        ..Boot::default()
+    }
+    .run(&["sh", "-c", "echo ran"]);
+    log.expect("boxinit: unknown option --bogus");
+    log.powered_off_with(125);
+    log.refuse("ran");
+    log.boot_sh_exited(status, 125);
+}
+
 #[test]
 fn a_missing_root_device_powers_off_with_a_failure() {
     let (status, log) = Boot {
@@ -586,11 +584,7 @@ fn a_missing_root_device_powers_off_with_a_failure() {
     log.expect("boxinit: waiting for root device /dev/nope: No such file or directory");
     log.powered_off_with(125);
     log.refuse("ran");
-    check(
-        &log,
-        status == 125,
-        &format!("boot.sh exited {status}, not 125"),
-    );
+    log.boot_sh_exited(status, 125);
 }
 
 /// A PID 1 that a container engine (here unshare) started is no init of a kernel: even

@@ -13,19 +13,16 @@ pub const STDERR: c_int = 2;
 /// command never inherits a descriptor of boxinit's.
 pub struct Fd(pub(super) c_int);
 
+/// `openat(2)` with `flags` as given: the new descriptor's number, for the caller to own.
+#[inline(always)]
+fn openat_as_given(dir: c_int, path: &CStr, flags: c_int, mode: u32) -> Result<c_int> {
+    // SAFETY: path is a C string; a bad `dir` is EBADF.
+    unsafe { syscall!(Sysno::openat, dir, path.as_ptr(), flags, mode) }.map(|fd| fd as c_int)
+}
+
 /// `openat(2)`, close-on-exec.
 pub(super) fn openat(dir: c_int, path: &CStr, flags: c_int, mode: u32) -> Result<Fd> {
-    // SAFETY: path is a C string; a bad `dir` is EBADF.
-    let fd = unsafe {
-        syscall!(
-            Sysno::openat,
-            dir,
-            path.as_ptr(),
-            flags | libc::O_CLOEXEC,
-            mode
-        )
-    }?;
-    Ok(Fd(fd as c_int))
+    openat_as_given(dir, path, flags | libc::O_CLOEXEC, mode).map(Fd)
 }
 
 impl Fd {
@@ -75,29 +72,29 @@ impl Fd {
 
     /// Whether the descriptor is readable now (for a pidfd: its process has ended).
     pub fn is_readable(&self) -> Result<bool> {
-        let mut pfd = libc::pollfd {
+        Ok(poll(&mut [self.for_reading()], Some(0))? > 0)
+    }
+
+    /// A `poll` entry that waits for the descriptor to be readable.
+    pub(super) fn for_reading(&self) -> libc::pollfd {
+        libc::pollfd {
             fd: self.0,
             events: libc::POLLIN,
             revents: 0,
-        };
-        let now = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: one valid pollfd; a zero timeout does not wait; no signal mask (ppoll, as
-        // aarch64 has no poll).
-        let ready = unsafe {
-            syscall!(
-                Sysno::ppoll,
-                &mut pfd as *mut libc::pollfd,
-                1,
-                &now as *const libc::timespec,
-                0,
-                8
-            )
-        }?;
-        Ok(ready > 0)
+        }
     }
+}
+
+/// Wait until one of `fds` is ready, for `timeout_ms` at most (`None`: no limit); how many
+/// are. (ppoll with no signal mask: aarch64 has no poll.)
+#[inline(always)]
+pub(super) fn poll(fds: &mut [libc::pollfd], timeout_ms: Option<u64>) -> Result<usize> {
+    let ts = timeout_ms.map(super::time::timespec);
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: fds holds valid pollfds, as many as passed; the timeout is valid or null.
+    unsafe { syscall!(Sysno::ppoll, fds.as_mut_ptr(), fds.len(), ts_ptr, 0, 8) }
 }
 
 impl Drop for Fd {
@@ -123,14 +120,12 @@ pub fn is_open(fd: c_int) -> bool {
 
 /// Open `path` as descriptor `target` (inherited by commands: no close-on-exec).
 pub fn open_as(path: &CStr, flags: c_int, target: c_int) -> Result<()> {
-    // SAFETY: path is a C string.
-    let fd = unsafe { syscall!(Sysno::openat, libc::AT_FDCWD, path.as_ptr(), flags, 0) }? as c_int;
+    let fd = openat_as_given(libc::AT_FDCWD, path, flags, 0)?;
     if fd != target {
+        // Closed when dropped, once its copy is in place.
+        let fd = Fd(fd);
         // SAFETY: no pointers; we own fd.
-        let moved = unsafe { syscall!(Sysno::dup3, fd, target, 0) };
-        // SAFETY: no pointers; fd is ours and not used again.
-        let _ = unsafe { syscall!(Sysno::close, fd) };
-        moved?;
+        unsafe { syscall!(Sysno::dup3, fd.0, target, 0) }?;
     }
     Ok(())
 }

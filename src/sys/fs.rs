@@ -76,11 +76,15 @@ pub fn mkdir(path: &CStr, mode: u32) -> Result<()> {
     mkdirat(libc::AT_FDCWD, path, mode)
 }
 
+#[inline(always)]
+fn unlinkat(dir: c_int, path: &CStr, flags: c_int) -> Result<()> {
+    // SAFETY: path is a C string.
+    unsafe { syscall!(Sysno::unlinkat, dir, path.as_ptr(), flags) }.map(drop)
+}
+
 /// Remove the empty directory `path`.
 pub fn rmdir(path: &CStr) -> Result<()> {
-    // SAFETY: path is a C string.
-    let dir = libc::AT_FDCWD;
-    unsafe { syscall!(Sysno::unlinkat, dir, path.as_ptr(), libc::AT_REMOVEDIR) }.map(drop)
+    unlinkat(libc::AT_FDCWD, path, libc::AT_REMOVEDIR)
 }
 
 /// The working directory's path as seen from our root; ENOENT when it is not below it.
@@ -223,12 +227,6 @@ impl Fd {
 
     /// Remove `name` from this directory (`libc::AT_REMOVEDIR` for an empty directory).
     pub fn unlink_at(&self, name: &CStr, flags: c_int) -> Result<()> {
-        // SAFETY: name is a C string.
-        unsafe { syscall!(Sysno::unlinkat, self.0, name.as_ptr(), flags) }.map(drop)
-    }
-
-    /// Remove the empty directory `name` in this directory.
-    pub fn remove_dir_in(&self, name: &CStr) -> Result<()> {
-        self.unlink_at(name, libc::AT_REMOVEDIR)
+        unlinkat(self.0, name, flags)
     }
 }

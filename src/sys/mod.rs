@@ -4,6 +4,8 @@
 //! `Result<T, Errno>` and hides no policy: what an error means is the caller's business.
 //! The calls go straight to the kernel through the `syscalls` crate, so no wrapper depends on
 //! libc's state (errno, its pid cache, its locks), which a raw `fork` would leave stale.
+//! Each system call is made in one place; where two wrappers need the same call, they share
+//! a private one, `#[inline(always)]` when it is a few instructions (a call would cost more).
 #![allow(unsafe_code)]
 
 mod caps;

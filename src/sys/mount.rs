@@ -68,27 +68,24 @@ impl FsContext {
 
     /// The option `key=value`, or the flag `key`.
     pub fn set(&self, key: &CStr, value: Option<&CStr>) -> Result<()> {
-        let (cmd, value) = match value {
-            Some(v) => (libc::FSCONFIG_SET_STRING, v.as_ptr()),
-            None => (libc::FSCONFIG_SET_FLAG, ptr::null()),
+        let cmd = match value {
+            Some(_) => libc::FSCONFIG_SET_STRING,
+            None => libc::FSCONFIG_SET_FLAG,
         };
-        // SAFETY: key is a C string, value one or null as the command wants; aux is 0.
-        unsafe { syscall!(Sysno::fsconfig, self.0 .0, cmd, key.as_ptr(), value, 0) }.map(drop)
+        self.config(cmd, Some(key), value)
+    }
+
+    /// `fsconfig(2)`: `cmd` with its key and string value, if it takes them (aux is 0).
+    #[inline(always)]
+    fn config(&self, cmd: u32, key: Option<&CStr>, value: Option<&CStr>) -> Result<()> {
+        let ptr = |s: Option<&CStr>| s.map_or(ptr::null(), CStr::as_ptr);
+        // SAFETY: key and value are C strings or null, as `cmd` wants them.
+        unsafe { syscall!(Sysno::fsconfig, self.0 .0, cmd, ptr(key), ptr(value), 0) }.map(drop)
     }
 
     /// Make the file system, and a detached mount of it with `attrs` (`MOUNT_ATTR_*`).
     pub fn mount(self, attrs: u64) -> Result<Fd> {
-        // SAFETY: no pointers (the key, value and aux of CMD_CREATE are null).
-        unsafe {
-            syscall!(
-                Sysno::fsconfig,
-                self.0 .0,
-                libc::FSCONFIG_CMD_CREATE,
-                0,
-                0,
-                0
-            )
-        }?;
+        self.config(libc::FSCONFIG_CMD_CREATE, None, None)?;
         // SAFETY: no pointers.
         let fd = unsafe { syscall!(Sysno::fsmount, self.0 .0, libc::FSMOUNT_CLOEXEC, attrs) }?;
         Ok(Fd(fd as c_int))

@@ -190,16 +190,9 @@ fn wait(pid: Pid, flags: c_int) -> Result<Option<ChildEvent>> {
     })
 }
 
-/// Reap one child that has ended, without waiting: `Ok(None)` when children remain but none
-/// has ended, `Err(ECHILD)` when there are no children at all.
-pub fn reap_one() -> Result<Option<(Pid, Exit)>> {
-    match wait(-1, libc::WNOHANG | libc::__WALL)? {
-        Some(ChildEvent::Ended(pid, exit)) => Ok(Some((pid, exit))),
-        _ => Ok(None),
-    }
-}
-
-/// `reap_one`, also reporting a child that stopped (WUNTRACED) since the last report.
+/// Reap one child that has ended, or report one that stopped (WUNTRACED) since the last
+/// report, without waiting: `Ok(None)` when children remain but none has news,
+/// `Err(ECHILD)` when there are no children at all.
 pub fn next_child_event() -> Result<Option<ChildEvent>> {
     wait(-1, libc::WNOHANG | libc::WUNTRACED | libc::__WALL)
 }

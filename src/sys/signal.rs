@@ -75,19 +75,8 @@ pub fn wait_signal_or_end(
     process: &Fd,
     timeout_ms: Option<u64>,
 ) -> Result<Option<Signal>> {
-    let watch = |fd: &Fd| libc::pollfd {
-        fd: fd.0,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let mut fds = [watch(process), watch(signals)];
-    let ts = timeout_ms.map(super::time::timespec);
-    let ts_ptr = ts
-        .as_ref()
-        .map_or(ptr::null(), |t| t as *const libc::timespec);
-    // SAFETY: two valid pollfds; the timeout is valid or null; no signal mask.
-    let ready = unsafe { syscall!(Sysno::ppoll, fds.as_mut_ptr(), 2, ts_ptr, 0, 8) }?;
-    if ready == 0 {
+    let mut fds = [process.for_reading(), signals.for_reading()];
+    if super::fd::poll(&mut fds, timeout_ms)? == 0 {
         return Err(Errno::EAGAIN);
     }
     if fds[0].revents != 0 {
