@@ -86,6 +86,8 @@ enum Opt {
     Hostname,
     Subreaper,
     Group,
+    /// tini's variable for `-g`: an option of its own, so that a refusal names it.
+    TiniGroup,
     Verbose,
     Debug,
     WarnZombies,
@@ -529,7 +531,7 @@ const ROWS: &[Row] = &[
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
     only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
     only(SUPERVISING, spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D)),
-    only(SUPERVISING, spec(Opt::Group, "", 0, "TINI_KILL_PROCESS_GROUP", B | T)),
+    only(SUPERVISING, spec(Opt::TiniGroup, "", 0, "TINI_KILL_PROCESS_GROUP", B | T)),
     only(SUPERVISING, with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
     spec(Opt::Verbose, "verbose", b'v', "", B | T | D),
     with_value(spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
@@ -744,7 +746,7 @@ fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
-        Opt::NoDev => Opt::Dev,
+        Opt::TiniGroup => Opt::Group,
         other => other,
     };
     opt_bit(opt)
@@ -983,7 +985,7 @@ impl Parser {
             Opt::ParentDeath => {
                 self.parent_death_signal = Some(values::signal(text).ok_or_else(bad)?)
             }
-            Opt::Group => how.group = true,
+            Opt::Group | Opt::TiniGroup => how.group = true,
             Opt::ExpectExit => {
                 let code = if self.personality == Personality::Tini {
                     // tini reads it with strtol and wants all of it used: "" is 0, " 3" is 3.
@@ -1225,6 +1227,14 @@ impl Parser {
             how.group = true;
             how.grace_ms.get_or_insert(BOOT_GRACE_MS);
         }
+        // -c keeps the command in boxinit's session (and signals it alone).
+        if !self.setsid {
+            let group = bit(Opt::NewSession) | bit(Opt::Group) | bit(Opt::TiniGroup);
+            self.contradiction(group, bit(Opt::SingleChild) | bit(Opt::Setsid))?;
+        }
+        for (one, other) in CONTRADICTIONS {
+            self.contradiction(opt_bit(one), opt_bit(other))?;
+        }
         let namespaces = self.namespaces(booting)?;
         let mode = if booting && self.boot.exec {
             Mode::Handing
@@ -1252,17 +1262,6 @@ impl Parser {
         if namespaces.has(libc::CLONE_NEWPID) && self.limits.pids.is_some_and(|n| n < 2) {
             let why = b" is below 2, a PID namespace's init and command";
             self.refuse_any(bit(Opt::Pids), why)?;
-        }
-        // -c keeps the command in boxinit's session (and signals it alone); --ro keeps the root from the writes that
-        // --volatile is there to take.
-        if !self.setsid && self.used & (bit(Opt::SingleChild) | bit(Opt::Setsid)) != 0 {
-            self.refuse_any(bit(Opt::NewSession) | bit(Opt::Group), b" contradicts -c")?;
-        }
-        if self.used & bit(Opt::Dev) != 0 {
-            self.refuse_any(bit(Opt::NoDev), b" contradicts --dev")?;
-        }
-        if self.fs.volatile {
-            self.refuse_any(bit(Opt::ReadOnly), b" contradicts --volatile")?;
         }
         if self.pause && !operands.is_empty() {
             // The command would never run: pause mode waits for TERM or INT.
@@ -1408,6 +1407,10 @@ impl Parser {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
+            // (Handing over is asked for by --exec alone: named as it was given.)
+            SUPERVISING if self.used_from_env & bit(Opt::Exec) != 0 => {
+                b" does not apply with BOXINIT_EXEC"
+            }
             SUPERVISING => b" does not apply with --exec",
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
@@ -1434,14 +1437,35 @@ impl Parser {
     /// `refuse_any`, and the value (or the part of it) that is wrong.
     #[inline(never)]
     fn refuse_value(&self, opts: u128, why: &[u8], value: &'static [u8]) -> Result<(), Failure> {
-        let given = SPECS
+        match self.given_spec(opts) {
+            Some((spec, from_env)) => Err(refuse_option(spec, from_env, why, value)),
+            None => Ok(()),
+        }
+    }
+
+    /// The first of `opts` (bits of `Opt`) that was given, and whether from the environment.
+    fn given_spec(&self, opts: u128) -> Option<(&'static Spec, bool)> {
+        let spec = SPECS
             .iter()
-            .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s));
-        let Some(spec) = given else {
+            .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s))?;
+        Some((spec, self.used_from_env & opt_bit(spec.opt) != 0))
+    }
+
+    /// Two options that cannot both act: refused whichever way each was given (an option or
+    /// a variable), naming both as given.
+    fn contradiction(&self, opts: u128, others: u128) -> Result<(), Failure> {
+        self.refuse_with(opts, b" contradicts ", others)
+    }
+
+    /// Refuse the first of `opts` given when one of `others` was given too: `<opt><why><other>`.
+    #[inline(never)]
+    fn refuse_with(&self, opts: u128, why: &[u8], others: u128) -> Result<(), Failure> {
+        let Some((other, from_env)) = self.given_spec(others) else {
             return Ok(());
         };
-        let from_env = self.used_from_env & opt_bit(spec.opt) != 0;
-        Err(refuse_option(spec, from_env, why, value))
+        let mut name = [0; ENV_NAME_MAX];
+        let why = crate::sys::keep(&[why, spelling(other, from_env, &mut name)]);
+        self.refuse_any(opts, why.map_or(b"", CStr::to_bytes))
     }
 
     #[inline(never)] // one copy of its field moves for `finish` and `answer`, not two
@@ -1537,6 +1561,19 @@ fn join_or_unshare(
     }
     Ok(namespaces)
 }
+
+/// Options that cannot both act: each pair is refused whichever way each was given.
+const CONTRADICTIONS: [(Opt, Opt); 6] = [
+    (Opt::NoDev, Opt::Dev),
+    // --ro keeps the root from the writes that --volatile is there to take.
+    (Opt::ReadOnly, Opt::Volatile),
+    // Explicit ranges replace the caller's own: `auto` would be dropped without a word.
+    (Opt::MapUsers, Opt::MapUid),
+    (Opt::MapGroups, Opt::MapGid),
+    // Time offsets are a new time namespace's, never one joined.
+    (Opt::Boottime, Opt::JoinTime),
+    (Opt::Monotonic, Opt::JoinTime),
+];
 
 /// The bit of `opt` in the sets of options given.
 const fn bit(opt: Opt) -> u128 {

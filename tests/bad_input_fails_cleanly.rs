@@ -15,13 +15,15 @@ use support::*;
 
 /// One invalid invocation: the name boxinit runs under, its arguments (`ROOT` stands for a
 /// good rootfs; `FILE` and `NOPROC` for bad ones), its environment and the status; and, for
-/// a refused option, what its line must name (and whether it is run by nobody, not root).
+/// a refused option, what its line must name (and whether it is run by nobody, not root);
+/// for two that contradict each other, the other one too, as it was given.
 struct Case {
     name: &'static str,
     args: Vec<OsString>,
     env: Vec<(OsString, OsString)>,
     status: i32,
     names: Option<&'static str>,
+    and_names: Option<&'static str>,
     rootless: bool,
 }
 
@@ -32,6 +34,7 @@ fn case(name: &'static str, args: &[&str], env: &[(&str, &str)], status: i32) ->
         env: env.iter().map(|(k, v)| (k.into(), v.into())).collect(),
         status,
         names: None,
+        and_names: None,
         rootless: false,
     }
 }
@@ -41,6 +44,15 @@ fn named(option: &'static str, args: &[&str], env: &[(&str, &str)]) -> Case {
     Case {
         names: Some(option),
         ..case("boxinit", args, env, 125)
+    }
+}
+
+/// Two options that cannot both act, refused whichever way each was given: the line names
+/// `option`, then `contradicts` and `other`, each as given (an option or a variable).
+fn both(option: &'static str, other: &'static str, args: &[&str], env: &[(&str, &str)]) -> Case {
+    Case {
+        and_names: Some(other),
+        ..named(option, args, env)
     }
 }
 
@@ -287,6 +299,85 @@ fn cases() -> Vec<Case> {
             &["--unshare", "user,mnt", "--rootfs", "ROOT", "/probe"],
             &[],
         ),
+        // ...options that contradict each other, from the command line or the environment,
+        // named as they were given...
+        both(
+            "BOXINIT_NO_DEV",
+            "--dev",
+            &["--rootfs", "ROOT", "--dev", "/probe"],
+            &[("BOXINIT_NO_DEV", "1")],
+        ),
+        both(
+            "--no-dev",
+            "BOXINIT_DEV",
+            &["--rootfs", "ROOT", "--no-dev", "/probe"],
+            &[("BOXINIT_DEV", "1")],
+        ),
+        both(
+            "BOXINIT_RO",
+            "--volatile",
+            &["--rootfs", "ROOT", "--volatile", "/probe"],
+            &[("BOXINIT_RO", "1")],
+        ),
+        both(
+            "TINI_KILL_PROCESS_GROUP",
+            "--single-child",
+            &["-c", "true"],
+            &[("TINI_KILL_PROCESS_GROUP", "1")],
+        ),
+        both(
+            "--process-group",
+            "DUMB_INIT_SETSID",
+            &["-g", "true"],
+            &[("DUMB_INIT_SETSID", "0")],
+        ),
+        both(
+            "--new-session",
+            "DUMB_INIT_SETSID",
+            &["--new-session", "true"],
+            &[("DUMB_INIT_SETSID", "0")],
+        ),
+        both(
+            "--boottime",
+            "--join-time",
+            &[
+                "--join-time",
+                "/proc/self/ns/time",
+                "--boottime",
+                "5",
+                "true",
+            ],
+            &[],
+        ),
+        both(
+            "BOXINIT_MONOTONIC",
+            "--join-time",
+            &["--join-time", "/proc/self/ns/time", "true"],
+            &[("BOXINIT_MONOTONIC", "5")],
+        ),
+        both(
+            "--map-users",
+            "--map-uid",
+            &["--map-users", "auto", "--map-uid", "0:0:1", "true"],
+            &[],
+        ),
+        both(
+            "BOXINIT_MAP_GROUPS",
+            "--map-gid",
+            &["--map-gid", "0:0:1", "true"],
+            &[("BOXINIT_MAP_GROUPS", "auto")],
+        ),
+        both(
+            "BOXINIT_GRACE",
+            "BOXINIT_EXEC",
+            &["true"],
+            &[
+                ("BOXINIT_BOOT", "1"),
+                ("BOXINIT_EXEC", "1"),
+                ("BOXINIT_GRACE", "3"),
+            ],
+        ),
+        named("--map-users", &["--map-users", "none", "true"], &[]),
         // ...and the same, or what only root may do, run by nobody.
         rootless("--user", &["--user", "0", "true"]),
         rootless("--user", &["--user", "65534", "true"]),
@@ -452,6 +543,16 @@ fn check(case: &Case, paths: &[(&str, &Path)], root: &Path) -> Result<(), String
                 "the line does not name {option}: {:?}",
                 text(stderr)
             ));
+        }
+    }
+    if let Some(other) = case.and_names {
+        let line = text(stderr);
+        if !line.trim_end().ends_with(&format!(" contradicts {other}"))
+            && !line
+                .trim_end()
+                .ends_with(&format!(" does not apply with {other}"))
+        {
+            return Err(format!("the line does not name {other}: {line:?}"));
         }
     }
     if our_mounts(root) != mounts_before {

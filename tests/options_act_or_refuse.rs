@@ -486,8 +486,11 @@ fn options_that_need_a_namespace_are_refused_with_unshare_none() {
 #[test]
 fn options_asking_for_opposite_things_are_refused_together() {
     let cases: [(&[&str], &str); 5] = [
-        (&["-c", "--new-session"], "--new-session contradicts -c"),
-        (&["-g", "-c"], "--process-group contradicts -c"),
+        (
+            &["-c", "--new-session"],
+            "--new-session contradicts --single-child",
+        ),
+        (&["-g", "-c"], "--process-group contradicts --single-child"),
         (
             &["--rootfs", "/", "--dev", "--no-dev"],
             "--no-dev contradicts --dev",
@@ -504,9 +507,22 @@ fn options_asking_for_opposite_things_are_refused_together() {
     for (args, line) in cases {
         assert_refused(false, &[], args, line);
     }
+    // Wherever each came from, and named as it was given.
     let env = [("BOXINIT_DEV", "1"), ("BOXINIT_NO_DEV", "1")];
-    let line = "BOXINIT_NO_DEV contradicts --dev";
+    let line = "BOXINIT_NO_DEV contradicts BOXINIT_DEV";
     assert_refused(false, &env, &["--rootfs", "/"], line);
+    let env = [("BOXINIT_NO_DEV", "1")];
+    let line = "BOXINIT_NO_DEV contradicts --dev";
+    assert_refused(false, &env, &["--rootfs", "/", "--dev"], line);
+    let env = [("BOXINIT_DEV", "1")];
+    let line = "--no-dev contradicts BOXINIT_DEV";
+    assert_refused(false, &env, &["--rootfs", "/", "--no-dev"], line);
+    let env = [("TINI_KILL_PROCESS_GROUP", "1")];
+    let line = "TINI_KILL_PROCESS_GROUP contradicts --single-child";
+    assert_refused(false, &env, &["-c"], line);
+    let env = [("DUMB_INIT_SETSID", "0")];
+    let line = "--process-group contradicts DUMB_INIT_SETSID";
+    assert_refused(false, &env, &["-g"], line);
 }
 
 #[test]

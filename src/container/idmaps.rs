@@ -124,12 +124,12 @@ impl IdMapOptions {
     }
 }
 
+/// `auto`, the one value: without the option no ranges are looked up.
 fn auto(how: &'static [u8]) -> Result<bool, Failure> {
     match how {
         b"auto" => Ok(true),
-        b"none" => Ok(false),
         _ => Err(Failure::usage(
-            c"invalid --map-users or --map-groups (want auto or none):",
+            c"invalid --map-users or --map-groups (want auto):",
             how,
         )),
     }
@@ -549,6 +549,7 @@ mod tests {
         o.set_auto_uids(b"auto").unwrap();
         assert!(o.check().is_err());
         assert!(o.set_auto_uids(b"yes").is_err());
+        assert!(o.set_auto_uids(b"none").is_err());
         assert!(o.set_inside_gid(b"-1").is_err());
     }
 
