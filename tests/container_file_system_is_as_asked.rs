@@ -65,15 +65,18 @@ fn no_dev_leaves_dev_alone() {
         let out = run(&mut cmd);
         assert_eq!(text(&out.stdout), "0\n", "{args:?}: {out:?}");
     }
-    // --dev on the command line wins over BOXINIT_NO_DEV.
-    let out = ok(in_root(&root).env("BOXINIT_NO_DEV", "1").args([
+    // BOXINIT_NO_DEV and --dev ask for opposite things: refused, as both options would be,
+    // not settled by where each came from.
+    let out = run(in_root(&root).env("BOXINIT_NO_DEV", "1").args([
         "--dev",
         "--",
         "test",
         "-c",
         "/dev/null",
     ]));
-    assert!(out.status.success());
+    assert_eq!(exit_code(out.status), 125);
+    let line = "boxinit: BOXINIT_NO_DEV contradicts --dev\n";
+    assert_eq!(text(&out.stderr), line);
 }
 
 #[test]
