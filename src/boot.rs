@@ -290,7 +290,7 @@ fn is_mount_point(dir: &CStr) -> bool {
 /// initramfs has one, and that node is now hidden under devtmpfs: reopened from there, the
 /// command's `tty` finds its name. Elsewhere (--boot) only closed ones are opened.
 fn console() {
-    for &fd in &[sys::STDIN, sys::STDOUT, sys::STDERR] {
+    for fd in sys::STDIN..sys::STDERR + 1 {
         if started_by_kernel() || !sys::is_open(fd) {
             let _ = sys::open_as(c"/dev/console", libc::O_RDWR | libc::O_NOCTTY, fd);
         }
