@@ -250,7 +250,7 @@ fn make_mount_point(path: &CStr, bit: usize) {
 /// Unmount and remove the mount points the boot made in its root, the latest first.
 fn remove_made() {
     let made = MADE.load(Ordering::Relaxed);
-    for bit in (0..=LATE_BIT).rev() {
+    for bit in (0..LATE_BIT + 1).rev() {
         let m = EARLY.get(bit).unwrap_or(&LATE[0]);
         if made & 1 << bit != 0 {
             let _ = sys::umount(m.target, libc::MNT_DETACH);
