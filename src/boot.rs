@@ -239,6 +239,9 @@ const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
 /// it was found, as a container's is.
 static MADE: AtomicU8 = AtomicU8::new(0);
 const LATE_BIT: usize = EARLY.len();
+/// The mounts of `EARLY` that a switch of root takes along (/dev, /proc, /sys and /run,
+/// with what is mounted under them), one bit each.
+const MOVED: u8 = 1 << 0 | 1 << 3 | 1 << 4 | 1 << 6;
 
 /// Make `path` for the mount of bit `bit`, noting it if it was missing.
 fn make_mount_point(path: &CStr, bit: usize) {
@@ -379,9 +382,10 @@ fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
     let initramfs = is_initramfs();
     // What was made in the old root stays there; what the new root lacks is made now.
     MADE.store(0, Ordering::Relaxed);
-    // /dev, /proc, /sys and /run (with what is mounted under them).
-    for bit in [0, 3, 4, 6] {
-        move_into(bit, dir);
+    for bit in 0..LATE_BIT {
+        if MOVED & 1 << bit != 0 {
+            move_into(bit, dir);
+        }
     }
     sys::chdir(dir)?;
     if !initramfs {
