@@ -111,6 +111,9 @@ enum Value {
 }
 
 impl Value {
+    /// Out of line: inlined, every value was worked out before `set_limits`'s loop, each in
+    /// a stack slot of its own.
+    #[inline(never)]
     fn of(self, l: &Limits) -> Option<u64> {
         match self {
             Value::Memory => l.memory,
