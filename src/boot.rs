@@ -196,7 +196,8 @@ struct Mount {
     fstype: &'static CStr,
     target: &'static CStr,
     flags: c_ulong,
-    data: &'static CStr,
+    /// Its options; none where the file system's defaults serve (written "" in the tables).
+    data: Option<&'static CStr>,
 }
 
 const fn mount(fstype: &'static CStr, target: &'static CStr, data: &'static CStr) -> Mount {
@@ -211,7 +212,7 @@ const fn mount(fstype: &'static CStr, target: &'static CStr, data: &'static CStr
         fstype,
         target,
         flags,
-        data,
+        data: if data.is_empty() { None } else { Some(data) },
     }
 }
 
@@ -271,8 +272,7 @@ fn mount_missing(mounts: &[Mount], first: usize) {
         if is_mount_point(m.target) {
             continue;
         }
-        let data = (!m.data.is_empty()).then_some(m.data);
-        if let Err(e) = sys::mount(m.fstype, m.target, Some(m.fstype), m.flags, data) {
+        if let Err(e) = sys::mount(m.fstype, m.target, Some(m.fstype), m.flags, m.data) {
             out::error("mounting", m.target.to_bytes(), Some(e));
         }
     }
