@@ -38,11 +38,8 @@ pub fn id(text: &[u8]) -> Option<u32> {
 
 /// The first six `:`-separated fields of a line; those it lacks are empty.
 fn fields(line: &[u8]) -> [&[u8]; 6] {
-    let mut fields = [&b""[..]; 6];
-    for (field, text) in fields.iter_mut().zip(values::split(line, b':')) {
-        *field = text;
-    }
-    fields
+    let mut parts = values::split(line, b':');
+    [(); 6].map(|()| parts.next().unwrap_or(b""))
 }
 
 pub fn passwd(line: &[u8]) -> Option<Passwd<'_>> {

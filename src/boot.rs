@@ -196,7 +196,8 @@ struct Mount {
     fstype: &'static CStr,
     target: &'static CStr,
     flags: c_ulong,
-    data: &'static CStr,
+    /// Its options; none where the file system's defaults serve (written "" in the tables).
+    data: Option<&'static CStr>,
 }
 
 const fn mount(fstype: &'static CStr, target: &'static CStr, data: &'static CStr) -> Mount {
@@ -211,7 +212,7 @@ const fn mount(fstype: &'static CStr, target: &'static CStr, data: &'static CStr
         fstype,
         target,
         flags,
-        data,
+        data: if data.is_empty() { None } else { Some(data) },
     }
 }
 
@@ -239,6 +240,9 @@ const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
 /// it was found, as a container's is.
 static MADE: AtomicU8 = AtomicU8::new(0);
 const LATE_BIT: usize = EARLY.len();
+/// The mounts of `EARLY` that a switch of root takes along (/dev, /proc, /sys and /run,
+/// with what is mounted under them), one bit each.
+const MOVED: u8 = 1 << 0 | 1 << 3 | 1 << 4 | 1 << 6;
 
 /// Make `path` for the mount of bit `bit`, noting it if it was missing.
 fn make_mount_point(path: &CStr, bit: usize) {
@@ -250,7 +254,7 @@ fn make_mount_point(path: &CStr, bit: usize) {
 /// Unmount and remove the mount points the boot made in its root, the latest first.
 fn remove_made() {
     let made = MADE.load(Ordering::Relaxed);
-    for bit in (0..=LATE_BIT).rev() {
+    for bit in (0..LATE_BIT + 1).rev() {
         let m = EARLY.get(bit).unwrap_or(&LATE[0]);
         if made & 1 << bit != 0 {
             let _ = sys::umount(m.target, libc::MNT_DETACH);
@@ -268,8 +272,7 @@ fn mount_missing(mounts: &[Mount], first: usize) {
         if is_mount_point(m.target) {
             continue;
         }
-        let data = (!m.data.is_empty()).then_some(m.data);
-        if let Err(e) = sys::mount(m.fstype, m.target, Some(m.fstype), m.flags, data) {
+        if let Err(e) = sys::mount(m.fstype, m.target, Some(m.fstype), m.flags, m.data) {
             out::error("mounting", m.target.to_bytes(), Some(e));
         }
     }
@@ -290,7 +293,7 @@ fn is_mount_point(dir: &CStr) -> bool {
 /// initramfs has one, and that node is now hidden under devtmpfs: reopened from there, the
 /// command's `tty` finds its name. Elsewhere (--boot) only closed ones are opened.
 fn console() {
-    for &fd in &[sys::STDIN, sys::STDOUT, sys::STDERR] {
+    for fd in sys::STDIN..sys::STDERR + 1 {
         if started_by_kernel() || !sys::is_open(fd) {
             let _ = sys::open_as(c"/dev/console", libc::O_RDWR | libc::O_NOCTTY, fd);
         }
@@ -379,9 +382,10 @@ fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
     let initramfs = is_initramfs();
     // What was made in the old root stays there; what the new root lacks is made now.
     MADE.store(0, Ordering::Relaxed);
-    // /dev, /proc, /sys and /run (with what is mounted under them).
-    for bit in [0, 3, 4, 6] {
-        move_into(bit, dir);
+    for bit in 0..LATE_BIT {
+        if MOVED & 1 << bit != 0 {
+            move_into(bit, dir);
+        }
     }
     sys::chdir(dir)?;
     if !initramfs {

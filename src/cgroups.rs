@@ -66,10 +66,16 @@ const CONTROLLERS: [Controller; 3] = [Controller::Memory, Controller::Cpu, Contr
 
 impl Controller {
     fn name(self) -> &'static [u8] {
+        let word = self.enabling();
+        &word[1..word.len() - 1]
+    }
+
+    /// What enables it in cgroup.subtree_control, with the space that ends a word there.
+    fn enabling(self) -> &'static [u8] {
         match self {
-            Controller::Memory => b"memory",
-            Controller::Cpu => b"cpu",
-            Controller::Pids => b"pids",
+            Controller::Memory => b"+memory ",
+            Controller::Cpu => b"+cpu ",
+            Controller::Pids => b"+pids ",
         }
     }
 
@@ -105,6 +111,9 @@ enum Value {
 }
 
 impl Value {
+    /// Out of line: inlined, every value was worked out before `set_limits`'s loop, each in
+    /// a stack slot of its own.
+    #[inline(never)]
     fn of(self, l: &Limits) -> Option<u64> {
         match self {
             Value::Memory => l.memory,
@@ -256,9 +265,7 @@ impl Group {
                 let what = c"cgroup controller not available:";
                 return Err(Failure::usage(what, controller.name()));
             }
-            let _ = enable.extend_from_slice(b"+");
-            let _ = enable.extend_from_slice(controller.name());
-            let _ = enable.push(b' ');
+            let _ = enable.extend_from_slice(controller.enabling());
         }
         if !enable.is_empty() {
             self.enable_v2(own, &enable)?;

@@ -101,7 +101,7 @@ impl MountPoints {
 fn first_missing(base: &Fd, path: &'static [u8], resolve: Resolve) -> Option<Missing> {
     let mut parent = mounts::open_under(base, b"", resolve, Create::No).ok()?;
     let mut start = 0;
-    for end in 0..=path.len() {
+    for end in 0..path.len() + 1 {
         if end < path.len() && path[end] != b'/' {
             continue;
         }
@@ -129,7 +129,7 @@ fn first_missing(base: &Fd, path: &'static [u8], resolve: Resolve) -> Option<Mis
 /// that was missing; one after it may be in a directory that was there before.
 fn ours(rest: &[u8]) -> &[u8] {
     let mut start = 0;
-    for end in 0..=rest.len() {
+    for end in 0..rest.len() + 1 {
         if end < rest.len() && rest[end] != b'/' {
             continue;
         }

@@ -330,7 +330,14 @@ impl Privileges {
     #[inline(never)]
     pub fn apply(&self) -> Result<(), Failure> {
         self.rlimits.apply()?;
-        let fail = |what| move |e| Failure::os_bare(what, e);
+        self.apply_caps_and_ids()
+            .map_err(|(what, e)| Failure::os_bare(what, e))
+    }
+
+    /// `apply`'s steps after the limits; a failure is what was being done and its errno,
+    /// made into one `Failure` by the caller.
+    fn apply_caps_and_ids(&self) -> Result<(), (&'static CStr, Errno)> {
+        let fail = |what| move |e| (what, e);
         if let Some((bounding, _)) = self.caps {
             // Dropping from the bounding set needs CAP_SETPCAP, which the next steps take.
             for cap in (0..64).filter(|cap| bounding & 1 << cap == 0) {

@@ -50,7 +50,7 @@ fn parse(item: &[u8]) -> Option<(usize, u64, u64)> {
     let value = &item[eq + 1..];
     let (soft, hard) = match value.iter().position(|&c| c == b':') {
         Some(colon) => (limit(&value[..colon])?, limit(&value[colon + 1..])?),
-        None => (limit(value)?, limit(value)?),
+        None => limit(value).map(|both| (both, both))?,
     };
     (soft <= hard).then_some((resource, soft, hard))
 }
