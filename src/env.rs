@@ -110,8 +110,13 @@ fn build(
 
 /// `K` of `K=V` (all of an entry without `=`).
 fn name_of(entry: &CStr) -> &[u8] {
-    let bytes = entry.to_bytes();
-    bytes.split(|&c| c == b'=').next().unwrap_or(bytes)
+    variable_name(entry.to_bytes())
+}
+
+/// The name of an environment entry: up to its `=`, or all of it. Split by `values::split`,
+/// whose code is in the binary once.
+pub fn variable_name(entry: &[u8]) -> &[u8] {
+    crate::values::split(entry, b'=').next().unwrap_or(entry)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::config::{
 use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS};
 use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
 use crate::container;
+use crate::env::variable_name;
 use crate::out::Failure;
 use crate::sys::{Pid, SigSet, Signal, Strings};
 use crate::{out, values};
@@ -722,11 +723,6 @@ fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Fai
     Ok(())
 }
 
-/// The name of an environment entry: up to its `=`, or all of it.
-fn variable_name(entry: &[u8]) -> &[u8] {
-    entry.split(|&c| c == b'=').next().unwrap_or(entry)
-}
-
 /// The option whose variable is `name`, if any.
 #[inline(never)]
 fn own_spec(name: &[u8]) -> Option<&'static Spec> {
@@ -891,7 +887,7 @@ impl Parser {
 
     /// Whether `word` (up to any `=`) is the name of a long option of ours.
     fn is_long_name(&self, word: &[u8]) -> bool {
-        let name = word.split(|&c| c == b'=').next().unwrap_or(word);
+        let name = variable_name(word);
         self.find_long(name).is_some()
     }
 
