@@ -838,7 +838,7 @@ impl Parser {
             *i += 1;
             if bytes == b"--" {
                 return Ok(*i);
-            } else if let Some(long) = bytes.strip_prefix(b"--") {
+            } else if let Some(long) = bytes.strip_prefix(&b"--"[..]) {
                 let (name, inline) = match long.iter().position(|&c| c == b'=') {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
@@ -1633,7 +1633,7 @@ fn positive(n: Option<u64>) -> Option<u64> {
 /// whatever follows the second is ignored.
 fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let (from, used) = values::strtol(text);
-    let rest = text[used..].strip_prefix(b":").filter(|_| used > 0)?;
+    let rest = text[used..].strip_prefix(&b":"[..]).filter(|_| used > 0)?;
     let (to, used) = values::strtol(rest);
     ((1..=31).contains(&from) && (0..=31).contains(&to) && used > 0)
         .then_some((from as Signal, to as Signal))

@@ -48,7 +48,7 @@ pub fn number(text: &[u8]) -> Option<u64> {
 
 /// A decimal number with an optional leading `-`.
 pub fn signed(text: &[u8]) -> Option<i64> {
-    match text.strip_prefix(b"-") {
+    match text.strip_prefix(&b"-"[..]) {
         Some(digits) => number(digits)
             .and_then(|n| i64::try_from(n).ok())
             .map(|n| -n),
@@ -228,7 +228,7 @@ pub fn has_word(list: &[u8], word: &[u8]) -> bool {
 /// In a file of `key value` lines (memory.events, memory.oom_control), the number of `key`.
 pub fn field(text: &[u8], key: &[u8]) -> Option<u64> {
     text.split(|&c| c == b'\n').find_map(|line| {
-        let value = line.strip_prefix(key)?.strip_prefix(b" ")?;
+        let value = line.strip_prefix(key)?.strip_prefix(&b" "[..])?;
         number(value)
     })
 }

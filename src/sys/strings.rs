@@ -97,7 +97,7 @@ impl Strings {
     pub fn value(&self, name: &[u8]) -> Option<&'static CStr> {
         self.iter().find_map(|entry| {
             let bytes = entry.to_bytes_with_nul();
-            let rest = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
+            let rest = bytes.strip_prefix(name)?.strip_prefix(&b"="[..])?;
             c_str(rest)
         })
     }
