@@ -62,11 +62,11 @@ pub const MAX_DURATION_MS: u64 = u32::MAX as u64 * 1000;
 
 /// `10` or `10s` (seconds), `500ms`, `2m`: milliseconds, at most MAX_DURATION_MS.
 pub fn duration_ms(text: &[u8]) -> Option<u64> {
-    let (digits, scale) = if let Some(d) = text.strip_suffix(b"ms") {
+    let (digits, scale) = if let Some(d) = text.strip_suffix(&b"ms"[..]) {
         (d, 1)
-    } else if let Some(d) = text.strip_suffix(b"s") {
+    } else if let Some(d) = text.strip_suffix(&b"s"[..]) {
         (d, 1000)
-    } else if let Some(d) = text.strip_suffix(b"m") {
+    } else if let Some(d) = text.strip_suffix(&b"m"[..]) {
         (d, 60_000)
     } else {
         (text, 1000)
