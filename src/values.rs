@@ -103,40 +103,28 @@ pub fn strtol(text: &[u8]) -> (i64, usize) {
         .iter()
         .position(|c| !c.is_ascii_whitespace())
         .unwrap_or(text.len());
-    let sign = matches!(text.get(start), Some(b'-' | b'+')) as usize;
-    let digits = text[start + sign..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if digits == 0 {
-        return (0, 0);
+    let (negative, sign) = match text.get(start) {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut end = start + sign;
+    let mut n: i64 = 0;
+    while let Some(&c) = text.get(end).filter(|c| c.is_ascii_digit()) {
+        n = n.saturating_mul(10).saturating_add((c - b'0') as i64);
+        end += 1;
     }
-    (atoi(text), start + sign + digits)
+    match end - start - sign {
+        0 => (0, 0),
+        _ if negative => (-n, end),
+        _ => (n, end),
+    }
 }
 
 /// C's `atoi` as tini reads its numbers: leading blanks, an optional sign, the digits that
-/// follow; anything else ends the number, and no digits at all is 0.
+/// follow; anything else ends the number, and no digits at all is 0 (`strtol`'s number).
 pub fn atoi(text: &[u8]) -> i64 {
-    let text = match text.iter().position(|c| !c.is_ascii_whitespace()) {
-        Some(start) => &text[start..],
-        None => return 0,
-    };
-    let (negative, digits) = match text {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        _ => (false, text),
-    };
-    let n = digits
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .fold(0i64, |n, &c| {
-            n.saturating_mul(10).saturating_add((c - b'0') as i64)
-        });
-    if negative {
-        -n
-    } else {
-        n
-    }
+    strtol(text).0
 }
 
 /// A signal's name without `SIG` (`TERM`), for the classic signals 1..=31.
