@@ -5,12 +5,10 @@
 /// The highest signal number (real-time signals included).
 pub const MAX_SIGNAL: i32 = 64;
 
-/// Names of signals 1..=31, in number order (the same on x86_64 and aarch64).
-const SIGNAL_NAMES: [&str; 31] = [
-    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
-    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
-];
+/// Names of signals 1..=31, in number order (the same on x86_64 and aarch64), in one
+/// string: a table of 31 `&str`s would be 496 bytes more.
+const SIGNAL_NAMES: &str = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM \
+    TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
 
 /// The pieces of `text` between `sep` bytes. One function for every list boxinit reads,
 /// so that the splitting code exists once in the binary.
@@ -128,9 +126,10 @@ pub fn atoi(text: &[u8]) -> i64 {
 }
 
 /// A signal's name without `SIG` (`TERM`), for the classic signals 1..=31.
-pub fn signal_name(sig: i32) -> Option<&'static str> {
-    let index = usize::try_from(sig).ok()?.checked_sub(1)?;
-    SIGNAL_NAMES.get(index).copied()
+pub fn signal_name(sig: i32) -> Option<&'static [u8]> {
+    (1..=31)
+        .contains(&sig)
+        .then(|| word(SIGNAL_NAMES, sig as usize - 1))
 }
 
 /// A signal by number (`15`) or name (`TERM`, `SIGTERM`, any case), 1..=MAX_SIGNAL.
@@ -142,10 +141,7 @@ pub fn signal(text: &[u8]) -> Option<i32> {
         [b'S' | b's', b'I' | b'i', b'G' | b'g', rest @ ..] => rest,
         _ => text,
     };
-    SIGNAL_NAMES
-        .iter()
-        .position(|n| same_ignoring_case(n.as_bytes(), name))
-        .map(|i| i as i32 + 1)
+    word_index(SIGNAL_NAMES, name).map(|i| i as i32 + 1)
 }
 
 // ---- Limits (cgroups) ----------------------------------------------------------------------
@@ -369,14 +365,14 @@ mod tests {
 
     #[test]
     fn signal_names() {
-        assert_eq!(signal_name(1), Some("HUP"));
-        assert_eq!(signal_name(15), Some("TERM"));
-        assert_eq!(signal_name(31), Some("SYS"));
+        assert_eq!(signal_name(1), Some(&b"HUP"[..]));
+        assert_eq!(signal_name(15), Some(&b"TERM"[..]));
+        assert_eq!(signal_name(31), Some(&b"SYS"[..]));
         assert_eq!(signal_name(0), None);
         assert_eq!(signal_name(34), None);
         assert_eq!(signal_name(-1), None);
         for sig in 1..=31 {
-            assert_eq!(signal(signal_name(sig).unwrap().as_bytes()), Some(sig));
+            assert_eq!(signal(signal_name(sig).unwrap()), Some(sig));
         }
     }
 
