@@ -82,12 +82,10 @@ pub fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
 
 /// A yes/no value: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`, empty (any case).
 pub fn boolean(text: &[u8]) -> Option<bool> {
-    const ON: [&str; 4] = ["1", "true", "yes", "on"];
-    const OFF: [&str; 5] = ["", "0", "false", "no", "off"];
-    let is = |words: &[&str]| words.iter().any(|w| same_ignoring_case(w.as_bytes(), text));
-    if is(&ON) {
+    // Space-separated, as `word_index` reads them (it finds no empty word).
+    if word_index("1 true yes on", text).is_some() {
         Some(true)
-    } else if is(&OFF) {
+    } else if text.is_empty() || word_index("0 false no off", text).is_some() {
         Some(false)
     } else {
         None
