@@ -682,7 +682,7 @@ fn read(
     // would otherwise spend most of its time on.
     let ours = env
         .iter()
-        .any(|e| ENV_PREFIXES.iter().any(|p| e.to_bytes().starts_with(p)));
+        .any(|e| values::split(ENV_PREFIXES, b' ').any(|p| e.to_bytes().starts_with(p)));
     for spec in SPECS
         .iter()
         .filter(|s| ours && s.env() && s.who & personality.bit() != 0)
@@ -726,8 +726,8 @@ fn own_spec(name: &[u8]) -> Option<&'static Spec> {
         .find(|&s| s.env() && env_name(s, &mut [0; ENV_NAME_MAX]) == name)
 }
 
-/// How the names of every variable boxinit or a personality reads begin.
-const ENV_PREFIXES: [&[u8]; 4] = [b"BOXINIT_", b"TINI_", b"DUMB_INIT_", b"CATATONIT_"];
+/// How the names of every variable boxinit or a personality reads begin (space-separated).
+const ENV_PREFIXES: &[u8] = b"BOXINIT_ TINI_ DUMB_INIT_ CATATONIT_";
 
 /// The bit of the setting an option controls; options that set the same thing share one.
 #[inline(never)]
