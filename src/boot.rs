@@ -304,7 +304,7 @@ fn console() {
 /// (`NAME.ko`). Dependencies come first in the list; none are looked up.
 fn load_modules(list: &[u8]) {
     for name in crate::values::split(list, b',').filter(|n| !n.is_empty()) {
-        let path = if name.contains(&b'/') {
+        let path = if sys::has_byte(name, b'/') {
             sys::keep(&[name])
         } else {
             sys::keep(&[b"/lib/modules/", name, b".ko"])

@@ -37,7 +37,8 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
     let bytes = name.to_bytes();
     // "cgroup." names the kernel's own files, and a newline no cgroup name can hold: both
     // would fail only once the cgroup is made.
-    let odd = bytes.starts_with(b"cgroup.") || bytes.contains(&b'/') || bytes.contains(&b'\n');
+    let odd =
+        bytes.starts_with(b"cgroup.") || sys::has_byte(bytes, b'/') || sys::has_byte(bytes, b'\n');
     if matches!(bytes, b"" | b"." | b"..") || odd || bytes.len() > 200 {
         return Err(Failure::usage(c"invalid --cgroup name:", bytes));
     }

@@ -5,7 +5,7 @@
 
 use crate::config::{Edit, EnvEdits};
 use crate::out::Failure;
-use crate::sys::{EnvBuffer, Strings};
+use crate::sys::{self, EnvBuffer, Strings};
 use core::ffi::CStr;
 
 /// What `env -i` users expect after a clear when they do not set it themselves: the usual
@@ -34,7 +34,7 @@ impl EnvEdits {
     /// `--unsetenv K`.
     pub fn unset(&mut self, name: &'static CStr) -> Result<(), Failure> {
         let bytes = name.to_bytes();
-        if bytes.is_empty() || bytes.contains(&b'=') {
+        if bytes.is_empty() || sys::has_byte(bytes, b'=') {
             return Err(Failure::usage(c"invalid --unsetenv (want NAME):", bytes));
         }
         self.push(Edit(name))
@@ -54,7 +54,7 @@ impl Edit {
 
     /// The entry to add, if this is a set.
     fn entry(&self) -> Option<&'static CStr> {
-        self.0.to_bytes().contains(&b'=').then_some(self.0)
+        sys::has_byte(self.0.to_bytes(), b'=').then_some(self.0)
     }
 }
 
@@ -110,8 +110,13 @@ fn build(
 
 /// `K` of `K=V` (all of an entry without `=`).
 fn name_of(entry: &CStr) -> &[u8] {
-    let bytes = entry.to_bytes();
-    bytes.split(|&c| c == b'=').next().unwrap_or(bytes)
+    variable_name(entry.to_bytes())
+}
+
+/// The name of an environment entry: up to its `=`, or all of it. Split by `values::split`,
+/// whose code is in the binary once.
+pub fn variable_name(entry: &[u8]) -> &[u8] {
+    crate::values::split(entry, b'=').next().unwrap_or(entry)
 }
 
 #[cfg(test)]

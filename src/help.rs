@@ -10,13 +10,8 @@ use crate::sys::{STDERR, STDOUT};
 #[inline(never)]
 pub fn answer(action: Action, personality: Personality) -> u8 {
     use Personality::*;
-    if (action, personality) == (Action::Help, Boxinit) {
-        BOXINIT_HELP
-            .iter()
-            .for_each(|part| out::print(STDOUT, part));
-        return 0;
-    }
     let (fd, text, status) = match (action, personality) {
+        (Action::Help, Boxinit) => (STDOUT, BOXINIT_HELP, 0),
         (Action::Help, Tini) => (STDOUT, TINI_HELP, 0),
         (Action::Help, DumbInit) => (STDERR, DUMB_INIT_HELP, 0),
         (Action::Help, Catatonit) => (STDERR, CATATONIT_HELP, 0),
@@ -43,9 +38,61 @@ const TINI_VERSION: &str = concat!(
 );
 const DUMB_INIT_VERSION: &str = concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (boxinit)\n");
 
+#[cfg(feature = "launcher")]
+macro_rules! launcher_help {
+    () => {
+        "Container: --rootfs DIR, --hostname NAME,
+  --unshare mnt,uts,ipc,pid,net,cgroup,time,user|all|none, --join-KIND PATH,
+  --boottime S, --monotonic S
+Filesystem, in order: --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST[:SIZE], --ro,
+  --volatile, --chroot, --dev, --no-dev, --sys, --mqueue
+Identity: --user USER[:GROUP], --groups LIST, --uid N, --gid N, --map-uid IN:OUT:N,
+  --map-gid IN:OUT:N, --map-users auto, --map-groups auto, --cap-add LIST,
+  --cap-drop LIST, --allow-new-privs, --rlimit NAME=SOFT[:HARD]
+"
+    };
+}
+#[cfg(not(feature = "launcher"))]
+macro_rules! launcher_help {
+    () => {
+        "Not in this build: the launcher (containers, file systems, identity).\n"
+    };
+}
+
+#[cfg(feature = "limits")]
+macro_rules! limits_help {
+    () => {
+        "Limits: --memory SIZE, --memory-swap SIZE, --cpus N, --cpu-weight N, --pids N,
+  --cgroup NAME
+"
+    };
+}
+#[cfg(not(feature = "limits"))]
+macro_rules! limits_help {
+    () => {
+        "Not in this build: cgroup limits.\n"
+    };
+}
+
+#[cfg(feature = "boot")]
+macro_rules! boot_help {
+    () => {
+        "Boot: --boot, --root-device DEV (BOXINIT_ROOT), --root-fstype T, --root-options O,
+  --root-wait D, --switch-root DIR, --exec, --modules LIST,
+  --on-exit poweroff|reboot|halt, --exit-device
+"
+    };
+}
+#[cfg(not(feature = "boot"))]
+macro_rules! boot_help {
+    () => {
+        "Not in this build: boot mode.\n"
+    };
+}
+
 /// boxinit's help, a part for each job: a build without a job leaves out its options' part
-/// and says so in its own.
-const BOXINIT_HELP: [&str; 6] = [
+/// and says so in its own (the parts are joined as the program is compiled: one text).
+const BOXINIT_HELP: &str = concat!(
     concat!(
         "boxinit ",
         env!("CARGO_PKG_VERSION"),
@@ -56,49 +103,21 @@ Usage: boxinit [OPTIONS] [--] [COMMAND [ARG...]]   (COMMAND defaults to /bin/sh)
 Most options --X-Y can be given as BOXINIT_X_Y too; the command line wins.
 "
     ),
-    match cfg!(feature = "launcher") {
-        true => {
-            "Container: --rootfs DIR, --hostname NAME,
-  --unshare mnt,uts,ipc,pid,net,cgroup,time,user|all|none, --join-KIND PATH,
-  --boottime S, --monotonic S
-Filesystem, in order: --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST[:SIZE], --ro,
-  --volatile, --chroot, --dev, --no-dev, --sys, --mqueue
-Identity: --user USER[:GROUP], --groups LIST, --uid N, --gid N, --map-uid IN:OUT:N,
-  --map-gid IN:OUT:N, --map-users auto, --map-groups auto, --cap-add LIST,
-  --cap-drop LIST, --allow-new-privs, --rlimit NAME=SOFT[:HARD]
-"
-        }
-        false => "Not in this build: the launcher (containers, file systems, identity).\n",
-    },
-    match cfg!(feature = "limits") {
-        true => {
-            "Limits: --memory SIZE, --memory-swap SIZE, --cpus N, --cpu-weight N, --pids N,
-  --cgroup NAME
-"
-        }
-        false => "Not in this build: cgroup limits.\n",
-    },
+    launcher_help!(),
+    limits_help!(),
     "Supervision: -g/--process-group, -e/--expect-exit N, -p/--parent-death-signal SIG,
   -c/--single-child, -r/--rewrite S:R, -P/--pause, --grace DURATION, --wait-all,
   -w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
 Process: --setenv K=V, --unsetenv K, --clearenv, --keep-fd N, --new-session,
   --die-with-parent, --parent-pid PID, --chdir DIR
 ",
-    match cfg!(feature = "boot") {
-        true => {
-            "Boot: --boot, --root-device DEV (BOXINIT_ROOT), --root-fstype T, --root-options O,
-  --root-wait D, --switch-root DIR, --exec, --modules LIST,
-  --on-exit poweroff|reboot|halt, --exit-device
-"
-        }
-        false => "Not in this build: boot mode.\n",
-    },
+    boot_help!(),
     "Other: -h/--help, -V/--version, -l/-L/--license
 As tini, docker-init, dumb-init, catatonit or podman-init (argv[0]): that program's flags.
 Exit status: the command's; 128+N if killed by signal N; 125 boxinit failed;
 126 COMMAND cannot run; 127 not found.
 ",
-];
+);
 
 // The replaced programs' help, in a few lines each: every flag and variable they read,
 // in boxinit's words (about half the bytes of a line per flag).

@@ -13,6 +13,7 @@ use crate::config::{
 use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS};
 use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
 use crate::container;
+use crate::env::variable_name;
 use crate::out::Failure;
 use crate::sys::{Pid, SigSet, Signal, Strings};
 use crate::{out, values};
@@ -26,19 +27,14 @@ impl Personality {
 
     pub fn from_argv0(argv0: &[u8]) -> Personality {
         let name = argv0.rsplit(|&c| c == b'/').next().unwrap_or(argv0);
-        // A table, not a `match`: matched names are compared inline, one by one.
-        const NAMES: [(&[u8], Personality); 6] = [
-            (b"tini", Personality::Tini),
-            (b"tini-static", Personality::Tini),
-            (b"docker-init", Personality::Tini),
-            (b"dumb-init", Personality::DumbInit),
-            (b"catatonit", Personality::Catatonit),
-            (b"podman-init", Personality::Catatonit),
-        ];
-        NAMES
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map_or(Personality::Boxinit, |&(_, personality)| personality)
+        // A table, not a `match`: matched names are compared inline, one by one. The names
+        // in one string (a table of slices would be 16 bytes a name more), case and all.
+        use Personality::*;
+        const NAMES: &[u8] = b"tini tini-static docker-init dumb-init catatonit podman-init";
+        const OF: [Personality; 6] = [Tini, Tini, Tini, DumbInit, Catatonit, Catatonit];
+        values::split(NAMES, b' ')
+            .position(|known| known == name)
+            .map_or(Boxinit, |i| OF[i])
     }
 
     /// The prefix boxinit's messages carry under this name.
@@ -688,7 +684,7 @@ fn read(
     // would otherwise spend most of its time on.
     let ours = env
         .iter()
-        .any(|e| ENV_PREFIXES.iter().any(|p| e.to_bytes().starts_with(p)));
+        .any(|e| values::split(ENV_PREFIXES, b' ').any(|p| e.to_bytes().starts_with(p)));
     for spec in SPECS
         .iter()
         .filter(|s| ours && s.env() && s.who & personality.bit() != 0)
@@ -724,11 +720,6 @@ fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Fai
     Ok(())
 }
 
-/// The name of an environment entry: up to its `=`, or all of it.
-fn variable_name(entry: &[u8]) -> &[u8] {
-    entry.split(|&c| c == b'=').next().unwrap_or(entry)
-}
-
 /// The option whose variable is `name`, if any.
 #[inline(never)]
 fn own_spec(name: &[u8]) -> Option<&'static Spec> {
@@ -737,8 +728,8 @@ fn own_spec(name: &[u8]) -> Option<&'static Spec> {
         .find(|&s| s.env() && env_name(s, &mut [0; ENV_NAME_MAX]) == name)
 }
 
-/// How the names of every variable boxinit or a personality reads begin.
-const ENV_PREFIXES: [&[u8]; 4] = [b"BOXINIT_", b"TINI_", b"DUMB_INIT_", b"CATATONIT_"];
+/// How the names of every variable boxinit or a personality reads begin (space-separated).
+const ENV_PREFIXES: &[u8] = b"BOXINIT_ TINI_ DUMB_INIT_ CATATONIT_";
 
 /// The bit of the setting an option controls; options that set the same thing share one.
 #[inline(never)]
@@ -844,7 +835,7 @@ impl Parser {
             *i += 1;
             if bytes == b"--" {
                 return Ok(*i);
-            } else if let Some(long) = bytes.strip_prefix(b"--") {
+            } else if let Some(long) = bytes.strip_prefix(&b"--"[..]) {
                 let (name, inline) = match long.iter().position(|&c| c == b'=') {
                     Some(eq) => (&long[..eq], Some(after(arg, 2 + eq + 1))),
                     None => (long, None),
@@ -893,7 +884,7 @@ impl Parser {
 
     /// Whether `word` (up to any `=`) is the name of a long option of ours.
     fn is_long_name(&self, word: &[u8]) -> bool {
-        let name = word.split(|&c| c == b'=').next().unwrap_or(word);
+        let name = variable_name(word);
         self.find_long(name).is_some()
     }
 
@@ -1674,7 +1665,7 @@ fn positive(n: Option<u64>) -> Option<u64> {
 /// whatever follows the second is ignored.
 fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let (from, used) = values::strtol(text);
-    let rest = text[used..].strip_prefix(b":").filter(|_| used > 0)?;
+    let rest = text[used..].strip_prefix(&b":"[..]).filter(|_| used > 0)?;
     let (to, used) = values::strtol(rest);
     ((1..=31).contains(&from) && (0..=31).contains(&to) && used > 0)
         .then_some((from as Signal, to as Signal))

@@ -171,7 +171,7 @@ impl Line {
         match crate::values::signal_name(sig) {
             Some(name) => self
                 .text(b"SIG")
-                .text(name.as_bytes())
+                .text(name)
                 .text(b" (")
                 .number(sig as i64)
                 .text(b")"),

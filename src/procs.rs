@@ -32,7 +32,7 @@ pub fn first_child(proc: i32, pid: Pid) -> Option<Pid> {
     let name = crate::out::decimal(pid as u64, &mut digits);
     let mut buf = [0u8; 32];
     if let Some(len) = read_in(proc, &[name, b"/task/", name, b"/children"], &mut buf) {
-        let first = buf[..len].split(|&c| c == b' ').next()?;
+        let first = crate::values::split(&buf[..len], b' ').next()?;
         return crate::values::number(first).map(|n| n as Pid);
     }
     lowest_child(proc, pid)

@@ -239,7 +239,7 @@ const DEFAULT_PATH: &[u8] = crate::env::DEFAULT_PATH.to_bytes().split_at(5).1;
 /// is reported over "not found", as shells do. A file the kernel cannot run (no `#!` line)
 /// is run by /bin/sh, as execvp, env(1), tini, dumb-init and catatonit all do.
 pub fn execvp(name: &CStr, argv: Strings, env: Strings, buffer: &mut sys::PathBuffer) -> Errno {
-    if name.to_bytes().contains(&b'/') {
+    if sys::has_byte(name.to_bytes(), b'/') {
         return execve_or_shell(name, argv, env);
     }
     if name.to_bytes().is_empty() {

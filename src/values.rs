@@ -5,12 +5,10 @@
 /// The highest signal number (real-time signals included).
 pub const MAX_SIGNAL: i32 = 64;
 
-/// Names of signals 1..=31, in number order (the same on x86_64 and aarch64).
-const SIGNAL_NAMES: [&str; 31] = [
-    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
-    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
-];
+/// Names of signals 1..=31, in number order (the same on x86_64 and aarch64), in one
+/// string: a table of 31 `&str`s would be 496 bytes more.
+const SIGNAL_NAMES: &str = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM \
+    TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS";
 
 /// The pieces of `text` between `sep` bytes. One function for every list boxinit reads,
 /// so that the splitting code exists once in the binary.
@@ -48,7 +46,7 @@ pub fn number(text: &[u8]) -> Option<u64> {
 
 /// A decimal number with an optional leading `-`.
 pub fn signed(text: &[u8]) -> Option<i64> {
-    match text.strip_prefix(b"-") {
+    match text.strip_prefix(&b"-"[..]) {
         Some(digits) => number(digits)
             .and_then(|n| i64::try_from(n).ok())
             .map(|n| -n),
@@ -62,11 +60,11 @@ pub const MAX_DURATION_MS: u64 = u32::MAX as u64 * 1000;
 
 /// `10` or `10s` (seconds), `500ms`, `2m`: milliseconds, at most MAX_DURATION_MS.
 pub fn duration_ms(text: &[u8]) -> Option<u64> {
-    let (digits, scale) = if let Some(d) = text.strip_suffix(b"ms") {
+    let (digits, scale) = if let Some(d) = text.strip_suffix(&b"ms"[..]) {
         (d, 1)
-    } else if let Some(d) = text.strip_suffix(b"s") {
+    } else if let Some(d) = text.strip_suffix(&b"s"[..]) {
         (d, 1000)
-    } else if let Some(d) = text.strip_suffix(b"m") {
+    } else if let Some(d) = text.strip_suffix(&b"m"[..]) {
         (d, 60_000)
     } else {
         (text, 1000)
@@ -84,12 +82,10 @@ pub fn same_ignoring_case(a: &[u8], b: &[u8]) -> bool {
 
 /// A yes/no value: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`, empty (any case).
 pub fn boolean(text: &[u8]) -> Option<bool> {
-    const ON: [&str; 4] = ["1", "true", "yes", "on"];
-    const OFF: [&str; 5] = ["", "0", "false", "no", "off"];
-    let is = |words: &[&str]| words.iter().any(|w| same_ignoring_case(w.as_bytes(), text));
-    if is(&ON) {
+    // Space-separated, as `word_index` reads them (it finds no empty word).
+    if word_index("1 true yes on", text).is_some() {
         Some(true)
-    } else if is(&OFF) {
+    } else if text.is_empty() || word_index("0 false no off", text).is_some() {
         Some(false)
     } else {
         None
@@ -103,46 +99,35 @@ pub fn strtol(text: &[u8]) -> (i64, usize) {
         .iter()
         .position(|c| !c.is_ascii_whitespace())
         .unwrap_or(text.len());
-    let sign = matches!(text.get(start), Some(b'-' | b'+')) as usize;
-    let digits = text[start + sign..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if digits == 0 {
-        return (0, 0);
+    let (negative, sign) = match text.get(start) {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut end = start + sign;
+    let mut n: i64 = 0;
+    while let Some(&c) = text.get(end).filter(|c| c.is_ascii_digit()) {
+        n = n.saturating_mul(10).saturating_add((c - b'0') as i64);
+        end += 1;
     }
-    (atoi(text), start + sign + digits)
+    match end - start - sign {
+        0 => (0, 0),
+        _ if negative => (-n, end),
+        _ => (n, end),
+    }
 }
 
 /// C's `atoi` as tini reads its numbers: leading blanks, an optional sign, the digits that
-/// follow; anything else ends the number, and no digits at all is 0.
+/// follow; anything else ends the number, and no digits at all is 0 (`strtol`'s number).
 pub fn atoi(text: &[u8]) -> i64 {
-    let text = match text.iter().position(|c| !c.is_ascii_whitespace()) {
-        Some(start) => &text[start..],
-        None => return 0,
-    };
-    let (negative, digits) = match text {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        _ => (false, text),
-    };
-    let n = digits
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .fold(0i64, |n, &c| {
-            n.saturating_mul(10).saturating_add((c - b'0') as i64)
-        });
-    if negative {
-        -n
-    } else {
-        n
-    }
+    strtol(text).0
 }
 
 /// A signal's name without `SIG` (`TERM`), for the classic signals 1..=31.
-pub fn signal_name(sig: i32) -> Option<&'static str> {
-    let index = usize::try_from(sig).ok()?.checked_sub(1)?;
-    SIGNAL_NAMES.get(index).copied()
+pub fn signal_name(sig: i32) -> Option<&'static [u8]> {
+    (1..=31)
+        .contains(&sig)
+        .then(|| word(SIGNAL_NAMES, sig as usize - 1))
 }
 
 /// A signal by number (`15`) or name (`TERM`, `SIGTERM`, any case), 1..=MAX_SIGNAL.
@@ -154,10 +139,7 @@ pub fn signal(text: &[u8]) -> Option<i32> {
         [b'S' | b's', b'I' | b'i', b'G' | b'g', rest @ ..] => rest,
         _ => text,
     };
-    SIGNAL_NAMES
-        .iter()
-        .position(|n| same_ignoring_case(n.as_bytes(), name))
-        .map(|i| i as i32 + 1)
+    word_index(SIGNAL_NAMES, name).map(|i| i as i32 + 1)
 }
 
 // ---- Limits (cgroups) ----------------------------------------------------------------------
@@ -228,7 +210,7 @@ pub fn has_word(list: &[u8], word: &[u8]) -> bool {
 /// In a file of `key value` lines (memory.events, memory.oom_control), the number of `key`.
 pub fn field(text: &[u8], key: &[u8]) -> Option<u64> {
     text.split(|&c| c == b'\n').find_map(|line| {
-        let value = line.strip_prefix(key)?.strip_prefix(b" ")?;
+        let value = line.strip_prefix(key)?.strip_prefix(&b" "[..])?;
         number(value)
     })
 }
@@ -381,14 +363,14 @@ mod tests {
 
     #[test]
     fn signal_names() {
-        assert_eq!(signal_name(1), Some("HUP"));
-        assert_eq!(signal_name(15), Some("TERM"));
-        assert_eq!(signal_name(31), Some("SYS"));
+        assert_eq!(signal_name(1), Some(&b"HUP"[..]));
+        assert_eq!(signal_name(15), Some(&b"TERM"[..]));
+        assert_eq!(signal_name(31), Some(&b"SYS"[..]));
         assert_eq!(signal_name(0), None);
         assert_eq!(signal_name(34), None);
         assert_eq!(signal_name(-1), None);
         for sig in 1..=31 {
-            assert_eq!(signal(signal_name(sig).unwrap().as_bytes()), Some(sig));
+            assert_eq!(signal(signal_name(sig).unwrap()), Some(sig));
         }
     }
 

@@ -81,7 +81,7 @@ proptest! {
 
     #[test]
     fn signals_round_trip(sig in 1i32..=31, lower in any::<bool>(), prefix in any::<bool>()) {
-        let name = signal_name(sig).unwrap();
+        let name = std::str::from_utf8(signal_name(sig).unwrap()).unwrap();
         let mut t = if prefix { format!("SIG{name}") } else { name.to_owned() };
         if lower {
             t = t.to_lowercase();

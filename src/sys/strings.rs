@@ -97,7 +97,7 @@ impl Strings {
     pub fn value(&self, name: &[u8]) -> Option<&'static CStr> {
         self.iter().find_map(|entry| {
             let bytes = entry.to_bytes_with_nul();
-            let rest = bytes.strip_prefix(name)?.strip_prefix(b"=")?;
+            let rest = bytes.strip_prefix(name)?.strip_prefix(&b"="[..])?;
             c_str(rest)
         })
     }
@@ -149,6 +149,13 @@ static DEFAULT_SHELL: PointerArray<2> =
     PointerArray([Cell::new(c"/bin/sh".as_ptr()), Cell::new(ptr::null())]);
 static NULL_ARRAY: PointerArray<1> = PointerArray([Cell::new(ptr::null())]);
 
+/// Whether `byte` is in `bytes`: a plain loop, where core's `contains` on bytes is an unrolled
+/// memchr of about 200 bytes.
+#[allow(clippy::manual_contains)] // what clippy suggests is the memchr this avoids
+pub fn has_byte(bytes: &[u8], byte: u8) -> bool {
+    bytes.iter().any(|&c| c == byte)
+}
+
 /// `bytes` as a C string when its only NUL is its last byte. (core's
 /// `CStr::from_bytes_with_nul` finds the NUL with an unrolled memchr: about 500 bytes.)
 pub fn c_str(bytes: &[u8]) -> Option<&CStr> {
@@ -174,7 +181,7 @@ pub fn keep(parts: &[&[u8]]) -> Option<&'static CStr> {
     static ROOM_BYTES: Room = Room(core::cell::UnsafeCell::new([0; ROOM]));
     static USED: AtomicUsize = AtomicUsize::new(0);
 
-    if parts.iter().any(|p| p.contains(&0)) {
+    if parts.iter().any(|p| has_byte(p, 0)) {
         return None;
     }
     let len = parts.iter().map(|p| p.len()).sum::<usize>() + 1;
@@ -272,7 +279,7 @@ pub fn env_with(env: Strings, name: &[u8], value: &[u8]) -> Result<Strings> {
     // SAFETY: the only use of the area (see EnvCell); what it returns is never written again.
     let area = unsafe { &mut *ENV_AREA.0.get() };
     let len = name.len() + 1 + value.len();
-    if len >= area.entry.len() || value.contains(&0) {
+    if len >= area.entry.len() || has_byte(value, 0) {
         return Err(Errno::E2BIG);
     }
     area.entry[..name.len()].copy_from_slice(name);
