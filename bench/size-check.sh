@@ -4,17 +4,16 @@
 #
 # Two builds: the full one (every job, `cargo build --release`) and the supervisor build
 # (`--no-default-features`: every personality and supervisor option, no launcher, limits or
-# boot mode). The full build's ceiling is not its goal (48 KiB, missed since every feature
-# landed; BENCHMARKS.md says where the bytes go): it is today's size with a little room, so
-# that CI fails when a change makes the binary grow by more than that, and whoever grows it
-# has to say why (or lower it). Lower it as the binary shrinks. The supervisor build's
-# ceiling is what it must stay under (24 KiB); its goal is 16 KiB. Never raise a ceiling to
-# pass.
+# boot mode). The full build must come under 72 KiB, and its goal is to be smaller than
+# every musl build of the programs it replaces (catatonit's 59,064 B). Until it is under 72 KiB
+# its ceiling is today's size with a little room, lowered as the binary shrinks, so that CI
+# fails when a change makes the binary grow. The supervisor build's ceiling is what it must
+# stay under (24 KiB); its goal is 16 KiB. Never raise a ceiling to pass.
 # Usage: bench/size-check.sh [FULL_CEILING_BYTES]      (default below)
 set -eu
 cd "$(dirname "$0")/.."
-full_goal=49152
-full_ceiling=${1:-82944}   # 81 KiB: the full build at the time (82,320 B x86_64, 81,552 aarch64), and a little room
+full_goal=59063
+full_ceiling=${1:-82944}   # 81 KiB: the full build at the time (81,936 B x86_64, 81,088 aarch64), and a little room
 supervisor_goal=16384
 supervisor_ceiling=24576
 status=0
