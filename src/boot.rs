@@ -112,7 +112,7 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
-        return Err(Failure::usage_bare(c"--boot needs boxinit to be PID 1"));
+        return Err(Failure::plain_bare(c"--boot needs boxinit to be PID 1"));
     }
     let settings = &config.boot;
     if settings.exit_device {
@@ -352,7 +352,7 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
     let fail = |e| Failure::os(c"switching root to", dir.to_bytes(), e);
     let (root, new) = root_and_new(dir).map_err(fail)?;
     if new == root {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"--switch-root names the root itself:",
             dir.to_bytes(),
         ));

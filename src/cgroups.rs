@@ -40,7 +40,7 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
     let odd =
         bytes.starts_with(b"cgroup.") || sys::has_byte(bytes, b'/') || sys::has_byte(bytes, b'\n');
     if matches!(bytes, b"" | b"." | b"..") || odd || bytes.len() > 200 {
-        return Err(Failure::usage(c"invalid --cgroup name:", bytes));
+        return Err(Failure::plain(c"invalid --cgroup name:", bytes));
     }
     Ok(name)
 }
@@ -48,8 +48,8 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
 /// What only makes sense together: swap is counted with memory, as docker counts it.
 pub fn check(limits: &Limits) -> Result<(), Failure> {
     match (limits.memory, limits.memory_swap) {
-        (None, Some(_)) => Err(Failure::usage_bare(c"--memory-swap needs --memory")),
-        (Some(memory), Some(swap)) if swap < memory => Err(Failure::usage_bare(
+        (None, Some(_)) => Err(Failure::plain_bare(c"--memory-swap needs --memory")),
+        (Some(memory), Some(swap)) if swap < memory => Err(Failure::plain_bare(
             c"--memory-swap (memory and swap) is less than --memory",
         )),
         _ => Ok(()),
@@ -264,7 +264,7 @@ impl Group {
         for &controller in CONTROLLERS.iter().filter(|&&c| limits.needs(c)) {
             if !values::has_word(available, controller.name()) {
                 let what = c"cgroup controller not available:";
-                return Err(Failure::usage(what, controller.name()));
+                return Err(Failure::plain(what, controller.name()));
             }
             let _ = enable.extend_from_slice(controller.enabling());
         }
@@ -279,7 +279,7 @@ impl Group {
     fn make_v1(&mut self, own: &[u8], controller: Controller) -> Result<(), Failure> {
         let root = controller.v1_root();
         if sys::fs_type(root) != Ok(CGROUP_SUPER_MAGIC) {
-            return Err(Failure::usage(c"no cgroup hierarchy at", root.to_bytes()));
+            return Err(Failure::plain(c"no cgroup hierarchy at", root.to_bytes()));
         }
         let own = under(values::cgroup_path(own, controller.name()));
         let mut parent = keep(&[root.to_bytes(), own])?;
@@ -332,7 +332,7 @@ impl Group {
             // The parent does not pass them on, and we may not make it (not delegated).
             Err(f) if f.errno() == Some(Errno::ENOENT) => {
                 let what = c"cgroup controllers not passed down to";
-                return Err(Failure::usage(what, own_dir.to_bytes()));
+                return Err(Failure::plain(what, own_dir.to_bytes()));
             }
             other => return other,
         }

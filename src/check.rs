@@ -48,7 +48,7 @@ fn check_offset(text: &'static [u8], clock: libc::clockid_t, name: &[u8]) -> Res
     }
     let why = b" would move its clock below 0 or past 4611686018 seconds:";
     let what = sys::keep(&[b"--", name, why]);
-    Err(Failure::usage(
+    Err(Failure::plain(
         what.unwrap_or(c"offset out of range:"),
         text,
     ))
@@ -71,7 +71,7 @@ fn check_not_host_root(rootfs: &'static CStr, volatile: bool) -> Result<(), Fail
             true => c"--volatile needs a rootfs other than the host's root:",
             false => c"--chroot needs a rootfs other than the host's root:",
         };
-        return Err(Failure::usage(what, rootfs.to_bytes()));
+        return Err(Failure::plain(what, rootfs.to_bytes()));
     }
     Ok(())
 }

@@ -92,7 +92,7 @@ pub struct Supervision {
     pub group: bool,
     /// dumb-init's session mode: the command leads its own session; terminal stop signals
     /// stop boxinit too; when the command ends, the rest of its group gets SIGTERM.
-    pub session: bool,
+    pub command_leads_session: bool,
     /// Signal N is delivered as `rewrite[N]`; 0 drops it (dumb-init -r).
     pub rewrite: [u8; MAX_SIGNAL as usize + 1],
     /// Exit codes reported as 0 (tini -e).
@@ -112,7 +112,7 @@ pub struct Supervision {
     /// Where we stand in a chain across a new PID namespace.
     pub chain: Chain,
     /// The init of a boot: TERM, INT, USR1 and USR2 end the system, as they do busybox's.
-    pub system: bool,
+    pub boot_init: bool,
 }
 
 /// Across a new PID namespace two boxinits supervise the command: the launcher outside, whose
@@ -136,7 +136,7 @@ impl Default for Supervision {
         }
         Supervision {
             group: false,
-            session: false,
+            command_leads_session: false,
             rewrite,
             exit_zero: ExitSet::default(),
             grace_ms: None,
@@ -146,7 +146,7 @@ impl Default for Supervision {
             not_forwarded: SigSet::EMPTY,
             stop_on_terminal_stops: false,
             chain: Chain::Alone,
-            system: false,
+            boot_init: false,
         }
     }
 }

@@ -23,7 +23,7 @@ impl EnvEdits {
     pub fn set(&mut self, entry: &'static CStr) -> Result<(), Failure> {
         let bytes = entry.to_bytes();
         if !bytes.iter().skip(1).any(|&c| c == b'=') || bytes[0] == b'=' {
-            return Err(Failure::usage(
+            return Err(Failure::plain(
                 c"invalid --setenv (want NAME=VALUE):",
                 bytes,
             ));
@@ -35,7 +35,7 @@ impl EnvEdits {
     pub fn unset(&mut self, name: &'static CStr) -> Result<(), Failure> {
         let bytes = name.to_bytes();
         if bytes.is_empty() || sys::has_byte(bytes, b'=') {
-            return Err(Failure::usage(c"invalid --unsetenv (want NAME):", bytes));
+            return Err(Failure::plain(c"invalid --unsetenv (want NAME):", bytes));
         }
         self.push(Edit(name))
     }
@@ -43,7 +43,7 @@ impl EnvEdits {
     fn push(&mut self, edit: Edit) -> Result<(), Failure> {
         self.edits
             .push(edit)
-            .map_err(|_| Failure::usage_bare(c"too many --setenv and --unsetenv (at most 32)"))
+            .map_err(|_| Failure::plain_bare(c"too many --setenv and --unsetenv (at most 32)"))
     }
 }
 
@@ -65,7 +65,7 @@ pub fn for_command(inherited: Strings, edits: &EnvEdits) -> Result<Strings, Fail
         return Ok(inherited);
     }
     let mut env =
-        EnvBuffer::take().ok_or(Failure::usage_bare(c"building the environment twice"))?;
+        EnvBuffer::take().ok_or(Failure::plain_bare(c"building the environment twice"))?;
     build(inherited, edits, |entry| env.push(entry))?;
     Ok(env.finish())
 }
@@ -82,7 +82,7 @@ fn build(
     let named = |from: usize, name: &[u8]| edits.edits[from..].iter().any(|e| e.names(name));
     let mut add = |entry: &'static CStr| match push(entry) {
         true => Ok(()),
-        false => Err(Failure::usage_bare(
+        false => Err(Failure::plain_bare(
             c"more than 1024 environment variables for the command",
         )),
     };

@@ -17,14 +17,14 @@ impl KeptFds {
         for text in list.split(|&c| c == b',') {
             let fd = values::number(text)
                 .and_then(|n| c_int::try_from(n).ok())
-                .ok_or(Failure::usage(c"invalid descriptor for --keep-fd:", text))?;
+                .ok_or(Failure::plain(c"invalid descriptor for --keep-fd:", text))?;
             if fd <= sys::STDERR || self.0.contains(&fd) {
                 continue;
             }
             let at = self.0.iter().position(|&k| k > fd).unwrap_or(self.0.len());
             self.0
                 .insert(at, fd)
-                .map_err(|_| Failure::usage(c"too many --keep-fd (at most 16):", text))?;
+                .map_err(|_| Failure::plain(c"too many --keep-fd (at most 16):", text))?;
         }
         Ok(())
     }
@@ -42,7 +42,7 @@ pub fn check_open(keep: &KeptFds) -> Result<(), Failure> {
             let mut digits = [0; 20];
             let text = out::decimal(fd as u64, &mut digits);
             let text = sys::keep(&[text]).map_or(&b""[..], CStr::to_bytes);
-            Err(Failure::usage(c"no open descriptor for --keep-fd:", text))
+            Err(Failure::plain(c"no open descriptor for --keep-fd:", text))
         }
         None => Ok(()),
     }

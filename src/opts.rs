@@ -459,7 +459,7 @@ fn refuse_option(spec: &'static Spec, from_env: bool, why: &[u8], value: &'stati
     let mut buf = [0; ENV_NAME_MAX];
     let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
     let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why, colon]);
-    Failure::usage(what.unwrap_or(c"an option is refused"), value)
+    Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
 /// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
@@ -710,9 +710,9 @@ fn check_own_variables(env: Strings, personality: Personality) -> Result<(), Fai
         }
         let name = variable_name(entry);
         match own_spec(name) {
-            None => return Err(Failure::usage(c"unknown variable", name)),
+            None => return Err(Failure::plain(c"unknown variable", name)),
             Some(spec) if spec.who & personality.bit() == 0 => {
-                return Err(Failure::usage(c"not read under this name:", name))
+                return Err(Failure::plain(c"not read under this name:", name))
             }
             Some(_) => {}
         }
@@ -841,17 +841,17 @@ impl Parser {
                     None => (long, None),
                 };
                 let spec = self.find_long(name);
-                let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
+                let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
                 let value = match (spec.takes_value(), inline) {
                     (true, Some(v)) => Some(v),
                     (true, None) => Some(next_value(args, i, arg)?),
-                    (false, Some(_)) => return Err(Failure::usage(c"takes no value:", bytes)),
+                    (false, Some(_)) => return Err(Failure::plain(c"takes no value:", bytes)),
                     (false, None) => None,
                 };
                 self.apply_arg(spec, value)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
-                return Err(Failure::usage(
+                return Err(Failure::plain(
                     c"unknown option (long options take two dashes):",
                     bytes,
                 ));
@@ -861,7 +861,7 @@ impl Parser {
                 while j < bytes.len() {
                     let letter = bytes[j];
                     let spec = self.find(|s| s.short == letter);
-                    let spec = spec.ok_or(Failure::usage(c"unknown option", arg.to_bytes()))?;
+                    let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
                     j += 1;
                     let value = if !spec.takes_value() {
                         None
@@ -965,7 +965,7 @@ impl Parser {
     /// The supervisor's options (and --hostname, a container's or a boot's).
     fn apply_supervisor(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::usage(invalid(opt), text);
+        let bad = || Failure::plain(invalid(opt), text);
         let how = &mut self.supervision;
         match opt {
             Opt::Help => self.action = Action::Help,
@@ -1050,7 +1050,7 @@ impl Parser {
     #[inline(always)] // one match with `apply`'s in the binary: 256 B less
     fn apply_launcher(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::usage(invalid(opt), text);
+        let bad = || Failure::plain(invalid(opt), text);
         // The environment is read only for settings the command line left alone, so a
         // setting not given here comes from the environment, whose lists hold several entries.
         let from_env = self.given & setting(opt) == 0;
@@ -1066,7 +1066,7 @@ impl Parser {
                     .is_some_and(|ns| (ns.0 == 0) != (more.0 == 0))
                 {
                     let why = c"--unshare takes all or none alone, not in a list:";
-                    return Err(Failure::usage(why, text));
+                    return Err(Failure::plain(why, text));
                 }
                 self.namespaces = Some(Namespaces(before | more.0));
             }
@@ -1121,12 +1121,12 @@ impl Parser {
     #[inline(always)] // one match with `apply`'s in the binary: 256 B less
     fn apply_limit(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::usage(invalid(opt), text);
+        let bad = || Failure::plain(invalid(opt), text);
         match opt {
             Opt::Memory => {
                 let memory = positive(values::size(text)).ok_or_else(bad)?;
                 if memory < MIN_MEMORY {
-                    return Err(Failure::usage(
+                    return Err(Failure::plain(
                         c"--memory is below the 6m that starting a command needs:",
                         text,
                     ));
@@ -1159,7 +1159,7 @@ impl Parser {
     #[inline(always)] // one match with `apply`'s in the binary: 256 B less
     fn apply_boot(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::usage(invalid(opt), text);
+        let bad = || Failure::plain(invalid(opt), text);
         match opt {
             Opt::Boot => self.boot.enabled = true,
             Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
@@ -1192,7 +1192,7 @@ impl Parser {
         self.follow_the_original();
         if self.setsid {
             let how = &mut self.supervision;
-            how.session = true;
+            how.command_leads_session = true;
             how.group = true;
             // The command's group is orphaned (it leads its own session), so the kernel drops
             // a terminal stop it does not handle: unless rewritten, they become SIGSTOP.
@@ -1213,8 +1213,8 @@ impl Parser {
             // The system's init: the command in a session of its own on the console, every
             // signal to that session, and everyone stopped (TERM, then KILL) when it ends.
             let how = &mut self.supervision;
-            how.system = true;
-            how.session = true;
+            how.boot_init = true;
+            how.command_leads_session = true;
             how.group = true;
             how.grace_ms.get_or_insert(BOOT_GRACE_MS);
         }
@@ -1257,7 +1257,7 @@ impl Parser {
         if self.pause && !operands.is_empty() {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
-            return Err(Failure::usage(
+            return Err(Failure::plain(
                 c"--pause runs no command, but was given",
                 first,
             ));
@@ -1267,7 +1267,7 @@ impl Parser {
         let root_settings =
             1 << Opt::RootFstype as u32 | 1 << Opt::RootOptions as u32 | 1 << Opt::RootWait as u32;
         if self.used & root_settings != 0 && self.boot.root_device.is_none() {
-            return Err(Failure::usage(
+            return Err(Failure::plain(
                 c"--root-fstype, --root-options and --root-wait need --root-device",
                 b"",
             ));
@@ -1545,7 +1545,7 @@ fn join_or_unshare(
             .iter()
             .find(|&&(_, kind)| both & kind != 0)
             .unwrap_or(&("", 0));
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"cannot both join and unshare namespace",
             name.as_bytes(),
         ));
@@ -1586,7 +1586,7 @@ fn next_value(
 ) -> Result<&'static CStr, Failure> {
     let value = args
         .get(*i)
-        .ok_or(Failure::usage(c"missing value for", option.to_bytes()))?;
+        .ok_or(Failure::plain(c"missing value for", option.to_bytes()))?;
     *i += 1;
     Ok(value)
 }
@@ -1776,13 +1776,13 @@ mod tests {
         let c = parse_as(&["tini", "-v", "x"], &["TINI_VERBOSITY=0"]).unwrap();
         assert_eq!(c.verbosity, 2);
         let c = parse_as(&["dumb-init", "-c", "x"], &["DUMB_INIT_SETSID=1"]).unwrap();
-        assert!(!c.supervision.session);
+        assert!(!c.supervision.command_leads_session);
     }
 
     #[test]
     fn personalities_pick_defaults_and_flags() {
         let c = parse_as(&["dumb-init", "x"], &[]).unwrap();
-        assert!(c.supervision.session && c.supervision.group);
+        assert!(c.supervision.command_leads_session && c.supervision.group);
         let stop = libc::SIGSTOP as u8;
         assert_eq!(c.supervision.rewrite[libc::SIGTSTP as usize], stop);
         let c = parse_as(&["dumb-init", "-r", "20:10", "x"], &[]).unwrap();
@@ -1796,9 +1796,9 @@ mod tests {
             c.supervision.rewrite[libc::SIGTSTP as usize],
             libc::SIGTSTP as u8
         );
-        assert!(!c.supervision.session && !c.supervision.group);
+        assert!(!c.supervision.command_leads_session && !c.supervision.group);
         let c = parse_as(&["dumb-init", "x"], &["DUMB_INIT_SETSID=0"]).unwrap();
-        assert!(!c.supervision.session);
+        assert!(!c.supervision.command_leads_session);
         let c = parse_as(&["tini", "x"], &["TINI_KILL_PROCESS_GROUP=1"]).unwrap();
         assert!(c.supervision.group);
         // Each program's own flags only; boxinit takes them all.
@@ -2270,7 +2270,7 @@ mod tests {
         let c = parse_as(&["dumb-init", "x"], &["DUMB_INIT_DEBUG=abc"]).unwrap();
         assert_eq!(c.verbosity, out::WARN);
         let c = parse_as(&["dumb-init", "x"], &["DUMB_INIT_SETSID=abc"]).unwrap();
-        assert!(c.supervision.session);
+        assert!(c.supervision.command_leads_session);
         let c = parse_as(&["catatonit", "x"], &["CATATONIT_DEBUG="]).unwrap();
         assert_eq!(c.verbosity, out::DEBUG);
     }

@@ -286,15 +286,16 @@ impl Failure {
         Failure::os(what, b"", errno)
     }
 
-    /// The caller asked for something boxinit cannot do.
-    pub fn usage(what: &'static CStr, subject: &'static [u8]) -> Failure {
+    /// A failure with no errno to tell: something asked for that boxinit cannot do, or the
+    /// system not as it needs it.
+    pub fn plain(what: &'static CStr, subject: &'static [u8]) -> Failure {
         Failure::new(what, subject, 0)
     }
 
-    /// The caller asked for something boxinit cannot do, on nothing a message would name.
+    /// `plain`, on nothing a message would name.
     #[inline(never)]
-    pub fn usage_bare(what: &'static CStr) -> Failure {
-        Failure::usage(what, b"")
+    pub fn plain_bare(what: &'static CStr) -> Failure {
+        Failure::plain(what, b"")
     }
 
     /// Cold: the compiler then lays each caller's error path out of its main line, in fewer
@@ -327,7 +328,7 @@ impl Failure {
     pub fn variable(name: &[u8], value: &'static [u8]) -> Failure {
         let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
         let what = sys::keep(&[b"invalid value for ", name, colon]);
-        Failure::usage(what.unwrap_or(c"invalid value for a variable:"), value)
+        Failure::plain(what.unwrap_or(c"invalid value for a variable:"), value)
     }
 
     pub fn with_status(self, status: u8) -> Failure {
@@ -515,7 +516,7 @@ mod tests {
         );
         assert_eq!(String::from_utf8(text.clone_bytes()).unwrap(), expected);
         let short: &'static [u8] = b"qqq";
-        let f = Failure::usage(c"", short);
+        let f = Failure::plain(c"", short);
         assert_eq!(
             (f.subject.get(), f.errno(), f.status()),
             (&b"qqq"[..], None, 125)

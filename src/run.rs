@@ -251,7 +251,7 @@ fn run_command(
     if config.pause {
         return Ok(supervise::supervise(None, how, parent));
     }
-    if how.session {
+    if how.command_leads_session {
         free_terminal();
     }
     let process = spawn::Process {
@@ -274,7 +274,7 @@ fn run_command(
         config.command,
         env,
         inherited,
-        how.session,
+        how.command_leads_session,
         &process,
         &privileges,
     )?;
@@ -302,7 +302,7 @@ fn die_with_parent(named: Option<Pid>) -> Result<Option<Parent>, Failure> {
             .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
         return Ok(None);
     }
-    let gone = || Failure::usage_bare(c"the parent died before boxinit started");
+    let gone = || Failure::plain_bare(c"the parent died before boxinit started");
     let process = match sys::Fd::pidfd_of(pid) {
         Err(Errno::ESRCH) => return Err(gone()),
         opened => opened.map_err(|e| Failure::os_bare(c"opening a pidfd of the parent", e))?,

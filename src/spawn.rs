@@ -214,7 +214,7 @@ fn isolate(process: &Process, spawner: Pid, inherited: &Inherited) -> Result<boo
             .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
         // boxinit may have died before we asked, and then no signal comes.
         if sys::getppid() != spawner {
-            return Err(Failure::usage_bare(
+            return Err(Failure::plain_bare(
                 c"boxinit died before the command started",
             ));
         }

@@ -27,7 +27,7 @@ pub fn refuse(failure: &Failure, _args: Strings, _env: Strings) -> ! {
 
 /// Unreachable (the parser refuses boot mode), and refused should it ever be reached.
 pub fn begin(_config: &Config) -> Result<(), Failure> {
-    Err(Failure::usage(
+    Err(Failure::plain(
         c"boot mode is not in this build (built without boot)",
         b"",
     ))

@@ -35,5 +35,5 @@ pub fn enter(_group: Option<&Group>) -> Result<(), Failure> {
 }
 
 fn absent() -> Failure {
-    Failure::usage(c"limits are not in this build (built without limits)", b"")
+    Failure::plain(c"limits are not in this build (built without limits)", b"")
 }

@@ -9,7 +9,7 @@ use crate::sys::{self, Strings};
 use core::ffi::CStr;
 
 fn absent() -> Failure {
-    Failure::usage(
+    Failure::plain(
         c"containers are not in this build (built without the launcher)",
         b"",
     )
@@ -21,7 +21,7 @@ pub fn check_rootfs_exists(_rootfs: &'static CStr) -> Result<(), Failure> {
 
 /// Boot mode's --hostname names the machine; anywhere else it needs a UTS namespace.
 pub fn check_hostname(_hostname: &'static CStr, _namespaces: Namespaces) -> Result<(), Failure> {
-    Err(Failure::usage(
+    Err(Failure::plain(
         c"--hostname outside boot mode is not in this build (built without the launcher)",
         b"",
     ))

@@ -92,12 +92,12 @@ impl IdMapOptions {
 
     /// `--uid N`: the caller's uid inside the one-id map.
     pub fn set_inside_uid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
-        self.inside_uid = Some(accounts::id(id).ok_or(Failure::usage(c"invalid --uid", id))?);
+        self.inside_uid = Some(accounts::id(id).ok_or(Failure::plain(c"invalid --uid", id))?);
         Ok(())
     }
 
     pub fn set_inside_gid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
-        self.inside_gid = Some(accounts::id(id).ok_or(Failure::usage(c"invalid --gid", id))?);
+        self.inside_gid = Some(accounts::id(id).ok_or(Failure::plain(c"invalid --gid", id))?);
         Ok(())
     }
 
@@ -116,7 +116,7 @@ impl IdMapOptions {
         let ranges_u = !self.uids.is_empty() || self.auto_uids;
         let ranges_g = !self.gids.is_empty() || self.auto_gids;
         if (ranges_u && self.inside_uid.is_some()) || (ranges_g && self.inside_gid.is_some()) {
-            return Err(Failure::usage_bare(
+            return Err(Failure::plain_bare(
                 c"--uid and --gid apply to the one-id map only; use --user with ranges",
             ));
         }
@@ -128,7 +128,7 @@ impl IdMapOptions {
 fn auto(how: &'static [u8]) -> Result<bool, Failure> {
     match how {
         b"auto" => Ok(true),
-        _ => Err(Failure::usage(
+        _ => Err(Failure::plain(
             c"invalid --map-users or --map-groups (want auto):",
             how,
         )),
@@ -140,14 +140,14 @@ fn parse_ranges(list: &'static [u8], into: &mut IdRanges, option: &[u8]) -> Resu
     for item in values::split(list, b',') {
         let bad = || {
             let what = sys::keep(&[b"invalid ", option, want]);
-            Failure::usage(what.unwrap_or(c"invalid id map:"), item)
+            Failure::plain(what.unwrap_or(c"invalid id map:"), item)
         };
         // The kernel refuses ranges that overlap, inside or outside (EINVAL).
         let range = parse_range(item)
             .filter(|r| into.iter().all(|s| apart(r, s)))
             .ok_or_else(bad)?;
         into.push(range)
-            .map_err(|_| Failure::usage(c"more than 8 id maps:", item))?;
+            .map_err(|_| Failure::plain(c"more than 8 id maps:", item))?;
     }
     Ok(())
 }
@@ -251,7 +251,7 @@ impl Pending {
                     1..=124 if !helper => {
                         Failure::os_bare(c"writing the id map", Errno::new(status as i32))
                     }
-                    _ => Failure::usage_bare(c"mapping ids failed"),
+                    _ => Failure::plain_bare(c"mapping ids failed"),
                 });
             }
         }
@@ -349,7 +349,7 @@ fn plan(
     if auto || !root {
         caller_ranges(own, subids, owner, ranges)?;
         if auto && ranges.len() == 1 {
-            return Err(Failure::usage(
+            return Err(Failure::plain(
                 c"no ranges for the caller in",
                 subids.to_bytes(),
             ));
@@ -363,7 +363,7 @@ fn plan(
                 .any(|a| a.outside <= r.outside && end <= a.outside as u64 + a.count as u64)
         };
         if !root && !explicit.iter().all(within) {
-            return Err(Failure::usage(
+            return Err(Failure::plain(
                 c"id map not allowed for the caller by",
                 subids.to_bytes(),
             ));
@@ -404,7 +404,7 @@ fn caller_ranges(
         full
     })?;
     if full {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"more than 8 ranges for the caller in",
             subids.to_bytes(),
         ));

@@ -48,7 +48,7 @@ pub fn check_rootfs_exists(rootfs: &'static CStr) -> Result<(), Failure> {
 /// A hostname fits the kernel's 64 bytes, and only a UTS namespace keeps it from the host.
 pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result<(), Failure> {
     if hostname.to_bytes().len() > 64 {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"hostname longer than 64 bytes:",
             hostname.to_bytes(),
         ));
@@ -57,13 +57,13 @@ pub fn check_hostname(hostname: &'static CStr, namespaces: Namespaces) -> Result
     // ones too, raw or in UTF-8): a hostname is printable ASCII.
     let control = |c: &u8| !(0x20..0x7f).contains(c);
     if hostname.is_empty() || hostname.to_bytes().iter().any(control) {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"invalid --hostname (want printable ASCII, not empty):",
             hostname.to_bytes(),
         ));
     }
     if !namespaces.has(libc::CLONE_NEWUTS) {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"--hostname needs the uts namespace:",
             hostname.to_bytes(),
         ));

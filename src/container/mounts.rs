@@ -26,7 +26,7 @@ impl Filesystem {
     pub fn bind(&mut self, text: &'static [u8], readonly: bool, list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
             let (source, dest) = values::bind_spec(entry)
-                .ok_or(Failure::usage(c"invalid --bind (want SRC:DST):", entry))?;
+                .ok_or(Failure::plain(c"invalid --bind (want SRC:DST):", entry))?;
             self.push(Step {
                 kind: MountKind::Bind,
                 source,
@@ -39,7 +39,7 @@ impl Filesystem {
     /// `--tmpfs DST[:SIZE]`; from the environment, a list of them.
     pub fn tmpfs(&mut self, text: &'static [u8], list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
-            let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::usage(
+            let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::plain(
                 c"invalid --tmpfs (want DST or DST:SIZE, SIZE like 64m):",
                 entry,
             ))?;
@@ -56,14 +56,14 @@ impl Filesystem {
         if values::is_root_path(step.dest) {
             // A mount over / is not seen by a process whose root is already there: it would
             // quietly do nothing.
-            return Err(Failure::usage(
+            return Err(Failure::plain(
                 c"cannot mount over the container's root (use --rootfs):",
                 step.dest,
             ));
         }
         self.steps
             .push(step)
-            .map_err(|s| Failure::usage(c"too many mount options (at most 64):", s.dest))
+            .map_err(|s| Failure::plain(c"too many mount options (at most 64):", s.dest))
     }
 
     /// Whether the container gets a /dev of its own.
@@ -181,7 +181,7 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
 /// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing.
 pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
     open_under(base, path, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
-        Errno::ELOOP => Failure::usage(c"mount point is a symlink:", path),
+        Errno::ELOOP => Failure::plain(c"mount point is a symlink:", path),
         e => Failure::os(c"mounting", path, e),
     })
 }

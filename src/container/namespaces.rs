@@ -22,7 +22,7 @@ const NAMES: [(&str, c_int); 8] = [
 pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
     let words = || values::split(list, b',');
     if words().count() > 1 && words().any(|w| w == b"all" || w == b"none") {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"--unshare takes all or none alone, not in a list:",
             list,
         ));
@@ -36,7 +36,7 @@ pub fn parse_namespaces(list: &'static [u8]) -> Result<Namespaces, Failure> {
                 .iter()
                 .find(|(n, _)| n.as_bytes() == name)
                 .map(|&(_, flag)| flag)
-                .ok_or(Failure::usage(c"unknown namespace in --unshare:", list))?,
+                .ok_or(Failure::plain(c"unknown namespace in --unshare:", list))?,
         };
     }
     Ok(Namespaces(flags))
@@ -64,7 +64,7 @@ pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
                 let kind = kind.as_bytes();
                 let what = sys::keep(&[b"--join-", kind, b" names no ", kind, b" namespace:"]);
                 let what = what.unwrap_or(c"not a namespace:");
-                return Err(Failure::usage(what, path.to_bytes()));
+                return Err(Failure::plain(what, path.to_bytes()));
             }
             *fd = Some(ns);
         }

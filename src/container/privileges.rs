@@ -46,8 +46,8 @@ impl PrivilegeOptions {
     /// `--user USER[:GROUP]`: neither part empty (`1000:` and `:1000` say nothing of one).
     pub fn set_user(&mut self, spec: &'static [u8]) -> Result<(), Failure> {
         match user_parts(spec) {
-            (b"", _) => Err(Failure::usage(c"--user has an empty user:", spec)),
-            (_, Some(b"")) => Err(Failure::usage(c"--user has an empty group:", spec)),
+            (b"", _) => Err(Failure::plain(c"--user has an empty user:", spec)),
+            (_, Some(b"")) => Err(Failure::plain(c"--user has an empty group:", spec)),
             _ => {
                 self.user = Some(spec);
                 Ok(())
@@ -77,7 +77,7 @@ impl PrivilegeOptions {
 fn parse_caps(list: &'static [u8]) -> Result<u64, Failure> {
     let mut caps = 0;
     for name in values::split(list, b',') {
-        caps |= cap_bit(name).ok_or(Failure::usage(c"unknown capability", name))?;
+        caps |= cap_bit(name).ok_or(Failure::plain(c"unknown capability", name))?;
     }
     Ok(caps)
 }
@@ -196,7 +196,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
         })?;
     }
     if too_long {
-        return Err(Failure::usage(
+        return Err(Failure::plain(
             c"name or home too long in /etc/passwd:",
             user,
         ));
@@ -205,7 +205,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
         (Some((uid, _)), _) => uid,
         (None, Some(uid)) => uid,
         (None, None) if opts.user.is_none() => sys::getuid(),
-        (None, None) => return Err(Failure::usage(c"unknown user", user)),
+        (None, None) => return Err(Failure::plain(c"unknown user", user)),
     };
     if home.is_empty() {
         let _ = home.push(b'/');
@@ -224,7 +224,7 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
     };
 
     let mut groups = Groups::new();
-    let too_many = || Failure::usage(c"more supplementary groups than 32 for", spec);
+    let too_many = || Failure::plain(c"more supplementary groups than 32 for", spec);
     if let Some(list) = opts.groups {
         for item in values::split(list, b',') {
             groups.push(group_id(item)?).map_err(|_| too_many())?;
@@ -267,7 +267,7 @@ fn group_id(group: &'static [u8]) -> Result<u32, Failure> {
             .map(|g| g.gid);
         found.is_some()
     })?;
-    found.ok_or(Failure::usage(c"unknown group", group))
+    found.ok_or(Failure::plain(c"unknown group", group))
 }
 
 /// Whether this user namespace forbids setgroups (an unprivileged one-id map).

@@ -15,7 +15,7 @@ impl Rlimits {
     /// `ulimit` and `docker --ulimit` do. NAME is any case, with or without `RLIMIT_`.
     pub fn add(&mut self, list: &'static [u8]) -> Result<(), Failure> {
         for item in values::split(list, b',') {
-            let (resource, soft, hard) = parse(item).ok_or(Failure::usage(
+            let (resource, soft, hard) = parse(item).ok_or(Failure::plain(
                 c"invalid --rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
                 item,
             ))?;

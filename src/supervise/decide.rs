@@ -119,7 +119,7 @@ pub fn react(how: &Supervision, now: Facts, sig: Signal) -> Reaction {
             _ => Reaction::Ignore(b"; ignored"),
         };
     };
-    if how.system {
+    if how.boot_init {
         // As busybox's init: TERM and INT (Ctrl-Alt-Del) reboot, USR1 halts, USR2 powers off.
         match sig {
             libc::SIGTERM | libc::SIGINT => return Reaction::EndSystem(OnExit::Reboot),

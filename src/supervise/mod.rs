@@ -54,7 +54,9 @@ pub fn supervise(command: Option<Pid>, how: &Supervision, parent: Option<&Parent
             }
             Ok(None) => s.end_with_parent(),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
-            Err(_) => {} // EINTR: we were stopped and continued; wait again.
+            // EINTR (we were stopped and continued), or a wait that failed: wait again; the
+            // signals stay pending until taken.
+            Err(_) => {}
         }
     }
 }
@@ -215,7 +217,7 @@ impl<'a> Supervisor<'a> {
     fn on_command_end(&mut self, pid: Pid, exit: Exit) {
         self.ended = Some(exit);
         say_exit(out::INFO, b"reaped the command, pid ", pid, exit);
-        if self.how.session && !self.how.system {
+        if self.how.command_leads_session && !self.how.boot_init {
             // Like dumb-init: the command's own helpers go with it. The group outlives its
             // leader, so its id cannot have been reused; the leader's pid alone could. (The
             // init of a boot leaves them to its grace period, or to --wait-all.)
@@ -289,7 +291,7 @@ impl<'a> Supervisor<'a> {
 
     fn kill_the_rest(&mut self) {
         // On a console, where a system's end is watched, say it by default.
-        let level = if self.how.system {
+        let level = if self.how.boot_init {
             out::WARN
         } else {
             out::INFO
