@@ -139,6 +139,40 @@ fn cases() -> Vec<Case> {
         b(&["--root-device", "/dev/nonexistent", "true"]),
         b(&["--exec", "true"]),
         b(&["-P", "true"]),
+        // A pause runs no command: what acts only on one is refused, named as given.
+        both("-r", "-P", &["-P", "-r", "TERM:0"], &[]),
+        both("-e", "-P", &["-P", "-e", "143"], &[]),
+        both("-g", "-P", &["-P", "-g"], &[]),
+        both("--user", "--pause", &["--pause", "--user", "nobody"], &[]),
+        both("--setenv", "-P", &["-P", "--setenv", "A=1"], &[]),
+        both("--rlimit", "-P", &["-P", "--rlimit", "NOFILE=10"], &[]),
+        both(
+            "--memory",
+            "-P",
+            &["-P", "--memory", "10m", "--cgroup", "r3p"],
+            &[],
+        ),
+        both(
+            "BOXINIT_SETENV",
+            "-P",
+            &["-P"],
+            &[("BOXINIT_SETENV", "A=1")],
+        ),
+        Case {
+            and_names: Some("-P"),
+            ..case("catatonit", &["-P", "--setenv", "A=1"], &[], 1)
+        },
+        // Bad values, the option named as given: short or long.
+        named("-r", &["-r", "KILL", "true"], &[]),
+        named("--rewrite", &["--rewrite", "TERM", "true"], &[]),
+        named("-e", &["-e", "256", "true"], &[]),
+        named("--expect-exit", &["--expect-exit", "256", "true"], &[]),
+        named("-p", &["-p", "0", "true"], &[]),
+        named(
+            "--parent-death-signal",
+            &["--parent-death-signal", "0", "true"],
+            &[],
+        ),
         b(&["--unshare", "all,none", "true"]),
         b(&["--unshare", "none,net", "true"]),
         b(&["--rootfs", "ROOT", "--bind", "/etc:/", "/probe"]),
@@ -321,12 +355,12 @@ fn cases() -> Vec<Case> {
         ),
         both(
             "TINI_KILL_PROCESS_GROUP",
-            "--single-child",
+            "-c",
             &["-c", "true"],
             &[("TINI_KILL_PROCESS_GROUP", "1")],
         ),
         both(
-            "--process-group",
+            "-g",
             "DUMB_INIT_SETSID",
             &["-g", "true"],
             &[("DUMB_INIT_SETSID", "0")],
