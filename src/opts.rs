@@ -1635,7 +1635,17 @@ fn join_or_unshare(
 }
 
 /// Options that cannot both act: each pair is refused whichever way each was given.
-const CONTRADICTIONS: [(Opt, Opt); 6] = [
+const CONTRADICTIONS: [(Opt, Opt); 14] = [
+    // A joined user namespace has its maps, and its ids are what they map: the command's
+    // would fail only as it starts.
+    (Opt::Uid, Opt::JoinUser),
+    (Opt::Gid, Opt::JoinUser),
+    (Opt::MapUid, Opt::JoinUser),
+    (Opt::MapGid, Opt::JoinUser),
+    (Opt::MapUsers, Opt::JoinUser),
+    (Opt::MapGroups, Opt::JoinUser),
+    (Opt::User, Opt::JoinUser),
+    (Opt::Groups, Opt::JoinUser),
     (Opt::NoDev, Opt::Dev),
     // --ro keeps the root from the writes that --volatile is there to take.
     (Opt::ReadOnly, Opt::Volatile),

@@ -162,6 +162,43 @@ fn cases() -> Vec<Case> {
             and_names: Some("-P"),
             ..case("catatonit", &["-P", "--setenv", "A=1"], &[], 1)
         },
+        // A joined user namespace has its maps: ids and maps of our own are refused.
+        both(
+            "--uid",
+            "--join-user",
+            &["--join-user", "/proc/self/ns/user", "--uid", "5", "id"],
+            &[],
+        ),
+        both(
+            "--map-uid",
+            "--join-user",
+            &[
+                "--join-user",
+                "/proc/self/ns/user",
+                "--map-uid",
+                "0:0:1",
+                "id",
+            ],
+            &[],
+        ),
+        both(
+            "--user",
+            "--join-user",
+            &["--join-user", "/proc/self/ns/user", "--user", "5", "id"],
+            &[],
+        ),
+        both(
+            "--groups",
+            "--join-user",
+            &["--join-user", "/proc/self/ns/user", "--groups", "5", "id"],
+            &[],
+        ),
+        both(
+            "--gid",
+            "BOXINIT_JOIN_USER",
+            &["--gid", "5", "id"],
+            &[("BOXINIT_JOIN_USER", "/proc/self/ns/user")],
+        ),
         // Bad values, the option named as given: short or long.
         named("-r", &["-r", "KILL", "true"], &[]),
         named("--rewrite", &["--rewrite", "TERM", "true"], &[]),
