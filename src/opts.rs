@@ -6,6 +6,7 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
+#[cfg(feature = "limits")]
 use crate::cgroups;
 use crate::config::{
     Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
@@ -483,19 +484,17 @@ fn refuse_option(spec: &'static Spec, given: Given, why: &[u8], value: &'static 
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
-/// `failure` (of `spec`, given by its short form), naming it so rather than by its long form.
+/// `failure` (of `spec`, given by its short form), naming it so: `invalid`'s messages, the
+/// only ones of a bad value, say `invalid --long`.
 #[inline(never)]
 fn respelt(failure: Failure, spec: &'static Spec) -> Failure {
-    let (mut long, mut short) = ([0; ENV_NAME_MAX], [0; ENV_NAME_MAX]);
-    let long = spelling(spec, Given::Long, &mut long);
     let what = failure.what();
-    let Some(at) = what.windows(long.len()).position(|w| w == long) else {
-        return failure;
-    };
-    let short = spelling(spec, Given::Short, &mut short);
-    let parts = [&what[..at], short, &what[at + long.len()..]];
-    match crate::sys::keep(&parts) {
-        Some(what) => failure.saying(what),
+    let rest = what.get(b"invalid --".len() + spec.name().len()..);
+    match rest.filter(|_| what.as_ptr() == invalid(spec.opt).to_bytes().as_ptr()) {
+        Some(rest) => match crate::sys::keep(&[b"invalid -", &[spec.short], rest]) {
+            Some(what) => failure.saying(what),
+            None => failure,
+        },
         None => failure,
     }
 }
@@ -1309,6 +1308,11 @@ impl Parser {
                 false => b" needs the mnt namespace",
             };
             let rootfs = self.rootfs.map_or(&b""[..], CStr::to_bytes);
+            if !booting {
+                // A mount namespace joined (not ours to mount in): that is the reason.
+                let mounting = bit(Opt::Rootfs) | MOUNTING_OPTS;
+                self.refuse_with(mounting, b" contradicts ", bit(Opt::JoinMnt))?;
+            }
             self.refuse_value(bit(Opt::Rootfs), why, rootfs)?;
             self.refuse_any(MOUNTING_OPTS, why)?;
         }
@@ -1327,15 +1331,11 @@ impl Parser {
         }
         self.check_container(namespaces, booting)?;
         // The root device's settings mean nothing without one.
-        let root_settings =
-            1 << Opt::RootFstype as u32 | 1 << Opt::RootOptions as u32 | 1 << Opt::RootWait as u32;
-        if self.used & root_settings != 0 && self.boot.root_device.is_none() {
-            return Err(Failure::plain(
-                c"--root-fstype, --root-options and --root-wait need --root-device",
-                b"",
-            ));
+        if self.boot.root_device.is_none() {
+            let root_settings = bit(Opt::RootFstype) | bit(Opt::RootOptions) | bit(Opt::RootWait);
+            self.refuse_any(root_settings, b" needs --root-device")?;
         }
-        cgroups::check(&self.limits)?;
+        self.check_swap()?;
         if cfg!(feature = "launcher") && self.rootfs.is_none() {
             self.refuse_any(bit(Opt::Volatile) | bit(Opt::Chroot), b" needs --rootfs")?;
         }
@@ -1345,6 +1345,25 @@ impl Parser {
             operands
         };
         Ok(self.into_config(command, namespaces))
+    }
+
+    /// --memory-swap is a limit of memory and swap together: never below --memory.
+    #[cfg(feature = "limits")]
+    fn check_swap(&self) -> Result<(), Failure> {
+        match (self.limits.memory, self.limits.memory_swap) {
+            (None, Some(_)) => self.refuse_any(bit(Opt::MemorySwap), b" needs --memory"),
+            (Some(memory), Some(swap)) if swap < memory => {
+                let why = b" (memory and swap) is less than ";
+                self.refuse_with(bit(Opt::MemorySwap), why, bit(Opt::Memory))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Without limits, none can have been given (`in_this_build`).
+    #[cfg(not(feature = "limits"))]
+    fn check_swap(&self) -> Result<(), Failure> {
+        Ok(())
     }
 
     /// The namespaces to make: those asked for, those a rootfs or a hostname needs, a user
@@ -1364,8 +1383,8 @@ impl Parser {
             // --unshare none said no namespace: an option that needs one would quietly make it.
             let needs = bit(Opt::Uid) | bit(Opt::Gid) | bit(Opt::MapUid) | bit(Opt::MapGid);
             let needs = needs | bit(Opt::MapUsers) | bit(Opt::MapGroups);
-            let why = b" contradicts --unshare none";
-            self.refuse_any(needs | bit(Opt::Boottime) | bit(Opt::Monotonic), why)?;
+            let needs = needs | bit(Opt::Boottime) | bit(Opt::Monotonic);
+            self.refuse_with(needs, b" contradicts none in ", bit(Opt::Unshare))?;
         }
         if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
@@ -1380,7 +1399,7 @@ impl Parser {
     #[cfg(not(feature = "launcher"))]
     fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
         match self.hostname.filter(|_| !booting) {
-            Some(hostname) => container::check_hostname(hostname, Namespaces::NONE),
+            Some(_) => container::check_hostname(c""),
             None => Ok(()),
         }
         .map(|()| Namespaces::NONE)
@@ -1408,13 +1427,14 @@ impl Parser {
             self.refuse_any(bit(Opt::Unshare), why)?;
         }
         if let Some(hostname) = self.hostname {
-            // A boot's --hostname names the machine: no namespace needed there.
-            let namespaces = if booting {
-                Namespaces(libc::CLONE_NEWUTS)
-            } else {
-                namespaces
-            };
-            container::check_hostname(hostname, namespaces)?;
+            container::check_hostname(hostname)?;
+            // A boot's --hostname names the machine: no namespace needed there. Only a UTS
+            // namespace of our own keeps it from the host, not one joined.
+            if !booting && !namespaces.has(libc::CLONE_NEWUTS) {
+                self.refuse_with(bit(Opt::Hostname), b" contradicts ", bit(Opt::JoinUts))?;
+                let why = b" needs the uts namespace";
+                self.refuse_value(bit(Opt::Hostname), why, hostname.to_bytes())?;
+            }
         }
         Ok(())
     }
@@ -1814,6 +1834,23 @@ mod tests {
 
     fn parse_as(argv: &[&str], env: &[&str]) -> Result<Config, Failure> {
         parse(Strings::leak(argv), Strings::leak(env), Host::default())
+    }
+
+    #[cfg(feature = "limits")]
+    #[test]
+    fn swap_counts_with_memory() {
+        let swap = |args: &[&str], env: &[&str]| {
+            let argv = [&["boxinit"], args, &["x"]].concat();
+            parse_as(&argv, env).map(|_| ()).map_err(|f| f.what())
+        };
+        let less = Err(&b"--memory-swap (memory and swap) is less than BOXINIT_MEMORY"[..]);
+        assert_eq!(
+            swap(&["--memory-swap", "10m"], &["BOXINIT_MEMORY=20m"]),
+            less
+        );
+        let needs = Err(&b"BOXINIT_MEMORY_SWAP needs --memory"[..]);
+        assert_eq!(swap(&[], &["BOXINIT_MEMORY_SWAP=10m"]), needs);
+        assert!(swap(&["--memory", "10m", "--memory-swap", "10m"], &[]).is_ok());
     }
 
     fn command_of(config: &Config) -> Vec<String> {

@@ -199,6 +199,58 @@ fn cases() -> Vec<Case> {
             &["--gid", "5", "id"],
             &[("BOXINIT_JOIN_USER", "/proc/self/ns/user")],
         ),
+        // Each named as given, a variable by its own name, with the reason it cannot act.
+        both(
+            "--uid",
+            "none in BOXINIT_UNSHARE",
+            &["--uid", "3", "true"],
+            &[("BOXINIT_UNSHARE", "none")],
+        ),
+        named(
+            "--memory-swap",
+            &["--memory-swap", "16m", "true"],
+            &[("BOXINIT_MEMORY", "32m")],
+        ),
+        named(
+            "BOXINIT_MEMORY_SWAP",
+            &["true"],
+            &[("BOXINIT_MEMORY_SWAP", "8m")],
+        ),
+        named(
+            "BOXINIT_HOSTNAME",
+            &["--unshare", "none", "true"],
+            &[("BOXINIT_HOSTNAME", "x")],
+        ),
+        both(
+            "--hostname",
+            "--join-uts",
+            &["--join-uts", "/proc/self/ns/uts", "--hostname", "x", "true"],
+            &[],
+        ),
+        both(
+            "--rootfs",
+            "--join-mnt",
+            &[
+                "--join-mnt",
+                "/proc/self/ns/mnt",
+                "--rootfs",
+                "ROOT",
+                "/probe",
+            ],
+            &[],
+        ),
+        both(
+            "--bind",
+            "--join-mnt",
+            &[
+                "--join-mnt",
+                "/proc/self/ns/mnt",
+                "--bind",
+                "/etc:/x",
+                "true",
+            ],
+            &[],
+        ),
         // Bad values, the option named as given: short or long.
         named("-r", &["-r", "KILL", "true"], &[]),
         named("--rewrite", &["--rewrite", "TERM", "true"], &[]),

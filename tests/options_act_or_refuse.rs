@@ -483,7 +483,7 @@ fn unshare_none_given_with_other_namespaces_is_refused() {
 
 #[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
-    let why = "contradicts --unshare none";
+    let why = "contradicts none in --unshare";
     for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
         let line = format!("{option} {why}");
         assert_refused(false, &[], &["--unshare", "none", option, value], &line);
@@ -720,6 +720,14 @@ fn catatonit_takes_its_group_flag_with_pause_as_the_real_one_does() {
         pause.signal(libc::SIGTERM);
         assert_eq!(pause.wait(), 0, "{cmd:?}");
     }
+}
+
+#[test]
+fn root_device_settings_without_one_are_refused_naming_the_one_given() {
+    let line = "--root-wait needs --root-device";
+    assert_refused(true, &[], &["--root-wait", "0"], line);
+    let line = "BOXINIT_ROOT_WAIT needs --root-device";
+    assert_refused(true, &[("BOXINIT_ROOT_WAIT", "5")], &[], line);
 }
 
 #[test]
