@@ -1466,18 +1466,17 @@ impl Parser {
     /// Every option given acts in `mode`, or the run is refused, naming the first that would
     /// not (as the user spelt it: an option, or its variable).
     fn check_mode(&self, mode: Mode) -> Result<(), Failure> {
-        if !cfg!(any(feature = "launcher", feature = "boot")) && !self.pause {
-            // Without them a run only supervises, where every option this build has acts
-            // (`pack` checks it as the table is compiled), unless it pauses.
-            return Ok(());
-        }
-        let misplaced = SPECS
-            .iter()
-            .find(|s| self.was_given(s) && (s.modes() & mode as u8 == 0 || !self.acts_in_pause(s)));
+        // A build without them only supervises, where every option it has acts (`pack`
+        // checks it as the table is compiled), or pauses: the rest is left out of it.
+        let modes = cfg!(any(feature = "launcher", feature = "boot"));
+        let misplaced = SPECS.iter().find(|s| {
+            self.was_given(s) && (modes && s.modes() & mode as u8 == 0 || !self.acts_in_pause(s))
+        });
         let Some(spec) = misplaced else {
             return Ok(());
         };
-        if spec.modes() & mode as u8 != 0 {
+        if !modes || spec.modes() & mode as u8 != 0 {
+            // A pause runs no command: what acts only on one is refused with it.
             return self.refuse_with(opt_bit(spec.opt), b" does not apply with ", bit(Opt::Pause));
         }
         let why: &[u8] = match spec.modes() & !PAUSING {
