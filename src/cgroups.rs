@@ -45,17 +45,6 @@ pub fn check_name(name: &'static CStr) -> Result<&'static CStr, Failure> {
     Ok(name)
 }
 
-/// What only makes sense together: swap is counted with memory, as docker counts it.
-pub fn check(limits: &Limits) -> Result<(), Failure> {
-    match (limits.memory, limits.memory_swap) {
-        (None, Some(_)) => Err(Failure::plain_bare(c"--memory-swap needs --memory")),
-        (Some(memory), Some(swap)) if swap < memory => Err(Failure::plain_bare(
-            c"--memory-swap (memory and swap) is less than --memory",
-        )),
-        _ => Ok(()),
-    }
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Controller {
     Memory,
@@ -546,16 +535,11 @@ mod tests {
     }
 
     #[test]
-    fn swap_counts_with_memory() {
-        let mut limits = Limits {
+    fn a_limit_given_is_wanted() {
+        let limits = Limits {
             memory_swap: Some(10),
             ..Limits::default()
         };
-        assert!(check(&limits).is_err());
-        limits.memory = Some(20);
-        assert!(check(&limits).is_err());
-        limits.memory = Some(10);
-        assert!(check(&limits).is_ok());
         assert!(limits.wanted() && !Limits::default().wanted());
     }
 }

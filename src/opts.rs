@@ -6,6 +6,7 @@
 //! wins over it. Values are borrowed from argv and envp, never copied, so no argument can be
 //! too long or too many for boxinit.
 
+#[cfg(feature = "limits")]
 use crate::cgroups;
 use crate::config::{
     Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
@@ -182,8 +183,8 @@ struct Spec {
     /// `name` is the long option, not only the variable) and `ENV` (it has a variable): bits
     /// of one byte, to keep an entry in 8 bytes.
     who: u8,
-    /// Where it can act (the modes of `Mode`, as bits) in the low four bits; in the high
-    /// four, the job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for
+    /// Where it can act (the modes of `Mode`, as bits) in the low five bits; in the high
+    /// three, the job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for
     /// the supervisor's own): a build without that job refuses it (see `BUILT`).
     place: u8,
     name: Name,
@@ -221,11 +222,11 @@ impl Spec {
     }
 
     const fn modes(&self) -> u8 {
-        self.place & 15
+        self.place & MODES
     }
 
     const fn job(&self) -> u8 {
-        self.place >> 4
+        self.place >> 5
     }
 
     fn name(&self) -> &'static [u8] {
@@ -255,11 +256,19 @@ pub enum Mode {
     Booting = 4,
     /// A boot that hands process 1 to the command (--exec): nothing is supervised.
     Handing = 8,
+    /// Pausing (--pause): no command, so what acts on one has nothing to act on. A run
+    /// pauses in one of the others (supervising or in a container) too.
+    Pausing = 16,
 }
 
-const ANYWHERE: u8 = 15;
+/// Every mode's bit.
+const MODES: u8 = 31;
+const PAUSING: u8 = Mode::Pausing as u8;
+const ANYWHERE: u8 = MODES;
+/// Wherever a command runs.
+const WITH_COMMAND: u8 = ANYWHERE & !PAUSING;
 /// What the supervisor does once the command runs: nothing after a boot's --exec.
-const SUPERVISING: u8 = ANYWHERE & !(Mode::Handing as u8);
+const SUPERVISING: u8 = WITH_COMMAND & !(Mode::Handing as u8);
 const NOT_BOOTING: u8 = Mode::Supervising as u8 | Mode::Container as u8;
 /// File system steps: a container's, or a boot's that unshares a mount namespace.
 const MOUNTING: u8 = Mode::Container as u8 | Mode::Booting as u8 | Mode::Handing as u8;
@@ -273,7 +282,7 @@ const MOUNTING_OPTS: u128 = {
     let (mut opts, mut i) = (0, 0);
     while i < ROWS.len() {
         let spec = ROWS[i].spec;
-        if spec.modes() == MOUNTING && !matches!(spec.opt, Opt::NoDev) {
+        if spec.modes() & !PAUSING == MOUNTING && !matches!(spec.opt, Opt::NoDev) {
             opts |= bit(spec.opt);
         }
         i += 1;
@@ -281,15 +290,20 @@ const MOUNTING_OPTS: u128 = {
     opts
 };
 
-/// `r`, which acts only in `modes`.
+/// `r`, which acts only in `modes` (and not in a pause, unless they say so: `pausing`).
 const fn only(modes: u8, r: Row) -> Row {
     Row {
         spec: Spec {
-            place: r.spec.place & !15 | modes,
+            place: r.spec.place & !MODES | modes,
             ..r.spec
         },
         ..r
     }
+}
+
+/// `modes`, and in a pause too: what acts on boxinit itself, or on the container it pauses in.
+const fn pausing(modes: u8) -> u8 {
+    modes | PAUSING
 }
 
 /// The jobs beyond supervision, each a feature of the build (Cargo.toml).
@@ -313,7 +327,7 @@ const fn built(job: u8, feature: bool) -> u8 {
 const fn job(job: u8, r: Row) -> Row {
     Row {
         spec: Spec {
-            place: r.spec.place & 15 | job << 4,
+            place: r.spec.place & MODES | job << 5,
             ..r.spec
         },
         ..r
@@ -441,7 +455,7 @@ pub fn table() -> impl Iterator<Item = Entry> {
 }
 
 /// A build without `spec`'s job refuses it, naming it as it was given.
-fn in_this_build(spec: &'static Spec, from_env: bool) -> Result<(), Failure> {
+fn in_this_build(spec: &'static Spec, given: Given) -> Result<(), Failure> {
     if in_build(spec) {
         return Ok(());
     }
@@ -450,29 +464,53 @@ fn in_this_build(spec: &'static Spec, from_env: bool) -> Result<(), Failure> {
         BOOT => b" is not in this build (built without boot mode)",
         _ => b" is not in this build (built without the launcher)",
     };
-    Err(refuse_option(spec, from_env, why, b""))
+    Err(refuse_option(spec, given, why, b""))
+}
+
+/// How an option was given: a message names it so.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Given {
+    Long,
+    Short,
+    Env,
 }
 
 /// A usage error that names `spec` as it was given, says `why`, and shows `value` (if any).
 #[inline(never)]
-fn refuse_option(spec: &'static Spec, from_env: bool, why: &[u8], value: &'static [u8]) -> Failure {
+fn refuse_option(spec: &'static Spec, given: Given, why: &[u8], value: &'static [u8]) -> Failure {
     let mut buf = [0; ENV_NAME_MAX];
     let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
-    let what = crate::sys::keep(&[spelling(spec, from_env, &mut buf), why, colon]);
+    let what = crate::sys::keep(&[spelling(spec, given, &mut buf), why, colon]);
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
+/// `failure` (of `spec`, given by its short form), naming it so: `invalid`'s messages, the
+/// only ones of a bad value, say `invalid --long`.
+#[inline(never)]
+fn respelt(failure: Failure, spec: &'static Spec) -> Failure {
+    let what = failure.what();
+    let rest = what.get(b"invalid --".len() + spec.name().len()..);
+    match rest.filter(|_| what.as_ptr() == invalid(spec.opt).to_bytes().as_ptr()) {
+        Some(rest) => match crate::sys::keep(&[b"invalid -", &[spec.short], rest]) {
+            Some(what) => failure.saying(what),
+            None => failure,
+        },
+        None => failure,
+    }
+}
+
 /// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
-fn spelling<'a>(spec: &'static Spec, from_env: bool, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
-    if from_env {
+fn spelling<'a>(spec: &'static Spec, given: Given, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
+    if given == Given::Env {
         return env_name(spec, buf);
     }
-    let name: &[u8] = if spec.long() {
+    let long = spec.long() && (given == Given::Long || spec.short == 0);
+    let name: &[u8] = if long {
         spec.name()
     } else {
         core::slice::from_ref(&spec.short)
     };
-    let dashes = if spec.long() { 2 } else { 1 };
+    let dashes = if long { 2 } else { 1 };
     let len = (dashes + name.len()).min(ENV_NAME_MAX);
     buf[..dashes].fill(b'-');
     buf[dashes..len].copy_from_slice(&name[..len - dashes]);
@@ -520,12 +558,12 @@ const ROWS: &[Row] = &[
     spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
-    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
     job(LAUNCHER | BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
     job(LAUNCHER, list(with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
-    only(NOT_BOOTING, with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
+    only(pausing(NOT_BOOTING), with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
     only(SUPERVISING, spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D)),
     only(SUPERVISING, spec(Opt::TiniGroup, "", 0, "TINI_KILL_PROCESS_GROUP", B | T)),
     only(SUPERVISING, with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
@@ -533,11 +571,11 @@ const ROWS: &[Row] = &[
     with_value(spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
     with_value(spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
     with_value(spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
-    only(SUPERVISING, spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T)),
+    only(pausing(SUPERVISING), spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T)),
     only(NOT_BOOTING, spec(Opt::SingleChild, "single-child", b'c', "", B | D)),
     only(NOT_BOOTING, with_value(spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
     only(SUPERVISING, with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
-    only(NOT_BOOTING, spec(Opt::Pause, "pause", b'P', "", B | C)),
+    only(pausing(NOT_BOOTING), spec(Opt::Pause, "pause", b'P', "", B | C)),
     only(SUPERVISING, with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
     only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
@@ -570,24 +608,24 @@ const ROWS: &[Row] = &[
     job(LAUNCHER, with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
     job(LAUNCHER, with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
     job(LAUNCHER, with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
-    with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL)),
-    with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL)),
-    spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL),
-    list(with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL))),
+    only(WITH_COMMAND, with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL))),
+    only(WITH_COMMAND, with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL))),
+    only(WITH_COMMAND, spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL)),
+    only(WITH_COMMAND, list(with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)))),
     only(SUPERVISING, spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL)),
-    only(NOT_BOOTING, spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
-    only(NOT_BOOTING, with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
+    only(pausing(NOT_BOOTING), spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
+    only(pausing(NOT_BOOTING), with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
-    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
-    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
-    job(LAUNCHER, only(MOUNTING, with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL))),
-    job(LAUNCHER, only(MOUNTING, spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Dev, "dev", 0, "BOXINIT_DEV", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL))),
+    job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL))),
     with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
     with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
@@ -732,12 +770,18 @@ fn own_spec(name: &[u8]) -> Option<&'static Spec> {
 const ENV_PREFIXES: &[u8] = b"BOXINIT_ TINI_ DUMB_INIT_ CATATONIT_";
 
 /// The bit of the setting an option controls; options that set the same thing share one.
+/// Options that edit one thing in turn (capabilities, the command's environment, the mount
+/// steps) are one setting too: the command line's edits replace the environment's whole,
+/// rather than some of each running in an order neither says.
 #[inline(never)]
 fn setting(opt: Opt) -> u128 {
     let opt = match opt {
         Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
         Opt::Setsid => Opt::SingleChild,
         Opt::TiniGroup => Opt::Group,
+        Opt::CapDrop => Opt::CapAdd,
+        Opt::Unsetenv => Opt::Setenv,
+        Opt::RoBind | Opt::Tmpfs => Opt::Bind,
         other => other,
     };
     opt_bit(opt)
@@ -752,6 +796,8 @@ struct Parser {
     /// environment: each must act where it is, or the run is refused.
     used: u128,
     used_from_env: u128,
+    /// Those the command line gave by their short form (`-r`, not `--rewrite`).
+    used_short: u128,
     action: Action,
     rootfs: Option<&'static CStr>,
     hostname: Option<&'static CStr>,
@@ -787,6 +833,7 @@ impl Parser {
             given: 0,
             used: 0,
             used_from_env: 0,
+            used_short: 0,
             action: Action::Run,
             rootfs: None,
             hostname: None,
@@ -848,7 +895,7 @@ impl Parser {
                     (false, Some(_)) => return Err(Failure::plain(c"takes no value:", bytes)),
                     (false, None) => None,
                 };
-                self.apply_arg(spec, value)?;
+                self.apply_arg(spec, value, Given::Long)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
                 return Err(Failure::plain(
@@ -870,7 +917,7 @@ impl Parser {
                     } else {
                         Some(next_value(args, i, arg)?)
                     };
-                    self.apply_arg(spec, value)?;
+                    self.apply_arg(spec, value, Given::Short)?;
                     if spec.takes_value() {
                         break;
                     }
@@ -907,7 +954,7 @@ impl Parser {
         let mut buf = [0; ENV_NAME_MAX];
         let name = env_name(spec, &mut buf);
         let bad = || Failure::variable(name, text);
-        in_this_build(spec, true)?;
+        in_this_build(spec, Given::Env)?;
         let ours = name.starts_with(b"BOXINIT_");
         // A flag's variable that says no asks for nothing: as if it were not there, it acts
         // (and so is refused) nowhere.
@@ -921,7 +968,7 @@ impl Parser {
             return self.apply(spec, value).map_err(|_| bad());
         }
         if spec.takes_value() && text.is_empty() {
-            Err(refuse_option(spec, true, b" is empty", b""))
+            Err(refuse_option(spec, Given::Env, b" is empty", b""))
         } else {
             let value = spec.takes_value().then_some(value);
             self.apply(spec, value).map_err(|_| bad())
@@ -932,16 +979,26 @@ impl Parser {
         &mut self,
         spec: &'static Spec,
         value: Option<&'static CStr>,
+        given: Given,
     ) -> Result<(), Failure> {
-        in_this_build(spec, false)?;
+        in_this_build(spec, given)?;
         self.given |= setting(spec.opt);
-        self.used |= opt_bit(spec.opt);
+        let bit = opt_bit(spec.opt);
+        self.used |= bit;
+        self.used_short = match given {
+            Given::Short => self.used_short | bit,
+            _ => self.used_short & !bit,
+        };
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
         if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
-            return Err(refuse_option(spec, false, b" is empty", b""));
+            return Err(refuse_option(spec, given, b" is empty", b""));
         }
-        self.apply(spec, value)
+        // The messages of bad values name an option by its long form.
+        self.apply(spec, value).map_err(|failure| match given {
+            Given::Short => respelt(failure, spec),
+            _ => failure,
+        })
     }
 
     /// Each job's options are its own function's, compiled only into a build that has the
@@ -949,7 +1006,12 @@ impl Parser {
     fn apply(&mut self, spec: &'static Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
         let text = value.map_or(&b""[..], CStr::to_bytes);
         if spec.list() && values::has_empty_item(text) {
-            return Err(refuse_option(spec, false, b" has an empty item", text));
+            return Err(refuse_option(
+                spec,
+                Given::Long,
+                b" has an empty item",
+                text,
+            ));
         }
         match spec.job() {
             #[cfg(feature = "launcher")]
@@ -1246,6 +1308,11 @@ impl Parser {
                 false => b" needs the mnt namespace",
             };
             let rootfs = self.rootfs.map_or(&b""[..], CStr::to_bytes);
+            if !booting {
+                // A mount namespace joined (not ours to mount in): that is the reason.
+                let mounting = bit(Opt::Rootfs) | MOUNTING_OPTS;
+                self.refuse_with(mounting, b" contradicts ", bit(Opt::JoinMnt))?;
+            }
             self.refuse_value(bit(Opt::Rootfs), why, rootfs)?;
             self.refuse_any(MOUNTING_OPTS, why)?;
         }
@@ -1264,15 +1331,11 @@ impl Parser {
         }
         self.check_container(namespaces, booting)?;
         // The root device's settings mean nothing without one.
-        let root_settings =
-            1 << Opt::RootFstype as u32 | 1 << Opt::RootOptions as u32 | 1 << Opt::RootWait as u32;
-        if self.used & root_settings != 0 && self.boot.root_device.is_none() {
-            return Err(Failure::plain(
-                c"--root-fstype, --root-options and --root-wait need --root-device",
-                b"",
-            ));
+        if self.boot.root_device.is_none() {
+            let root_settings = bit(Opt::RootFstype) | bit(Opt::RootOptions) | bit(Opt::RootWait);
+            self.refuse_any(root_settings, b" needs --root-device")?;
         }
-        cgroups::check(&self.limits)?;
+        self.check_swap()?;
         if cfg!(feature = "launcher") && self.rootfs.is_none() {
             self.refuse_any(bit(Opt::Volatile) | bit(Opt::Chroot), b" needs --rootfs")?;
         }
@@ -1282,6 +1345,25 @@ impl Parser {
             operands
         };
         Ok(self.into_config(command, namespaces))
+    }
+
+    /// --memory-swap is a limit of memory and swap together: never below --memory.
+    #[cfg(feature = "limits")]
+    fn check_swap(&self) -> Result<(), Failure> {
+        match (self.limits.memory, self.limits.memory_swap) {
+            (None, Some(_)) => self.refuse_any(bit(Opt::MemorySwap), b" needs --memory"),
+            (Some(memory), Some(swap)) if swap < memory => {
+                let why = b" (memory and swap) is less than ";
+                self.refuse_with(bit(Opt::MemorySwap), why, bit(Opt::Memory))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Without limits, none can have been given (`in_this_build`).
+    #[cfg(not(feature = "limits"))]
+    fn check_swap(&self) -> Result<(), Failure> {
+        Ok(())
     }
 
     /// The namespaces to make: those asked for, those a rootfs or a hostname needs, a user
@@ -1301,8 +1383,8 @@ impl Parser {
             // --unshare none said no namespace: an option that needs one would quietly make it.
             let needs = bit(Opt::Uid) | bit(Opt::Gid) | bit(Opt::MapUid) | bit(Opt::MapGid);
             let needs = needs | bit(Opt::MapUsers) | bit(Opt::MapGroups);
-            let why = b" contradicts --unshare none";
-            self.refuse_any(needs | bit(Opt::Boottime) | bit(Opt::Monotonic), why)?;
+            let needs = needs | bit(Opt::Boottime) | bit(Opt::Monotonic);
+            self.refuse_with(needs, b" contradicts none in ", bit(Opt::Unshare))?;
         }
         if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
@@ -1317,7 +1399,7 @@ impl Parser {
     #[cfg(not(feature = "launcher"))]
     fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
         match self.hostname.filter(|_| !booting) {
-            Some(hostname) => container::check_hostname(hostname, Namespaces::NONE),
+            Some(_) => container::check_hostname(c""),
             None => Ok(()),
         }
         .map(|()| Namespaces::NONE)
@@ -1345,13 +1427,14 @@ impl Parser {
             self.refuse_any(bit(Opt::Unshare), why)?;
         }
         if let Some(hostname) = self.hostname {
-            // A boot's --hostname names the machine: no namespace needed there.
-            let namespaces = if booting {
-                Namespaces(libc::CLONE_NEWUTS)
-            } else {
-                namespaces
-            };
-            container::check_hostname(hostname, namespaces)?;
+            container::check_hostname(hostname)?;
+            // A boot's --hostname names the machine: no namespace needed there. Only a UTS
+            // namespace of our own keeps it from the host, not one joined.
+            if !booting && !namespaces.has(libc::CLONE_NEWUTS) {
+                self.refuse_with(bit(Opt::Hostname), b" contradicts ", bit(Opt::JoinUts))?;
+                let why = b" needs the uts namespace";
+                self.refuse_value(bit(Opt::Hostname), why, hostname.to_bytes())?;
+            }
         }
         Ok(())
     }
@@ -1383,18 +1466,20 @@ impl Parser {
     /// Every option given acts in `mode`, or the run is refused, naming the first that would
     /// not (as the user spelt it: an option, or its variable).
     fn check_mode(&self, mode: Mode) -> Result<(), Failure> {
-        if !cfg!(any(feature = "launcher", feature = "boot")) {
-            // Without them a run only supervises, where every option this build has acts
-            // (`pack` checks it as the table is compiled).
-            return Ok(());
-        }
-        let misplaced = SPECS
-            .iter()
-            .find(|s| self.was_given(s) && s.modes() & mode as u8 == 0);
+        // A build without them only supervises, where every option it has acts (`pack`
+        // checks it as the table is compiled), or pauses: the rest is left out of it.
+        let modes = cfg!(any(feature = "launcher", feature = "boot"));
+        let misplaced = SPECS.iter().find(|s| {
+            self.was_given(s) && (modes && s.modes() & mode as u8 == 0 || !self.acts_in_pause(s))
+        });
         let Some(spec) = misplaced else {
             return Ok(());
         };
-        let why: &[u8] = match spec.modes() {
+        if !modes || spec.modes() & mode as u8 != 0 {
+            // A pause runs no command: what acts only on one is refused with it.
+            return self.refuse_with(opt_bit(spec.opt), b" does not apply with ", bit(Opt::Pause));
+        }
+        let why: &[u8] = match spec.modes() & !PAUSING {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
@@ -1406,6 +1491,13 @@ impl Parser {
             _ => b" applies to containers only (--rootfs, --unshare)",
         };
         self.refuse_any(opt_bit(spec.opt), why)
+    }
+
+    /// Whether `spec` acts in this run's pause, if it pauses. catatonit takes -g with -P
+    /// (and does nothing with it): under its name, so does boxinit.
+    fn acts_in_pause(&self, s: &Spec) -> bool {
+        let catatonit_group = self.personality == Personality::Catatonit && s.opt == Opt::Group;
+        !self.pause || s.modes() & PAUSING != 0 || catatonit_group
     }
 
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
@@ -1429,17 +1521,25 @@ impl Parser {
     #[inline(never)]
     fn refuse_value(&self, opts: u128, why: &[u8], value: &'static [u8]) -> Result<(), Failure> {
         match self.given_spec(opts) {
-            Some((spec, from_env)) => Err(refuse_option(spec, from_env, why, value)),
+            Some((spec, given)) => Err(refuse_option(spec, given, why, value)),
             None => Ok(()),
         }
     }
 
     /// The first of `opts` (bits of `Opt`) that was given, and whether from the environment.
-    fn given_spec(&self, opts: u128) -> Option<(&'static Spec, bool)> {
+    fn given_spec(&self, opts: u128) -> Option<(&'static Spec, Given)> {
         let spec = SPECS
             .iter()
             .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s))?;
-        Some((spec, self.used_from_env & opt_bit(spec.opt) != 0))
+        let bit = opt_bit(spec.opt);
+        let given = if self.used_from_env & bit != 0 {
+            Given::Env
+        } else if self.used_short & bit != 0 {
+            Given::Short
+        } else {
+            Given::Long
+        };
+        Some((spec, given))
     }
 
     /// Two options that cannot both act: refused whichever way each was given (an option or
@@ -1451,11 +1551,11 @@ impl Parser {
     /// Refuse the first of `opts` given when one of `others` was given too: `<opt><why><other>`.
     #[inline(never)]
     fn refuse_with(&self, opts: u128, why: &[u8], others: u128) -> Result<(), Failure> {
-        let Some((other, from_env)) = self.given_spec(others) else {
+        let Some((other, given)) = self.given_spec(others) else {
             return Ok(());
         };
         let mut name = [0; ENV_NAME_MAX];
-        let why = crate::sys::keep(&[why, spelling(other, from_env, &mut name)]);
+        let why = crate::sys::keep(&[why, spelling(other, given, &mut name)]);
         self.refuse_any(opts, why.map_or(b"", CStr::to_bytes))
     }
 
@@ -1554,7 +1654,17 @@ fn join_or_unshare(
 }
 
 /// Options that cannot both act: each pair is refused whichever way each was given.
-const CONTRADICTIONS: [(Opt, Opt); 6] = [
+const CONTRADICTIONS: [(Opt, Opt); 14] = [
+    // A joined user namespace has its maps, and its ids are what they map: the command's
+    // would fail only as it starts.
+    (Opt::Uid, Opt::JoinUser),
+    (Opt::Gid, Opt::JoinUser),
+    (Opt::MapUid, Opt::JoinUser),
+    (Opt::MapGid, Opt::JoinUser),
+    (Opt::MapUsers, Opt::JoinUser),
+    (Opt::MapGroups, Opt::JoinUser),
+    (Opt::User, Opt::JoinUser),
+    (Opt::Groups, Opt::JoinUser),
     (Opt::NoDev, Opt::Dev),
     // --ro keeps the root from the writes that --volatile is there to take.
     (Opt::ReadOnly, Opt::Volatile),
@@ -1599,10 +1709,10 @@ fn after(s: &'static CStr, at: usize) -> &'static CStr {
 
 fn invalid(opt: Opt) -> &'static CStr {
     match opt {
-        Opt::ParentDeath => c"invalid signal for -p:",
-        Opt::ExpectExit => c"invalid exit code for -e (0-255):",
+        Opt::ParentDeath => c"invalid --parent-death-signal (want a signal: TERM or 15):",
+        Opt::ExpectExit => c"invalid --expect-exit (want 0-255):",
         Opt::Verbosity => c"invalid verbosity:",
-        Opt::Rewrite => c"invalid -r (want SIGNAL:SIGNAL, 0 to drop):",
+        Opt::Rewrite => c"invalid --rewrite (want SIGNAL:SIGNAL, 0 to drop):",
         Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
         Opt::Memory => c"invalid --memory (want bytes with k, m or g: 64m):",
         Opt::MemorySwap => c"invalid --memory-swap (want bytes with k, m or g: 64m):",
@@ -1725,6 +1835,23 @@ mod tests {
         parse(Strings::leak(argv), Strings::leak(env), Host::default())
     }
 
+    #[cfg(feature = "limits")]
+    #[test]
+    fn swap_counts_with_memory() {
+        let swap = |args: &[&str], env: &[&str]| {
+            let argv = [&["boxinit"], args, &["x"]].concat();
+            parse_as(&argv, env).map(|_| ()).map_err(|f| f.what())
+        };
+        let less = Err(&b"--memory-swap (memory and swap) is less than BOXINIT_MEMORY"[..]);
+        assert_eq!(
+            swap(&["--memory-swap", "10m"], &["BOXINIT_MEMORY=20m"]),
+            less
+        );
+        let needs = Err(&b"BOXINIT_MEMORY_SWAP needs --memory"[..]);
+        assert_eq!(swap(&[], &["BOXINIT_MEMORY_SWAP=10m"]), needs);
+        assert!(swap(&["--memory", "10m", "--memory-swap", "10m"], &[]).is_ok());
+    }
+
     fn command_of(config: &Config) -> Vec<String> {
         let cmd = config.command.iter();
         cmd.map(|s| s.to_str().unwrap().to_owned()).collect()
@@ -1805,7 +1932,9 @@ mod tests {
         assert!(parse_as(&["tini", "-c", "x"], &[]).is_err());
         assert!(parse_as(&["dumb-init", "-s", "x"], &[]).is_err());
         assert!(parse_as(&["catatonit", "-P"], &[]).unwrap().pause);
-        assert!(parse_as(&["boxinit", "-s", "-c", "-P"], &[]).is_ok());
+        assert!(parse_as(&["boxinit", "-s", "-w", "-P"], &[]).is_ok());
+        // -c acts on a command, which a pause has not.
+        assert!(parse_as(&["boxinit", "-c", "-P"], &[]).is_err());
         assert!(parse_as(&["boxinit", "-s", "-g"], &[]).is_ok());
     }
 

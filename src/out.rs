@@ -331,6 +331,14 @@ impl Failure {
         Failure::plain(what.unwrap_or(c"invalid value for a variable:"), value)
     }
 
+    /// The same failure, saying `what` (the same thing in other words).
+    pub fn saying(self, what: &'static CStr) -> Failure {
+        Failure {
+            what: sys::CText::new(what, self.what.tag()),
+            ..self
+        }
+    }
+
     pub fn with_status(self, status: u8) -> Failure {
         Failure {
             subject: self.subject.with_extra(status ^ Failure::STATUS),

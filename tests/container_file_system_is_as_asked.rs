@@ -413,7 +413,7 @@ fn bad_input_is_125_with_one_line_and_nothing_left_behind() {
         ),
         (
             &["--join-mnt", "/proc/self/ns/mnt", "--tmpfs", "/tmp"],
-            "--tmpfs needs the mnt namespace",
+            "--tmpfs contradicts --join-mnt",
         ),
     ] {
         let out = run(boxinit_cmd()

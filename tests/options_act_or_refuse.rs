@@ -13,6 +13,7 @@ use boxinit::opts::{self, Mode};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 use support::*;
 
 /// A value that would make an option act, more options it needs, and a shell script that
@@ -164,7 +165,21 @@ fn run_one(name: &str, mode: Mode, spelling: &Spelling, sample: &Sample, marker:
     }
     let host_uts = std::fs::read_link("/proc/self/ns/uts").unwrap();
     cmd.env("HOST_UTS", host_uts);
-    let what = match spelling {
+    let what = give(&mut cmd, spelling, sample);
+    cmd.args(sample.with).args(["--", "sh", "-c", &script]);
+    let out = run(&mut cmd);
+    Run {
+        what: format!("{name} in {mode:?}: {what}"),
+        status: exit_code(out.status),
+        stderr: text(&out.stderr),
+        ran: marker.exists(),
+    }
+}
+
+/// `spelling` with `sample`'s value given to `cmd`: how it was given (`VAR=VALUE` for a
+/// variable).
+fn give(cmd: &mut Command, spelling: &Spelling, sample: &Sample) -> String {
+    match spelling {
         Spelling::Flag(flag) => {
             cmd.arg(flag);
             if !sample.value.is_empty() {
@@ -181,14 +196,6 @@ fn run_one(name: &str, mode: Mode, spelling: &Spelling, sample: &Sample, marker:
             cmd.env(var, value);
             format!("{var}={value}")
         }
-    };
-    cmd.args(sample.with).args(["--", "sh", "-c", &script]);
-    let out = run(&mut cmd);
-    Run {
-        what: format!("{name} in {mode:?}: {what}"),
-        status: exit_code(out.status),
-        stderr: text(&out.stderr),
-        ran: marker.exists(),
     }
 }
 
@@ -476,7 +483,7 @@ fn unshare_none_given_with_other_namespaces_is_refused() {
 
 #[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
-    let why = "contradicts --unshare none";
+    let why = "contradicts none in --unshare";
     for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
         let line = format!("{option} {why}");
         assert_refused(false, &[], &["--unshare", "none", option, value], &line);
@@ -486,11 +493,8 @@ fn options_that_need_a_namespace_are_refused_with_unshare_none() {
 #[test]
 fn options_asking_for_opposite_things_are_refused_together() {
     let cases: [(&[&str], &str); 5] = [
-        (
-            &["-c", "--new-session"],
-            "--new-session contradicts --single-child",
-        ),
-        (&["-g", "-c"], "--process-group contradicts --single-child"),
+        (&["-c", "--new-session"], "--new-session contradicts -c"),
+        (&["-g", "-c"], "-g contradicts -c"),
         (
             &["--rootfs", "/", "--dev", "--no-dev"],
             "--no-dev contradicts --dev",
@@ -518,11 +522,12 @@ fn options_asking_for_opposite_things_are_refused_together() {
     let line = "--no-dev contradicts BOXINIT_DEV";
     assert_refused(false, &env, &["--rootfs", "/", "--no-dev"], line);
     let env = [("TINI_KILL_PROCESS_GROUP", "1")];
-    let line = "TINI_KILL_PROCESS_GROUP contradicts --single-child";
+    let line = "TINI_KILL_PROCESS_GROUP contradicts -c";
     assert_refused(false, &env, &["-c"], line);
     let env = [("DUMB_INIT_SETSID", "0")];
     let line = "--process-group contradicts DUMB_INIT_SETSID";
-    assert_refused(false, &env, &["-g"], line);
+    assert_refused(false, &env, &["--process-group"], line);
+    assert_refused(false, &env, &["-g"], "-g contradicts DUMB_INIT_SETSID");
 }
 
 #[test]
@@ -647,4 +652,177 @@ fn id_maps_act_with_exec() {
         assert_eq!(exit_code(out.status), 0, "{args:?}: {out:?}");
         assert_eq!(text(&out.stdout), want, "{args:?}");
     }
+}
+
+#[test]
+fn options_that_act_only_on_a_command_are_refused_with_pause() {
+    // A pause runs no command: what would act on one has nothing to act on.
+    let mut runs = 0;
+    for entry in opts::table() {
+        // (Those of a container alone are refused for that first, with -P as without.)
+        if entry.acts_in(Mode::Pausing) || !entry.acts_in(Mode::Supervising) || !entry.in_build() {
+            continue;
+        }
+        let Some(sample) = sample(&key(&entry)) else {
+            continue;
+        };
+        for (name, personality) in NAMES {
+            let pauses = [Personality::Boxinit, Personality::Catatonit].contains(&personality);
+            if !pauses || !entry.known_under(personality) {
+                continue;
+            }
+            // catatonit takes -g with -P, and so does boxinit under its name.
+            if personality == Personality::Catatonit && key(&entry) == "process-group" {
+                continue;
+            }
+            for spelling in spellings(&entry) {
+                runs += 1;
+                let mut cmd = Command::new(boxinit());
+                cmd.arg0(name).arg("-P");
+                strip_options_env(&mut cmd);
+                let given = give(&mut cmd, &spelling, &sample);
+                let given = given.split('=').next().unwrap().to_owned();
+                cmd.args(sample.with);
+                // (One that is not refused pauses: `finish` fails it after its time limit.)
+                let out = Running::start(&mut cmd).finish();
+                let stderr = text(&out.stderr);
+                let usage = if personality == Personality::Boxinit {
+                    125
+                } else {
+                    1
+                };
+                assert_eq!(exit_code(out.status), usage, "{name} -P {given}: {stderr}");
+                assert_eq!(stderr.lines().count(), 1, "{name} -P {given}: {stderr}");
+                let why = format!("{given} does not apply with -P\n");
+                let named = !sample.with.is_empty() || stderr.ends_with(&why);
+                assert!(
+                    stderr.ends_with(" does not apply with -P\n") && named,
+                    "{stderr}"
+                );
+            }
+        }
+    }
+    assert!(runs > 30, "only {runs} runs");
+}
+
+#[test]
+fn catatonit_takes_its_group_flag_with_pause_as_the_real_one_does() {
+    let mut ours = Command::new(boxinit());
+    ours.arg0("catatonit");
+    for mut cmd in [Command::new("catatonit"), ours] {
+        strip_options_env(&mut cmd);
+        cmd.args(["-P", "-g"]);
+        let mut pause = Running::start(&mut cmd);
+        assert!(
+            pause.still_running_after(Duration::from_millis(300)),
+            "{cmd:?} ended"
+        );
+        pause.signal(libc::SIGTERM);
+        assert_eq!(pause.wait(), 0, "{cmd:?}");
+    }
+}
+
+#[test]
+fn root_device_settings_without_one_are_refused_naming_the_one_given() {
+    let line = "--root-wait needs --root-device";
+    assert_refused(true, &[], &["--root-wait", "0"], line);
+    let line = "BOXINIT_ROOT_WAIT needs --root-device";
+    assert_refused(true, &[("BOXINIT_ROOT_WAIT", "5")], &[], line);
+}
+
+#[test]
+fn options_are_named_by_the_form_given() {
+    assert_refused(
+        false,
+        &[],
+        &["-r", "TERM"],
+        "invalid -r (want SIGNAL:SIGNAL, 0 to drop): TERM",
+    );
+    let why = "(want SIGNAL:SIGNAL, 0 to drop): TERM";
+    assert_refused(
+        false,
+        &[],
+        &["--rewrite", "TERM"],
+        &format!("invalid --rewrite {why}"),
+    );
+    let why = "(want 0-255): 256";
+    assert_refused(false, &[], &["-e", "256"], &format!("invalid -e {why}"));
+    assert_refused(
+        false,
+        &[],
+        &["--expect-exit", "256"],
+        &format!("invalid --expect-exit {why}"),
+    );
+    assert_refused(
+        false,
+        &[],
+        &["--pause", "-r", "1:2"],
+        "-r does not apply with --pause",
+    );
+}
+
+/// `boxinit` with `env` and `args` (a container of `root` when given) running `script`:
+/// its stdout, after a status of 0.
+fn output_of(env: &[(&str, &str)], args: &[&str], script: &str) -> String {
+    let mut cmd = Command::new(boxinit());
+    strip_options_env(&mut cmd);
+    cmd.envs(env.iter().copied())
+        .args(args)
+        .args(["--", "sh", "-c", script]);
+    let out = run(&mut cmd);
+    assert_eq!(exit_code(out.status), 0, "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The effective capabilities in `/proc/self/status`'s words.
+fn has_cap(status: &str, cap: u32) -> bool {
+    let eff = status.trim().rsplit('\t').next().unwrap();
+    u64::from_str_radix(eff, 16).unwrap() & (1 << cap) != 0
+}
+
+#[test]
+fn the_command_lines_edits_replace_the_environments_of_the_same_thing() {
+    // The command line wins: its adds and drops, sets and unsets, mount steps replace the
+    // environment's whole, rather than some of each running in turn.
+    let caps = "grep CapEff /proc/self/status";
+    let out = output_of(
+        &[("BOXINIT_CAP_ADD", "net_admin")],
+        &["--cap-drop", "net_admin"],
+        caps,
+    );
+    assert!(!has_cap(&out, 12), "net_admin kept: {out}");
+    let out = output_of(
+        &[("BOXINIT_CAP_DROP", "net_raw")],
+        &["--cap-add", "net_raw"],
+        caps,
+    );
+    assert!(has_cap(&out, 13), "net_raw lost: {out}");
+    let out = output_of(&[("BOXINIT_CAP_DROP", "all")], &["--cap-add", "kill"], caps);
+    assert!(has_cap(&out, 5), "kill lost: {out}");
+    let show = "echo A=${A-unset}";
+    let out = output_of(&[("BOXINIT_SETENV", "A=1")], &["--unsetenv", "A"], show);
+    assert_eq!(out, "A=unset\n");
+    let out = output_of(
+        &[("A", "0"), ("BOXINIT_UNSETENV", "A")],
+        &["--setenv", "A=1"],
+        show,
+    );
+    assert_eq!(out, "A=1\n");
+
+    let root = busybox_rootfs();
+    let scratch = TempDir::new("scratch");
+    std::fs::write(scratch.path().join("here"), "").unwrap();
+    let rootfs = root.path().to_str().unwrap();
+    let bind = format!("{}:/tmp/s", scratch.path().display());
+    let args = ["--rootfs", rootfs, "--bind", &bind];
+    let out = output_of(&[("BOXINIT_TMPFS", "/tmp")], &args, "ls /tmp/s");
+    assert_eq!(out, "here\n", "the environment's tmpfs covered the bind");
+    let ro = format!("{}:/tmp/s", scratch.path().display());
+    let script = "touch /tmp/s/written && echo written";
+    let out = output_of(&[("BOXINIT_RO_BIND", &ro)], &args, script);
+    assert_eq!(
+        out, "written\n",
+        "the environment's read-only bind covered --bind"
+    );
+    assert!(scratch.path().join("written").exists());
 }

@@ -20,7 +20,7 @@ pub fn check_rootfs_exists(_rootfs: &'static CStr) -> Result<(), Failure> {
 }
 
 /// Boot mode's --hostname names the machine; anywhere else it needs a UTS namespace.
-pub fn check_hostname(_hostname: &'static CStr, _namespaces: Namespaces) -> Result<(), Failure> {
+pub fn check_hostname(_hostname: &'static CStr) -> Result<(), Failure> {
     Err(Failure::plain(
         c"--hostname outside boot mode is not in this build (built without the launcher)",
         b"",
