@@ -37,21 +37,16 @@ pub fn start(args: Strings, env: Strings) -> ! {
     // What configured this boxinit is not the command's business, and would mislead a
     // boxinit inside it. From here on only this `env` is used (see `Strings::without`).
     let env = env.without(opts::is_own_variable);
-    let booting = config.boot.enabled;
-    let outcome = if booting {
-        boot::begin(config).and_then(|()| run(config, env))
-    } else {
-        run(config, env)
-    };
-    let outcome = outcome.unwrap_or_else(|failure| {
+    let made = config.boot.enabled.then(|| boot::begin(config));
+    let outcome = run(config, env).unwrap_or_else(|failure| {
         failure.report();
         Outcome {
             status: failure.status(),
             system: None,
         }
     });
-    if booting {
-        boot::end(config, outcome);
+    if let Some(made) = made {
+        boot::end(config, outcome, made);
     }
     sys::exit(outcome.status)
 }
