@@ -60,6 +60,9 @@ fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure> {
 }
 
 /// The command's steps, the same for every job.
+// Out of line: inlined into `start`, its one caller, it made the aarch64 build 416 B and the
+// x86_64 supervisor build 104 B larger (the other two 64 and 80 B smaller).
+#[inline(never)]
 fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
     let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {
