@@ -79,7 +79,7 @@ pub fn started_by_kernel() -> bool {
 /// command line, a fault): a plain exit, except for the kernel's init, which powers off.
 pub fn quit(status: u8) -> ! {
     if started_by_kernel() {
-        power_off(status, OnExit::PowerOff)
+        power_off(status, OnExit::PowerOff, Made::NONE)
     }
     sys::exit(status)
 }
@@ -87,28 +87,39 @@ pub fn quit(status: u8) -> ! {
 /// A command line the kernel's init cannot use: say so where it can be seen, power off. A
 /// boot's (--boot) ends as every failed boot ends, with its status line.
 pub fn refuse(failure: &Failure, args: Strings, env: Strings) -> ! {
+    let mut made = Made::NONE;
     if started_by_kernel() {
         // Read by the parser's rule for a yes/no variable, as when the options are accepted.
         let exit_device = env.value(b"BOXINIT_EXIT_DEVICE");
         if exit_device.is_some_and(|v| values::boolean(v.to_bytes()) == Some(true)) {
             set(EXIT_DEVICE);
         }
-        mount_missing(&EARLY[..1], 0);
+        mount_missing(&EARLY[..1], 0, &mut made);
         console();
     }
     failure.report();
     // (The line is true of any run, so a BOXINIT_BOOT that says no does no harm here.)
     let from_env = env.value(b"BOXINIT_BOOT").is_some();
     if from_env || args.iter().any(|a| a.to_bytes() == b"--boot") {
-        power_off(failure.status(), OnExit::PowerOff)
+        power_off(failure.status(), OnExit::PowerOff, made)
     }
     quit(failure.status())
 }
 
 /// Boot mode's own first steps, before the command's: mount what is missing, make fds 0-2
 /// the console, load modules, switch to the real root if asked, bring `lo` up, set the
-/// hostname.
-pub fn begin(config: &Config) -> Result<(), Failure> {
+/// hostname. What they made is for `end` to remove. A boot that fails here ends here, as
+/// every boot ends.
+pub fn begin(config: &Config) -> Made {
+    let mut made = Made::NONE;
+    if let Err(failure) = first_steps(config, &mut made) {
+        failure.report();
+        power_off(failure.status(), config.boot.on_exit, made)
+    }
+    made
+}
+
+fn first_steps(config: &Config, made: &mut Made) -> Result<(), Failure> {
     if sys::getpid() != 1 {
         // Boot mode mounts over every standard directory that is not a mount point yet
         // (/tmp, /run, ...): on a running system that would hide the caller's files.
@@ -118,17 +129,17 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     if settings.exit_device {
         set(EXIT_DEVICE);
     }
-    mount_missing(&EARLY, 0);
+    mount_missing(&EARLY, 0, made);
     console();
     load_modules(settings.modules);
     if let Some(device) = settings.root_device {
         let dir = settings.switch_root.unwrap_or(NEW_ROOT);
         mount_root(device, dir, settings)?;
-        switch_root(dir)?;
+        switch_root(dir, made)?;
     } else if let Some(dir) = settings.switch_root {
-        switch_root(dir)?;
+        switch_root(dir, made)?;
     }
-    mount_missing(&LATE, LATE_BIT);
+    mount_missing(&LATE, LATE_BIT, made);
     if let Err(e) = sys::set_interface_up(b"lo") {
         out::error("bringing up", b"lo", Some(e));
     }
@@ -143,18 +154,19 @@ pub fn begin(config: &Config) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Boot mode's end, once the command's steps are over: the status line, sync, and the end
-/// the options (or a signal) asked for.
-pub fn end(config: &Config, outcome: Outcome) -> ! {
+/// Boot mode's end, once the command's steps are over: the status line, the root as `begin`
+/// found it, sync, and the end the options (or a signal) asked for.
+pub fn end(config: &Config, outcome: Outcome, made: Made) -> ! {
     power_off(
         outcome.status,
         outcome.system.unwrap_or(config.boot.on_exit),
+        made,
     )
 }
 
 /// The end of every boot: the status line, the root as it was found, sync, the exit device,
 /// and reboot(2).
-fn power_off(status: u8, how: OnExit) -> ! {
+fn power_off(status: u8, how: OnExit, made: Made) -> ! {
     let mut digits = [0; 20];
     // One machine-readable line for whoever reads the console; a --boot refused outside
     // process 1 never booted, so its failure stays the one line.
@@ -166,7 +178,7 @@ fn power_off(status: u8, how: OnExit) -> ! {
     }
     // Opened while /dev is still there.
     let port = is(EXIT_DEVICE).then(|| Fd::open(c"/dev/port", libc::O_WRONLY));
-    remove_made();
+    made.remove();
     sys::sync();
     if !started_by_kernel() {
         sys::exit(status); // --boot elsewhere (a container, a test): never reboot(2)
@@ -238,27 +250,31 @@ const LATE: [Mount; 1] = [mount(c"tmpfs", c"/tmp", c"mode=1777")];
 /// The mount points of `EARLY` and then `LATE` (one bit each, by place) that the boot made in
 /// its final root: they are unmounted and removed as the boot ends, so that a root is left as
 /// it was found, as a container's is.
-static MADE: AtomicU8 = AtomicU8::new(0);
+#[derive(Clone, Copy)]
+pub struct Made(u8);
 const LATE_BIT: usize = EARLY.len();
 /// The mounts of `EARLY` that a switch of root takes along (/dev, /proc, /sys and /run,
 /// with what is mounted under them), one bit each.
 const MOVED: u8 = 1 << 0 | 1 << 3 | 1 << 4 | 1 << 6;
 
-/// Make `path` for the mount of bit `bit`, noting it if it was missing.
-fn make_mount_point(path: &CStr, bit: usize) {
-    if sys::mkdir(path, 0o755).is_ok() {
-        MADE.store(MADE.load(Ordering::Relaxed) | 1 << bit, Ordering::Relaxed);
-    }
-}
+impl Made {
+    const NONE: Made = Made(0);
 
-/// Unmount and remove the mount points the boot made in its root, the latest first.
-fn remove_made() {
-    let made = MADE.load(Ordering::Relaxed);
-    for bit in (0..LATE_BIT + 1).rev() {
-        let m = EARLY.get(bit).unwrap_or(&LATE[0]);
-        if made & 1 << bit != 0 {
-            let _ = sys::umount(m.target, libc::MNT_DETACH);
-            let _ = sys::rmdir(m.target);
+    /// Make `path` for the mount of bit `bit`, noting it if it was missing.
+    fn mount_point(&mut self, path: &CStr, bit: usize) {
+        if sys::mkdir(path, 0o755).is_ok() {
+            self.0 |= 1 << bit;
+        }
+    }
+
+    /// Unmount and remove the mount points the boot made in its root, the latest first.
+    fn remove(self) {
+        for bit in (0..LATE_BIT + 1).rev() {
+            let m = EARLY.get(bit).unwrap_or(&LATE[0]);
+            if self.0 & 1 << bit != 0 {
+                let _ = sys::umount(m.target, libc::MNT_DETACH);
+                let _ = sys::rmdir(m.target);
+            }
         }
     }
 }
@@ -266,9 +282,9 @@ fn remove_made() {
 /// Mount each of `mounts` that is not mounted yet (the kernel or a bootloader's initramfs
 /// may have done some), the first one of bit `first`. A mount that fails is reported; the
 /// boot goes on without it.
-fn mount_missing(mounts: &[Mount], first: usize) {
+fn mount_missing(mounts: &[Mount], first: usize, made: &mut Made) {
     for (i, m) in mounts.iter().enumerate() {
-        make_mount_point(m.target, first + i);
+        made.mount_point(m.target, first + i);
         if is_mount_point(m.target) {
             continue;
         }
@@ -348,7 +364,7 @@ fn mount_root(device: &'static CStr, dir: &'static CStr, s: &BootSettings) -> Re
 /// along, empty the initramfs (it is memory that nothing could reach any more), move `dir`
 /// onto `/` and chroot into it. Any other old root (a disk, a container's root, even one on
 /// tmpfs) keeps every file: switching away from it is no reason to lose them.
-fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
+fn switch_root(dir: &'static CStr, made: &mut Made) -> Result<(), Failure> {
     let fail = |e| Failure::os(c"switching root to", dir.to_bytes(), e);
     let (root, new) = root_and_new(dir).map_err(fail)?;
     if new == root {
@@ -357,7 +373,7 @@ fn switch_root(dir: &'static CStr) -> Result<(), Failure> {
             dir.to_bytes(),
         ));
     }
-    move_root(dir, new.0 == root.0).map_err(fail)
+    move_root(dir, new.0 == root.0, made).map_err(fail)
 }
 
 /// A file's device and inode.
@@ -373,7 +389,7 @@ fn root_and_new(dir: &CStr) -> Result<(Ids, Ids), Errno> {
 }
 
 /// The switch itself, onto `dir` (on the old root's device when `same_device`).
-fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
+fn move_root(dir: &CStr, same_device: bool, made: &mut Made) -> Result<(), Errno> {
     if same_device {
         // A directory of the old root: only a mount can be moved onto `/`.
         sys::mount(dir, dir, None, libc::MS_BIND | libc::MS_REC, None)?;
@@ -381,10 +397,10 @@ fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
     // Asked while /proc is still where it was mounted.
     let initramfs = is_initramfs();
     // What was made in the old root stays there; what the new root lacks is made now.
-    MADE.store(0, Ordering::Relaxed);
+    *made = Made::NONE;
     for bit in 0..LATE_BIT {
         if MOVED & 1 << bit != 0 {
-            move_into(bit, dir);
+            move_into(bit, dir, made);
         }
     }
     sys::chdir(dir)?;
@@ -402,11 +418,11 @@ fn move_root(dir: &CStr, same_device: bool) -> Result<(), Errno> {
 }
 
 /// Move the mount of `EARLY[bit]` to the same place under `dir`.
-fn move_into(bit: usize, dir: &CStr) {
+fn move_into(bit: usize, dir: &CStr, made: &mut Made) {
     let old = EARLY[bit].target;
     let moved = match sys::keep(&[dir.to_bytes(), old.to_bytes()]) {
         Some(new) => {
-            make_mount_point(new, bit);
+            made.mount_point(new, bit);
             sys::mount(old, new, None, libc::MS_MOVE, None)
         }
         None => Err(Errno::ENAMETOOLONG),

@@ -37,21 +37,16 @@ pub fn start(args: Strings, env: Strings) -> ! {
     // What configured this boxinit is not the command's business, and would mislead a
     // boxinit inside it. From here on only this `env` is used (see `Strings::without`).
     let env = env.without(opts::is_own_variable);
-    let booting = config.boot.enabled;
-    let outcome = if booting {
-        boot::begin(config).and_then(|()| run(config, env))
-    } else {
-        run(config, env)
-    };
-    let outcome = outcome.unwrap_or_else(|failure| {
+    let made = config.boot.enabled.then(|| boot::begin(config));
+    let outcome = run(config, env).unwrap_or_else(|failure| {
         failure.report();
         Outcome {
             status: failure.status(),
             system: None,
         }
     });
-    if booting {
-        boot::end(config, outcome);
+    if let Some(made) = made {
+        boot::end(config, outcome, made);
     }
     sys::exit(outcome.status)
 }
@@ -65,6 +60,9 @@ fn parse(args: Strings, env: Strings, host: Host) -> Result<Config, Failure> {
 }
 
 /// The command's steps, the same for every job.
+// Out of line: inlined into `start`, its one caller, it made the aarch64 build 416 B and the
+// x86_64 supervisor build 104 B larger (the other two 64 and 80 B smaller).
+#[inline(never)]
 fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
     let inherited = spawn::take_signals(config.child_signals)?;
     if let Some(sig) = config.parent_death_signal {

@@ -15,12 +15,14 @@
 //! and the last output of the terminal, and counted per mode. The counts are printed, one
 //! line per mode, and must be 0.
 //!
-//! `cat` alone, without boxinit, runs the same cycles, and shows bash's own two races with an
+//! `cat` alone, without boxinit, runs the same cycles, and shows bash's own races with an
 //! early Ctrl-C (about one cycle in a hundred under this load): its child catches SIGINT
-//! with bash's handler from its taking of the terminal to its exec, and a SIGINT that reaches
+//! with bash's handler from its taking of the terminal to its exec; a SIGINT that reaches
 //! bash while it starts the job makes it give the prompt back at once, the job left running
-//! with the terminal. Those two, told apart by what /proc showed when ^C showed and at the
-//! prompt, are counted and printed apart and fail nothing.
+//! with the terminal; and one that reaches bash between readline's handing over of the line
+//! and its parse is dropped (with the line's first character, a space here). Those, told
+//! apart by what /proc showed when ^C showed and at the prompt, are counted and printed
+//! apart and fail nothing.
 //!
 //! The heavy run (STRESS_CYCLES of each, 500 unless set, per mode; STRESS_MODES, names
 //! separated by commas, to run only those) is ignored by default; `just stress` runs it.
@@ -54,6 +56,10 @@ const PROMPT: &str = "\x1b[?2004h";
 /// A way of starting `cat -A` as a job of the shell.
 struct Mode {
     name: &'static str,
+    /// The line typed. Each starts with a space: bash 5.2, given a SIGINT after readline
+    /// handed over a line and before it parsed it, drops the line's first character and runs
+    /// the rest (`"$B" ...` would then open a quote and wait at `> ` for ever; `cat -A`
+    /// would be `at -A`). Losing a space changes nothing, and that Ctrl-C shows as lost.
     command: &'static str,
     /// `bg` is part of the cycle. Not under the dumb-init name: there the command leads a
     /// session of its own, out of job control, and in the background it would read the
@@ -64,42 +70,42 @@ struct Mode {
 const MODES: &[Mode] = &[
     Mode {
         name: "cat alone",
-        command: "cat -A",
+        command: " cat -A",
         bg: true,
     },
     Mode {
         name: "supervisor",
-        command: "\"$B\" -- cat -A",
+        command: " \"$B\" -- cat -A",
         bg: true,
     },
     Mode {
         name: "container",
-        command: "\"$B\" --unshare mnt,pid -- cat -A",
+        command: " \"$B\" --unshare mnt,pid -- cat -A",
         bg: true,
     },
     Mode {
         name: "rootless container",
-        command: "setpriv --reuid=65534 --regid=65534 --clear-groups \"$B\" --unshare user,mnt,pid -- cat -A",
+        command: " setpriv --reuid=65534 --regid=65534 --clear-groups \"$B\" --unshare user,mnt,pid -- cat -A",
         bg: true,
     },
     Mode {
         name: "nested",
-        command: "\"$B\" -- \"$B\" --unshare mnt,pid -- cat -A",
+        command: " \"$B\" -- \"$B\" --unshare mnt,pid -- cat -A",
         bg: true,
     },
     Mode {
         name: "tini",
-        command: "\"$LINKS/tini\" -- cat -A",
+        command: " \"$LINKS/tini\" -- cat -A",
         bg: true,
     },
     Mode {
         name: "dumb-init",
-        command: "\"$LINKS/dumb-init\" cat -A",
+        command: " \"$LINKS/dumb-init\" cat -A",
         bg: false,
     },
     Mode {
         name: "dumb-init -c",
-        command: "\"$LINKS/dumb-init\" -c cat -A",
+        command: " \"$LINKS/dumb-init\" -c cat -A",
         bg: true,
     },
 ];
@@ -323,6 +329,8 @@ enum Fault {
     Lost(String),
     /// Ctrl-C reached bash's child before it exec'd the job's first program.
     LostToBash(String),
+    /// Ctrl-C reached bash itself, before it had started the job, which then ran on.
+    LostInBash(String),
     /// Bash gave its prompt back while its job ran on.
     Abandoned(String),
     /// Lost, or the job abandoned, with a Ctrl-C timed from the line, where bash's windows
@@ -344,6 +352,7 @@ struct Counts {
     hangs: usize,
     lost: usize,
     lost_to_bash: usize,
+    lost_in_bash: usize,
     abandoned: usize,
     unclear: usize,
     wrong: usize,
@@ -360,6 +369,7 @@ impl Counts {
             Fault::Hang(why) => (&mut self.hangs, "hang", why),
             Fault::Lost(why) => (&mut self.lost, "lost Ctrl-C", why),
             Fault::LostToBash(why) => (&mut self.lost_to_bash, "Ctrl-C lost to bash", why),
+            Fault::LostInBash(why) => (&mut self.lost_in_bash, "Ctrl-C taken by bash", why),
             Fault::Abandoned(why) => (&mut self.abandoned, "job abandoned by bash", why),
             Fault::Unclear(why) => (&mut self.unclear, "lost Ctrl-C, maybe to bash", why),
             Fault::Wrong(why) => (&mut self.wrong, "wrong end", why),
@@ -501,6 +511,11 @@ impl Moment {
         }
     }
 
+    /// Bash has the terminal and no job process.
+    fn bash_alone(&self, bash: i32) -> bool {
+        self.job.is_empty() && self.foreground == bash
+    }
+
     /// The job's only process is bash's child, before its exec.
     fn only_bash(&self) -> bool {
         !self.job.is_empty() && self.job.iter().all(|(_, comm, _, _)| comm == "bash")
@@ -600,6 +615,11 @@ fn early_ctrl_c(
             // taking of the terminal and its exec, bash's child catches SIGINT with bash's own
             // handler, which only notes it (the same without boxinit).
             Ok(()) if timing == Timing::Line && after.only_bash() => Fault::LostToBash(why),
+            // When ^C showed, bash had the terminal and no child yet: the SIGINT was bash's
+            // alone, and boxinit was not started (see `Mode::command`).
+            Ok(()) if timing == Timing::Line && after.bash_alone(term.bash) => {
+                Fault::LostInBash(why)
+            }
             // Possibly so too, /proc having been looked at too late to tell.
             Ok(()) if timing == Timing::Line => Fault::Unclear(why),
             Ok(()) => Fault::Lost(format!("{why}; a second Ctrl-C ended it")),
@@ -698,8 +718,9 @@ fn terminal_never_hangs(cycles: usize) {
         let c = ctrl_c_cycles(mode, cycles, links.path());
         let line = format!(
             "{:<20} Ctrl-Z/fg: {} cycles, {} hangs, {} wrong ends | early Ctrl-C: {} cycles, \
-             {} hangs, {} lost, {} wrong ends; bash's own: {} lost in its child, {} jobs \
-             abandoned, {} unclear (landed before/while starting/once running: {}/{}/{})",
+             {} hangs, {} lost, {} wrong ends; bash's own: {} lost in bash, {} lost in its \
+             child, {} jobs abandoned, {} unclear (landed before/while starting/once running: \
+             {}/{}/{})",
             mode.name,
             z.cycles,
             z.hangs,
@@ -708,6 +729,7 @@ fn terminal_never_hangs(cycles: usize) {
             c.hangs,
             c.lost,
             c.wrong,
+            c.lost_in_bash,
             c.lost_to_bash,
             c.abandoned,
             c.unclear,

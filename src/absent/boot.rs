@@ -25,14 +25,15 @@ pub fn refuse(failure: &Failure, _args: Strings, _env: Strings) -> ! {
     quit(failure.status())
 }
 
-/// Unreachable (the parser refuses boot mode), and refused should it ever be reached.
-pub fn begin(_config: &Config) -> Result<(), Failure> {
-    Err(Failure::plain(
-        c"boot mode is not in this build (built without boot)",
-        b"",
-    ))
+/// Nothing made: there is no boot.
+pub struct Made;
+
+/// Never called: the parser refuses --boot in this build, and `detect` never finds the
+/// kernel's init, so nothing asks for a boot.
+pub fn begin(_config: &Config) -> Made {
+    Made
 }
 
-pub fn end(_config: &Config, outcome: Outcome) -> ! {
+pub fn end(_config: &Config, outcome: Outcome, _made: Made) -> ! {
     quit(outcome.status)
 }

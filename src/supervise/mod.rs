@@ -1,7 +1,8 @@
 //! PID 1's job, in every role: pass signals on to the command, reap every zombie, and end
 //! with the command's status. One loop serves the command's supervisor, the launcher outside
 //! a PID namespace, the init of a boot and catatonit's pause; what differs is the
-//! `Supervision` policy, and what to do is decided by the pure functions of `decide`.
+//! `Supervision` policy. Each signal, reap and stop is an `Event`; the one pure function
+//! `decide::decide` says what to do about it, and `carry_out` does it.
 //!
 //! All signals stay blocked and are taken one at a time with `sigtimedwait`: no handler, no
 //! polling interval, no race between a SIGCHLD and the wait for it. SIGCHLDs that arrive
@@ -10,7 +11,7 @@
 
 mod decide;
 
-use decide::{after_reap, react, Facts, JobStop, Next, Reaction, Resume, Role};
+use decide::{decide, Event, Facts, Plan, Resume, Role, Stop};
 
 use crate::config::{OnExit, Supervision};
 use crate::sys::{self, ChildEvent, Errno, Exit, Fd, Pid, SigSet, Signal, Target};
@@ -38,26 +39,20 @@ pub fn supervise(command: Option<Pid>, how: &Supervision, parent: Option<&Parent
     let mut s = Supervisor::new(command, how, parent);
     // A child that ended before we started (the pid we were exec'd into had one) sent its
     // SIGCHLD to the program before us, if to anyone: reap what is already there.
-    s.reap();
+    let mut over = s.reap();
     loop {
-        match after_reap(how, s.ended, s.children_left, s.shutting_down()) {
-            Next::Exit(status) => return s.outcome(status),
-            Next::ShutDown => s.begin_shutdown(),
-            Next::Wait => {}
+        if let Some(status) = over {
+            return s.outcome(status);
         }
-        match s.next_signal() {
-            Ok(Some(libc::SIGCHLD)) => s.on_sigchld(),
-            Ok(Some(sig)) => {
-                if let Some(status) = s.carry_out(react(how, s.facts(), sig), sig) {
-                    return s.outcome(status);
-                }
-            }
+        over = match s.next_signal() {
+            Ok(Some(libc::SIGCHLD)) => s.reap(),
+            Ok(Some(sig)) => s.carry_out(Event::Signal(sig)),
             Ok(None) => s.end_with_parent(),
             Err(Errno::EAGAIN) => s.kill_the_rest(),
             // EINTR (we were stopped and continued), or a wait that failed: wait again; the
             // signals stay pending until taken.
-            Err(_) => {}
-        }
+            Err(_) => None,
+        };
     }
 }
 
@@ -89,7 +84,7 @@ struct Supervisor<'a> {
 impl<'a> Supervisor<'a> {
     fn new(command: Option<Pid>, how: &'a Supervision, parent: Option<&'a Parent>) -> Self {
         if let Some(pid) = command {
-            say_pid(b"started the command, pid ", pid);
+            say_number(b"started the command, pid ", pid as i64);
         }
         Supervisor {
             command,
@@ -107,18 +102,16 @@ impl<'a> Supervisor<'a> {
     fn facts(&self) -> Facts {
         Facts {
             command: self.command,
-            command_ended: self.ended.is_some(),
+            ended: self.ended,
+            children_left: self.children_left,
             job_stopped: self.job_stopped,
-            shutting_down: self.shutting_down(),
+            shutting_down: self.shutdown != Shutdown::No,
+            cont_pending: sys::pending_signals().contains(libc::SIGCONT),
         }
     }
 
-    fn shutting_down(&self) -> bool {
-        self.shutdown != Shutdown::No
-    }
-
     fn outcome(&self, status: u8) -> Outcome {
-        say_status(status);
+        say_number(b"exiting with status ", status as i64);
         Outcome {
             status,
             system: self.system,
@@ -135,58 +128,61 @@ impl<'a> Supervisor<'a> {
         }
     }
 
-    /// Do what `reaction` says about `sig`; Some status when supervision is over.
-    fn carry_out(&mut self, reaction: Reaction, sig: Signal) -> Option<u8> {
-        match reaction {
-            Reaction::Finish(status) => return Some(status),
-            Reaction::Ignore(why) => say_signal(sig, why),
-            Reaction::ResumeJob(command) => self.resume_job(command),
-            Reaction::ShutDown => {
-                say_signal(sig, b"; shutting down");
+    /// Do what `decide` plans for `event`; Some status when supervision is over.
+    fn carry_out(&mut self, event: Event) -> Option<u8> {
+        // For the reports: the signal the event is, if it is one.
+        let sig = match event {
+            Event::Signal(sig) => sig,
+            _ => 0,
+        };
+        match decide(self.how, self.role, &self.facts(), event) {
+            Plan::Wait => {}
+            Plan::Ignore(why) => say_signal(sig, why),
+            Plan::Finish(status) => return Some(status),
+            Plan::ShutDown => {
+                if sig != 0 {
+                    say_signal(sig, b"; shutting down");
+                }
                 self.begin_shutdown();
             }
-            Reaction::EndSystem(how) => {
+            Plan::EndSystem { how, shut_down } => {
                 say_signal(sig, b"; ending the system");
                 self.system = Some(how);
-                if !self.shutting_down() {
+                if shut_down {
                     self.begin_shutdown();
                 }
             }
-            Reaction::ToEveryone => {
-                // The command is gone (we are waiting for the rest): to whoever is left.
+            Plan::ToEveryone => {
                 say_signal(sig, b"; passed on to every process left");
                 procs::signal_all(sig);
             }
-            Reaction::Deliver {
-                to,
-                signal,
-                stop_job,
-            } => {
+            Plan::Deliver { to, signal, stop } => {
                 deliver(to, sig, signal);
-                if stop_job {
-                    self.stop_job();
+                self.stop_job(stop);
+            }
+            Plan::Send(to, signal) => {
+                let _ = sys::kill(to, signal);
+            }
+            Plan::Stop(stop) => self.stop_job(stop),
+            Plan::Resume(resume) => self.resume_job(resume),
+            Plan::LookInside { host_proc, init } => {
+                if procs::first_child_stopped(host_proc, init) {
+                    return self.carry_out(Event::InitsCommandStopped);
                 }
             }
         }
         None
     }
 
-    fn on_sigchld(&mut self) {
-        self.reap();
-        // A launcher: the init inside wakes us with a SIGCHLD when its command stops.
-        if let Some((host_proc, init)) = decide::look_inside(self.role, self.facts()) {
-            if procs::first_child_stopped(host_proc, init) {
-                self.stop_job();
-            }
-        }
-    }
-
-    /// Reap every child that has ended: the command, and orphans reparented to us.
-    fn reap(&mut self) {
+    /// Reap every child that has ended (the command, and orphans reparented to us), then
+    /// carry out what comes after; Some status when supervision is over.
+    fn reap(&mut self) -> Option<u8> {
         loop {
             match sys::next_child_event() {
                 Ok(Some(ChildEvent::Ended(pid, exit))) if Some(pid) == self.command => {
-                    self.on_command_end(pid, exit)
+                    self.ended = Some(exit);
+                    say_exit(out::INFO, b"reaped the command, pid ", pid, exit);
+                    self.carry_out(Event::CommandEnded);
                 }
                 Ok(Some(ChildEvent::Ended(pid, exit))) => {
                     let level = if self.how.warn_zombies {
@@ -196,69 +192,49 @@ impl<'a> Supervisor<'a> {
                     };
                     say_exit(level, b"reaped orphan process ", pid, exit);
                 }
-                Ok(Some(ChildEvent::Stopped(pid, _)))
-                    if Some(pid) == self.command && decide::child_stop_stops_job(self.role) =>
-                {
-                    self.stop_job()
+                Ok(Some(ChildEvent::Stopped(pid, _))) if Some(pid) == self.command => {
+                    self.carry_out(Event::CommandStopped);
                 }
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     self.children_left = true;
-                    return;
+                    break;
                 }
                 Err(_) => {
                     self.children_left = false; // ECHILD: nobody is left
-                    return;
+                    break;
                 }
             }
         }
-    }
-
-    fn on_command_end(&mut self, pid: Pid, exit: Exit) {
-        self.ended = Some(exit);
-        say_exit(out::INFO, b"reaped the command, pid ", pid, exit);
-        if self.how.command_leads_session && !self.how.boot_init {
-            // Like dumb-init: the command's own helpers go with it. The group outlives its
-            // leader, so its id cannot have been reused; the leader's pid alone could. (The
-            // init of a boot leaves them to its grace period, or to --wait-all.)
-            let sig = self.how.rewrite[libc::SIGTERM as usize] as Signal;
-            if sig != 0 {
-                let _ = sys::kill(Target::Group(pid), sig);
-            }
-        }
+        self.carry_out(Event::Reaped)
     }
 
     /// The command was stopped by a terminal stop signal (Ctrl-Z), or the init inside says
     /// its command was: the shell that started us must see its job stop, or it never gets
-    /// its prompt back. So we stop too (as `decide::stop_job` says how), and the next
-    /// SIGCONT (`fg`, `bg`) resumes the job.
-    fn stop_job(&mut self) {
-        let stop = decide::stop_job(self.role, self.job_stopped);
-        if stop == JobStop::Nothing {
-            return;
+    /// its prompt back. So we stop too (as `stop` says how), and the next SIGCONT (`fg`,
+    /// `bg`) resumes the job.
+    fn stop_job(&mut self, stop: Stop) {
+        if stop.has(Stop::MARK) {
+            self.job_stopped = true;
         }
-        self.job_stopped = true;
-        if stop == JobStop::TellLauncher {
+        if stop.has(Stop::TELL_LAUNCHER) {
             let _ = sys::kill(Target::OwnGroup, libc::SIGCHLD);
-            return;
         }
-        if let (JobStop::InitThenUs, Some(init)) = (stop, self.command) {
+        if let (true, Some(init)) = (stop.has(Stop::STOP_INIT), self.command) {
             let _ = sys::kill(Target::Process(init), libc::SIGSTOP);
         }
-        // A SIGCONT that came meanwhile would be lost to our SIGSTOP (which discards it).
-        if !sys::pending_signals().contains(libc::SIGCONT) {
+        if stop.has(Stop::STOP_US) {
             let me = sys::getpid();
-            say_pid(b"job stopped; stopping too, pid ", me);
+            say_number(b"job stopped; stopping too, pid ", me as i64);
             let _ = sys::kill(Target::Process(me), libc::SIGSTOP);
         }
     }
 
     /// SIGCONT after the job stopped: if `fg` gave our group the terminal, the command's
-    /// group gets it; then the command's whole group continues (`decide::resume_job` says
-    /// whose).
-    fn resume_job(&mut self, child: Pid) {
+    /// group gets it; then the command's whole group continues (`resume` says whose).
+    fn resume_job(&mut self, resume: Resume) {
         self.job_stopped = false;
-        let (command, child) = match decide::resume_job(self.role, child) {
+        let (command, child) = match resume {
             Resume::Nothing => return,
             Resume::Command(pid) => (pid, pid),
             // The init's first child, which leads its group; without it, the init alone.
@@ -272,9 +248,7 @@ impl<'a> Supervisor<'a> {
             // when the job stopped (a job stopped in the background gets it too, as any).
             let _ = sys::set_foreground(sys::STDIN, command);
         }
-        if sys::kill(Target::Group(command), libc::SIGCONT) == Err(Errno::ESRCH) {
-            let _ = sys::kill(Target::Process(command), libc::SIGCONT);
-        }
+        signal_group(command, libc::SIGCONT);
         if command != child {
             let _ = sys::kill(Target::Process(child), libc::SIGCONT);
         }
@@ -282,14 +256,17 @@ impl<'a> Supervisor<'a> {
 
     fn begin_shutdown(&mut self) {
         let grace = self.how.grace_ms.unwrap_or(0);
-        say_grace(grace);
+        say_number(
+            b"sending SIGTERM to every process left; SIGKILL in ms: ",
+            grace as i64,
+        );
         procs::signal_all(libc::SIGTERM);
         self.shutdown = Shutdown::Term {
             deadline: sys::monotonic_ms().saturating_add(grace),
         };
     }
 
-    fn kill_the_rest(&mut self) {
+    fn kill_the_rest(&mut self) -> Option<u8> {
         // On a console, where a system's end is watched, say it by default.
         let level = if self.how.boot_init {
             out::WARN
@@ -299,27 +276,27 @@ impl<'a> Supervisor<'a> {
         out::say(level, &[b"grace period over; killing what is left"]);
         procs::signal_all(libc::SIGKILL);
         self.shutdown = Shutdown::Kill;
+        None
     }
 
     /// The parent we die with is gone: as the SIGKILL of a parent-death signal would, all
     /// ends. Every descendant (the command's children too, which its own death signal would
     /// not reach) and the child (from outside a PID namespace its init: the namespace ends
-    /// with it) get SIGKILL; we stay to reap them, and leave the cgroup as we found it.
-    fn end_with_parent(&mut self) {
+    /// with it) get SIGKILL; we stay to reap them, and leave the cgroup as we found it. A
+    /// pause has nothing of its own to wait for, and ends as killed.
+    fn end_with_parent(&mut self) -> Option<u8> {
         out::say(
             out::INFO,
             &[b"the parent ended; killing every process left"],
         );
         self.parent = None;
         procs::signal_all(libc::SIGKILL);
-        match self.command {
-            Some(pid) => {
-                let _ = sys::kill(Target::Process(pid), libc::SIGKILL);
-                self.shutdown = Shutdown::Kill;
-            }
-            // Pause mode: nothing is ours to wait for.
-            None => sys::exit(128 + libc::SIGKILL as u8),
-        }
+        let Some(pid) = self.command else {
+            return Some(128 + libc::SIGKILL as u8);
+        };
+        let _ = sys::kill(Target::Process(pid), libc::SIGKILL);
+        self.shutdown = Shutdown::Kill;
+        None
     }
 
     fn time_left(&self) -> Option<u64> {
@@ -330,16 +307,27 @@ impl<'a> Supervisor<'a> {
     }
 }
 
-/// Send `sig`, as rewritten to `to` (0: dropped), to `target`, while the command lives; a
-/// group that does not exist yet (the command has not reached setpgid/setsid) is the command
-/// alone.
+/// Send `sig`, as rewritten to `to` (0: dropped), to `target`, saying so.
 fn deliver(target: Target, sig: Signal, to: Signal) {
     if to == 0 {
         return say_signal(sig, b"; dropped (rewritten to 0)");
     }
     say_forward(sig, target, to);
-    if let (Err(Errno::ESRCH), Target::Group(leader)) = (sys::kill(target, to), target) {
-        let _ = sys::kill(Target::Process(leader), to);
+    match target {
+        Target::Group(leader) => signal_group(leader, to),
+        _ => {
+            let _ = sys::kill(target, to);
+        }
+    }
+}
+
+/// Send `sig` to the command's group, led by `leader`. Until the command has made its
+/// group (with setpgid or setsid, just after the fork) there is none, and the command alone
+/// is that group. This is not a choice of whom to signal, which `decide` made, but how to
+/// reach the group it chose at any moment of the command's start.
+fn signal_group(leader: Pid, sig: Signal) {
+    if sys::kill(Target::Group(leader), sig) == Err(Errno::ESRCH) {
+        let _ = sys::kill(Target::Process(leader), sig);
     }
 }
 
@@ -365,32 +353,11 @@ fn say_forward(sig: Signal, target: Target, to: Signal) {
     }
 }
 
+/// `<what><n>`: a pid, a status, a number of milliseconds.
 #[inline(never)]
-fn say_grace(grace_ms: u64) {
+fn say_number(what: &[u8], n: i64) {
     if out::verbosity() >= out::INFO {
-        let mut line = out::Line::new(out::INFO);
-        line.text(b"sending SIGTERM to every process left; SIGKILL in ms: ");
-        line.number(grace_ms as i64).send();
-    }
-}
-
-#[inline(never)]
-fn say_status(status: u8) {
-    if out::verbosity() >= out::INFO {
-        let mut line = out::Line::new(out::INFO);
-        line.text(b"exiting with status ")
-            .number(status as i64)
-            .send();
-    }
-}
-
-#[inline(never)]
-fn say_pid(what: &[u8], pid: Pid) {
-    if out::verbosity() >= out::INFO {
-        out::Line::new(out::INFO)
-            .text(what)
-            .number(pid as i64)
-            .send();
+        out::Line::new(out::INFO).text(what).number(n).send();
     }
 }
 
@@ -416,18 +383,5 @@ fn say_exit(level: u8, what: &[u8], pid: Pid, exit: Exit) {
             Exit::Signal(sig) => line.text(b", which was killed by ").signal(sig),
         };
         line.send();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses() {
-        assert_eq!(Exit::Code(0).status(), 0);
-        assert_eq!(Exit::Code(255).status(), 255);
-        assert_eq!(Exit::Signal(libc::SIGKILL).status(), 137);
-        assert_eq!(Exit::Signal(libc::SIGTERM).status(), 143);
     }
 }
