@@ -124,7 +124,7 @@ pub enum Chain {
     /// The child is PID 1 inside. `host_proc` is our /proc, opened before the init mounted
     /// the namespace's own over it (-1 if it could not be): there we can see the command.
     Launcher { host_proc: i32 },
-    /// We are PID 1 inside; the launcher resumes a stopped job (see `resume_job`).
+    /// We are PID 1 inside; the launcher resumes a stopped job (see `decide::resume`).
     Inside,
 }
 
