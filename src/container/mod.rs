@@ -87,6 +87,13 @@ pub fn enter(
     Ok(())
 }
 
+const MQUEUE: mounts::NewFs = mounts::NewFs {
+    path: b"/dev/mqueue",
+    fstype: c"mqueue",
+    attrs: sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC,
+    options: &[],
+};
+
 /// The container's file system, step by step.
 fn build_filesystem(
     namespaces: Namespaces,
@@ -116,12 +123,10 @@ fn build_filesystem(
         false => None,
     };
     if fs.mqueue {
-        let at = match &dev {
-            Some(dev) => devices::subdir(dev, c"mqueue", b"/dev/mqueue")?,
-            None => mounts::mount_point(&root, b"/dev/mqueue")?,
-        };
-        let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC;
-        mounts::mount_new(&at, b"/dev/mqueue", c"mqueue", attrs, &[])?;
+        let (base, within) = dev
+            .as_ref()
+            .map_or((&root, 0), |dev| (dev, devices::WITHIN));
+        mounts::mount_fs(base, within, &MQUEUE)?;
     }
     if fs.sys {
         kernel::mount_sys(&root)?;

@@ -178,9 +178,11 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
 }
 
 /// Where a file system of boxinit's goes: the directory `path` beneath `base`, reached through
-/// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing.
-pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
-    open_under(base, path, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
+/// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing. `base`
+/// is the container's root, or the mount at the first `within` bytes of `path`.
+pub fn mount_point(base: &Fd, path: &'static [u8], within: usize) -> Result<Fd, Failure> {
+    let walked = &path[within..];
+    open_under(base, walked, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
         Errno::ELOOP => Failure::plain(c"mount point is a symlink:", path),
         e => Failure::os(c"mounting", path, e),
     })
@@ -189,19 +191,23 @@ pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
 /// Options of a new file system: `key=value`, or a flag `key` (with None).
 pub type Options<'a> = &'a [(&'a CStr, Option<&'a CStr>)];
 
-/// A new file system of type `fstype` attached on `at` (from `mount_point`), with `attrs`
-/// (`MOUNT_ATTR_*`) and `options`. Returns its root, on which every later step acts.
+/// A file system boxinit makes: where it goes in the container, its type, its attributes
+/// (`MOUNT_ATTR_*`) and options. One table entry each, so that each mount is one call.
+pub struct NewFs {
+    pub path: &'static [u8],
+    pub fstype: &'static CStr,
+    pub attrs: u64,
+    pub options: Options<'static>,
+}
+
+/// The new file system `fs` on its mount point beneath `base` (see `mount_point`). Returns
+/// its root, on which every later step acts.
 #[inline(never)]
-pub fn mount_new(
-    at: &Fd,
-    path: &'static [u8],
-    fstype: &CStr,
-    attrs: u64,
-    options: Options,
-) -> Result<Fd, Failure> {
-    new_fs(fstype, attrs, options)
-        .and_then(|mount| attach(mount, at))
-        .map_err(|e| Failure::os(c"mounting", path, e))
+pub fn mount_fs(base: &Fd, within: usize, fs: &NewFs) -> Result<Fd, Failure> {
+    let at = mount_point(base, fs.path, within)?;
+    new_fs(fs.fstype, fs.attrs, fs.options)
+        .and_then(|mount| attach(mount, &at))
+        .map_err(|e| Failure::os(c"mounting", fs.path, e))
 }
 
 /// Attach the detached `mount` on `at`; the descriptor then names the attached mount.
