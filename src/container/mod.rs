@@ -95,6 +95,9 @@ const MQUEUE: mounts::NewFs = mounts::NewFs {
 };
 
 /// The container's file system, step by step.
+///
+/// Out of line: inlined into `run::set_up` it takes 128 bytes more (x86_64).
+#[inline(never)]
 fn build_filesystem(
     namespaces: Namespaces,
     rootfs: Option<&'static CStr>,

@@ -158,7 +158,8 @@ pub fn volatile_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
 
 /// The layers live in a tmpfs mounted over the rootfs's path in our mount tree (the host
 /// keeps seeing the rootfs): `lower` (a copy of the rootfs's mount, taken first), `upper`,
-/// `work`, and `root`, where the overlay goes.
+/// `work`, and `root`, where the overlay goes. (Out of line: 48 bytes fewer.)
+#[inline(never)]
 fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
     let lower = sys::clone_tree(None, rootfs)?;
     // Attached on the directory as opened now, and used by its own descriptor: a rootfs
