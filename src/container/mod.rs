@@ -136,8 +136,7 @@ fn build_filesystem(
     }
     // Into the new root; then the mount steps, in command-line order, resolved inside it.
     match rootfs {
-        Some(dir) if fs.chroot => mounts::chroot_into(root, dir)?,
-        Some(dir) => mounts::pivot_into(root, dir)?,
+        Some(dir) => mounts::enter_root(root, dir, fs.chroot)?,
         None => cwd
             .change_dir()
             .map_err(|e| Failure::os(c"entering", b".", e))?,

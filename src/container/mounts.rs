@@ -227,25 +227,31 @@ pub fn new_fs(fstype: &CStr, attrs: u64, options: Options) -> Result<Fd, Errno> 
     context.mount(attrs)
 }
 
-/// Make `root` the root: pivot_root(".", ".") stacks the old root over the new one and the
-/// detach removes it, so no path, `..` or open-directory trick leads back to the host.
-pub fn pivot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
+/// Make `root` the root, by pivot_root or, with `chroot`, by moving it over `/`.
+pub fn enter_root(root: Fd, rootfs: &'static CStr, chroot: bool) -> Result<(), Failure> {
+    let what = match chroot {
+        false => c"pivoting into rootfs",
+        true => c"moving into rootfs",
+    };
     root.change_dir()
-        .and_then(|()| sys::pivot_root(c".", c"."))
-        .and_then(|()| sys::umount(c".", libc::MNT_DETACH))
+        .and_then(|()| if chroot { move_over_root() } else { pivot() })
         .and_then(|()| sys::chdir(c"/"))
-        .map_err(|e| Failure::os(c"pivoting into rootfs", rootfs.to_bytes(), e))
+        .map_err(|e| Failure::os(what, rootfs.to_bytes(), e))
+}
+
+/// pivot_root(".", ".") stacks the old root over the new one and the detach removes it, so
+/// no path, `..` or open-directory trick leads back to the host.
+fn pivot() -> Result<(), Errno> {
+    sys::pivot_root(c".", c".")?;
+    sys::umount(c".", libc::MNT_DETACH)
 }
 
 /// `--chroot`, for a root pivot_root refuses (an initramfs): move the rootfs's mount over
 /// `/`, as switch_root does, and chroot into it. The old root stays below, out of reach of
 /// any path, since `..` at the top of the moved mount leads back into it.
-pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
-    root.change_dir()
-        .and_then(|()| sys::mount(c".", c"/", None, libc::MS_MOVE, None))
-        .and_then(|()| sys::chroot(c"."))
-        .and_then(|()| sys::chdir(c"/"))
-        .map_err(|e| Failure::os(c"moving into rootfs", rootfs.to_bytes(), e))
+fn move_over_root() -> Result<(), Errno> {
+    sys::mount(c".", c"/", None, libc::MS_MOVE, None)?;
+    sys::chroot(c".")
 }
 
 /// Inside the new root: each mount step, in command-line order.
