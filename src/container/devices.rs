@@ -8,14 +8,15 @@ use crate::out::Failure;
 use crate::sys::{self, Errno, Fd};
 use core::ffi::CStr;
 
-/// The devices, with their numbers (Documentation/admin-guide/devices.txt).
-const NODES: [(&CStr, u32, u32); 6] = [
-    (c"null", 1, 3),
-    (c"zero", 1, 5),
-    (c"full", 1, 7),
-    (c"random", 1, 8),
-    (c"urandom", 1, 9),
-    (c"tty", 5, 0),
+/// The devices, with their numbers (Documentation/admin-guide/devices.txt), made into one
+/// as the program is compiled.
+const NODES: [(&CStr, libc::dev_t); 6] = [
+    (c"null", libc::makedev(1, 3)),
+    (c"zero", libc::makedev(1, 5)),
+    (c"full", libc::makedev(1, 7)),
+    (c"random", libc::makedev(1, 8)),
+    (c"urandom", libc::makedev(1, 9)),
+    (c"tty", libc::makedev(5, 0)),
 ];
 
 /// Links every program expects: link name, target.
@@ -65,8 +66,8 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     let dev = mounts::mount_fs(root, 0, &DEV)?;
     // The nodes get exactly mode 0666, whatever umask we were given.
     let umask = sys::umask(0);
-    let made = NODES.iter().try_for_each(|&(name, major, minor)| {
-        make_node(&dev, host.as_ref(), name, major, minor)
+    let made = NODES.iter().try_for_each(|&(name, number)| {
+        make_node(&dev, host.as_ref(), name, number)
             .map_err(|e| Failure::os(c"making the device", name.to_bytes(), e))
     });
     sys::umask(umask);
@@ -80,14 +81,8 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     Ok(dev)
 }
 
-fn make_node(
-    dev: &Fd,
-    host: Option<&Fd>,
-    name: &CStr,
-    major: u32,
-    minor: u32,
-) -> Result<(), Errno> {
-    match dev.mknod_at(name, libc::S_IFCHR | 0o666, major, minor) {
+fn make_node(dev: &Fd, host: Option<&Fd>, name: &CStr, number: libc::dev_t) -> Result<(), Errno> {
+    match dev.mknod_at(name, libc::S_IFCHR | 0o666, number) {
         // No device may be made (as in a user namespace), but the host's may be shared: its
         // node, bind-mounted on an empty file of the same name.
         Err(Errno::EPERM) => {
