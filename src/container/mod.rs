@@ -108,7 +108,8 @@ fn build_filesystem(
     let cwd = sys::Fd::open(c".", libc::O_PATH | libc::O_DIRECTORY)
         .map_err(|e| Failure::os(c"opening", b".", e))?;
     // On the host side: the bind sources, while host paths still mean the host.
-    let sources = mounts::open_sources(&fs.steps)?;
+    let mut sources = mounts::Sources::new();
+    mounts::open_sources(&fs.steps, &mut sources)?;
     let root = match rootfs {
         Some(dir) if fs.volatile => mounts::volatile_root(dir)?,
         Some(dir) => mounts::bind_root(dir)?,
@@ -141,7 +142,7 @@ fn build_filesystem(
             .change_dir()
             .map_err(|e| Failure::os(c"entering", b".", e))?,
     }
-    mounts::replay(&fs.steps, sources)?;
+    mounts::replay(&fs.steps, &sources)?;
     if fs.readonly {
         mounts::make_root_readonly()?;
     }

@@ -112,15 +112,14 @@ fn make_private_in_chroot() -> Result<(), Errno> {
 /// (read-only ones for `--ro-bind`), taken while host paths still mean the host.
 pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
 
-pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
-    let mut sources = Sources::new();
+pub fn open_sources(steps: &[Step], sources: &mut Sources) -> Result<(), Failure> {
     for step in steps.iter().filter(|s| s.kind == MountKind::Bind) {
         let tree =
             open_source(step).map_err(|e| Failure::os(c"opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
     }
-    Ok(sources)
+    Ok(())
 }
 
 fn open_source(step: &Step) -> Result<Fd, Errno> {
@@ -255,7 +254,7 @@ fn move_over_root() -> Result<(), Errno> {
 }
 
 /// Inside the new root: each mount step, in command-line order.
-pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
+pub fn replay(steps: &[Step], sources: &Sources) -> Result<(), Failure> {
     let root = open_dir(c"/").map_err(|e| Failure::os(c"opening", b"/", e))?;
     let mut sources = sources.iter();
     for step in steps {
