@@ -346,12 +346,12 @@ pub fn open_under(root: &Fd, path: &[u8], resolve: Resolve, create: Create) -> R
         }
         if end > start {
             buf[end] = 0;
-            let found = match root.open_under(c_str(&buf, end)?, resolve) {
+            let (name, so_far) = (c_str(&buf[start..], end - start)?, c_str(&buf, end)?);
+            let found = match root.open_under(so_far, resolve) {
                 Err(Errno::ENOENT) => {
                     let dir = parent.as_ref().unwrap_or(root);
-                    let file = end == len && create == Create::File;
-                    make(dir, c_str(&buf[start..], end - start)?, file)?;
-                    root.open_under(c_str(&buf, end)?, resolve)
+                    make(dir, name, end == len && create == Create::File)?;
+                    root.open_under(so_far, resolve)
                 }
                 found => found,
             };
