@@ -35,6 +35,7 @@ const DEV: NewFs = NewFs {
     fstype: c"tmpfs",
     attrs: ATTRS,
     options: &[(c"mode", Some(c"755")), (c"size", Some(c"64k"))],
+    or_host: None,
 };
 
 /// A devpts of our own: the container sees only its own terminals, and its ptmx.
@@ -47,6 +48,7 @@ const PTS: NewFs = NewFs {
         (c"ptmxmode", Some(c"0666")),
         (c"mode", Some(c"620")),
     ],
+    or_host: None,
 };
 
 const SHM: NewFs = NewFs {
@@ -54,6 +56,7 @@ const SHM: NewFs = NewFs {
     fstype: c"tmpfs",
     attrs: sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV,
     options: &[(c"mode", Some(c"1777"))],
+    or_host: None,
 };
 
 /// Where a file system goes in our /dev: its path past `/dev/`.

@@ -52,30 +52,22 @@ pub fn mount_proc(root: &Fd) -> Result<(), Failure> {
         fstype: c"proc",
         attrs: QUIET,
         options: &[],
+        or_host: None,
     };
-    let proc = mounts::mount_fs(root, 0, &FS)?;
-    harden(&proc, b"/proc/", &PROC)
+    harden(&mounts::mount_fs(root, 0, &FS)?, b"/proc/", &PROC)
 }
 
 /// `--sys`: a read-only sysfs; where a user namespace without a network namespace of its own
 /// may not make one, the host's /sys, bound read-only with all below it, as crun does.
 pub fn mount_sys(root: &Fd) -> Result<(), Failure> {
-    let at = mounts::mount_point(root, b"/sys", 0)?;
-    let attrs = QUIET | sys::MOUNT_ATTR_RDONLY;
-    let made = match mounts::new_fs(c"sysfs", attrs, &[]) {
-        Err(Errno::EPERM) => host_sys(attrs),
-        made => made,
+    const FS: NewFs = NewFs {
+        path: b"/sys",
+        fstype: c"sysfs",
+        attrs: QUIET | sys::MOUNT_ATTR_RDONLY,
+        options: &[],
+        or_host: Some(c"/sys"),
     };
-    let sys = made
-        .and_then(|mount| mounts::attach(mount, &at))
-        .map_err(|e| Failure::os(c"mounting", b"/sys", e))?;
-    harden(&sys, b"/sys/", &SYS)
-}
-
-fn host_sys(attrs: u64) -> Result<Fd, Errno> {
-    let tree = sys::clone_tree(None, c"/sys")?;
-    sys::set_tree_attrs(&tree, attrs)?;
-    Ok(tree)
+    harden(&mounts::mount_fs(root, 0, &FS)?, b"/sys/", &SYS)
 }
 
 /// Mask and write-protect `entries` of the file system whose root `mount` is, mounted at

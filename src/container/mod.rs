@@ -92,6 +92,7 @@ const MQUEUE: mounts::NewFs = mounts::NewFs {
     fstype: c"mqueue",
     attrs: sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_ATTR_NOEXEC,
     options: &[],
+    or_host: None,
 };
 
 /// The container's file system, step by step.

@@ -192,12 +192,15 @@ pub fn mount_point(base: &Fd, path: &'static [u8], within: usize) -> Result<Fd, 
 pub type Options<'a> = &'a [(&'a CStr, Option<&'a CStr>)];
 
 /// A file system boxinit makes: where it goes in the container, its type, its attributes
-/// (`MOUNT_ATTR_*`) and options. One table entry each, so that each mount is one call.
+/// (`MOUNT_ATTR_*`) and options, and the host's mount to bind instead (with the same
+/// attributes, all below it too) where we may not make one. One table entry each, so that
+/// each mount is one call.
 pub struct NewFs {
     pub path: &'static [u8],
     pub fstype: &'static CStr,
     pub attrs: u64,
     pub options: Options<'static>,
+    pub or_host: Option<&'static CStr>,
 }
 
 /// The new file system `fs` on its mount point beneath `base` (see `mount_point`). Returns
@@ -205,9 +208,18 @@ pub struct NewFs {
 #[inline(never)]
 pub fn mount_fs(base: &Fd, within: usize, fs: &NewFs) -> Result<Fd, Failure> {
     let at = mount_point(base, fs.path, within)?;
-    new_fs(fs.fstype, fs.attrs, fs.options)
-        .and_then(|mount| attach(mount, &at))
+    let made = match (new_fs(fs.fstype, fs.attrs, fs.options), fs.or_host) {
+        (Err(Errno::EPERM), Some(host)) => host_tree(host, fs.attrs),
+        (made, _) => made,
+    };
+    made.and_then(|mount| attach(mount, &at))
         .map_err(|e| Failure::os(c"mounting", fs.path, e))
+}
+
+fn host_tree(path: &CStr, attrs: u64) -> Result<Fd, Errno> {
+    let tree = sys::clone_tree(None, path)?;
+    sys::set_tree_attrs(&tree, attrs)?;
+    Ok(tree)
 }
 
 /// Attach the detached `mount` on `at`; the descriptor then names the attached mount.
