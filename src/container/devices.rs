@@ -65,7 +65,7 @@ pub const WITHIN: usize = b"/dev/".len();
 /// The /dev, on a real directory of the rootfs; returns its root.
 pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     // Taken before our /dev can hide it (when the container's root is the host's).
-    let host = Fd::open(c"/dev", libc::O_PATH | libc::O_DIRECTORY).ok();
+    let host = mounts::open_dir(c"/dev").ok();
     let dev = mounts::mount_fs(root, 0, &DEV)?;
     // The nodes get exactly mode 0666, whatever umask we were given.
     let umask = sys::umask(0);

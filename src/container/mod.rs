@@ -106,8 +106,7 @@ fn build_filesystem(
 ) -> Result<(), Failure> {
     mounts::make_private()?;
     // Without a rootfs the command keeps the caller's working directory; mounting moves ours.
-    let cwd = sys::Fd::open(c".", libc::O_PATH | libc::O_DIRECTORY)
-        .map_err(|e| Failure::os(c"opening", b".", e))?;
+    let cwd = mounts::open_dir(c".").map_err(|e| Failure::os(c"opening", b".", e))?;
     // On the host side: the bind sources, while host paths still mean the host.
     let mut sources = mounts::Sources::new();
     mounts::open_sources(&fs.steps, &mut sources)?;

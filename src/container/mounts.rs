@@ -389,7 +389,8 @@ fn make(dir: &Fd, name: &CStr, file: bool) -> Result<(), Errno> {
     }
 }
 
-fn open_dir(path: &CStr) -> Result<Fd, Errno> {
+/// A handle on the directory `path`, to act on by descriptor.
+pub fn open_dir(path: &CStr) -> Result<Fd, Errno> {
     Fd::open(path, libc::O_PATH | libc::O_DIRECTORY)
 }
 
