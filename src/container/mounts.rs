@@ -43,9 +43,21 @@ impl Filesystem {
                 c"invalid --tmpfs (want DST or DST:SIZE, SIZE like 64m):",
                 entry,
             ))?;
+            // The kernel gets the size in bytes: it does not take every spelling the option
+            // does (512MB, 1t), and would refuse one only once the container is half built.
+            let mut digits = [0; 20];
+            let bytes = match size.and_then(values::size) {
+                Some(n) => sys::keep(&[crate::out::decimal(n, &mut digits)])
+                    .ok_or(Failure::plain(
+                        c"no room left for the size of --tmpfs",
+                        entry,
+                    ))?
+                    .to_bytes_with_nul(),
+                None => b"",
+            };
             self.push(Step {
                 kind: MountKind::Tmpfs,
-                source: size.unwrap_or(b""),
+                source: bytes,
                 dest,
                 readonly: false,
             })
@@ -293,18 +305,10 @@ fn place(root: &Fd, step: &Step, tree: Option<&Fd>) -> Result<(), Errno> {
     sys::attach_tree(tree, &at)
 }
 
-/// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).
-fn tmpfs(size: &[u8]) -> Result<Fd, Errno> {
-    // The kernel gets the size in bytes: it does not take every spelling the option does
-    // (512MB, 1t), and would refuse one only once the container is half built.
-    let mut digits = [0; 20];
-    let bytes = match values::size(size) {
-        Some(n) if !size.is_empty() => crate::out::decimal(n, &mut digits),
-        _ => b"",
-    };
-    let mut buf = [0; 24];
-    let size = c_path(bytes, &mut buf)?;
-    let options = [(c"mode", Some(c"1777")), (c"size", Some(size))];
+/// A `--tmpfs`: world-writable with the sticky bit, of `size` (bytes in decimal with a NUL,
+/// as the parser keeps it; the kernel's default if empty).
+fn tmpfs(size: &'static [u8]) -> Result<Fd, Errno> {
+    let options = [(c"mode", Some(c"1777")), (c"size", sys::c_str(size))];
     let count = if size.is_empty() { 1 } else { 2 };
     let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
     new_fs(c"tmpfs", attrs, &options[..count])
