@@ -192,7 +192,7 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
 /// Where a file system of boxinit's goes: the directory `path` beneath `base`, reached through
 /// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing. `base`
 /// is the container's root, or the mount at the first `within` bytes of `path`.
-pub fn mount_point(base: &Fd, path: &'static [u8], within: usize) -> Result<Fd, Failure> {
+fn mount_point(base: &Fd, path: &'static [u8], within: usize) -> Result<Fd, Failure> {
     let walked = &path[within..];
     open_under(base, walked, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
         Errno::ELOOP => Failure::plain(c"mount point is a symlink:", path),
@@ -235,7 +235,7 @@ fn host_tree(path: &CStr, attrs: u64) -> Result<Fd, Errno> {
 }
 
 /// Attach the detached `mount` on `at`; the descriptor then names the attached mount.
-pub fn attach(mount: Fd, at: &Fd) -> Result<Fd, Errno> {
+fn attach(mount: Fd, at: &Fd) -> Result<Fd, Errno> {
     sys::attach_tree(&mount, at)?;
     Ok(mount)
 }
