@@ -167,6 +167,8 @@ pub struct Group {
 
 /// Make the group with its limits, if any were asked for. With `cgroup_namespace`, whoever
 /// joins it takes a cgroup namespace too, after moving in, so that the group is its root.
+/// Out of line: inlined into the run it takes 32 bytes more (x86_64).
+#[inline(never)]
 pub fn create(limits: &Limits, cgroup_namespace: bool) -> Result<Option<Group>, Failure> {
     if !limits.wanted() {
         return Ok(None);

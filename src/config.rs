@@ -296,7 +296,8 @@ pub struct Filesystem {
 #[derive(Clone, Copy, Debug)]
 pub struct Step {
     pub kind: MountKind,
-    /// A bind's host path; a tmpfs's size (`64m`, empty for the kernel's default).
+    /// A bind's host path; a tmpfs's size in bytes, in decimal with a NUL (`67108864\0` for
+    /// `64m`; empty for the kernel's default).
     pub source: &'static [u8],
     /// Where it goes, inside the container.
     pub dest: &'static [u8],

@@ -3,19 +3,20 @@
 //! Nothing of it is written to the rootfs, and everything is made in the tmpfs by its
 //! descriptor, never through a path of the rootfs looked up again.
 
-use super::mounts;
+use super::mounts::{self, NewFs};
 use crate::out::Failure;
-use crate::sys::{self, Errno, Fd, Resolve};
+use crate::sys::{self, Errno, Fd};
 use core::ffi::CStr;
 
-/// The devices, with their numbers (Documentation/admin-guide/devices.txt).
-const NODES: [(&CStr, u32, u32); 6] = [
-    (c"null", 1, 3),
-    (c"zero", 1, 5),
-    (c"full", 1, 7),
-    (c"random", 1, 8),
-    (c"urandom", 1, 9),
-    (c"tty", 5, 0),
+/// The devices, with their numbers (Documentation/admin-guide/devices.txt), made into one
+/// as the program is compiled.
+const NODES: [(&CStr, libc::dev_t); 6] = [
+    (c"null", libc::makedev(1, 3)),
+    (c"zero", libc::makedev(1, 5)),
+    (c"full", libc::makedev(1, 7)),
+    (c"random", libc::makedev(1, 8)),
+    (c"urandom", libc::makedev(1, 9)),
+    (c"tty", libc::makedev(5, 0)),
 ];
 
 /// Links every program expects: link name, target.
@@ -27,26 +28,49 @@ const LINKS: [(&CStr, &CStr); 5] = [
     (c"ptmx", c"pts/ptmx"),
 ];
 
-const DEV_OPTIONS: mounts::Options = &[(c"mode", Some(c"755")), (c"size", Some(c"64k"))];
+const ATTRS: u64 = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
+
+const DEV: NewFs = NewFs {
+    path: b"/dev",
+    fstype: c"tmpfs",
+    attrs: ATTRS,
+    options: &[(c"mode", Some(c"755")), (c"size", Some(c"64k"))],
+    or_host: None,
+};
 
 /// A devpts of our own: the container sees only its own terminals, and its ptmx.
-const PTS_OPTIONS: mounts::Options = &[
-    (c"newinstance", None),
-    (c"ptmxmode", Some(c"0666")),
-    (c"mode", Some(c"620")),
-];
+const PTS: NewFs = NewFs {
+    path: b"/dev/pts",
+    fstype: c"devpts",
+    attrs: ATTRS,
+    options: &[
+        (c"newinstance", None),
+        (c"ptmxmode", Some(c"0666")),
+        (c"mode", Some(c"620")),
+    ],
+    or_host: None,
+};
+
+const SHM: NewFs = NewFs {
+    path: b"/dev/shm",
+    fstype: c"tmpfs",
+    attrs: sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV,
+    options: &[(c"mode", Some(c"1777"))],
+    or_host: None,
+};
+
+/// Where a file system goes in our /dev: its path past `/dev/`.
+pub const WITHIN: usize = b"/dev/".len();
 
 /// The /dev, on a real directory of the rootfs; returns its root.
 pub fn populate(root: &Fd) -> Result<Fd, Failure> {
     // Taken before our /dev can hide it (when the container's root is the host's).
-    let host = Fd::open(c"/dev", libc::O_PATH | libc::O_DIRECTORY).ok();
-    let at = mounts::mount_point(root, b"/dev")?;
-    let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
-    let dev = mounts::mount_new(&at, b"/dev", c"tmpfs", attrs, DEV_OPTIONS)?;
+    let host = mounts::open_dir(c"/dev").ok();
+    let dev = mounts::mount_fs(root, 0, &DEV)?;
     // The nodes get exactly mode 0666, whatever umask we were given.
     let umask = sys::umask(0);
-    let made = NODES.iter().try_for_each(|&(name, major, minor)| {
-        make_node(&dev, host.as_ref(), name, major, minor)
+    let made = NODES.iter().try_for_each(|&(name, number)| {
+        make_node(&dev, host.as_ref(), name, number)
             .map_err(|e| Failure::os(c"making the device", name.to_bytes(), e))
     });
     sys::umask(umask);
@@ -55,35 +79,13 @@ pub fn populate(root: &Fd) -> Result<Fd, Failure> {
         dev.symlink_at(target, name)
             .map_err(|e| Failure::os(c"making the link", name.to_bytes(), e))?;
     }
-    let pts = subdir(&dev, c"pts", b"/dev/pts")?;
-    mounts::mount_new(&pts, b"/dev/pts", c"devpts", attrs, PTS_OPTIONS)?;
-    let shm = subdir(&dev, c"shm", b"/dev/shm")?;
-    let shm_attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
-    mounts::mount_new(
-        &shm,
-        b"/dev/shm",
-        c"tmpfs",
-        shm_attrs,
-        &[(c"mode", Some(c"1777"))],
-    )?;
+    mounts::mount_fs(&dev, WITHIN, &PTS)?;
+    mounts::mount_fs(&dev, WITHIN, &SHM)?;
     Ok(dev)
 }
 
-/// A mount point in our /dev, made there and held by its descriptor.
-pub fn subdir(dev: &Fd, name: &CStr, path: &'static [u8]) -> Result<Fd, Failure> {
-    dev.mkdir_at(name, 0o755)
-        .and_then(|()| dev.open_under(name, Resolve::ThisMount))
-        .map_err(|e| Failure::os(c"mounting", path, e))
-}
-
-fn make_node(
-    dev: &Fd,
-    host: Option<&Fd>,
-    name: &CStr,
-    major: u32,
-    minor: u32,
-) -> Result<(), Errno> {
-    match dev.mknod_at(name, libc::S_IFCHR | 0o666, major, minor) {
+fn make_node(dev: &Fd, host: Option<&Fd>, name: &CStr, number: libc::dev_t) -> Result<(), Errno> {
+    match dev.mknod_at(name, libc::S_IFCHR | 0o666, number) {
         // No device may be made (as in a user namespace), but the host's may be shared: its
         // node, bind-mounted on an empty file of the same name.
         Err(Errno::EPERM) => {

@@ -3,7 +3,7 @@
 //! scheduler, its hardware and firmware) are masked or made read-only. Each mask goes on the
 //! mount just made, found from its root by descriptor without crossing a mount or a symlink.
 
-use super::mounts;
+use super::mounts::{self, NewFs};
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd, Resolve};
 use core::ffi::CStr;
@@ -47,30 +47,27 @@ const QUIET: u64 = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV | sys::MOUNT_A
 /// A /proc of the PID namespace we are PID 1 of, or /proc would still list the host; masked
 /// while the host's /dev/null is still at hand.
 pub fn mount_proc(root: &Fd) -> Result<(), Failure> {
-    let at = mounts::mount_point(root, b"/proc")?;
-    let proc = mounts::mount_new(&at, b"/proc", c"proc", QUIET, &[])?;
-    harden(&proc, b"/proc/", &PROC)
+    const FS: NewFs = NewFs {
+        path: b"/proc",
+        fstype: c"proc",
+        attrs: QUIET,
+        options: &[],
+        or_host: None,
+    };
+    harden(&mounts::mount_fs(root, 0, &FS)?, b"/proc/", &PROC)
 }
 
 /// `--sys`: a read-only sysfs; where a user namespace without a network namespace of its own
 /// may not make one, the host's /sys, bound read-only with all below it, as crun does.
 pub fn mount_sys(root: &Fd) -> Result<(), Failure> {
-    let at = mounts::mount_point(root, b"/sys")?;
-    let attrs = QUIET | sys::MOUNT_ATTR_RDONLY;
-    let made = match mounts::new_fs(c"sysfs", attrs, &[]) {
-        Err(Errno::EPERM) => host_sys(attrs),
-        made => made,
+    const FS: NewFs = NewFs {
+        path: b"/sys",
+        fstype: c"sysfs",
+        attrs: QUIET | sys::MOUNT_ATTR_RDONLY,
+        options: &[],
+        or_host: Some(c"/sys"),
     };
-    let sys = made
-        .and_then(|mount| mounts::attach(mount, &at))
-        .map_err(|e| Failure::os(c"mounting", b"/sys", e))?;
-    harden(&sys, b"/sys/", &SYS)
-}
-
-fn host_sys(attrs: u64) -> Result<Fd, Errno> {
-    let tree = sys::clone_tree(None, c"/sys")?;
-    sys::set_tree_attrs(&tree, attrs)?;
-    Ok(tree)
+    harden(&mounts::mount_fs(root, 0, &FS)?, b"/sys/", &SYS)
 }
 
 /// Mask and write-protect `entries` of the file system whose root `mount` is, mounted at

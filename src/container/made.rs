@@ -44,7 +44,7 @@ impl MountPoints {
         if !namespaces.has(libc::CLONE_NEWNS) || (rootfs.is_some() && fs.volatile) {
             return all;
         }
-        let base = Fd::open(rootfs.unwrap_or(c"/"), libc::O_PATH | libc::O_DIRECTORY);
+        let base = mounts::open_dir(rootfs.unwrap_or(c"/"));
         let Ok(base) = base else {
             return all;
         };

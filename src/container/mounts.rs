@@ -43,9 +43,21 @@ impl Filesystem {
                 c"invalid --tmpfs (want DST or DST:SIZE, SIZE like 64m):",
                 entry,
             ))?;
+            // The kernel gets the size in bytes: it does not take every spelling the option
+            // does (512MB, 1t), and would refuse one only once the container is half built.
+            let mut digits = [0; 20];
+            let bytes = match size.and_then(values::size) {
+                Some(n) => sys::keep(&[crate::out::decimal(n, &mut digits)])
+                    .ok_or(Failure::plain(
+                        c"no room left for the size of --tmpfs",
+                        entry,
+                    ))?
+                    .to_bytes_with_nul(),
+                None => b"",
+            };
             self.push(Step {
                 kind: MountKind::Tmpfs,
-                source: size.unwrap_or(b""),
+                source: bytes,
                 dest,
                 readonly: false,
             })
@@ -112,15 +124,14 @@ fn make_private_in_chroot() -> Result<(), Errno> {
 /// (read-only ones for `--ro-bind`), taken while host paths still mean the host.
 pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
 
-pub fn open_sources(steps: &[Step]) -> Result<Sources, Failure> {
-    let mut sources = Sources::new();
+pub fn open_sources(steps: &[Step], sources: &mut Sources) -> Result<(), Failure> {
     for step in steps.iter().filter(|s| s.kind == MountKind::Bind) {
         let tree =
             open_source(step).map_err(|e| Failure::os(c"opening bind source", step.source, e))?;
         // Never full: there are at most as many binds as steps.
         let _ = sources.push(tree);
     }
-    Ok(sources)
+    Ok(())
 }
 
 fn open_source(step: &Step) -> Result<Fd, Errno> {
@@ -158,7 +169,8 @@ pub fn volatile_root(rootfs: &'static CStr) -> Result<Fd, Failure> {
 
 /// The layers live in a tmpfs mounted over the rootfs's path in our mount tree (the host
 /// keeps seeing the rootfs): `lower` (a copy of the rootfs's mount, taken first), `upper`,
-/// `work`, and `root`, where the overlay goes.
+/// `work`, and `root`, where the overlay goes. (Out of line: 48 bytes fewer.)
+#[inline(never)]
 fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
     let lower = sys::clone_tree(None, rootfs)?;
     // Attached on the directory as opened now, and used by its own descriptor: a rootfs
@@ -178,9 +190,11 @@ fn overlay(rootfs: &CStr) -> Result<Fd, Errno> {
 }
 
 /// Where a file system of boxinit's goes: the directory `path` beneath `base`, reached through
-/// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing.
-pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
-    open_under(base, path, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
+/// no symlink (a rootfs's `proc -> tmp/p` is refused, not followed), made if missing. `base`
+/// is the container's root, or the mount at the first `within` bytes of `path`.
+fn mount_point(base: &Fd, path: &'static [u8], within: usize) -> Result<Fd, Failure> {
+    let walked = &path[within..];
+    open_under(base, walked, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
         Errno::ELOOP => Failure::plain(c"mount point is a symlink:", path),
         e => Failure::os(c"mounting", path, e),
     })
@@ -189,23 +203,39 @@ pub fn mount_point(base: &Fd, path: &'static [u8]) -> Result<Fd, Failure> {
 /// Options of a new file system: `key=value`, or a flag `key` (with None).
 pub type Options<'a> = &'a [(&'a CStr, Option<&'a CStr>)];
 
-/// A new file system of type `fstype` attached on `at` (from `mount_point`), with `attrs`
-/// (`MOUNT_ATTR_*`) and `options`. Returns its root, on which every later step acts.
+/// A file system boxinit makes: where it goes in the container, its type, its attributes
+/// (`MOUNT_ATTR_*`) and options, and the host's mount to bind instead (with the same
+/// attributes, all below it too) where we may not make one. One table entry each, so that
+/// each mount is one call.
+pub struct NewFs {
+    pub path: &'static [u8],
+    pub fstype: &'static CStr,
+    pub attrs: u64,
+    pub options: Options<'static>,
+    pub or_host: Option<&'static CStr>,
+}
+
+/// The new file system `fs` on its mount point beneath `base` (see `mount_point`). Returns
+/// its root, on which every later step acts.
 #[inline(never)]
-pub fn mount_new(
-    at: &Fd,
-    path: &'static [u8],
-    fstype: &CStr,
-    attrs: u64,
-    options: Options,
-) -> Result<Fd, Failure> {
-    new_fs(fstype, attrs, options)
-        .and_then(|mount| attach(mount, at))
-        .map_err(|e| Failure::os(c"mounting", path, e))
+pub fn mount_fs(base: &Fd, within: usize, fs: &NewFs) -> Result<Fd, Failure> {
+    let at = mount_point(base, fs.path, within)?;
+    let made = match (new_fs(fs.fstype, fs.attrs, fs.options), fs.or_host) {
+        (Err(Errno::EPERM), Some(host)) => host_tree(host, fs.attrs),
+        (made, _) => made,
+    };
+    made.and_then(|mount| attach(mount, &at))
+        .map_err(|e| Failure::os(c"mounting", fs.path, e))
+}
+
+fn host_tree(path: &CStr, attrs: u64) -> Result<Fd, Errno> {
+    let tree = sys::clone_tree(None, path)?;
+    sys::set_tree_attrs(&tree, attrs)?;
+    Ok(tree)
 }
 
 /// Attach the detached `mount` on `at`; the descriptor then names the attached mount.
-pub fn attach(mount: Fd, at: &Fd) -> Result<Fd, Errno> {
+fn attach(mount: Fd, at: &Fd) -> Result<Fd, Errno> {
     sys::attach_tree(&mount, at)?;
     Ok(mount)
 }
@@ -220,29 +250,35 @@ pub fn new_fs(fstype: &CStr, attrs: u64, options: Options) -> Result<Fd, Errno> 
     context.mount(attrs)
 }
 
-/// Make `root` the root: pivot_root(".", ".") stacks the old root over the new one and the
-/// detach removes it, so no path, `..` or open-directory trick leads back to the host.
-pub fn pivot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
+/// Make `root` the root, by pivot_root or, with `chroot`, by moving it over `/`.
+pub fn enter_root(root: Fd, rootfs: &'static CStr, chroot: bool) -> Result<(), Failure> {
+    let what = match chroot {
+        false => c"pivoting into rootfs",
+        true => c"moving into rootfs",
+    };
     root.change_dir()
-        .and_then(|()| sys::pivot_root(c".", c"."))
-        .and_then(|()| sys::umount(c".", libc::MNT_DETACH))
+        .and_then(|()| if chroot { move_over_root() } else { pivot() })
         .and_then(|()| sys::chdir(c"/"))
-        .map_err(|e| Failure::os(c"pivoting into rootfs", rootfs.to_bytes(), e))
+        .map_err(|e| Failure::os(what, rootfs.to_bytes(), e))
+}
+
+/// pivot_root(".", ".") stacks the old root over the new one and the detach removes it, so
+/// no path, `..` or open-directory trick leads back to the host.
+fn pivot() -> Result<(), Errno> {
+    sys::pivot_root(c".", c".")?;
+    sys::umount(c".", libc::MNT_DETACH)
 }
 
 /// `--chroot`, for a root pivot_root refuses (an initramfs): move the rootfs's mount over
 /// `/`, as switch_root does, and chroot into it. The old root stays below, out of reach of
 /// any path, since `..` at the top of the moved mount leads back into it.
-pub fn chroot_into(root: Fd, rootfs: &'static CStr) -> Result<(), Failure> {
-    root.change_dir()
-        .and_then(|()| sys::mount(c".", c"/", None, libc::MS_MOVE, None))
-        .and_then(|()| sys::chroot(c"."))
-        .and_then(|()| sys::chdir(c"/"))
-        .map_err(|e| Failure::os(c"moving into rootfs", rootfs.to_bytes(), e))
+fn move_over_root() -> Result<(), Errno> {
+    sys::mount(c".", c"/", None, libc::MS_MOVE, None)?;
+    sys::chroot(c".")
 }
 
 /// Inside the new root: each mount step, in command-line order.
-pub fn replay(steps: &[Step], sources: Sources) -> Result<(), Failure> {
+pub fn replay(steps: &[Step], sources: &Sources) -> Result<(), Failure> {
     let root = open_dir(c"/").map_err(|e| Failure::os(c"opening", b"/", e))?;
     let mut sources = sources.iter();
     for step in steps {
@@ -269,18 +305,10 @@ fn place(root: &Fd, step: &Step, tree: Option<&Fd>) -> Result<(), Errno> {
     sys::attach_tree(tree, &at)
 }
 
-/// A `--tmpfs`: world-writable with the sticky bit, of `size` (the kernel's default if empty).
-fn tmpfs(size: &[u8]) -> Result<Fd, Errno> {
-    // The kernel gets the size in bytes: it does not take every spelling the option does
-    // (512MB, 1t), and would refuse one only once the container is half built.
-    let mut digits = [0; 20];
-    let bytes = match values::size(size) {
-        Some(n) if !size.is_empty() => crate::out::decimal(n, &mut digits),
-        _ => b"",
-    };
-    let mut buf = [0; 24];
-    let size = c_path(bytes, &mut buf)?;
-    let options = [(c"mode", Some(c"1777")), (c"size", Some(size))];
+/// A `--tmpfs`: world-writable with the sticky bit, of `size` (bytes in decimal with a NUL,
+/// as the parser keeps it; the kernel's default if empty).
+fn tmpfs(size: &'static [u8]) -> Result<Fd, Errno> {
+    let options = [(c"mode", Some(c"1777")), (c"size", sys::c_str(size))];
     let count = if size.is_empty() { 1 } else { 2 };
     let attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
     new_fs(c"tmpfs", attrs, &options[..count])
@@ -334,12 +362,12 @@ pub fn open_under(root: &Fd, path: &[u8], resolve: Resolve, create: Create) -> R
         }
         if end > start {
             buf[end] = 0;
-            let found = match root.open_under(c_str(&buf, end)?, resolve) {
+            let (name, so_far) = (c_str(&buf[start..], end - start)?, c_str(&buf, end)?);
+            let found = match root.open_under(so_far, resolve) {
                 Err(Errno::ENOENT) => {
                     let dir = parent.as_ref().unwrap_or(root);
-                    let file = end == len && create == Create::File;
-                    make(dir, c_str(&buf[start..], end - start)?, file)?;
-                    root.open_under(c_str(&buf, end)?, resolve)
+                    make(dir, name, end == len && create == Create::File)?;
+                    root.open_under(so_far, resolve)
                 }
                 found => found,
             };
@@ -365,7 +393,8 @@ fn make(dir: &Fd, name: &CStr, file: bool) -> Result<(), Errno> {
     }
 }
 
-fn open_dir(path: &CStr) -> Result<Fd, Errno> {
+/// A handle on the directory `path`, to act on by descriptor.
+pub fn open_dir(path: &CStr) -> Result<Fd, Errno> {
     Fd::open(path, libc::O_PATH | libc::O_DIRECTORY)
 }
 

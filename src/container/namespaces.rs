@@ -48,7 +48,8 @@ pub fn unshare(namespaces: Namespaces) -> Result<(), Failure> {
 
 /// setns into each namespace of `joins`. Every path is opened before the first is joined:
 /// after a mount namespace (or a user namespace's lost privileges) a path may mean another
-/// file or none.
+/// file or none. Out of line: inlined into the run it takes 64 bytes more (x86_64).
+#[inline(never)]
 pub fn join_namespaces(joins: &Joins) -> Result<(), Failure> {
     if joins.kinds().is_empty() {
         return Ok(());

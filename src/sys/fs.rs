@@ -214,8 +214,8 @@ impl Fd {
         mkdirat(self.0, name, mode)
     }
 
-    pub fn mknod_at(&self, name: &CStr, mode: u32, major: u32, minor: u32) -> Result<()> {
-        let dev = libc::makedev(major, minor);
+    /// A device node `name` of number `dev` (`libc::makedev`).
+    pub fn mknod_at(&self, name: &CStr, mode: u32, dev: libc::dev_t) -> Result<()> {
         // SAFETY: name is a C string.
         unsafe { syscall!(Sysno::mknodat, self.0, name.as_ptr(), mode, dev) }.map(drop)
     }
