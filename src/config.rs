@@ -70,6 +70,8 @@ pub enum Personality {
     Tini,
     DumbInit,
     Catatonit,
+    /// Kubernetes' pause: no command and no option but `-v`; a pod's process 1.
+    Pause,
 }
 
 /// What boxinit was asked to do.

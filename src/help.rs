@@ -18,6 +18,7 @@ pub fn answer(action: Action, personality: Personality) -> u8 {
         // docker info parses `tini version X - git.Y` from its init's --version; catatonit
         // answers that way too.
         (Action::Version, DumbInit) => (STDERR, DUMB_INIT_VERSION, 0),
+        (Action::Version, Pause) => (STDOUT, PAUSE_VERSION, 0),
         (Action::Version, _) => (STDOUT, TINI_VERSION, 0),
         (Action::License, _) => (STDOUT, LICENSE, 0),
         (_, Tini) => (STDERR, TINI_HELP, 1),
@@ -37,6 +38,8 @@ const TINI_VERSION: &str = concat!(
     " - git.boxinit\n"
 );
 const DUMB_INIT_VERSION: &str = concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (boxinit)\n");
+/// As Kubernetes' pause answers `-v`: the name of its source, then the version.
+const PAUSE_VERSION: &str = concat!("pause.c v", env!("CARGO_PKG_VERSION"), " (boxinit)\n");
 
 #[cfg(feature = "launcher")]
 macro_rules! launcher_help {

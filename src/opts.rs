@@ -31,8 +31,8 @@ impl Personality {
         // A table, not a `match`: matched names are compared inline, one by one. The names
         // in one string (a table of slices would be 16 bytes a name more), case and all.
         use Personality::*;
-        const NAMES: &[u8] = b"tini tini-static docker-init dumb-init catatonit podman-init";
-        const OF: [Personality; 6] = [Tini, Tini, Tini, DumbInit, Catatonit, Catatonit];
+        const NAMES: &[u8] = b"tini tini-static docker-init dumb-init catatonit podman-init pause";
+        const OF: [Personality; 7] = [Tini, Tini, Tini, DumbInit, Catatonit, Catatonit, Pause];
         values::split(NAMES, b' ')
             .position(|known| known == name)
             .map_or(Boxinit, |i| OF[i])
@@ -41,7 +41,7 @@ impl Personality {
     /// The prefix boxinit's messages carry under this name.
     pub fn style(self) -> out::Style {
         match self {
-            Personality::Boxinit => out::Style::Boxinit,
+            Personality::Boxinit | Personality::Pause => out::Style::Boxinit,
             Personality::Tini => out::Style::Tini,
             Personality::DumbInit => out::Style::DumbInit,
             Personality::Catatonit => out::Style::Catatonit,
@@ -66,9 +66,10 @@ impl Personality {
         }
     }
 
-    /// `B`, `T`, `D` or `C`: the bits follow the order of `Personality`.
+    /// `B`, `T`, `D` or `C`: the bits follow the order of `Personality`. pause knows no
+    /// option of the table (0): its one flag is its own (`parse_some_args`).
     fn bit(self) -> u8 {
-        1 << self as u8
+        (1 << self as u8) & ALL
     }
 }
 
@@ -840,7 +841,7 @@ impl Parser {
             namespaces: None,
             fs: Filesystem::default(),
             parent_death_signal: None,
-            pause: false,
+            pause: personality == Personality::Pause,
             verbosity: out::WARN,
             // dumb-init's default: the command leads its own session and gets every signal
             // as a group; the others signal the command alone.
@@ -902,6 +903,9 @@ impl Parser {
                     c"unknown option (long options take two dashes):",
                     bytes,
                 ));
+            } else if self.personality == Personality::Pause && matches!(bytes, b"-v" | b"-V") {
+                // pause's one flag (either case), none of the table's.
+                self.action = Action::Version;
             } else if bytes.len() > 1 && bytes[0] == b'-' {
                 // A cluster of short options, as getopt reads them: -vvv, -e143, -e 143.
                 let mut j = 1;
@@ -1325,7 +1329,7 @@ impl Parser {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
             return Err(Failure::plain(
-                c"--pause runs no command, but was given",
+                c"a pause runs no command, but was given",
                 first,
             ));
         }
@@ -1608,7 +1612,7 @@ impl Parser {
                     .with(libc::SIGTTIN)
                     .with(libc::SIGTTOU)
             }
-            Personality::Boxinit => {}
+            Personality::Boxinit | Personality::Pause => {}
         }
     }
 }
@@ -1833,6 +1837,37 @@ mod tests {
 
     fn parse_as(argv: &[&str], env: &[&str]) -> Result<Config, Failure> {
         parse(Strings::leak(argv), Strings::leak(env), Host::default())
+    }
+
+    #[test]
+    fn pause_pauses_and_knows_only_v() {
+        assert_eq!(Personality::from_argv0(b"/pause"), Personality::Pause);
+        let c = parse_as(&["/pause"], &[]).unwrap();
+        assert!(c.pause && c.action == Action::Run);
+        for v in ["-v", "-V"] {
+            assert_eq!(
+                parse_as(&["pause", v], &[]).unwrap().action,
+                Action::Version
+            );
+        }
+        // No option of the table, under any spelling, nor a variable of one.
+        for argv in [
+            &["pause", "-P"][..],
+            &["pause", "--pause"],
+            &["pause", "-s"],
+            &["pause", "x"],
+        ] {
+            let f = parse_as(argv, &[]).err().expect("accepted");
+            assert_eq!(f.status(), 1, "{argv:?}");
+        }
+        assert!(parse_as(&["pause"], &["TINI_SUBREAPER=1"]).unwrap().pause);
+        assert_eq!(
+            parse_as(&["pause"], &["BOXINIT_GRACE=1"])
+                .err()
+                .unwrap()
+                .status(),
+            1
+        );
     }
 
     #[cfg(feature = "limits")]
