@@ -101,6 +101,9 @@ pub struct Supervision {
     pub exit_zero: ExitSet,
     /// On SIGTERM or when the command ends: TERM everyone left, KILL them after this long.
     pub grace_ms: Option<u64>,
+    /// --stop-delay: a first SIGTERM is held this long, the command serving on, before it is
+    /// passed on (or starts the grace period); 0, not held at all.
+    pub stop_delay_ms: u64,
     /// Stay until every descendant is gone, not just the command.
     pub wait_all: bool,
     /// Warn about each orphan reaped (tini -w).
@@ -142,6 +145,7 @@ impl Default for Supervision {
             rewrite,
             exit_zero: ExitSet::default(),
             grace_ms: None,
+            stop_delay_ms: 0,
             wait_all: false,
             warn_zombies: false,
             forward_faults: false,

@@ -93,6 +93,19 @@ macro_rules! boot_help {
     };
 }
 
+#[cfg(feature = "stop-delay")]
+macro_rules! stop_delay_help {
+    () => {
+        "--stop-delay DURATION,\n  "
+    };
+}
+#[cfg(not(feature = "stop-delay"))]
+macro_rules! stop_delay_help {
+    () => {
+        ""
+    };
+}
+
 /// boxinit's help, a part for each job: a build without a job leaves out its options' part
 /// and says so in its own (the parts are joined as the program is compiled: one text).
 const BOXINIT_HELP: &str = concat!(
@@ -110,13 +123,16 @@ Most options --X-Y can be given as BOXINIT_X_Y too; the command line wins.
     limits_help!(),
     "Supervision: -g/--process-group, -e/--expect-exit N, -p/--parent-death-signal SIG,
   -c/--single-child, -r/--rewrite S:R, -P/--pause, --grace DURATION, --wait-all,
-  -w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
+  ",
+    stop_delay_help!(),
+    "-w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
 Process: --setenv K=V, --unsetenv K, --clearenv, --keep-fd N, --new-session,
   --die-with-parent, --parent-pid PID, --chdir DIR
 ",
     boot_help!(),
     "Other: -h/--help, -V/--version, -l/-L/--license
-As tini, docker-init, dumb-init, catatonit or podman-init (argv[0]): that program's flags.
+As tini, docker-init, dumb-init, catatonit, podman-init or pause (argv[0]): that
+  program's flags.
 Exit status: the command's; 128+N if killed by signal N; 125 boxinit failed;
 126 COMMAND cannot run; 127 not found.
 ",

@@ -111,6 +111,7 @@ enum Opt {
     Verbosity,
     Rewrite,
     Grace,
+    StopDelay,
     ParentPid,
     Memory,
     MemorySwap,
@@ -185,7 +186,7 @@ struct Spec {
     /// of one byte, to keep an entry in 8 bytes.
     who: u8,
     /// Where it can act (the modes of `Mode`, as bits) in the low five bits; in the high
-    /// three, the job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for
+    /// three, the job it belongs to, by number (`LAUNCHER`, `LIMITS`, `BOOT`, ...; 0 for
     /// the supervisor's own): a build without that job refuses it (see `BUILT`).
     place: u8,
     name: Name,
@@ -307,24 +308,33 @@ const fn pausing(modes: u8) -> u8 {
     modes | PAUSING
 }
 
-/// The jobs beyond supervision, each a feature of the build (Cargo.toml).
+/// The jobs beyond supervision, each a feature of the build (Cargo.toml), by number: a
+/// number, not a bit each, keeps a fourth job in the three bits an entry has for it.
 const LAUNCHER: u8 = 1;
 const LIMITS: u8 = 2;
-const BOOT: u8 = 4;
-/// The jobs this build has; the options of the others are known, and refused.
-const BUILT: u8 = built(LAUNCHER, cfg!(feature = "launcher"))
+const BOOT: u8 = 3;
+/// --hostname's: a container's or a boot's, in a build with either.
+const LAUNCHER_OR_BOOT: u8 = 4;
+const STOP_DELAY: u8 = 5;
+/// The jobs this build has, a bit at each job's number (the supervisor's own, 0, always):
+/// the options of the others are known, and refused.
+const BUILT: u8 = 1
+    | built(LAUNCHER, cfg!(feature = "launcher"))
     | built(LIMITS, cfg!(feature = "limits"))
-    | built(BOOT, cfg!(feature = "boot"));
+    | built(BOOT, cfg!(feature = "boot"))
+    | built(
+        LAUNCHER_OR_BOOT,
+        cfg!(any(feature = "launcher", feature = "boot")),
+    )
+    | built(STOP_DELAY, cfg!(feature = "stop-delay"));
+/// Every job's bit: the full build.
+const EVERY_JOB: u8 = (1 << (STOP_DELAY + 1)) - 1;
 
 const fn built(job: u8, feature: bool) -> u8 {
-    if feature {
-        job
-    } else {
-        0
-    }
+    (feature as u8) << job
 }
 
-/// `r`, an option of `job` (of any of them, if several).
+/// `r`, an option of `job`.
 const fn job(job: u8, r: Row) -> Row {
     Row {
         spec: Spec {
@@ -444,10 +454,8 @@ impl Entry {
     }
 }
 
-// (BUILT is 0 in the supervisor build, which is what the mask is for.)
-#[allow(clippy::bad_bit_mask)]
 fn in_build(spec: &Spec) -> bool {
-    BUILT == LAUNCHER | LIMITS | BOOT || spec.job() == 0 || spec.job() & BUILT != 0
+    BUILT == EVERY_JOB || BUILT >> spec.job() & 1 != 0
 }
 
 /// Every option of the table, one entry per spelling.
@@ -463,6 +471,7 @@ fn in_this_build(spec: &'static Spec, given: Given) -> Result<(), Failure> {
     let why: &[u8] = match spec.job() {
         LIMITS => b" is not in this build (built without limits)",
         BOOT => b" is not in this build (built without boot mode)",
+        STOP_DELAY => b" is not in this build (built without the stop delay)",
         _ => b" is not in this build (built without the launcher)",
     };
     Err(refuse_option(spec, given, why, b""))
@@ -560,7 +569,7 @@ const ROWS: &[Row] = &[
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
     job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
-    job(LAUNCHER | BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
+    job(LAUNCHER_OR_BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
     job(LAUNCHER, list(with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
@@ -578,6 +587,7 @@ const ROWS: &[Row] = &[
     only(SUPERVISING, with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
     only(pausing(NOT_BOOTING), spec(Opt::Pause, "pause", b'P', "", B | C)),
     only(SUPERVISING, with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
+    job(STOP_DELAY, only(NOT_BOOTING, with_value(spec(Opt::StopDelay, "stop-delay", 0, "BOXINIT_STOP_DELAY", ALL)))),
     only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
     job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
@@ -671,7 +681,8 @@ const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
         assert!(at + name.len() <= u16::MAX as usize && name.len() <= u8::MAX as usize);
         let spec = ROWS[i].spec;
         assert!(
-            spec.modes() & Mode::Supervising as u8 != 0 || spec.job() & (LAUNCHER | BOOT) != 0,
+            spec.modes() & Mode::Supervising as u8 != 0
+                || matches!(spec.job(), LAUNCHER | BOOT | LAUNCHER_OR_BOOT),
             "an option that cannot act when supervising is the launcher's or boot mode's \
              (`check_mode` counts on it)"
         );
@@ -1077,6 +1088,8 @@ impl Parser {
             }
             Opt::Pause => self.pause = true,
             Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
+            #[cfg(feature = "stop-delay")]
+            Opt::StopDelay => how.stop_delay_ms = values::duration_ms(text).ok_or_else(bad)?,
             Opt::WaitAll => how.wait_all = true,
             // Namespaces and the process
             Opt::Setenv | Opt::Unsetenv if self.given & setting(opt) == 0 => {
@@ -1718,6 +1731,7 @@ fn invalid(opt: Opt) -> &'static CStr {
         Opt::Verbosity => c"invalid verbosity:",
         Opt::Rewrite => c"invalid --rewrite (want SIGNAL:SIGNAL, 0 to drop):",
         Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
+        Opt::StopDelay => c"invalid duration for --stop-delay (want 10, 10s, 500ms or 1m):",
         Opt::Memory => c"invalid --memory (want bytes with k, m or g: 64m):",
         Opt::MemorySwap => c"invalid --memory-swap (want bytes with k, m or g: 64m):",
         Opt::Cpus => c"invalid --cpus (want 0.01 to 175921860, at most 5 decimals):",
