@@ -169,44 +169,38 @@ enum Opt {
     Rlimit,
 }
 
-/// One way to give an option: a long name, a short letter, or an environment variable
-/// (empty or 0 when it has none), and the personalities that know it.
 /// One option. The table keeps one name per entry: the long option, whose variable, if any,
 /// is BOXINIT_ and its name in capitals with `_` for `-`; or, in an entry without a long
 /// option, the variable's own name. The names are in one string (`NAMES`), so an entry is
-/// 12 bytes, not the 24 of one with a `&str`.
+/// 8 bytes, not the 24 of one with a `&str`.
 #[derive(Clone, Copy)]
 struct Spec {
     opt: Opt,
     short: u8,
-    /// The personalities that know it (`B`, `T`, `D`, `C`), and `TAKES_VALUE`, `LONG` (its
-    /// `name` is the long option, not only the variable) and `ENV` (it has a variable): bits
-    /// of one byte, to keep an entry in 8 bytes.
+    /// The personalities that know it (`B`, `T`, `D`, `C`), and `LONG` (its `name` is the
+    /// long option, not only the variable), `ENV` (it has a variable) and `LIST`: bits of one
+    /// byte, to keep an entry in 8 bytes.
     who: u8,
     /// Where it can act (the modes of `Mode`, as bits) in the low five bits; in the high
     /// three, the job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for
     /// the supervisor's own): a build without that job refuses it (see `BUILT`).
     place: u8,
-    name: Name,
+    /// What its value is (`Flag` for none), and so how it is read.
+    kind: Kind,
+    /// Where its name is in `NAMES`.
+    len: u8,
+    at: u16,
 }
 
 /// The bits of `Spec::who` beyond the personalities'.
-const TAKES_VALUE: u8 = 16;
 const LONG: u8 = 32;
 const ENV: u8 = 64;
 /// Its value is a comma-separated list, in every form (see `values::list`).
 const LIST: u8 = 128;
 
-/// Where an entry's name is in `NAMES`.
-#[derive(Clone, Copy)]
-struct Name {
-    at: u16,
-    len: u8,
-}
-
 impl Spec {
-    const fn takes_value(&self) -> bool {
-        self.who & TAKES_VALUE != 0
+    fn takes_value(&self) -> bool {
+        self.kind != Kind::Flag
     }
 
     const fn long(&self) -> bool {
@@ -230,10 +224,126 @@ impl Spec {
     }
 
     fn name(&self) -> &'static [u8] {
-        let at = self.name.at as usize;
-        &NAMES[at..at + self.name.len as usize]
+        let at = self.at as usize;
+        &NAMES[at..at + self.len as usize]
     }
 }
+
+/// What an option's value is, and so how it is read: each kind is read in one place
+/// (`Kind::read`), into a number for the option's store (`Parser::store`), and a bad one is
+/// refused saying what the kind wants (`Kind::want`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum Kind {
+    /// No value: the option acts by being given.
+    Flag,
+    /// Kept as given: a path, a name, a list read where it is used.
+    Text,
+    /// A signal, by name or number.
+    Signal,
+    /// 10, 10s, 500ms or 1m: milliseconds.
+    Duration,
+    /// Bytes, with k, m or g; at least 1.
+    Size,
+    /// Whole seconds, signed; kept as given.
+    Seconds,
+    /// Numbers in the range of `Kind::range`.
+    ExitCode,
+    Level,
+    Weight,
+    Pid,
+    /// CPUs, with up to 5 decimals: microseconds of CPU time a period.
+    Cpus,
+    /// SIGNAL:SIGNAL, as `from << 8 | to`.
+    Rewrite,
+    /// poweroff, reboot or halt: its place in that list.
+    OnExit,
+    /// `auto`, the one value.
+    Auto,
+    /// Read by its option's own step, which says what is wrong with it.
+    Own,
+}
+
+impl Kind {
+    /// The value `text` of this kind, as a number (0 for those kept as given), if it is one.
+    /// `personality`: tini and dumb-init read some values as C's library does.
+    #[inline(never)]
+    fn read(self, text: &[u8], personality: Personality) -> Option<u64> {
+        match self {
+            Kind::Signal => values::signal(text).map(|s| s as u64),
+            Kind::Duration => values::duration_ms(text),
+            #[cfg(feature = "limits")]
+            Kind::Size => values::size(text).filter(|&n| n > 0),
+            #[cfg(feature = "launcher")]
+            Kind::Seconds => values::signed(text).map(|_| 0),
+            Kind::ExitCode if personality == Personality::Tini => {
+                // tini reads it with strtol and wants all of it used: "" is 0, " 3" is 3.
+                let (n, used) = values::strtol(text);
+                u64::try_from(n)
+                    .ok()
+                    .filter(|&n| used == text.len() && n <= 255)
+            }
+            Kind::ExitCode | Kind::Level | Kind::Weight | Kind::Pid => {
+                let (least, most) = self.range();
+                values::number(text).filter(|n| (least..=most).contains(n))
+            }
+            #[cfg(feature = "limits")]
+            Kind::Cpus => {
+                values::fixed_point(text, 5).filter(|q| (1000..=MAX_QUOTA_US).contains(q))
+            }
+            Kind::Rewrite => {
+                let rewrite = match personality {
+                    Personality::DumbInit => dumb_init_rewrite(text),
+                    _ => parse_rewrite(text),
+                };
+                rewrite.map(|(from, to)| (from as u64) << 8 | to as u64)
+            }
+            #[cfg(feature = "boot")]
+            Kind::OnExit => values::split(ON_EXIT, b' ')
+                .position(|w| w == text)
+                .map(|i| i as u64),
+            #[cfg(feature = "launcher")]
+            Kind::Auto => (text == b"auto").then_some(1),
+            // Those read by their own steps, and those of a job left out of the build (whose
+            // options are refused before they are read).
+            _ => Some(0),
+        }
+    }
+
+    /// The least and the most of a number's kind.
+    fn range(self) -> (u64, u64) {
+        match self {
+            Kind::ExitCode => (0, 255),
+            // The levels are 0 to 3 (`out`): a higher one says no more.
+            Kind::Level => (0, out::DEBUG as u64),
+            Kind::Weight => (1, 10_000),
+            _ => (1, PID_MAX_LIMIT),
+        }
+    }
+
+    /// What a value of this kind must be, for the message that refuses one.
+    fn want(self) -> &'static [u8] {
+        match self {
+            Kind::Signal => b" (want a signal: TERM or 15)",
+            Kind::Duration => b" (want 10, 10s, 500ms or 1m)",
+            Kind::Size => b" (want bytes with k, m or g: 64m)",
+            Kind::Seconds => b" (want seconds)",
+            Kind::ExitCode => b" (want 0-255)",
+            Kind::Level => b" (want 0-3)",
+            Kind::Weight => b" (want 1-10000)",
+            Kind::Pid => b" (want 1 to 4194304)",
+            Kind::Cpus => b" (want 0.01 to 175921860, at most 5 decimals)",
+            Kind::Rewrite => b" (want SIGNAL:SIGNAL, 0 to drop)",
+            Kind::OnExit => b" (want poweroff, reboot or halt)",
+            Kind::Auto => b" (want auto)",
+            _ => b"",
+        }
+    }
+}
+
+/// `--on-exit`'s words, in the order of `OnExit`.
+#[cfg(feature = "boot")]
+const ON_EXIT: &[u8] = b"poweroff reboot halt";
 
 /// An entry as the table is written, its name as text: `SPECS` and `NAMES` are made of these
 /// as the program is compiled, and the text is not kept.
@@ -360,7 +470,10 @@ const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u
             short,
             who: who | if has_long { LONG } else { 0 } | if env.is_empty() { 0 } else { ENV },
             place: ANYWHERE,
-            name: Name { at: 0, len: 0 }, // (where, once in NAMES: `pack`)
+            kind: Kind::Flag,
+            // (Where, once in NAMES: `pack`.)
+            len: 0,
+            at: 0,
         },
         name: if has_long { long } else { env },
     }
@@ -484,21 +597,6 @@ fn refuse_option(spec: &'static Spec, given: Given, why: &[u8], value: &'static 
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
-/// `failure` (of `spec`, given by its short form), naming it so: `invalid`'s messages, the
-/// only ones of a bad value, say `invalid --long`.
-#[inline(never)]
-fn respelt(failure: Failure, spec: &'static Spec) -> Failure {
-    let what = failure.what();
-    let rest = what.get(b"invalid --".len() + spec.name().len()..);
-    match rest.filter(|_| what.as_ptr() == invalid(spec.opt).to_bytes().as_ptr()) {
-        Some(rest) => match crate::sys::keep(&[b"invalid -", &[spec.short], rest]) {
-            Some(what) => failure.saying(what),
-            None => failure,
-        },
-        None => failure,
-    }
-}
-
 /// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
 fn spelling<'a>(spec: &'static Spec, given: Given, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
     if given == Given::Env {
@@ -530,12 +628,10 @@ fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8
     &buf[..8 + name.len()]
 }
 
-const fn with_value(r: Row) -> Row {
+/// `r`, which takes a value of `kind`.
+const fn valued(kind: Kind, r: Row) -> Row {
     Row {
-        spec: Spec {
-            who: r.spec.who | TAKES_VALUE,
-            ..r.spec
-        },
+        spec: Spec { kind, ..r.spec },
         ..r
     }
 }
@@ -558,67 +654,67 @@ const ROWS: &[Row] = &[
     spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
-    job(LAUNCHER | BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
-    job(LAUNCHER, list(with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Text, spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
+    job(LAUNCHER | BOOT, valued(Kind::Text, spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
+    job(LAUNCHER, list(valued(Kind::Own, spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
-    only(pausing(NOT_BOOTING), with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
+    only(pausing(NOT_BOOTING), valued(Kind::Signal, spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
     only(SUPERVISING, spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D)),
     only(SUPERVISING, spec(Opt::TiniGroup, "", 0, "TINI_KILL_PROCESS_GROUP", B | T)),
-    only(SUPERVISING, with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
+    only(SUPERVISING, valued(Kind::ExitCode, spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
     spec(Opt::Verbose, "verbose", b'v', "", B | T | D),
-    with_value(spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
-    with_value(spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
-    with_value(spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
+    valued(Kind::Level, spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
+    valued(Kind::Own, spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
+    valued(Kind::Own, spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
     only(pausing(SUPERVISING), spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T)),
     only(NOT_BOOTING, spec(Opt::SingleChild, "single-child", b'c', "", B | D)),
-    only(NOT_BOOTING, with_value(spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
-    only(SUPERVISING, with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
+    only(NOT_BOOTING, valued(Kind::Own, spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
+    only(SUPERVISING, valued(Kind::Rewrite, spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
     only(pausing(NOT_BOOTING), spec(Opt::Pause, "pause", b'P', "", B | C)),
-    only(SUPERVISING, with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
+    only(SUPERVISING, valued(Kind::Duration, spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
     only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Size, spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Size, spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Cpus, spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Weight, spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Pid, spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Own, spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)))),
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
     job(BOOT, spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B)),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootDevice, "root-device", 0, "", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Duration, spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)))),
     job(BOOT, only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::OnExit, spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
     job(BOOT, only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B))),
-    job(BOOT, only(BOOT_ONLY, list(with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))))),
+    job(BOOT, only(BOOT_ONLY, list(valued(Kind::Text, spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))))),
     // Namespaces and the process
-    job(LAUNCHER, with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
-    only(WITH_COMMAND, with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL))),
-    only(WITH_COMMAND, with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
+    job(LAUNCHER, valued(Kind::Seconds, spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
+    job(LAUNCHER, valued(Kind::Seconds, spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
+    only(WITH_COMMAND, valued(Kind::Own, spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL))),
+    only(WITH_COMMAND, valued(Kind::Own, spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL))),
     only(WITH_COMMAND, spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL)),
-    only(WITH_COMMAND, list(with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)))),
+    only(WITH_COMMAND, list(valued(Kind::Own, spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)))),
     only(SUPERVISING, spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL)),
     only(pausing(NOT_BOOTING), spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
-    only(pausing(NOT_BOOTING), with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
+    only(pausing(NOT_BOOTING), valued(Kind::Pid, spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Own, spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Own, spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Own, spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL))),
@@ -626,24 +722,24 @@ const ROWS: &[Row] = &[
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL))),
-    with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
+    valued(Kind::Text, spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
-    with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
+    valued(Kind::Own, spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
     // Identity: user namespaces and id maps, users and groups, capabilities, limits.
     // Repeatable ones take comma-separated lists too (the only way from the environment).
-    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)))),
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))))),
-    job(LAUNCHER, with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
-    job(LAUNCHER, with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
-    job(LAUNCHER, list(with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)))),
-    job(LAUNCHER, list(with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)))),
-    job(LAUNCHER, with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
-    job(LAUNCHER, with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
+    job(LAUNCHER, only(SUPERVISING, valued(Kind::Own, spec(Opt::User, "user", 0, "BOXINIT_USER", B)))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Text, spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))))),
+    job(LAUNCHER, valued(Kind::Own, spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
+    job(LAUNCHER, valued(Kind::Own, spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
+    job(LAUNCHER, list(valued(Kind::Own, spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)))),
+    job(LAUNCHER, list(valued(Kind::Own, spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)))),
+    job(LAUNCHER, valued(Kind::Auto, spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
+    job(LAUNCHER, valued(Kind::Auto, spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
     // From the environment, drops come first, so that an add survives a drop of all.
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))))),
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Own, spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Own, spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))))),
     job(LAUNCHER, only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B))),
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Own, spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))))),
 ];
 
 /// The table, each entry's name in `NAMES`.
@@ -675,10 +771,8 @@ const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
              (`check_mode` counts on it)"
         );
         specs[i] = Spec {
-            name: Name {
-                at: at as u16,
-                len: name.len() as u8,
-            },
+            at: at as u16,
+            len: name.len() as u8,
             ..ROWS[i].spec
         };
         let mut j = 0;
@@ -947,7 +1041,7 @@ impl Parser {
 
     /// A variable from the environment. boxinit's own (BOXINIT_*) are checked, and a bad
     /// value is an error naming the variable; those of the replaced programs are read by
-    /// that program's rules (see `apply`), and tini's flags are set by being there at all.
+    /// that program's rules (see `store`), and tini's flags are set by being there at all.
     #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn apply_env(&mut self, spec: &'static Spec, value: &'static CStr) -> Result<(), Failure> {
         let text = value.to_bytes();
@@ -963,16 +1057,10 @@ impl Parser {
         }
         self.used |= opt_bit(spec.opt);
         self.used_from_env |= opt_bit(spec.opt);
-        if !ours {
-            let value = spec.takes_value().then_some(value);
-            return self.apply(spec, value).map_err(|_| bad());
+        if ours && spec.takes_value() && text.is_empty() {
+            return Err(refuse_option(spec, Given::Env, b" is empty", b""));
         }
-        if spec.takes_value() && text.is_empty() {
-            Err(refuse_option(spec, Given::Env, b" is empty", b""))
-        } else {
-            let value = spec.takes_value().then_some(value);
-            self.apply(spec, value).map_err(|_| bad())
-        }
+        self.apply(spec, value, Given::Env).map_err(|_| bad())
     }
 
     fn apply_arg(
@@ -989,105 +1077,79 @@ impl Parser {
             Given::Short => self.used_short | bit,
             _ => self.used_short & !bit,
         };
+        let value = value.unwrap_or(c"");
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
-        if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
+        if spec.takes_value() && value.is_empty() && spec.opt != Opt::ExpectExit {
             return Err(refuse_option(spec, given, b" is empty", b""));
         }
-        // The messages of bad values name an option by its long form.
-        self.apply(spec, value).map_err(|failure| match given {
-            Given::Short => respelt(failure, spec),
-            _ => failure,
-        })
+        self.apply(spec, value, given)
     }
 
-    /// Each job's options are its own function's, compiled only into a build that has the
-    /// job; a build without it has refused them already (`in_this_build`).
-    fn apply(&mut self, spec: &'static Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
+    /// Read `value` (empty for a flag) by `spec`'s kind, then store it: a bad one is refused
+    /// naming the option as it was `given`.
+    fn apply(
+        &mut self,
+        spec: &'static Spec,
+        value: &'static CStr,
+        given: Given,
+    ) -> Result<(), Failure> {
+        let text = value.to_bytes();
         if spec.list() && values::has_empty_item(text) {
-            return Err(refuse_option(
-                spec,
-                Given::Long,
-                b" has an empty item",
-                text,
-            ));
+            return Err(refuse_option(spec, given, b" has an empty item", text));
         }
-        match spec.job() {
-            #[cfg(feature = "launcher")]
-            LAUNCHER => self.apply_launcher(spec.opt, value),
-            #[cfg(feature = "limits")]
-            LIMITS => self.apply_limit(spec.opt, value),
-            #[cfg(feature = "boot")]
-            BOOT => self.apply_boot(spec.opt, value),
-            _ => self.apply_supervisor(spec.opt, value),
+        match spec.kind.read(text, self.personality) {
+            Some(n) => self.store(spec, value, n, given),
+            None => Err(invalid_value(spec, given, text)),
         }
     }
 
-    /// The supervisor's options (and --hostname, a container's or a boot's).
-    fn apply_supervisor(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    /// Store option `spec`'s value: `n` as its kind read it, or `value` itself (a flag's is
+    /// empty). The options of a job left out of the build are refused before they get here.
+    fn store(
+        &mut self,
+        spec: &'static Spec,
+        value: &'static CStr,
+        n: u64,
+        given: Given,
+    ) -> Result<(), Failure> {
+        let text = value.to_bytes();
         let how = &mut self.supervision;
-        match opt {
+        match spec.opt {
             Opt::Help => self.action = Action::Help,
             Opt::Version => self.action = Action::Version,
             Opt::License => self.action = Action::License,
             // boxinit always becomes a subreaper when it is not PID 1: accepted for tini.
             Opt::Subreaper => {}
-            Opt::ParentDeath => {
-                self.parent_death_signal = Some(values::signal(text).ok_or_else(bad)?)
-            }
+            Opt::ParentDeath => self.parent_death_signal = Some(n as Signal),
             Opt::Group | Opt::TiniGroup => how.group = true,
-            Opt::ExpectExit => {
-                let code = if self.personality == Personality::Tini {
-                    // tini reads it with strtol and wants all of it used: "" is 0, " 3" is 3.
-                    let (n, used) = values::strtol(text);
-                    u64::try_from(n).ok().filter(|_| used == text.len())
-                } else {
-                    values::number(text)
-                };
-                let code = code.filter(|&c| c <= 255).ok_or_else(bad)?;
-                how.exit_zero.insert(code as u8);
-            }
+            Opt::ExpectExit => how.exit_zero.insert(n as u8),
             Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
-            // The levels are 0 to 3 (`out`): a higher one says no more.
-            Opt::Verbosity => {
-                let level = values::number(text).filter(|&n| n <= out::DEBUG as u64);
-                self.verbosity = level.ok_or_else(bad)? as u8
-            }
+            Opt::Verbosity => self.verbosity = n as u8,
             Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
             Opt::CatatonitDebug => self.verbosity = out::DEBUG,
             Opt::Debug if text == b"1" => self.verbosity = out::DEBUG,
             Opt::WarnZombies => how.warn_zombies = true,
             Opt::SingleChild => self.setsid = false,
             Opt::Setsid => self.setsid = text != b"0",
-            Opt::Rewrite => {
-                let rewrite = if self.personality == Personality::DumbInit {
-                    dumb_init_rewrite(text)
-                } else {
-                    parse_rewrite(text)
-                };
-                let (from, to) = rewrite.ok_or_else(bad)?;
-                how.rewrite[from as usize] = to as u8;
-            }
+            Opt::Rewrite => how.rewrite[(n >> 8) as usize] = n as u8,
             Opt::Pause => self.pause = true,
-            Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
+            Opt::Grace => how.grace_ms = Some(n),
             Opt::WaitAll => how.wait_all = true,
-            // Namespaces and the process
-            Opt::Setenv | Opt::Unsetenv if self.given & setting(opt) == 0 => {
+            Opt::Setenv | Opt::Unsetenv if self.given & setting(spec.opt) == 0 => {
                 // From the environment, a list: NAME=VALUE,NAME=VALUE (each kept on its own,
                 // with its NUL, for the command's environment).
                 for item in values::split(text, b',') {
-                    let item = crate::sys::keep(&[item]).ok_or_else(bad)?;
-                    match opt {
+                    let item = crate::sys::keep(&[item]);
+                    let item = item.ok_or_else(|| invalid_value(spec, given, text))?;
+                    match spec.opt {
                         Opt::Setenv => self.env.set(item)?,
                         _ => self.env.unset(item)?,
                     }
                 }
             }
-            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
-            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
+            Opt::Setenv => self.env.set(value)?,
+            Opt::Unsetenv => self.env.unset(value)?,
             Opt::Clearenv => self.env.clear = true,
             Opt::KeepFd => self.keep_fds.add(text)?,
             Opt::NewSession => self.new_session = true,
@@ -1095,29 +1157,39 @@ impl Parser {
             // The caller's own pid, read before boxinit runs: a caller that ends before then
             // is seen gone, where our parent would already be the reaper we were given to.
             Opt::ParentPid => {
-                let pid = values::number(text).filter(|&n| n <= PID_MAX_LIMIT);
-                let pid = pid.and_then(|n| Pid::try_from(n).ok());
-                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
+                self.parent_pid = Some(n as Pid);
                 self.die_with_parent = true;
             }
-            Opt::Chdir => self.fs.chdir = value,
-            Opt::Hostname => self.hostname = value,
-            // The other jobs' (`apply`).
+            Opt::Chdir => self.fs.chdir = Some(value),
+            Opt::Hostname => self.hostname = Some(value),
+            // Each job's options are its own function's, compiled only into a build that has
+            // the job (one without has refused them already).
+            #[cfg(feature = "launcher")]
+            _ if spec.job() == LAUNCHER => self.store_launcher(spec, value, given)?,
+            #[cfg(feature = "limits")]
+            _ if spec.job() == LIMITS => self.store_limit(spec.opt, value, n)?,
+            #[cfg(feature = "boot")]
+            _ if spec.job() == BOOT => self.store_boot(spec.opt, value, n)?,
             _ => {}
         }
         Ok(())
     }
 
+    /// The launcher's options.
     #[cfg(feature = "launcher")]
-    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
-    fn apply_launcher(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    #[inline(always)] // one match with `store`'s in the binary
+    fn store_launcher(
+        &mut self,
+        spec: &'static Spec,
+        value: &'static CStr,
+        given: Given,
+    ) -> Result<(), Failure> {
+        let text = value.to_bytes();
         // The environment is read only for settings the command line left alone, so a
         // setting not given here comes from the environment, whose lists hold several entries.
-        let from_env = self.given & setting(opt) == 0;
-        match opt {
-            Opt::Rootfs => self.rootfs = value,
+        let from_env = self.given & setting(spec.opt) == 0;
+        match spec.opt {
+            Opt::Rootfs => self.rootfs = Some(value),
             Opt::Unshare => {
                 // Given again, it adds: `--unshare net --unshare uts` makes both.
                 let more = container::parse_namespaces(text)?;
@@ -1132,6 +1204,7 @@ impl Parser {
                 }
                 self.namespaces = Some(Namespaces(before | more.0));
             }
+            // The Join options are declared in the order of JOIN_KINDS.
             Opt::JoinUser
             | Opt::JoinCgroup
             | Opt::JoinIpc
@@ -1140,19 +1213,11 @@ impl Parser {
             | Opt::JoinPid
             | Opt::JoinTime
             | Opt::JoinMnt => {
-                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
-                // The Join options are declared in the order of JOIN_KINDS.
-                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
+                self.joins.0[spec.opt as usize - Opt::JoinUser as usize] = Some(value)
             }
-            Opt::Boottime | Opt::Monotonic => {
-                values::signed(text).ok_or_else(bad)?;
-                let clock = match opt {
-                    Opt::Boottime => &mut self.time_offsets.boottime,
-                    _ => &mut self.time_offsets.monotonic,
-                };
-                *clock = Some(text);
-            }
-            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
+            Opt::Boottime => self.time_offsets.boottime = Some(text),
+            Opt::Monotonic => self.time_offsets.monotonic = Some(text),
+            Opt::Bind | Opt::RoBind => self.fs.bind(text, spec.opt == Opt::RoBind, from_env)?,
             Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
             Opt::ReadOnly => self.fs.readonly = true,
             Opt::Volatile => self.fs.volatile = true,
@@ -1168,10 +1233,9 @@ impl Parser {
             Opt::Gid => self.id_maps.set_inside_gid(text)?,
             Opt::MapUid => self.id_maps.add_uid_maps(text)?,
             Opt::MapGid => self.id_maps.add_gid_maps(text)?,
-            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
-            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
-            Opt::CapAdd => self.privileges.add_caps(text)?,
-            Opt::CapDrop => self.privileges.drop_caps(text)?,
+            Opt::MapUsers => self.id_maps.auto_uids = true,
+            Opt::MapGroups => self.id_maps.auto_gids = true,
+            Opt::CapAdd | Opt::CapDrop => self.store_caps(spec, text, given)?,
             Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
             Opt::Rlimit => self.privileges.rlimits.add(text)?,
             _ => {}
@@ -1179,63 +1243,70 @@ impl Parser {
         Ok(())
     }
 
+    /// The limits' options.
     #[cfg(feature = "limits")]
-    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
-    fn apply_limit(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    #[inline(always)] // one match with `store`'s in the binary
+    fn store_limit(&mut self, opt: Opt, value: &'static CStr, n: u64) -> Result<(), Failure> {
         match opt {
-            Opt::Memory => {
-                let memory = positive(values::size(text)).ok_or_else(bad)?;
-                if memory < MIN_MEMORY {
-                    return Err(Failure::plain(
-                        c"--memory is below the 6m that starting a command needs:",
-                        text,
-                    ));
-                }
-                self.limits.memory = Some(memory);
+            Opt::Memory if n < MIN_MEMORY => {
+                let why = b" is below the 6m that starting a command needs";
+                return self.refuse_value(bit(Opt::Memory), why, value.to_bytes());
             }
-            Opt::MemorySwap => {
-                self.limits.memory_swap = Some(positive(values::size(text)).ok_or_else(bad)?)
-            }
-            Opt::Cpus => {
-                let quota =
-                    values::fixed_point(text, 5).filter(|q| (1000..=MAX_QUOTA_US).contains(q));
-                self.limits.cpu_quota_us = Some(quota.ok_or_else(bad)?)
-            }
-            Opt::CpuWeight => {
-                let weight = values::number(text).filter(|w| (1..=10_000).contains(w));
-                self.limits.cpu_weight = Some(weight.ok_or_else(bad)?)
-            }
-            Opt::Pids => {
-                let pids = positive(values::number(text)).filter(|&n| n <= PID_MAX_LIMIT);
-                self.limits.pids = Some(pids.ok_or_else(bad)?)
-            }
-            Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
+            Opt::Memory => self.limits.memory = Some(n),
+            Opt::MemorySwap => self.limits.memory_swap = Some(n),
+            Opt::Cpus => self.limits.cpu_quota_us = Some(n),
+            Opt::CpuWeight => self.limits.cpu_weight = Some(n),
+            Opt::Pids => self.limits.pids = Some(n),
+            Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value)?),
             _ => {}
         }
         Ok(())
     }
 
+    /// Boot mode's options.
     #[cfg(feature = "boot")]
-    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
-    fn apply_boot(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    #[inline(always)] // one match with `store`'s in the binary
+    fn store_boot(&mut self, opt: Opt, value: &'static CStr, n: u64) -> Result<(), Failure> {
         match opt {
             Opt::Boot => self.boot.enabled = true,
-            Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
-            Opt::RootDevice => self.boot.root_device = value.filter(|v| !v.is_empty()),
-            Opt::RootFstype => self.boot.root_fstype = value.filter(|v| !v.is_empty()),
-            Opt::RootOptions => self.boot.root_options = value,
-            Opt::RootWait => self.boot.root_wait_ms = values::duration_ms(text).ok_or_else(bad)?,
+            Opt::SwitchRoot => self.boot.switch_root = Some(value),
+            Opt::RootDevice => self.boot.root_device = Some(value),
+            Opt::RootFstype => self.boot.root_fstype = Some(value),
+            Opt::RootOptions => self.boot.root_options = Some(value),
+            Opt::RootWait => self.boot.root_wait_ms = n,
             Opt::Exec => self.boot.exec = true,
-            Opt::OnExit => self.boot.on_exit = on_exit(text).ok_or_else(bad)?,
+            Opt::OnExit => self.boot.on_exit = ON_EXIT_ACTIONS[n as usize],
             Opt::ExitDevice => self.boot.exit_device = true,
-            Opt::Modules => self.boot.modules = text,
+            Opt::Modules => self.boot.modules = value.to_bytes(),
             _ => {}
         }
         Ok(())
+    }
+
+    /// --cap-add or --cap-drop: a name not known is refused naming the option as given.
+    #[cfg(feature = "launcher")]
+    fn store_caps(
+        &mut self,
+        spec: &'static Spec,
+        text: &'static [u8],
+        given: Given,
+    ) -> Result<(), Failure> {
+        let caps = &mut self.privileges;
+        let stored = match spec.opt {
+            Opt::CapAdd => caps.add_caps(text),
+            _ => caps.drop_caps(text),
+        };
+        // (Unknown names are the one thing wrong with a list without empty items; the
+        // failure's subject is the name.)
+        stored.map_err(|f| {
+            let mut buf = [0; ENV_NAME_MAX];
+            let what = [
+                b"invalid ",
+                spelling(spec, given, &mut buf),
+                b" (unknown capability):",
+            ];
+            f.saying(crate::sys::keep(&what).unwrap_or(c"unknown capability"))
+        })
     }
 
     /// The config of a run that only answers (help, version, license): nothing checked.
@@ -1707,48 +1778,25 @@ fn after(s: &'static CStr, at: usize) -> &'static CStr {
     crate::sys::c_str(bytes).unwrap_or(c"")
 }
 
-fn invalid(opt: Opt) -> &'static CStr {
-    match opt {
-        Opt::ParentDeath => c"invalid --parent-death-signal (want a signal: TERM or 15):",
-        Opt::ExpectExit => c"invalid --expect-exit (want 0-255):",
-        Opt::Verbosity => c"invalid verbosity:",
-        Opt::Rewrite => c"invalid --rewrite (want SIGNAL:SIGNAL, 0 to drop):",
-        Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
-        Opt::Memory => c"invalid --memory (want bytes with k, m or g: 64m):",
-        Opt::MemorySwap => c"invalid --memory-swap (want bytes with k, m or g: 64m):",
-        Opt::Cpus => c"invalid --cpus (want 0.01 to 175921860, at most 5 decimals):",
-        Opt::CpuWeight => c"invalid --cpu-weight (want 1-10000):",
-        Opt::Pids => c"invalid --pids (want 1 to 4194304):",
-        Opt::ParentPid => c"invalid --parent-pid (want 1 to 4194304):",
-        Opt::RootWait => c"invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
-        Opt::OnExit => c"invalid --on-exit (want poweroff, reboot or halt):",
-        Opt::Boottime => c"invalid --boottime (want seconds):",
-        Opt::Monotonic => c"invalid --monotonic (want seconds):",
-        Opt::JoinUser
-        | Opt::JoinCgroup
-        | Opt::JoinIpc
-        | Opt::JoinUts
-        | Opt::JoinNet
-        | Opt::JoinPid
-        | Opt::JoinTime
-        | Opt::JoinMnt => c"empty namespace path for --join",
-        _ => c"invalid value",
-    }
+/// A bad value of `spec`, named as it was given, and what its kind wants.
+#[inline(never)]
+fn invalid_value(spec: &'static Spec, given: Given, text: &'static [u8]) -> Failure {
+    let mut buf = [0; ENV_NAME_MAX];
+    let what = [
+        b"invalid ",
+        spelling(spec, given, &mut buf),
+        spec.kind.want(),
+        b":",
+    ];
+    Failure::plain(crate::sys::keep(&what).unwrap_or(c"invalid value:"), text)
 }
+
+/// What a boot does once its command has ended, in the order of `ON_EXIT`.
+#[cfg(feature = "boot")]
+const ON_EXIT_ACTIONS: [OnExit; 3] = [OnExit::PowerOff, OnExit::Reboot, OnExit::Halt];
 
 #[cfg(feature = "boot")]
 use crate::config::OnExit;
-
-/// `--on-exit`: what a boot does once its command has ended.
-#[cfg(feature = "boot")]
-fn on_exit(text: &[u8]) -> Option<OnExit> {
-    match text {
-        b"poweroff" => Some(OnExit::PowerOff),
-        b"reboot" => Some(OnExit::Reboot),
-        b"halt" => Some(OnExit::Halt),
-        _ => None,
-    }
-}
 
 /// The most processes the kernel can count (PID_MAX_LIMIT on 64-bit): a larger --pids is
 /// refused by the kernel only once the cgroup is made, and no pid is larger.
@@ -1763,12 +1811,6 @@ const MAX_QUOTA_US: u64 = (1 << 44) - 1;
 /// kernel kills it), far from the option that caused it.
 #[cfg(feature = "limits")]
 const MIN_MEMORY: u64 = 6 << 20;
-
-/// A limit of 0 would stop the command before it starts: at least 1.
-#[cfg(feature = "limits")]
-fn positive(n: Option<u64>) -> Option<u64> {
-    n.filter(|&n| n > 0)
-}
 
 /// `-r S:R` as dumb-init takes it: numbers only, S in 1..=31, R in 0..=31.
 /// dumb-init reads it with sscanf("%d:%d"): white space before each number is skipped and
@@ -1802,11 +1844,16 @@ mod tests {
     #[test]
     #[cfg(feature = "boot")]
     fn on_exit_values() {
-        assert_eq!(on_exit(b"poweroff"), Some(OnExit::PowerOff));
-        assert_eq!(on_exit(b"reboot"), Some(OnExit::Reboot));
-        assert_eq!(on_exit(b"halt"), Some(OnExit::Halt));
-        assert_eq!(on_exit(b"off"), None);
-        assert_eq!(on_exit(b""), None);
+        let on_exit = |word: &str| {
+            let n = Kind::OnExit.read(word.as_bytes(), Personality::Boxinit);
+            n.map(|n| ON_EXIT_ACTIONS[n as usize])
+        };
+        assert_eq!(on_exit("poweroff"), Some(OnExit::PowerOff));
+        assert_eq!(on_exit("reboot"), Some(OnExit::Reboot));
+        assert_eq!(on_exit("halt"), Some(OnExit::Halt));
+        assert_eq!(on_exit("off"), None);
+        assert_eq!(on_exit("HALT"), None);
+        assert_eq!(on_exit(""), None);
     }
 
     #[test]
@@ -1959,6 +2006,35 @@ mod tests {
         }
         #[cfg(feature = "launcher")]
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
+    }
+
+    #[test]
+    fn each_kind_of_value_is_read_once_and_bad_ones_refused() {
+        let read = |kind: Kind, text: &str| kind.read(text.as_bytes(), Personality::Boxinit);
+        assert_eq!(read(Kind::Signal, "TERM"), Some(15));
+        assert_eq!(read(Kind::Duration, "1m"), Some(60_000));
+        assert_eq!(read(Kind::ExitCode, "255"), Some(255));
+        assert_eq!(read(Kind::ExitCode, "256"), None);
+        assert_eq!(read(Kind::Level, "4"), None);
+        assert_eq!(read(Kind::Pid, "0"), None);
+        assert_eq!(read(Kind::Pid, "4194304"), Some(4194304));
+        assert_eq!(read(Kind::Rewrite, "TERM:0"), Some(15 << 8));
+        assert_eq!(read(Kind::Rewrite, "TERM"), None);
+        let tini = Kind::ExitCode.read(b"", Personality::Tini);
+        assert_eq!(tini, Some(0), "tini reads an empty -e as 0");
+        #[cfg(feature = "launcher")]
+        {
+            assert_eq!(read(Kind::Auto, "auto"), Some(1));
+            assert_eq!(read(Kind::Auto, "yes"), None);
+            assert_eq!(read(Kind::Seconds, "-5"), Some(0));
+            assert_eq!(read(Kind::Seconds, "1.5"), None);
+        }
+        #[cfg(feature = "limits")]
+        {
+            assert_eq!(read(Kind::Size, "64m"), Some(64 << 20));
+            assert_eq!(read(Kind::Size, "0"), None);
+            assert_eq!(read(Kind::Cpus, "0.5"), Some(50_000));
+        }
     }
 
     #[test]
