@@ -321,9 +321,13 @@ impl Kind {
         }
     }
 
-    /// What a value of this kind must be, for the message that refuses one.
-    fn want(self) -> &'static [u8] {
+    /// What a value of this kind must be, for the message that refuses `text`.
+    fn want(self, text: &[u8], personality: Personality) -> &'static [u8] {
         match self {
+            // (dumb-init takes them, and passes them on as it does any number.)
+            Kind::Rewrite if personality != Personality::DumbInit && uncatchable(text) => {
+                b" (KILL and STOP cannot be caught, so cannot be rewritten)"
+            }
             Kind::Signal => b" (want a signal: TERM or 15)",
             Kind::Duration => b" (want 10, 10s, 500ms or 1m)",
             Kind::Size => b" (want bytes with k, m or g: 64m)",
@@ -1100,7 +1104,10 @@ impl Parser {
         }
         match spec.kind.read(text, self.personality) {
             Some(n) => self.store(spec, value, n, given),
-            None => Err(invalid_value(spec, given, text)),
+            None => {
+                let want = spec.kind.want(text, self.personality);
+                Err(invalid_value(spec, given, want, text))
+            }
         }
     }
 
@@ -1141,7 +1148,7 @@ impl Parser {
                 // with its NUL, for the command's environment).
                 for item in values::split(text, b',') {
                     let item = crate::sys::keep(&[item]);
-                    let item = item.ok_or_else(|| invalid_value(spec, given, text))?;
+                    let item = item.ok_or_else(|| invalid_value(spec, given, b"", text))?;
                     match spec.opt {
                         Opt::Setenv => self.env.set(item)?,
                         _ => self.env.unset(item)?,
@@ -1382,7 +1389,7 @@ impl Parser {
             if !booting {
                 // A mount namespace joined (not ours to mount in): that is the reason.
                 let mounting = bit(Opt::Rootfs) | MOUNTING_OPTS;
-                self.refuse_with(mounting, b" contradicts ", bit(Opt::JoinMnt))?;
+                self.contradiction(mounting, bit(Opt::JoinMnt))?;
             }
             self.refuse_value(bit(Opt::Rootfs), why, rootfs)?;
             self.refuse_any(MOUNTING_OPTS, why)?;
@@ -1425,7 +1432,7 @@ impl Parser {
             (None, Some(_)) => self.refuse_any(bit(Opt::MemorySwap), b" needs --memory"),
             (Some(memory), Some(swap)) if swap < memory => {
                 let why = b" (memory and swap) is less than ";
-                self.refuse_with(bit(Opt::MemorySwap), why, bit(Opt::Memory))
+                self.refuse_with(bit(Opt::MemorySwap), why, bit(Opt::Memory), b"")
             }
             _ => Ok(()),
         }
@@ -1451,11 +1458,15 @@ impl Parser {
         // for by someone who is not root, whose unshare needs one to come first.
         self.id_maps.check()?;
         if self.namespaces == Some(Namespaces::NONE) {
-            // --unshare none said no namespace: an option that needs one would quietly make it.
+            // --unshare none said no namespace: an option that needs one would quietly make
+            // it (a rootfs and the mounts a mount namespace, a hostname a UTS namespace but in
+            // boot mode, where it names the machine).
             let needs = bit(Opt::Uid) | bit(Opt::Gid) | bit(Opt::MapUid) | bit(Opt::MapGid);
             let needs = needs | bit(Opt::MapUsers) | bit(Opt::MapGroups);
             let needs = needs | bit(Opt::Boottime) | bit(Opt::Monotonic);
-            self.refuse_with(needs, b" contradicts none in ", bit(Opt::Unshare))?;
+            let needs = needs | bit(Opt::Rootfs) | MOUNTING_OPTS;
+            let needs = needs | if booting { 0 } else { bit(Opt::Hostname) };
+            self.refuse_with(needs, b" contradicts ", bit(Opt::Unshare), b"none")?;
         }
         if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
@@ -1502,7 +1513,7 @@ impl Parser {
             // A boot's --hostname names the machine: no namespace needed there. Only a UTS
             // namespace of our own keeps it from the host, not one joined.
             if !booting && !namespaces.has(libc::CLONE_NEWUTS) {
-                self.refuse_with(bit(Opt::Hostname), b" contradicts ", bit(Opt::JoinUts))?;
+                self.contradiction(bit(Opt::Hostname), bit(Opt::JoinUts))?;
                 let why = b" needs the uts namespace";
                 self.refuse_value(bit(Opt::Hostname), why, hostname.to_bytes())?;
             }
@@ -1548,7 +1559,8 @@ impl Parser {
         };
         if !modes || spec.modes() & mode as u8 != 0 {
             // A pause runs no command: what acts only on one is refused with it.
-            return self.refuse_with(opt_bit(spec.opt), b" does not apply with ", bit(Opt::Pause));
+            let why = b" does not apply with ";
+            return self.refuse_with(opt_bit(spec.opt), why, bit(Opt::Pause), b"");
         }
         let why: &[u8] = match spec.modes() & !PAUSING {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
@@ -1616,17 +1628,30 @@ impl Parser {
     /// Two options that cannot both act: refused whichever way each was given (an option or
     /// a variable), naming both as given.
     fn contradiction(&self, opts: u128, others: u128) -> Result<(), Failure> {
-        self.refuse_with(opts, b" contradicts ", others)
+        self.refuse_with(opts, b" contradicts ", others, b"")
     }
 
-    /// Refuse the first of `opts` given when one of `others` was given too: `<opt><why><other>`.
+    /// Refuse the first of `opts` given when one of `others` was given too: `<opt><why><other>`,
+    /// and the other's `value` when it is what matters, as it was given: `--unshare none`, or
+    /// `BOXINIT_UNSHARE=none` from the environment.
     #[inline(never)]
-    fn refuse_with(&self, opts: u128, why: &[u8], others: u128) -> Result<(), Failure> {
+    fn refuse_with(
+        &self,
+        opts: u128,
+        why: &[u8],
+        others: u128,
+        value: &[u8],
+    ) -> Result<(), Failure> {
         let Some((other, given)) = self.given_spec(others) else {
             return Ok(());
         };
         let mut name = [0; ENV_NAME_MAX];
-        let why = crate::sys::keep(&[why, spelling(other, given, &mut name)]);
+        let sep: &[u8] = match (value.is_empty(), given) {
+            (true, _) => b"",
+            (false, Given::Env) => b"=",
+            (false, _) => b" ",
+        };
+        let why = crate::sys::keep(&[why, spelling(other, given, &mut name), sep, value]);
         self.refuse_any(opts, why.map_or(b"", CStr::to_bytes))
     }
 
@@ -1711,17 +1736,21 @@ fn join_or_unshare(
         namespaces.0 |= libc::CLONE_NEWTIME;
     }
     let both = namespaces.0 & joined.0;
-    if both != 0 {
-        let (name, _) = crate::config::JOIN_KINDS
-            .iter()
-            .find(|&&(_, kind)| both & kind != 0)
-            .unwrap_or(&("", 0));
-        return Err(Failure::plain(
-            c"cannot both join and unshare namespace",
-            name.as_bytes(),
-        ));
-    }
-    Ok(namespaces)
+    let mut kinds = crate::config::JOIN_KINDS.iter();
+    let Some(i) = kinds.position(|&(_, kind)| both & kind != 0) else {
+        return Ok(namespaces);
+    };
+    // Named as given: the join (the Join options are declared in the order of JOIN_KINDS),
+    // and --unshare with the kind when it asked for it (not when another kind brought it).
+    let (name, kind) = crate::config::JOIN_KINDS[i];
+    let asked = parser.namespaces.is_some_and(|ns| ns.has(kind));
+    let name = if asked { name.as_bytes() } else { b"" };
+    let join = bit(Opt::JoinUser) << i;
+    parser.refuse_with(join, b" contradicts ", bit(Opt::Unshare), name)?;
+    Err(Failure::plain(
+        c"cannot both join and unshare namespace",
+        name,
+    ))
 }
 
 /// Options that cannot both act: each pair is refused whichever way each was given.
@@ -1780,14 +1809,9 @@ fn after(s: &'static CStr, at: usize) -> &'static CStr {
 
 /// A bad value of `spec`, named as it was given, and what its kind wants.
 #[inline(never)]
-fn invalid_value(spec: &'static Spec, given: Given, text: &'static [u8]) -> Failure {
+fn invalid_value(spec: &'static Spec, given: Given, want: &[u8], text: &'static [u8]) -> Failure {
     let mut buf = [0; ENV_NAME_MAX];
-    let what = [
-        b"invalid ",
-        spelling(spec, given, &mut buf),
-        spec.kind.want(),
-        b":",
-    ];
+    let what = [b"invalid ", spelling(spec, given, &mut buf), want, b":"];
     Failure::plain(crate::sys::keep(&what).unwrap_or(c"invalid value:"), text)
 }
 
@@ -1823,12 +1847,17 @@ fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
         .then_some((from as Signal, to as Signal))
 }
 
+/// Whether the signal `-r` rewrites (before any `:`) is KILL or STOP, which never reach a
+/// process that could rewrite them.
+fn uncatchable(rewrite: &[u8]) -> bool {
+    let from = values::split(rewrite, b':').next().unwrap_or(b"");
+    values::signal(from).is_some_and(|s| s == libc::SIGKILL || s == libc::SIGSTOP)
+}
+
 /// boxinit's `-r S:R`: deliver R when S arrives; R = 0 drops S; names or numbers.
 fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let colon = text.iter().position(|&c| c == b':')?;
-    // KILL and STOP never reach a process that could rewrite them.
-    let from =
-        values::signal(&text[..colon]).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP)?;
+    let from = values::signal(&text[..colon]).filter(|_| !uncatchable(text))?;
     let to = match &text[colon + 1..] {
         b"0" => 0,
         to => values::signal(to)?,
