@@ -807,7 +807,7 @@ fn read(
     let first_operand = parser.parse_args(args);
     // Help, version and license answer whatever else the command line or the environment
     // holds: someone asking for help may well have got the rest wrong.
-    if parser.action != Action::Run {
+    if parser.config.action != Action::Run {
         return Ok(parser.answer());
     }
     if let Some(failure) = parser.error.take() {
@@ -886,7 +886,9 @@ fn setting(opt: Opt) -> u128 {
 }
 
 struct Parser {
-    personality: Personality,
+    /// What the options said, filled in as they are read; its command and namespaces once
+    /// they are all read (`finish`).
+    config: Config,
     host: Host,
     /// The settings the command line gave (bits from `setting`).
     given: u128,
@@ -896,66 +898,55 @@ struct Parser {
     used_from_env: u128,
     /// Those the command line gave by their short form (`-r`, not `--rewrite`).
     used_short: u128,
-    action: Action,
-    rootfs: Option<&'static CStr>,
-    hostname: Option<&'static CStr>,
+    /// The namespaces --unshare asked for, if it was given.
     #[cfg_attr(not(feature = "launcher"), allow(dead_code))]
-    namespaces: Option<Namespaces>,
-    fs: Filesystem,
-    parent_death_signal: Option<Signal>,
-    pause: bool,
-    verbosity: u8,
+    unshare: Option<Namespaces>,
     setsid: bool,
-    supervision: Supervision,
-    limits: Limits,
-    boot: BootSettings,
-    // Namespaces and the process
-    joins: Joins,
-    time_offsets: TimeOffsets,
-    env: EnvEdits,
-    keep_fds: KeptFds,
-    new_session: bool,
-    die_with_parent: bool,
-    parent_pid: Option<Pid>,
     /// The first thing wrong on the command line, reported unless help is asked for.
     error: Option<Failure>,
-    id_maps: IdMapOptions,
-    privileges: PrivilegeOptions,
 }
 
 impl Parser {
     fn new(personality: Personality, host: Host) -> Parser {
         Parser {
-            personality,
+            config: Config {
+                personality,
+                action: Action::Run,
+                command: Strings::EMPTY,
+                rootfs: None,
+                hostname: None,
+                namespaces: Namespaces::NONE,
+                fs: Filesystem::default(),
+                parent_death_signal: None,
+                verbosity: out::WARN,
+                pause: false,
+                supervision: Supervision::default(),
+                limits: Limits::default(),
+                boot: BootSettings::default(),
+                joins: Joins::default(),
+                time_offsets: TimeOffsets::default(),
+                env: EnvEdits::default(),
+                keep_fds: KeptFds::default(),
+                new_session: false,
+                die_with_parent: false,
+                parent_pid: None,
+                child_signals: match personality {
+                    Personality::DumbInit => ChildSignals::Clean,
+                    _ => ChildSignals::Inherited,
+                },
+                id_maps: IdMapOptions::default(),
+                privileges: PrivilegeOptions::default(),
+            },
             host,
             given: 0,
             used: 0,
             used_from_env: 0,
             used_short: 0,
-            action: Action::Run,
-            rootfs: None,
-            hostname: None,
-            namespaces: None,
-            fs: Filesystem::default(),
-            parent_death_signal: None,
-            pause: false,
-            verbosity: out::WARN,
+            unshare: None,
             // dumb-init's default: the command leads its own session and gets every signal
             // as a group; the others signal the command alone.
             setsid: personality == Personality::DumbInit,
-            supervision: Supervision::default(),
-            limits: Limits::default(),
-            boot: BootSettings::default(),
-            joins: Joins::default(),
-            time_offsets: TimeOffsets::default(),
-            env: EnvEdits::default(),
-            keep_fds: KeptFds::default(),
-            new_session: false,
-            die_with_parent: false,
-            parent_pid: None,
             error: None,
-            id_maps: IdMapOptions::default(),
-            privileges: PrivilegeOptions::default(),
         }
     }
 
@@ -1039,7 +1030,7 @@ impl Parser {
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
-        let me = self.personality.bit();
+        let me = self.config.personality.bit();
         SPECS.iter().find(|s| s.who & me != 0 && matches(s))
     }
 
@@ -1102,10 +1093,10 @@ impl Parser {
         if spec.list() && values::has_empty_item(text) {
             return Err(refuse_option(spec, given, b" has an empty item", text));
         }
-        match spec.kind.read(text, self.personality) {
+        match spec.kind.read(text, self.config.personality) {
             Some(n) => self.store(spec, value, n, given),
             None => {
-                let want = spec.kind.want(text, self.personality);
+                let want = spec.kind.want(text, self.config.personality);
                 Err(invalid_value(spec, given, want, text))
             }
         }
@@ -1121,26 +1112,26 @@ impl Parser {
         given: Given,
     ) -> Result<(), Failure> {
         let text = value.to_bytes();
-        let how = &mut self.supervision;
+        let how = &mut self.config.supervision;
         match spec.opt {
-            Opt::Help => self.action = Action::Help,
-            Opt::Version => self.action = Action::Version,
-            Opt::License => self.action = Action::License,
+            Opt::Help => self.config.action = Action::Help,
+            Opt::Version => self.config.action = Action::Version,
+            Opt::License => self.config.action = Action::License,
             // boxinit always becomes a subreaper when it is not PID 1: accepted for tini.
             Opt::Subreaper => {}
-            Opt::ParentDeath => self.parent_death_signal = Some(n as Signal),
+            Opt::ParentDeath => self.config.parent_death_signal = Some(n as Signal),
             Opt::Group | Opt::TiniGroup => how.group = true,
             Opt::ExpectExit => how.exit_zero.insert(n as u8),
-            Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
-            Opt::Verbosity => self.verbosity = n as u8,
-            Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
-            Opt::CatatonitDebug => self.verbosity = out::DEBUG,
-            Opt::Debug if text == b"1" => self.verbosity = out::DEBUG,
+            Opt::Verbose => self.config.verbosity = self.config.verbosity.saturating_add(1),
+            Opt::Verbosity => self.config.verbosity = n as u8,
+            Opt::TiniVerbosity => self.config.verbosity = values::atoi(text).clamp(0, 9) as u8,
+            Opt::CatatonitDebug => self.config.verbosity = out::DEBUG,
+            Opt::Debug if text == b"1" => self.config.verbosity = out::DEBUG,
             Opt::WarnZombies => how.warn_zombies = true,
             Opt::SingleChild => self.setsid = false,
             Opt::Setsid => self.setsid = text != b"0",
             Opt::Rewrite => how.rewrite[(n >> 8) as usize] = n as u8,
-            Opt::Pause => self.pause = true,
+            Opt::Pause => self.config.pause = true,
             Opt::Grace => how.grace_ms = Some(n),
             Opt::WaitAll => how.wait_all = true,
             Opt::Setenv | Opt::Unsetenv if self.given & setting(spec.opt) == 0 => {
@@ -1150,25 +1141,25 @@ impl Parser {
                     let item = crate::sys::keep(&[item]);
                     let item = item.ok_or_else(|| invalid_value(spec, given, b"", text))?;
                     match spec.opt {
-                        Opt::Setenv => self.env.set(item)?,
-                        _ => self.env.unset(item)?,
+                        Opt::Setenv => self.config.env.set(item)?,
+                        _ => self.config.env.unset(item)?,
                     }
                 }
             }
-            Opt::Setenv => self.env.set(value)?,
-            Opt::Unsetenv => self.env.unset(value)?,
-            Opt::Clearenv => self.env.clear = true,
-            Opt::KeepFd => self.keep_fds.add(text)?,
-            Opt::NewSession => self.new_session = true,
-            Opt::DieWithParent => self.die_with_parent = true,
+            Opt::Setenv => self.config.env.set(value)?,
+            Opt::Unsetenv => self.config.env.unset(value)?,
+            Opt::Clearenv => self.config.env.clear = true,
+            Opt::KeepFd => self.config.keep_fds.add(text)?,
+            Opt::NewSession => self.config.new_session = true,
+            Opt::DieWithParent => self.config.die_with_parent = true,
             // The caller's own pid, read before boxinit runs: a caller that ends before then
             // is seen gone, where our parent would already be the reaper we were given to.
             Opt::ParentPid => {
-                self.parent_pid = Some(n as Pid);
-                self.die_with_parent = true;
+                self.config.parent_pid = Some(n as Pid);
+                self.config.die_with_parent = true;
             }
-            Opt::Chdir => self.fs.chdir = Some(value),
-            Opt::Hostname => self.hostname = Some(value),
+            Opt::Chdir => self.config.fs.chdir = Some(value),
+            Opt::Hostname => self.config.hostname = Some(value),
             // Each job's options are its own function's, compiled only into a build that has
             // the job (one without has refused them already).
             #[cfg(feature = "launcher")]
@@ -1196,20 +1187,17 @@ impl Parser {
         // setting not given here comes from the environment, whose lists hold several entries.
         let from_env = self.given & setting(spec.opt) == 0;
         match spec.opt {
-            Opt::Rootfs => self.rootfs = Some(value),
+            Opt::Rootfs => self.config.rootfs = Some(value),
             Opt::Unshare => {
                 // Given again, it adds: `--unshare net --unshare uts` makes both.
                 let more = container::parse_namespaces(text)?;
-                let before = self.namespaces.map_or(0, |ns| ns.0);
+                let before = self.unshare.map_or(0, |ns| ns.0);
                 // none given with others asks for two things: say so, as in a list.
-                if self
-                    .namespaces
-                    .is_some_and(|ns| (ns.0 == 0) != (more.0 == 0))
-                {
+                if self.unshare.is_some_and(|ns| (ns.0 == 0) != (more.0 == 0)) {
                     let why = c"--unshare takes all or none alone, not in a list:";
                     return Err(Failure::plain(why, text));
                 }
-                self.namespaces = Some(Namespaces(before | more.0));
+                self.unshare = Some(Namespaces(before | more.0));
             }
             // The Join options are declared in the order of JOIN_KINDS.
             Opt::JoinUser
@@ -1220,31 +1208,35 @@ impl Parser {
             | Opt::JoinPid
             | Opt::JoinTime
             | Opt::JoinMnt => {
-                self.joins.0[spec.opt as usize - Opt::JoinUser as usize] = Some(value)
+                self.config.joins.0[spec.opt as usize - Opt::JoinUser as usize] = Some(value)
             }
-            Opt::Boottime => self.time_offsets.boottime = Some(text),
-            Opt::Monotonic => self.time_offsets.monotonic = Some(text),
-            Opt::Bind | Opt::RoBind => self.fs.bind(text, spec.opt == Opt::RoBind, from_env)?,
-            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
-            Opt::ReadOnly => self.fs.readonly = true,
-            Opt::Volatile => self.fs.volatile = true,
-            Opt::Chroot => self.fs.chroot = true,
-            Opt::Dev => self.fs.dev = Some(true),
-            Opt::NoDev => self.fs.dev = Some(false),
-            Opt::Sys => self.fs.sys = true,
-            Opt::Mqueue => self.fs.mqueue = true,
+            Opt::Boottime => self.config.time_offsets.boottime = Some(text),
+            Opt::Monotonic => self.config.time_offsets.monotonic = Some(text),
+            Opt::Bind | Opt::RoBind => {
+                self.config
+                    .fs
+                    .bind(text, spec.opt == Opt::RoBind, from_env)?
+            }
+            Opt::Tmpfs => self.config.fs.tmpfs(text, from_env)?,
+            Opt::ReadOnly => self.config.fs.readonly = true,
+            Opt::Volatile => self.config.fs.volatile = true,
+            Opt::Chroot => self.config.fs.chroot = true,
+            Opt::Dev => self.config.fs.dev = Some(true),
+            Opt::NoDev => self.config.fs.dev = Some(false),
+            Opt::Sys => self.config.fs.sys = true,
+            Opt::Mqueue => self.config.fs.mqueue = true,
             // Identity
-            Opt::User => self.privileges.set_user(text)?,
-            Opt::Groups => self.privileges.groups = Some(text),
-            Opt::Uid => self.id_maps.set_inside_uid(text)?,
-            Opt::Gid => self.id_maps.set_inside_gid(text)?,
-            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
-            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
-            Opt::MapUsers => self.id_maps.auto_uids = true,
-            Opt::MapGroups => self.id_maps.auto_gids = true,
+            Opt::User => self.config.privileges.set_user(text)?,
+            Opt::Groups => self.config.privileges.groups = Some(text),
+            Opt::Uid => self.config.id_maps.set_inside_uid(text)?,
+            Opt::Gid => self.config.id_maps.set_inside_gid(text)?,
+            Opt::MapUid => self.config.id_maps.add_uid_maps(text)?,
+            Opt::MapGid => self.config.id_maps.add_gid_maps(text)?,
+            Opt::MapUsers => self.config.id_maps.auto_uids = true,
+            Opt::MapGroups => self.config.id_maps.auto_gids = true,
             Opt::CapAdd | Opt::CapDrop => self.store_caps(spec, text, given)?,
-            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
-            Opt::Rlimit => self.privileges.rlimits.add(text)?,
+            Opt::AllowNewPrivs => self.config.privileges.allow_new_privs = true,
+            Opt::Rlimit => self.config.privileges.rlimits.add(text)?,
             _ => {}
         }
         Ok(())
@@ -1259,12 +1251,12 @@ impl Parser {
                 let why = b" is below the 6m that starting a command needs";
                 return self.refuse_value(bit(Opt::Memory), why, value.to_bytes());
             }
-            Opt::Memory => self.limits.memory = Some(n),
-            Opt::MemorySwap => self.limits.memory_swap = Some(n),
-            Opt::Cpus => self.limits.cpu_quota_us = Some(n),
-            Opt::CpuWeight => self.limits.cpu_weight = Some(n),
-            Opt::Pids => self.limits.pids = Some(n),
-            Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value)?),
+            Opt::Memory => self.config.limits.memory = Some(n),
+            Opt::MemorySwap => self.config.limits.memory_swap = Some(n),
+            Opt::Cpus => self.config.limits.cpu_quota_us = Some(n),
+            Opt::CpuWeight => self.config.limits.cpu_weight = Some(n),
+            Opt::Pids => self.config.limits.pids = Some(n),
+            Opt::Cgroup => self.config.limits.name = Some(cgroups::check_name(value)?),
             _ => {}
         }
         Ok(())
@@ -1275,16 +1267,16 @@ impl Parser {
     #[inline(always)] // one match with `store`'s in the binary
     fn store_boot(&mut self, opt: Opt, value: &'static CStr, n: u64) -> Result<(), Failure> {
         match opt {
-            Opt::Boot => self.boot.enabled = true,
-            Opt::SwitchRoot => self.boot.switch_root = Some(value),
-            Opt::RootDevice => self.boot.root_device = Some(value),
-            Opt::RootFstype => self.boot.root_fstype = Some(value),
-            Opt::RootOptions => self.boot.root_options = Some(value),
-            Opt::RootWait => self.boot.root_wait_ms = n,
-            Opt::Exec => self.boot.exec = true,
-            Opt::OnExit => self.boot.on_exit = ON_EXIT_ACTIONS[n as usize],
-            Opt::ExitDevice => self.boot.exit_device = true,
-            Opt::Modules => self.boot.modules = value.to_bytes(),
+            Opt::Boot => self.config.boot.enabled = true,
+            Opt::SwitchRoot => self.config.boot.switch_root = Some(value),
+            Opt::RootDevice => self.config.boot.root_device = Some(value),
+            Opt::RootFstype => self.config.boot.root_fstype = Some(value),
+            Opt::RootOptions => self.config.boot.root_options = Some(value),
+            Opt::RootWait => self.config.boot.root_wait_ms = n,
+            Opt::Exec => self.config.boot.exec = true,
+            Opt::OnExit => self.config.boot.on_exit = ON_EXIT_ACTIONS[n as usize],
+            Opt::ExitDevice => self.config.boot.exit_device = true,
+            Opt::Modules => self.config.boot.modules = value.to_bytes(),
             _ => {}
         }
         Ok(())
@@ -1298,7 +1290,7 @@ impl Parser {
         text: &'static [u8],
         given: Given,
     ) -> Result<(), Failure> {
-        let caps = &mut self.privileges;
+        let caps = &mut self.config.privileges;
         let stored = match spec.opt {
             Opt::CapAdd => caps.add_caps(text),
             _ => caps.drop_caps(text),
@@ -1324,14 +1316,17 @@ impl Parser {
     /// Fill in the defaults and check what only makes sense as a whole.
     #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn finish(mut self, operands: Strings) -> Result<Config, Failure> {
-        if operands.is_empty() && !self.pause && self.personality != Personality::Boxinit {
+        if operands.is_empty()
+            && !self.config.pause
+            && self.config.personality != Personality::Boxinit
+        {
             // tini, dumb-init and catatonit have no default command.
-            self.action = Action::Usage;
+            self.config.action = Action::Usage;
             return Ok(self.answer());
         }
         self.follow_the_original();
         if self.setsid {
-            let how = &mut self.supervision;
+            let how = &mut self.config.supervision;
             how.command_leads_session = true;
             how.group = true;
             // The command's group is orphaned (it leads its own session), so the kernel drops
@@ -1343,16 +1338,16 @@ impl Parser {
             }
         }
         // dumb-init stops itself after passing on a terminal stop, in both its modes.
-        if self.personality == Personality::DumbInit {
-            self.supervision.stop_on_terminal_stops = true;
+        if self.config.personality == Personality::DumbInit {
+            self.config.supervision.stop_on_terminal_stops = true;
         }
         // The kernel's init boots; its --hostname names the machine, not a namespace.
-        self.boot.enabled |= self.host.kernel_init;
-        let booting = self.boot.enabled;
+        self.config.boot.enabled |= self.host.kernel_init;
+        let booting = self.config.boot.enabled;
         if booting {
             // The system's init: the command in a session of its own on the console, every
             // signal to that session, and everyone stopped (TERM, then KILL) when it ends.
-            let how = &mut self.supervision;
+            let how = &mut self.config.supervision;
             how.boot_init = true;
             how.command_leads_session = true;
             how.group = true;
@@ -1367,11 +1362,11 @@ impl Parser {
             self.contradiction(opt_bit(one), opt_bit(other))?;
         }
         let namespaces = self.namespaces(booting)?;
-        let mode = if booting && self.boot.exec {
+        let mode = if booting && self.config.boot.exec {
             Mode::Handing
         } else if booting {
             Mode::Booting
-        } else if !namespaces.is_empty() || !self.joins.kinds().is_empty() {
+        } else if !namespaces.is_empty() || !self.config.joins.kinds().is_empty() {
             Mode::Container
         } else {
             Mode::Supervising
@@ -1385,7 +1380,7 @@ impl Parser {
                 true => b" applies in boot mode only with --unshare mnt",
                 false => b" needs the mnt namespace",
             };
-            let rootfs = self.rootfs.map_or(&b""[..], CStr::to_bytes);
+            let rootfs = self.config.rootfs.map_or(&b""[..], CStr::to_bytes);
             if !booting {
                 // A mount namespace joined (not ours to mount in): that is the reason.
                 let mounting = bit(Opt::Rootfs) | MOUNTING_OPTS;
@@ -1395,11 +1390,11 @@ impl Parser {
             self.refuse_any(MOUNTING_OPTS, why)?;
         }
         #[cfg(feature = "limits")]
-        if namespaces.has(libc::CLONE_NEWPID) && self.limits.pids.is_some_and(|n| n < 2) {
+        if namespaces.has(libc::CLONE_NEWPID) && self.config.limits.pids.is_some_and(|n| n < 2) {
             let why = b" is below 2, a PID namespace's init and command";
             self.refuse_any(bit(Opt::Pids), why)?;
         }
-        if self.pause && !operands.is_empty() {
+        if self.config.pause && !operands.is_empty() {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
             return Err(Failure::plain(
@@ -1409,12 +1404,12 @@ impl Parser {
         }
         self.check_container(namespaces, booting)?;
         // The root device's settings mean nothing without one.
-        if self.boot.root_device.is_none() {
+        if self.config.boot.root_device.is_none() {
             let root_settings = bit(Opt::RootFstype) | bit(Opt::RootOptions) | bit(Opt::RootWait);
             self.refuse_any(root_settings, b" needs --root-device")?;
         }
         self.check_swap()?;
-        if cfg!(feature = "launcher") && self.rootfs.is_none() {
+        if cfg!(feature = "launcher") && self.config.rootfs.is_none() {
             self.refuse_any(bit(Opt::Volatile) | bit(Opt::Chroot), b" needs --rootfs")?;
         }
         let command = if operands.is_empty() {
@@ -1428,7 +1423,7 @@ impl Parser {
     /// --memory-swap is a limit of memory and swap together: never below --memory.
     #[cfg(feature = "limits")]
     fn check_swap(&self) -> Result<(), Failure> {
-        match (self.limits.memory, self.limits.memory_swap) {
+        match (self.config.limits.memory, self.config.limits.memory_swap) {
             (None, Some(_)) => self.refuse_any(bit(Opt::MemorySwap), b" needs --memory"),
             (Some(memory), Some(swap)) if swap < memory => {
                 let why = b" (memory and swap) is less than ";
@@ -1448,16 +1443,17 @@ impl Parser {
     /// namespace for id maps or for someone who is not root.
     #[cfg(feature = "launcher")]
     fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
-        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
-        let mut namespaces = self.namespaces.unwrap_or(if container {
+        let container =
+            (self.config.rootfs.is_some() || self.config.hostname.is_some()) && !booting;
+        let mut namespaces = self.unshare.unwrap_or(if container {
             Namespaces::CONTAINER
         } else {
             Namespaces::NONE
         });
         // Identity: a map option asks for a user namespace, and so does any namespace asked
         // for by someone who is not root, whose unshare needs one to come first.
-        self.id_maps.check()?;
-        if self.namespaces == Some(Namespaces::NONE) {
+        self.config.id_maps.check()?;
+        if self.unshare == Some(Namespaces::NONE) {
             // --unshare none said no namespace: an option that needs one would quietly make
             // it (a rootfs and the mounts a mount namespace, a hostname a UTS namespace but in
             // boot mode, where it names the machine).
@@ -1468,19 +1464,19 @@ impl Parser {
             let needs = needs | if booting { 0 } else { bit(Opt::Hostname) };
             self.refuse_with(needs, b" contradicts ", bit(Opt::Unshare), b"none")?;
         }
-        if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
+        if self.config.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
         }
         // A PID namespace brings the mount namespace its /proc needs.
         let namespaces = container::with_proc_namespace(namespaces);
-        join_or_unshare(namespaces, self.namespaces.is_some(), self)
+        join_or_unshare(namespaces, self.unshare.is_some(), self)
     }
 
     /// Without the launcher, none: only boot mode's --hostname (which names the machine) can
     /// have been given, in a build with boot mode.
     #[cfg(not(feature = "launcher"))]
     fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
-        match self.hostname.filter(|_| !booting) {
+        match self.config.hostname.filter(|_| !booting) {
             Some(_) => container::check_hostname(c""),
             None => Ok(()),
         }
@@ -1490,7 +1486,7 @@ impl Parser {
     /// What the container's options need of the namespaces made.
     #[cfg(feature = "launcher")]
     fn check_container(&self, namespaces: Namespaces, booting: bool) -> Result<(), Failure> {
-        let user_ns = Namespaces(namespaces.0 | self.joins.kinds().0);
+        let user_ns = Namespaces(namespaces.0 | self.config.joins.kinds().0);
         if self.host.euid != 0 && !user_ns.has(libc::CLONE_NEWUSER) {
             // Nobody else can raise a capability, drop one from the bounding set, or change
             // their ids or groups, outside a user namespace of their own.
@@ -1504,11 +1500,12 @@ impl Parser {
         // A /proc is mounted by someone with CAP_SYS_ADMIN over the PID namespace's user
         // namespace: in a new user namespace, only over a new PID namespace.
         let pid = libc::CLONE_NEWPID;
-        if self.rootfs.is_some() && namespaces.has(libc::CLONE_NEWUSER) && !user_ns.has(pid) {
+        if self.config.rootfs.is_some() && namespaces.has(libc::CLONE_NEWUSER) && !user_ns.has(pid)
+        {
             let why = b" needs pid for a rootfs's /proc in a user namespace";
             self.refuse_any(bit(Opt::Unshare), why)?;
         }
-        if let Some(hostname) = self.hostname {
+        if let Some(hostname) = self.config.hostname {
             container::check_hostname(hostname)?;
             // A boot's --hostname names the machine: no namespace needed there. Only a UTS
             // namespace of our own keeps it from the host, not one joined.
@@ -1530,11 +1527,11 @@ impl Parser {
     /// the kernel would refuse them only as the command starts.
     #[cfg(feature = "launcher")]
     fn check_mapped(&self) -> Result<(), Failure> {
-        if self.id_maps.denies_setgroups() {
+        if self.config.id_maps.denies_setgroups() {
             let why = b" needs --map-gid or --map-groups in a user namespace";
             self.refuse_any(bit(Opt::Groups), why)?;
         }
-        let Some((user, id)) = self.id_maps.unmapped(&self.privileges) else {
+        let Some((user, id)) = self.config.id_maps.unmapped(&self.config.privileges) else {
             return Ok(());
         };
         let opt = if user {
@@ -1579,8 +1576,9 @@ impl Parser {
     /// Whether `spec` acts in this run's pause, if it pauses. catatonit takes -g with -P
     /// (and does nothing with it): under its name, so does boxinit.
     fn acts_in_pause(&self, s: &Spec) -> bool {
-        let catatonit_group = self.personality == Personality::Catatonit && s.opt == Opt::Group;
-        !self.pause || s.modes() & PAUSING != 0 || catatonit_group
+        let catatonit_group =
+            self.config.personality == Personality::Catatonit && s.opt == Opt::Group;
+        !self.config.pause || s.modes() & PAUSING != 0 || catatonit_group
     }
 
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
@@ -1591,7 +1589,7 @@ impl Parser {
         } else {
             s.long() || s.short != 0
         };
-        self.used & bit != 0 && spelt && s.who & self.personality.bit() != 0
+        self.used & bit != 0 && spelt && s.who & self.config.personality.bit() != 0
     }
 
     /// Refuse the first of `opts` (bits of `Opt`) that was given, naming it as it was given:
@@ -1655,42 +1653,17 @@ impl Parser {
         self.refuse_any(opts, why.map_or(b"", CStr::to_bytes))
     }
 
-    #[inline(never)] // one copy of its field moves for `finish` and `answer`, not two
-    fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
-        Config {
-            personality: self.personality,
-            action: self.action,
-            command,
-            rootfs: self.rootfs,
-            hostname: self.hostname,
-            namespaces,
-            fs: self.fs,
-            parent_death_signal: self.parent_death_signal,
-            verbosity: self.verbosity,
-            pause: self.pause,
-            supervision: self.supervision,
-            limits: self.limits,
-            boot: self.boot,
-            joins: self.joins,
-            time_offsets: self.time_offsets,
-            env: self.env,
-            keep_fds: self.keep_fds,
-            new_session: self.new_session,
-            die_with_parent: self.die_with_parent,
-            parent_pid: self.parent_pid,
-            child_signals: match self.personality {
-                Personality::DumbInit => ChildSignals::Clean,
-                _ => ChildSignals::Inherited,
-            },
-            id_maps: self.id_maps,
-            privileges: self.privileges,
-        }
+    #[inline(never)] // one move of the config for `finish` and `answer`, not two
+    fn into_config(mut self, command: Strings, namespaces: Namespaces) -> Config {
+        self.config.command = command;
+        self.config.namespaces = namespaces;
+        self.config
     }
 
     /// Each program's own signal rules, signal by signal, as measured against it.
     fn follow_the_original(&mut self) {
-        let how = &mut self.supervision;
-        match self.personality {
+        let how = &mut self.config.supervision;
+        match self.config.personality {
             // dumb-init forwards every signal it can catch, faults included.
             Personality::DumbInit => how.forward_faults = true,
             // tini ignores TTIN and TTOU itself rather than passing them on.
@@ -1726,13 +1699,13 @@ fn join_or_unshare(
     explicit: bool,
     parser: &Parser,
 ) -> Result<Namespaces, Failure> {
-    let joined = parser.joins.kinds();
+    let joined = parser.config.joins.kinds();
     let mut namespaces = if explicit {
         namespaces
     } else {
         Namespaces(namespaces.0 & !joined.0)
     };
-    if parser.time_offsets.is_set() {
+    if parser.config.time_offsets.is_set() {
         namespaces.0 |= libc::CLONE_NEWTIME;
     }
     let both = namespaces.0 & joined.0;
@@ -1743,7 +1716,7 @@ fn join_or_unshare(
     // Named as given: the join (the Join options are declared in the order of JOIN_KINDS),
     // and --unshare with the kind when it asked for it (not when another kind brought it).
     let (name, kind) = crate::config::JOIN_KINDS[i];
-    let asked = parser.namespaces.is_some_and(|ns| ns.has(kind));
+    let asked = parser.unshare.is_some_and(|ns| ns.has(kind));
     let name = if asked { name.as_bytes() } else { b"" };
     let join = bit(Opt::JoinUser) << i;
     parser.refuse_with(join, b" contradicts ", bit(Opt::Unshare), name)?;
