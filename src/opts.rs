@@ -977,14 +977,7 @@ impl Parser {
                     None => (long, None),
                 };
                 let spec = self.find_long(name);
-                let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
-                let value = match (spec.takes_value(), inline) {
-                    (true, Some(v)) => Some(v),
-                    (true, None) => Some(next_value(args, i, arg)?),
-                    (false, Some(_)) => return Err(Failure::plain(c"takes no value:", bytes)),
-                    (false, None) => None,
-                };
-                self.apply_arg(spec, value, Given::Long)?;
+                self.apply_arg(spec, (arg, inline, Given::Long), args, i)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
                 return Err(Failure::plain(
@@ -997,17 +990,12 @@ impl Parser {
                 while j < bytes.len() {
                     let letter = bytes[j];
                     let spec = self.find(|s| s.short == letter);
-                    let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
                     j += 1;
-                    let value = if !spec.takes_value() {
-                        None
-                    } else if j < bytes.len() {
-                        Some(after(arg, j))
-                    } else {
-                        Some(next_value(args, i, arg)?)
-                    };
-                    self.apply_arg(spec, value, Given::Short)?;
-                    if spec.takes_value() {
+                    // The rest of the word is the value of one that takes one: -e143.
+                    let takes_value = spec.is_some_and(Spec::takes_value);
+                    let inline = (takes_value && j < bytes.len()).then(|| after(arg, j));
+                    self.apply_arg(spec, (arg, inline, Given::Short), args, i)?;
+                    if takes_value {
                         break;
                     }
                 }
@@ -1058,12 +1046,22 @@ impl Parser {
         self.apply(spec, value, Given::Env).map_err(|_| bad())
     }
 
+    /// Option `spec` of the command line (None: not one we know), given in `arg` as `given`,
+    /// with its value `inline` in the same word or in the next argument, `args[*i]`.
     fn apply_arg(
         &mut self,
-        spec: &'static Spec,
-        value: Option<&'static CStr>,
-        given: Given,
+        spec: Option<&'static Spec>,
+        (arg, inline, given): (&'static CStr, Option<&'static CStr>, Given),
+        args: Strings,
+        i: &mut usize,
     ) -> Result<(), Failure> {
+        let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
+        let value = match (spec.takes_value(), inline) {
+            (true, Some(value)) => value,
+            (true, None) => next_value(args, i, arg)?,
+            (false, Some(_)) => return Err(Failure::plain(c"takes no value:", arg.to_bytes())),
+            (false, None) => c"",
+        };
         in_this_build(spec, given)?;
         self.given |= setting(spec.opt);
         let bit = opt_bit(spec.opt);
@@ -1072,7 +1070,6 @@ impl Parser {
             Given::Short => self.used_short | bit,
             _ => self.used_short & !bit,
         };
-        let value = value.unwrap_or(c"");
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
         if spec.takes_value() && value.is_empty() && spec.opt != Opt::ExpectExit {
