@@ -581,7 +581,7 @@ fn in_this_build(spec: &'static Spec, given: Given) -> Result<(), Failure> {
         BOOT => b" is not in this build (built without boot mode)",
         _ => b" is not in this build (built without the launcher)",
     };
-    Err(refuse_option(spec, given, why, b""))
+    Err(refuse_option(b"", spec, given, why, b""))
 }
 
 /// How an option was given: a message names it so.
@@ -592,12 +592,19 @@ enum Given {
     Env,
 }
 
-/// A usage error that names `spec` as it was given, says `why`, and shows `value` (if any).
+/// A usage error that names `spec` as it was given (after `before`), says `why`, and shows
+/// `value` (if any).
 #[inline(never)]
-fn refuse_option(spec: &'static Spec, given: Given, why: &[u8], value: &'static [u8]) -> Failure {
+fn refuse_option(
+    before: &[u8],
+    spec: &'static Spec,
+    given: Given,
+    why: &[u8],
+    value: &'static [u8],
+) -> Failure {
     let mut buf = [0; ENV_NAME_MAX];
     let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
-    let what = crate::sys::keep(&[spelling(spec, given, &mut buf), why, colon]);
+    let what = crate::sys::keep(&[before, spelling(spec, given, &mut buf), why, colon]);
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
@@ -1041,7 +1048,7 @@ impl Parser {
         self.used |= opt_bit(spec.opt);
         self.used_from_env |= opt_bit(spec.opt);
         if ours && spec.takes_value() && text.is_empty() {
-            return Err(refuse_option(spec, Given::Env, b" is empty", b""));
+            return Err(refuse_option(b"", spec, Given::Env, b" is empty", b""));
         }
         self.apply(spec, value, Given::Env).map_err(|_| bad())
     }
@@ -1073,7 +1080,7 @@ impl Parser {
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
         if spec.takes_value() && value.is_empty() && spec.opt != Opt::ExpectExit {
-            return Err(refuse_option(spec, given, b" is empty", b""));
+            return Err(refuse_option(b"", spec, given, b" is empty", b""));
         }
         self.apply(spec, value, given)
     }
@@ -1088,13 +1095,13 @@ impl Parser {
     ) -> Result<(), Failure> {
         let text = value.to_bytes();
         if spec.list() && values::has_empty_item(text) {
-            return Err(refuse_option(spec, given, b" has an empty item", text));
+            return Err(refuse_option(b"", spec, given, b" has an empty item", text));
         }
         match spec.kind.read(text, self.config.personality) {
             Some(n) => self.store(spec, value, n, given),
             None => {
                 let want = spec.kind.want(text, self.config.personality);
-                Err(invalid_value(spec, given, want, text))
+                Err(refuse_option(b"invalid ", spec, given, want, text))
             }
         }
     }
@@ -1136,7 +1143,8 @@ impl Parser {
                 // with its NUL, for the command's environment).
                 for item in values::split(text, b',') {
                     let item = crate::sys::keep(&[item]);
-                    let item = item.ok_or_else(|| invalid_value(spec, given, b"", text))?;
+                    let item =
+                        item.ok_or_else(|| refuse_option(b"invalid ", spec, given, b"", text))?;
                     match spec.opt {
                         Opt::Setenv => self.config.env.set(item)?,
                         _ => self.config.env.unset(item)?,
@@ -1599,7 +1607,7 @@ impl Parser {
     #[inline(never)]
     fn refuse_value(&self, opts: u128, why: &[u8], value: &'static [u8]) -> Result<(), Failure> {
         match self.given_spec(opts) {
-            Some((spec, given)) => Err(refuse_option(spec, given, why, value)),
+            Some((spec, given)) => Err(refuse_option(b"", spec, given, why, value)),
             None => Ok(()),
         }
     }
@@ -1775,14 +1783,6 @@ fn next_value(
 fn after(s: &'static CStr, at: usize) -> &'static CStr {
     let bytes = &s.to_bytes_with_nul()[at..];
     crate::sys::c_str(bytes).unwrap_or(c"")
-}
-
-/// A bad value of `spec`, named as it was given, and what its kind wants.
-#[inline(never)]
-fn invalid_value(spec: &'static Spec, given: Given, want: &[u8], text: &'static [u8]) -> Failure {
-    let mut buf = [0; ENV_NAME_MAX];
-    let what = [b"invalid ", spelling(spec, given, &mut buf), want, b":"];
-    Failure::plain(crate::sys::keep(&what).unwrap_or(c"invalid value:"), text)
 }
 
 /// What a boot does once its command has ended, in the order of `ON_EXIT`.
