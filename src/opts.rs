@@ -1035,11 +1035,10 @@ impl Parser {
     #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn apply_env(&mut self, spec: &'static Spec, value: &'static CStr) -> Result<(), Failure> {
         let text = value.to_bytes();
-        let mut buf = [0; ENV_NAME_MAX];
-        let name = env_name(spec, &mut buf);
-        let bad = || Failure::variable(name, text);
+        let bad = || refuse_option(b"invalid value for ", spec, Given::Env, b"", text);
         in_this_build(spec, Given::Env)?;
-        let ours = name.starts_with(b"BOXINIT_");
+        // (A long option's variable is BOXINIT_ and its name.)
+        let ours = spec.long() || spec.name().starts_with(b"BOXINIT_");
         // A flag's variable that says no asks for nothing: as if it were not there, it acts
         // (and so is refused) nowhere.
         if ours && !spec.takes_value() && !values::boolean(text).ok_or_else(bad)? {
