@@ -604,26 +604,25 @@ fn refuse_option(
 ) -> Failure {
     let mut buf = [0; ENV_NAME_MAX];
     let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
-    let what = crate::sys::keep(&[before, spelling(spec, given, &mut buf), why, colon]);
+    let [dashes, name] = spelling(spec, given, &mut buf);
+    let what = crate::sys::keep(&[before, dashes, name, why, colon]);
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
-/// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
-fn spelling<'a>(spec: &'static Spec, given: Given, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
+/// How `spec` was given, as its dashes and its name: `--long`, `-s`, or its variable (built
+/// in `buf`, without dashes).
+fn spelling<'a>(
+    spec: &'static Spec,
+    given: Given,
+    buf: &'a mut [u8; ENV_NAME_MAX],
+) -> [&'a [u8]; 2] {
     if given == Given::Env {
-        return env_name(spec, buf);
+        return [b"", env_name(spec, buf)];
     }
-    let long = spec.long() && (given == Given::Long || spec.short == 0);
-    let name: &[u8] = if long {
-        spec.name()
-    } else {
-        core::slice::from_ref(&spec.short)
-    };
-    let dashes = if long { 2 } else { 1 };
-    let len = (dashes + name.len()).min(ENV_NAME_MAX);
-    buf[..dashes].fill(b'-');
-    buf[dashes..len].copy_from_slice(&name[..len - dashes]);
-    &buf[..len]
+    match spec.long() && (given == Given::Long || spec.short == 0) {
+        true => [b"--", spec.name()],
+        false => [b"-", core::slice::from_ref(&spec.short)],
+    }
 }
 
 /// The environment variable of `spec` (when it has one), built in `buf`.
@@ -1303,11 +1302,8 @@ impl Parser {
         // failure's subject is the name.)
         stored.map_err(|f| {
             let mut buf = [0; ENV_NAME_MAX];
-            let what = [
-                b"invalid ",
-                spelling(spec, given, &mut buf),
-                b" (unknown capability):",
-            ];
+            let [dashes, name] = spelling(spec, given, &mut buf);
+            let what = [b"invalid ", dashes, name, b" (unknown capability):"];
             f.saying(crate::sys::keep(&what).unwrap_or(c"unknown capability"))
         })
     }
@@ -1653,7 +1649,8 @@ impl Parser {
             (false, Given::Env) => b"=",
             (false, _) => b" ",
         };
-        let why = crate::sys::keep(&[why, spelling(other, given, &mut name), sep, value]);
+        let [dashes, other] = spelling(other, given, &mut name);
+        let why = crate::sys::keep(&[why, dashes, other, sep, value]);
         self.refuse_any(opts, why.map_or(b"", CStr::to_bytes))
     }
 
