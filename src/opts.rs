@@ -879,17 +879,29 @@ const ENV_PREFIXES: &[u8] = b"BOXINIT_ TINI_ DUMB_INIT_ CATATONIT_";
 /// rather than some of each running in an order neither says.
 #[inline(never)]
 fn setting(opt: Opt) -> u128 {
-    let opt = match opt {
-        Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
-        Opt::Setsid => Opt::SingleChild,
-        Opt::TiniGroup => Opt::Group,
-        Opt::CapDrop => Opt::CapAdd,
-        Opt::Unsetenv => Opt::Setenv,
-        Opt::RoBind | Opt::Tmpfs => Opt::Bind,
-        other => other,
-    };
-    opt_bit(opt)
+    opt_bit(SETTINGS[opt as usize])
 }
+
+/// `setting`'s table: the option whose bit each option's setting is, by `Opt`. (Rlimit is the
+/// last of `Opt`: an option of the table after it would not compile, its index out of bounds.)
+static SETTINGS: [Opt; Opt::Rlimit as usize + 1] = {
+    let mut settings = [Opt::Help; Opt::Rlimit as usize + 1];
+    let mut i = 0;
+    while i < ROWS.len() {
+        let opt = ROWS[i].spec.opt;
+        settings[opt as usize] = match opt {
+            Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
+            Opt::Setsid => Opt::SingleChild,
+            Opt::TiniGroup => Opt::Group,
+            Opt::CapDrop => Opt::CapAdd,
+            Opt::Unsetenv => Opt::Setenv,
+            Opt::RoBind | Opt::Tmpfs => Opt::Bind,
+            other => other,
+        };
+        i += 1;
+    }
+    settings
+};
 
 struct Parser {
     /// What the options said, filled in as they are read; its command and namespaces once
