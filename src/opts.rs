@@ -323,27 +323,29 @@ impl Kind {
 
     /// What a value of this kind must be, for the message that refuses `text`.
     fn want(self, text: &[u8], personality: Personality) -> &'static [u8] {
-        match self {
-            // (dumb-init takes them, and passes them on as it does any number.)
-            Kind::Rewrite if personality != Personality::DumbInit && uncatchable(text) => {
-                b" (KILL and STOP cannot be caught, so cannot be rewritten)"
-            }
-            Kind::Signal => b" (want a signal: TERM or 15)",
-            Kind::Duration => b" (want 10, 10s, 500ms or 1m)",
-            Kind::Size => b" (want bytes with k, m or g: 64m)",
-            Kind::Seconds => b" (want seconds)",
-            Kind::ExitCode => b" (want 0-255)",
-            Kind::Level => b" (want 0-3)",
-            Kind::Weight => b" (want 1-10000)",
-            Kind::Pid => b" (want 1 to 4194304)",
-            Kind::Cpus => b" (want 0.01 to 175921860, at most 5 decimals)",
-            Kind::Rewrite => b" (want SIGNAL:SIGNAL, 0 to drop)",
-            Kind::OnExit => b" (want poweroff, reboot or halt)",
-            Kind::Auto => b" (want auto)",
-            _ => b"",
+        // (dumb-init takes them, and passes them on as it does any number.)
+        if self == Kind::Rewrite && personality != Personality::DumbInit && uncatchable(text) {
+            return b" (KILL and STOP cannot be caught, so cannot be rewritten)";
         }
+        values::split(WANTS, b'|').nth(self as usize).unwrap_or(b"")
     }
 }
+
+/// What each kind wants, in the order of `Kind`, in one string (a table of slices would be
+/// 16 bytes a kind more).
+const WANTS: &[u8] = b"|| \
+    (want a signal: TERM or 15)| \
+    (want 10, 10s, 500ms or 1m)| \
+    (want bytes with k, m or g: 64m)| \
+    (want seconds)| \
+    (want 0-255)| \
+    (want 0-3)| \
+    (want 1-10000)| \
+    (want 1 to 4194304)| \
+    (want 0.01 to 175921860, at most 5 decimals)| \
+    (want SIGNAL:SIGNAL, 0 to drop)| \
+    (want poweroff, reboot or halt)| \
+    (want auto)|";
 
 /// `--on-exit`'s words, in the order of `OnExit`.
 #[cfg(feature = "boot")]
@@ -2027,6 +2029,14 @@ mod tests {
         assert_eq!(read(Kind::Pid, "4194304"), Some(4194304));
         assert_eq!(read(Kind::Rewrite, "TERM:0"), Some(15 << 8));
         assert_eq!(read(Kind::Rewrite, "TERM"), None);
+        // What each kind wants is its own line of `WANTS`.
+        let want = |kind: Kind| kind.want(b"", Personality::Boxinit);
+        assert_eq!(want(Kind::Signal), b" (want a signal: TERM or 15)");
+        assert_eq!(want(Kind::Auto), b" (want auto)");
+        assert_eq!(
+            (want(Kind::Flag), want(Kind::Text), want(Kind::Own)),
+            (&b""[..], &b""[..], &b""[..])
+        );
         let tini = Kind::ExitCode.read(b"", Personality::Tini);
         assert_eq!(tini, Some(0), "tini reads an empty -e as 0");
         #[cfg(feature = "launcher")]
