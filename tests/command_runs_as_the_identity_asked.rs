@@ -743,7 +743,10 @@ fn bad_input_is_125_and_one_line() {
     let root = rootfs_with_accounts();
     let rootfs = root.path().to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["--cap-add", "bogus"], "unknown capability bogus"),
+        (
+            &["--cap-add", "bogus"],
+            "invalid --cap-add (unknown capability): bogus",
+        ),
         (&["--cap-drop", "net_raw,"], "--cap-drop has an empty item"),
         (&["--rlimit", "NOFILE"], "invalid --rlimit"),
         (&["--rlimit", "NOFILE=10:5"], "invalid --rlimit"),
@@ -762,7 +765,11 @@ fn bad_input_is_125_and_one_line() {
         ),
         (
             &["--map-users", "yes"],
-            "invalid --map-users or --map-groups",
+            "invalid --map-users (want auto): yes",
+        ),
+        (
+            &["--map-groups", "no"],
+            "invalid --map-groups (want auto): no",
         ),
         (&["--uid", "-1"], "invalid --uid"),
         (&["--uid", "0", "--map-uid", "0:0:1"], "--uid and --gid"),

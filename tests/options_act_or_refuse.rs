@@ -483,10 +483,50 @@ fn unshare_none_given_with_other_namespaces_is_refused() {
 
 #[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
-    let why = "contradicts none in --unshare";
-    for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
+    let why = "contradicts --unshare none";
+    let needing = [
+        ("--boottime", "5"),
+        ("--uid", "0"),
+        ("--map-users", "auto"),
+        ("--rootfs", "/"),
+        ("--hostname", "h"),
+        ("--tmpfs", "/tmp"),
+    ];
+    for (option, value) in needing {
         let line = format!("{option} {why}");
         assert_refused(false, &[], &["--unshare", "none", option, value], &line);
+    }
+    // Named as given: the variable with its value.
+    let env = [("BOXINIT_UNSHARE", "none")];
+    let line = "--rootfs contradicts BOXINIT_UNSHARE=none";
+    assert_refused(false, &env, &["--rootfs", "/"], line);
+}
+
+#[test]
+fn a_namespace_both_joined_and_unshared_is_refused_naming_both_as_given() {
+    let net = "/proc/self/ns/net";
+    let line = "BOXINIT_JOIN_NET contradicts --unshare net";
+    assert_refused(
+        false,
+        &[("BOXINIT_JOIN_NET", net)],
+        &["--unshare", "net"],
+        line,
+    );
+    let line = "--join-net contradicts BOXINIT_UNSHARE=net";
+    let env = [("BOXINIT_UNSHARE", "net")];
+    assert_refused(false, &env, &["--join-net", net], line);
+}
+
+#[test]
+fn kill_and_stop_cannot_be_rewritten_and_the_refusal_says_why() {
+    let why = "(KILL and STOP cannot be caught, so cannot be rewritten)";
+    for (args, given) in [
+        (["-r", "9:15"], "-r"),
+        (["-r", "KILL:TERM"], "-r"),
+        (["--rewrite", "STOP:0"], "--rewrite"),
+    ] {
+        let line = format!("invalid {given} {why}: {}", args[1]);
+        assert_refused(false, &[], &args, &line);
     }
 }
 
