@@ -37,6 +37,19 @@ fn command_not_found_is_127_and_one_line() {
 }
 
 #[test]
+fn an_empty_command_is_shown_as_empty_not_left_out() {
+    // As env(1) does: a line that named nothing would read as if the exec itself were missing.
+    for args in [&[""][..], &["--", ""]] {
+        let out = run(boxinit_cmd().args(args));
+        assert_reported(
+            &out,
+            127,
+            "boxinit: executing '': No such file or directory",
+        );
+    }
+}
+
+#[test]
 fn command_not_executable_is_126_and_one_line() {
     let dir = TempDir::new("not-executable");
     let file = dir.path().join("data");
