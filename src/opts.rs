@@ -73,7 +73,7 @@ impl Personality {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Opt {
+pub enum Opt {
     // The supervisor's own options first, so that a build without the other jobs matches
     // them in a short jump table (the numbers of the others are not matched there); then
     // those that `invalid` has a message for, together, for the same reason.
@@ -482,6 +482,21 @@ fn refuse_option(spec: &'static Spec, given: Given, why: &[u8], value: &'static 
     let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
     let what = crate::sys::keep(&[spelling(spec, given, &mut buf), why, colon]);
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
+}
+
+/// A refusal of `opt` by a check after parsing (`check`, the container's identity), naming
+/// it as it was given: its variable when `from_env` (`Config::from_env`) says so, else
+/// `--long` (none of those checked has a short form).
+#[cfg(feature = "launcher")]
+pub fn refuse_as_given(from_env: u128, opt: Opt, why: &[u8], value: &'static [u8]) -> Failure {
+    let given = match from_env & opt_bit(opt) {
+        0 => Given::Long,
+        _ => Given::Env,
+    };
+    match SPECS.iter().find(|s| s.opt == opt) {
+        Some(spec) => refuse_option(spec, given, why, value),
+        None => Failure::plain(c"an option is refused", value),
+    }
 }
 
 /// `failure` (of `spec`, given by its short form), naming it so: `invalid`'s messages, the
@@ -1588,6 +1603,7 @@ impl Parser {
             },
             id_maps: self.id_maps,
             privileges: self.privileges,
+            from_env: self.used_from_env,
         }
     }
 

@@ -826,3 +826,15 @@ fn the_command_lines_edits_replace_the_environments_of_the_same_thing() {
     );
     assert!(scratch.path().join("written").exists());
 }
+
+#[test]
+fn a_rootfs_that_is_the_hosts_root_is_refused_naming_the_option_as_given() {
+    let why = "needs a rootfs other than the host's root: /";
+    let args = ["--rootfs", "/", "--volatile"];
+    assert_refused(false, &[], &args, &format!("--volatile {why}"));
+    let env = [("BOXINIT_VOLATILE", "1")];
+    let line = format!("BOXINIT_VOLATILE {why}");
+    assert_refused(false, &env, &["--rootfs", "/"], &line);
+    let env = [("BOXINIT_ROOTFS", "/"), ("BOXINIT_CHROOT", "1")];
+    assert_refused(false, &env, &[], &format!("BOXINIT_CHROOT {why}"));
+}
