@@ -838,3 +838,44 @@ fn a_rootfs_that_is_the_hosts_root_is_refused_naming_the_option_as_given() {
     let env = [("BOXINIT_ROOTFS", "/"), ("BOXINIT_CHROOT", "1")];
     assert_refused(false, &env, &[], &format!("BOXINIT_CHROOT {why}"));
 }
+
+/// Variables, arguments, and the one line of their refusal.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], String);
+
+#[test]
+fn a_user_or_group_not_found_is_named_as_given_with_why() {
+    let passwd = "names no user in /etc/passwd: nosuch";
+    let group = "names no group in /etc/group:";
+    let not_an_id = "is not a valid id: 4294967295";
+    let cases: [Refusal; 6] = [
+        (&[], &["--user", "nosuch"], format!("--user {passwd}")),
+        (
+            &[("BOXINIT_USER", "nosuch")],
+            &[],
+            format!("BOXINIT_USER {passwd}"),
+        ),
+        (
+            &[],
+            &["--user", "1:nosuchgroup"],
+            format!("--user {group} nosuchgroup"),
+        ),
+        (
+            &[],
+            &["--groups", "0,nosuch"],
+            format!("--groups {group} nosuch"),
+        ),
+        (
+            &[],
+            &["--user", "4294967295"],
+            format!("--user {not_an_id}"),
+        ),
+        (
+            &[("BOXINIT_GROUPS", "4294967295")],
+            &[],
+            format!("BOXINIT_GROUPS {not_an_id}"),
+        ),
+    ];
+    for (env, args, line) in cases {
+        assert_refused(false, env, args, &line);
+    }
+}
