@@ -1,12 +1,14 @@
 //! What the options need of the system, looked at once they are parsed and before anything
 //! starts: a rootfs that is a directory we can read, descriptors to keep that are open,
-//! clocks that time offsets keep in range. A refusal names the option as it was given.
+//! clocks that time offsets keep in range, limits the kernel lets the command set. A refusal
+//! names the option as it was given.
 
 use crate::config::Config;
 use crate::fds;
 use crate::out::Failure;
 #[cfg(feature = "launcher")]
 use crate::{
+    config::Namespaces,
     container,
     opts::{self, Opt},
     sys,
@@ -29,7 +31,12 @@ fn check_container(config: &Config) -> Result<(), Failure> {
         check_rootfs_readable(rootfs)?;
         check_not_host_root(config, rootfs)?;
     }
-    check_time_offsets(config.time_offsets)
+    check_time_offsets(config.time_offsets)?;
+    let privileges = &config.privileges;
+    // The command sets its limits inside the user namespace it gets, if any.
+    let user_ns = Namespaces(config.namespaces.0 | config.joins.kinds().0);
+    let in_user_ns = user_ns.has(libc::CLONE_NEWUSER);
+    privileges.rlimits.check(config.from_env, in_user_ns)
 }
 
 /// The kernel keeps a clock of a time namespace between 0 and half of what it can count
