@@ -943,3 +943,75 @@ fn a_user_or_group_not_found_is_named_as_given_with_why() {
         assert_refused(false, env, args, &line);
     }
 }
+
+#[test]
+fn a_mount_of_a_directory_on_a_file_or_the_reverse_is_refused_before_anything_starts() {
+    let root = TempDir::new("mount-kinds");
+    for dir in ["bin", "etc", "data/x", "proc"] {
+        std::fs::create_dir_all(root.path().join(dir)).unwrap();
+    }
+    std::fs::write(root.path().join("etc/hostname"), "").unwrap();
+    // Absolute, as seen from inside: the rootfs's /data, not the host's.
+    std::os::unix::fs::symlink("/data", root.path().join("link")).unwrap();
+    let sources = TempDir::new("mount-sources");
+    let file = sources.path().join("file");
+    std::fs::write(&file, "").unwrap();
+    let (rootfs, file, dir) = (
+        root.path().to_str().unwrap(),
+        file.to_str().unwrap(),
+        sources.path().to_str().unwrap(),
+    );
+    let before = tree_listing(root.path());
+    let on = |what: &str, dest: &str| format!("{what}:{dest}");
+    let refused: [Refusal; 5] = [
+        (
+            &[],
+            &["--bind", &on(file, "/bin")],
+            format!("--bind puts a file on a directory: {file}:/bin"),
+        ),
+        (
+            &[],
+            &["--ro-bind", &on(dir, "/etc/hostname")],
+            format!("--ro-bind puts a directory on a file: {dir}:/etc/hostname"),
+        ),
+        (
+            &[("BOXINIT_BIND", &on(file, "/bin"))],
+            &[],
+            format!("BOXINIT_BIND puts a file on a directory: {file}:/bin"),
+        ),
+        (
+            &[],
+            &["--tmpfs", "/etc/hostname"],
+            "--tmpfs puts a directory on a file: /etc/hostname".into(),
+        ),
+        (
+            &[],
+            &["--bind", &on(file, "/link/x")],
+            format!("--bind puts a file on a directory: {file}:/link/x"),
+        ),
+    ];
+    for (env, args, line) in refused {
+        let args = [&["--rootfs", rootfs][..], args].concat();
+        assert_refused(false, env, &args, &line);
+        assert_eq!(
+            tree_listing(root.path()),
+            before,
+            "{args:?} changed the rootfs"
+        );
+    }
+    // What an earlier mount covers is what that mount holds: a fresh tmpfs, here, where the
+    // file is mounted on a file made for it.
+    let root = busybox_rootfs();
+    std::fs::create_dir_all(root.path().join("data/x")).unwrap();
+    let rootfs = root.path().to_str().unwrap();
+    let args = [
+        "--rootfs",
+        rootfs,
+        "--tmpfs",
+        "/data",
+        "--bind",
+        &on(file, "/data/x"),
+    ];
+    let out = output_of(&[], &args, "test -f /data/x && echo file");
+    assert_eq!(out, "file\n");
+}

@@ -384,3 +384,74 @@ pub(super) fn c_path<'a>(bytes: &[u8], buf: &'a mut [u8]) -> Result<&'a CStr, Er
 fn c_str(buf: &[u8], len: usize) -> Result<&CStr, Errno> {
     sys::c_str(&buf[..=len]).ok_or(Errno::EINVAL)
 }
+
+/// Before anything starts, the first mount step that would put a directory on what is not
+/// one, or the reverse, with whether its source is the directory: the kernel refuses both,
+/// but only once the container is half built. `root` is the new root as it is now (the
+/// rootfs, or `/`); each destination is looked up in it as `place` will look it up. One that
+/// an earlier mount may cover (a step's, or boxinit's own /proc, /dev or /sys) is left to its
+/// step, which sees what that mount holds.
+pub fn mismatched_step<'a>(
+    root: &CStr,
+    steps: &'a [Step],
+) -> Result<Option<(&'a Step, bool)>, Failure> {
+    let Ok(root) = open_dir(root) else {
+        return Ok(None);
+    };
+    let mut covers = heapless::Vec::<(u64, u64), { MAX_STEPS + 3 }>::new();
+    for own in [c"proc", c"dev", c"sys"] {
+        if let Ok(ids) = root.ids_at(own) {
+            let _ = covers.push(ids);
+        }
+    }
+    let top = root.ids_at(c"");
+    for step in steps {
+        let mut buf = [0; PATH];
+        let source_is_dir = match step.kind {
+            MountKind::Tmpfs => Ok(true),
+            MountKind::Bind => c_path(step.source, &mut buf).and_then(sys::is_directory),
+        }
+        .map_err(|e| Failure::os(c"opening bind source", step.source, e))?;
+        let Ok(at) = open_under(&root, step.dest, Resolve::InRoot, Create::No) else {
+            continue;
+        };
+        let (Ok(ids), Ok(kind)) = (at.ids_at(c""), at.file_type()) else {
+            continue;
+        };
+        // Walked up from its directory (a file has no `..`).
+        let path = step.dest.strip_suffix(b"/").unwrap_or(step.dest);
+        let parent = &path[..path.iter().rposition(|&c| c == b'/').unwrap_or(0)];
+        let mismatched = (kind == libc::S_IFDIR) != source_is_dir && !covers.contains(&ids);
+        if mismatched
+            && open_under(&root, parent, Resolve::InRoot, Create::No)
+                .is_ok_and(|dir| !covered(dir, &covers, top))
+        {
+            return Ok(Some((step, source_is_dir)));
+        }
+        let _ = covers.push(ids);
+    }
+    Ok(None)
+}
+
+/// Whether the directory `at`, or one above it up to `top` (the root's ids), is one of
+/// `covers`; true too when that cannot be known.
+fn covered(at: Fd, covers: &[(u64, u64)], top: Result<(u64, u64), Errno>) -> bool {
+    let mut at = at;
+    // A path has fewer than PATH / 2 components.
+    for _ in 0..PATH / 2 {
+        let Ok(ids) = at.ids_at(c"") else {
+            return true;
+        };
+        if covers.contains(&ids) || top.is_err() {
+            return true;
+        }
+        if Ok(ids) == top {
+            return false;
+        }
+        match at.open_at(c"..", libc::O_PATH | libc::O_DIRECTORY, 0) {
+            Ok(up) => at = up,
+            Err(_) => return true,
+        }
+    }
+    true
+}
