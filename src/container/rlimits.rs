@@ -51,21 +51,23 @@ impl Rlimits {
     /// `from_env`: the options given by their variable, for the message.
     #[inline(never)]
     pub fn check(&self, from_env: u128, in_user_ns: bool) -> Result<(), Failure> {
-        for (resource, &(_, hard)) in self.limits.iter().enumerate() {
+        let mut given = self.given;
+        while given != 0 {
+            let resource = given.trailing_zeros() as usize;
+            given &= given - 1;
+            let hard = self.limits[resource].1;
             let max = match resource {
                 NOFILE => nr_open().unwrap_or(u64::MAX),
                 _ => u64::MAX,
             };
             let [soft_now, hard_now] = sys::rlimit(resource as u32).unwrap_or([0, u64::MAX]);
-            let (why, limit): (&[u8], _) = if self.given & 1 << resource == 0 {
-                continue;
-            } else if hard > max {
-                (b" is above the kernel's fs.nr_open", max)
+            let (why, limit): (&[u8], _) = if hard > max {
+                (b" is above the kernel's fs.nr_open (", max)
             } else if hard > hard_now
                 && (in_user_ns || !can_raise(resource, soft_now, hard_now, hard))
             {
                 (
-                    b" needs CAP_SYS_RESOURCE on the host to go above the hard limit",
+                    b" needs CAP_SYS_RESOURCE on the host to go above the hard limit (",
                     hard_now,
                 )
             } else {
@@ -77,7 +79,7 @@ impl Rlimits {
     }
 }
 
-/// `--rlimit NAME=HARD<why> (LIMIT)`, naming the option as it was given.
+/// `--rlimit NAME=HARD<why>LIMIT)`, naming the option as it was given.
 #[cold]
 fn refused(from_env: u128, resource: usize, hard: u64, why: &[u8], limit: u64) -> Failure {
     let mut digits = [[0; 20]; 2];
@@ -88,7 +90,7 @@ fn refused(from_env: u128, resource: usize, hard: u64, why: &[u8], limit: u64) -
     };
     let name = values::word(NAMES, resource);
     let limit = out::decimal(limit, limit_text);
-    let why = sys::keep(&[b" ", name, b"=", hard_text, why, b" (", limit, b")"]);
+    let why = sys::keep(&[b" ", name, b"=", hard_text, why, limit, b")"]);
     let why = why.map_or(&b" is above what the kernel allows"[..], CStr::to_bytes);
     opts::refuse_as_given(from_env, Opt::Rlimit, why, b"")
 }
@@ -98,7 +100,8 @@ fn nr_open() -> Option<u64> {
     let mut buf = [0; 24];
     let fd = sys::Fd::open(c"/proc/sys/fs/nr_open", libc::O_RDONLY).ok()?;
     let n = fd.read(&mut buf).ok()?;
-    values::number(buf[..n].strip_suffix(b"\n")?)
+    // It ends with a newline.
+    values::number(&buf[..n.saturating_sub(1)])
 }
 
 /// Whether the kernel lets us raise our own hard limit from `now` to `hard` (then put back):
