@@ -410,10 +410,9 @@ pub fn mismatched_step<'a>(root: &CStr, steps: &'a [Step]) -> Option<(&'a Step, 
         let (Ok(source_is_dir), Ok(at)) = (source_is_dir, at) else {
             continue;
         };
-        let Ok(entry) = at.entry_at(c"") else {
+        let (Ok(ids), Ok(kind)) = (at.ids_at(c""), at.file_type()) else {
             continue;
         };
-        let (ids, kind) = ((entry.st_dev, entry.st_ino), entry.st_mode & libc::S_IFMT);
         // Walked up from its directory (a file has no `..`).
         let path = &step.dest[..step.dest.len() - step.dest.ends_with(b"/") as usize];
         let parent = &path[..path.iter().rposition(|&c| c == b'/').unwrap_or(0)];
