@@ -46,7 +46,7 @@ fn check_container(config: &Config) -> Result<(), Failure> {
 #[cfg(feature = "launcher")]
 fn check_mount_steps(config: &Config) -> Result<(), Failure> {
     let root = config.rootfs.unwrap_or(c"/");
-    let Some((step, source_is_dir)) = container::mismatched_step(root, &config.fs.steps) else {
+    let Some((step, source_is_dir)) = container::mismatched_step(root, &config.fs.steps)? else {
         return Ok(());
     };
     let why: &[u8] = match source_is_dir {
@@ -110,6 +110,7 @@ fn check_rootfs_readable(rootfs: &'static CStr) -> Result<(), Failure> {
 /// with the host's own root (by any path to it) neither can be done, and the kernel's reason
 /// (a symbolic link loop) would not say why.
 #[cfg(feature = "launcher")]
+#[inline(never)]
 fn check_not_host_root(config: &Config, rootfs: &'static CStr) -> Result<(), Failure> {
     let opt = match (config.fs.volatile, config.fs.chroot) {
         (true, _) => Opt::Volatile,

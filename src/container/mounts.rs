@@ -390,56 +390,63 @@ fn c_str(buf: &[u8], len: usize) -> Result<&CStr, Errno> {
 /// but only once the container is half built. `root` is the new root as it is now (the
 /// rootfs, or `/`); each destination is looked up in it as `place` will look it up. One that
 /// an earlier mount may cover (a step's, or boxinit's own /proc, /dev or /sys) is left to its
-/// step, which sees what that mount holds; so is a source that cannot be opened.
-pub fn mismatched_step<'a>(root: &CStr, steps: &'a [Step]) -> Option<(&'a Step, bool)> {
-    let root = open_dir(root).ok()?;
+/// step, which sees what that mount holds.
+pub fn mismatched_step<'a>(
+    root: &CStr,
+    steps: &'a [Step],
+) -> Result<Option<(&'a Step, bool)>, Failure> {
+    let Ok(root) = open_dir(root) else {
+        return Ok(None);
+    };
     let mut covers = heapless::Vec::<(u64, u64), { MAX_STEPS + 3 }>::new();
-    for own in &[c"proc", c"dev", c"sys"] {
+    for own in [c"proc", c"dev", c"sys"] {
         if let Ok(ids) = root.ids_at(own) {
             let _ = covers.push(ids);
         }
     }
-    let top = root.ids_at(c"").ok()?;
+    let top = root.ids_at(c"");
     for step in steps {
         let mut buf = [0; PATH];
         let source_is_dir = match step.kind {
             MountKind::Tmpfs => Ok(true),
             MountKind::Bind => c_path(step.source, &mut buf).and_then(sys::is_directory),
-        };
-        let at = open_under(&root, step.dest, Resolve::InRoot, Create::No);
-        let (Ok(source_is_dir), Ok(at)) = (source_is_dir, at) else {
+        }
+        .map_err(|e| Failure::os(c"opening bind source", step.source, e))?;
+        let Ok(at) = open_under(&root, step.dest, Resolve::InRoot, Create::No) else {
             continue;
         };
         let (Ok(ids), Ok(kind)) = (at.ids_at(c""), at.file_type()) else {
             continue;
         };
         // Walked up from its directory (a file has no `..`).
-        let path = &step.dest[..step.dest.len() - step.dest.ends_with(b"/") as usize];
+        let path = step.dest.strip_suffix(b"/").unwrap_or(step.dest);
         let parent = &path[..path.iter().rposition(|&c| c == b'/').unwrap_or(0)];
-        if (kind == libc::S_IFDIR) != source_is_dir
-            && !covers.contains(&ids)
-            && !covered(&root, parent, &covers, top)
+        let mismatched = (kind == libc::S_IFDIR) != source_is_dir && !covers.contains(&ids);
+        if mismatched
+            && open_under(&root, parent, Resolve::InRoot, Create::No)
+                .is_ok_and(|dir| !covered(dir, &covers, top))
         {
-            return Some((step, source_is_dir));
+            return Ok(Some((step, source_is_dir)));
         }
         let _ = covers.push(ids);
     }
-    None
+    Ok(None)
 }
 
-/// Whether the directory `path` in `root`, or one above it up to the root (whose ids are
-/// `top`), is one of `covers`; true too when that cannot be known.
-fn covered(root: &Fd, path: &[u8], covers: &[(u64, u64)], top: (u64, u64)) -> bool {
-    let Ok(mut at) = open_under(root, path, Resolve::InRoot, Create::No) else {
-        return true;
-    };
+/// Whether the directory `at`, or one above it up to `top` (the root's ids), is one of
+/// `covers`; true too when that cannot be known.
+fn covered(at: Fd, covers: &[(u64, u64)], top: Result<(u64, u64), Errno>) -> bool {
+    let mut at = at;
     // A path has fewer than PATH / 2 components.
     for _ in 0..PATH / 2 {
-        match at.ids_at(c"") {
-            Ok(ids) if covers.contains(&ids) => return true,
-            Ok(ids) if ids == top => return false,
-            Ok(_) => {}
-            Err(_) => return true,
+        let Ok(ids) = at.ids_at(c"") else {
+            return true;
+        };
+        if covers.contains(&ids) || top.is_err() {
+            return true;
+        }
+        if Ok(ids) == top {
+            return false;
         }
         match at.open_at(c"..", libc::O_PATH | libc::O_DIRECTORY, 0) {
             Ok(up) => at = up,
