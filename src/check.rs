@@ -1,14 +1,14 @@
 //! What the options need of the system, looked at once they are parsed and before anything
 //! starts: a rootfs that is a directory we can read, descriptors to keep that are open,
-//! clocks that time offsets keep in range, mounts whose source and destination are of one
-//! kind, limits the kernel lets the command set. A refusal names the option as it was given.
+//! clocks that time offsets keep in range, limits the kernel lets the command set. A refusal
+//! names the option as it was given.
 
 use crate::config::Config;
 use crate::fds;
 use crate::out::Failure;
 #[cfg(feature = "launcher")]
 use crate::{
-    config::{MountKind, Namespaces},
+    config::Namespaces,
     container,
     opts::{self, Opt},
     sys,
@@ -32,36 +32,11 @@ fn check_container(config: &Config) -> Result<(), Failure> {
         check_not_host_root(config, rootfs)?;
     }
     check_time_offsets(config.time_offsets)?;
-    check_mount_steps(config)?;
     let privileges = &config.privileges;
     // The command sets its limits inside the user namespace it gets, if any.
     let user_ns = Namespaces(config.namespaces.0 | config.joins.kinds().0);
     let in_user_ns = user_ns.has(libc::CLONE_NEWUSER);
     privileges.rlimits.check(config.from_env, in_user_ns)
-}
-
-/// A bind of a directory goes on a directory, and of anything else on anything else (a
-/// --tmpfs is a directory): found before anything starts, rather than by the kernel once the
-/// container is half built.
-#[cfg(feature = "launcher")]
-fn check_mount_steps(config: &Config) -> Result<(), Failure> {
-    let root = config.rootfs.unwrap_or(c"/");
-    let Some((step, source_is_dir)) = container::mismatched_step(root, &config.fs.steps)? else {
-        return Ok(());
-    };
-    let why: &[u8] = match source_is_dir {
-        true => b" puts a directory on a file",
-        false => b" puts a file on a directory",
-    };
-    let (opt, value) = match (step.kind, step.readonly) {
-        (MountKind::Tmpfs, _) => (Opt::Tmpfs, step.dest),
-        (_, readonly) => {
-            let both = sys::keep(&[step.source, b":", step.dest]);
-            let opt = if readonly { Opt::RoBind } else { Opt::Bind };
-            (opt, both.map_or(step.dest, CStr::to_bytes))
-        }
-    };
-    Err(opts::refuse_as_given(config.from_env, opt, why, value))
 }
 
 /// The kernel keeps a clock of a time namespace between 0 and half of what it can count
