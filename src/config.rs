@@ -41,6 +41,8 @@ pub struct Config {
     pub id_maps: IdMapOptions,
     /// Who the command runs as, its capabilities and limits.
     pub privileges: PrivilegeOptions,
+    /// The options (bits of `opts::Opt`) given by their variable: a later check names them so.
+    pub from_env: u128,
 }
 
 impl Config {

@@ -73,7 +73,7 @@ impl Personality {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Opt {
+pub enum Opt {
     // The supervisor's own options first, so that a build without the other jobs matches
     // them in a short jump table (the numbers of the others are not matched there); then
     // those that `invalid` has a message for, together, for the same reason.
@@ -611,6 +611,21 @@ fn refuse_option(
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
+/// A refusal of `opt` by a check after parsing (`check`, the container's identity), naming
+/// it as it was given: its variable when `from_env` (`Config::from_env`) says so, else
+/// `--long` (none of those checked has a short form).
+#[cfg(feature = "launcher")]
+pub fn refuse_as_given(from_env: u128, opt: Opt, why: &[u8], value: &'static [u8]) -> Failure {
+    let given = match from_env & opt_bit(opt) {
+        0 => Given::Long,
+        _ => Given::Env,
+    };
+    match SPECS.iter().find(|s| s.opt == opt) {
+        Some(spec) => refuse_option(b"", spec, given, why, value),
+        None => Failure::plain(c"an option is refused", value),
+    }
+}
+
 /// How `spec` was given, as its dashes and its name: `--long`, `-s`, or its variable (built
 /// in `buf`, without dashes).
 fn spelling<'a>(
@@ -912,10 +927,9 @@ struct Parser {
     host: Host,
     /// The settings the command line gave (bits from `setting`).
     given: u128,
-    /// Every option given (bits from `Opt`), and those of them that came from the
-    /// environment: each must act where it is, or the run is refused.
+    /// Every option given (bits from `Opt`; those from the environment are the config's
+    /// `from_env`): each must act where it is, or the run is refused.
     used: u128,
-    used_from_env: u128,
     /// Those the command line gave by their short form (`-r`, not `--rewrite`).
     used_short: u128,
     /// The namespaces --unshare asked for, if it was given.
@@ -956,11 +970,11 @@ impl Parser {
                 },
                 id_maps: IdMapOptions::default(),
                 privileges: PrivilegeOptions::default(),
+                from_env: 0,
             },
             host,
             given: 0,
             used: 0,
-            used_from_env: 0,
             used_short: 0,
             unshare: None,
             // dumb-init's default: the command leads its own session and gets every signal
@@ -1058,7 +1072,7 @@ impl Parser {
             return Ok(());
         }
         self.used |= opt_bit(spec.opt);
-        self.used_from_env |= opt_bit(spec.opt);
+        self.config.from_env |= opt_bit(spec.opt);
         if ours && spec.takes_value() && text.is_empty() {
             return Err(refuse_option(b"", spec, Given::Env, b" is empty", b""));
         }
@@ -1578,7 +1592,7 @@ impl Parser {
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
             // (Handing over is asked for by --exec alone: named as it was given.)
-            SUPERVISING if self.used_from_env & bit(Opt::Exec) != 0 => {
+            SUPERVISING if self.config.from_env & bit(Opt::Exec) != 0 => {
                 b" does not apply with BOXINIT_EXEC"
             }
             SUPERVISING => b" does not apply with --exec",
@@ -1598,7 +1612,7 @@ impl Parser {
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
     fn was_given(&self, s: &Spec) -> bool {
         let bit = opt_bit(s.opt);
-        let spelt = if self.used_from_env & bit != 0 {
+        let spelt = if self.config.from_env & bit != 0 {
             s.env()
         } else {
             s.long() || s.short != 0
@@ -1627,7 +1641,7 @@ impl Parser {
             .iter()
             .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s))?;
         let bit = opt_bit(spec.opt);
-        let given = if self.used_from_env & bit != 0 {
+        let given = if self.config.from_env & bit != 0 {
             Given::Env
         } else if self.used_short & bit != 0 {
             Given::Short

@@ -264,7 +264,7 @@ fn run_command(
         cgroup: group,
     };
     let (privileges, env) =
-        container::resolve_privileges(&config.privileges, config.namespaces, env)?;
+        container::resolve_privileges(&config.privileges, config.namespaces, config.from_env, env)?;
     if config.boot.exec {
         return Err(spawn::exec_command(config.command, env));
     }

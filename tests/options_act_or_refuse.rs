@@ -866,3 +866,120 @@ fn the_command_lines_edits_replace_the_environments_of_the_same_thing() {
     );
     assert!(scratch.path().join("written").exists());
 }
+
+#[test]
+fn a_rootfs_that_is_the_hosts_root_is_refused_naming_the_option_as_given() {
+    let why = "needs a rootfs other than the host's root: /";
+    let args = ["--rootfs", "/", "--volatile"];
+    assert_refused(false, &[], &args, &format!("--volatile {why}"));
+    let env = [("BOXINIT_VOLATILE", "1")];
+    let line = format!("BOXINIT_VOLATILE {why}");
+    assert_refused(false, &env, &["--rootfs", "/"], &line);
+    let env = [("BOXINIT_ROOTFS", "/"), ("BOXINIT_CHROOT", "1")];
+    assert_refused(false, &env, &[], &format!("BOXINIT_CHROOT {why}"));
+}
+
+/// boxinit given `args` with a hard NOFILE limit of 4096, as nobody or as root.
+fn with_nofile_hard_limit_4096(as_nobody: bool, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "ulimit -n 4096 && exec \"$@\"", "sh"]);
+    if as_nobody {
+        cmd.args([
+            "setpriv",
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+        ]);
+    }
+    cmd.arg(boxinit()).args(args);
+    strip_options_env(&mut cmd);
+    run(&mut cmd)
+}
+
+#[test]
+fn an_rlimit_the_kernel_would_refuse_is_refused_before_the_command_runs() {
+    let nr_open = std::fs::read_to_string("/proc/sys/fs/nr_open").unwrap();
+    let why = format!("is above the kernel's fs.nr_open ({})", nr_open.trim());
+    let line = format!("--rlimit NOFILE=unlimited {why}");
+    assert_refused(false, &[], &["--rlimit", "NOFILE=unlimited"], &line);
+    let env = [("BOXINIT_RLIMIT", "core=0,nofile=unlimited")];
+    let line = format!("BOXINIT_RLIMIT NOFILE=unlimited {why}");
+    assert_refused(false, &env, &[], &line);
+
+    // A hard limit above the one boxinit has: only CAP_SYS_RESOURCE in the host's user
+    // namespace raises it, which nobody lacks, and so does any process in a user namespace.
+    let why = "needs CAP_SYS_RESOURCE on the host to go above the hard limit (4096)";
+    let line = format!("boxinit: --rlimit NOFILE=5000 {why}\n");
+    let show = ["--", "sh", "-c", "echo $(ulimit -Sn) $(ulimit -Hn)"];
+    for (as_nobody, args) in [
+        (true, &["--rlimit", "NOFILE=10:5000"][..]),
+        (false, &["--unshare", "user", "--rlimit", "NOFILE=10:5000"]),
+    ] {
+        let out = with_nofile_hard_limit_4096(as_nobody, &[args, &show].concat());
+        assert_eq!(exit_code(out.status), 125, "{args:?}: {out:?}");
+        assert_eq!(text(&out.stderr), line, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} ran the command");
+    }
+    // Up to it, it acts.
+    let args = [&["--rlimit", "NOFILE=10:4096"][..], &show].concat();
+    let out = with_nofile_hard_limit_4096(true, &args);
+    assert_eq!(exit_code(out.status), 0, "{out:?}");
+    assert_eq!(text(&out.stdout), "10 4096\n");
+    // Root raises it where it has CAP_SYS_RESOURCE, and is refused where it has not.
+    let raised = [&["--rlimit", "NOFILE=5000"][..], &show].concat();
+    let out = with_nofile_hard_limit_4096(false, &raised);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let effective = status.lines().find(|l| l.starts_with("CapEff:")).unwrap();
+    if has_cap(effective, 24) {
+        assert_eq!(
+            (exit_code(out.status), text(&out.stdout)),
+            (0, "5000 5000\n".into())
+        );
+    } else {
+        assert_eq!(exit_code(out.status), 125, "{out:?}");
+        assert_eq!(text(&out.stderr), line);
+    }
+}
+
+/// Variables, arguments, and the one line of their refusal.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], String);
+
+#[test]
+fn a_user_or_group_not_found_is_named_as_given_with_why() {
+    let passwd = "names no user in /etc/passwd: nosuch";
+    let group = "names no group in /etc/group:";
+    let not_an_id = "is not a valid id: 4294967295";
+    let cases: [Refusal; 6] = [
+        (&[], &["--user", "nosuch"], format!("--user {passwd}")),
+        (
+            &[("BOXINIT_USER", "nosuch")],
+            &[],
+            format!("BOXINIT_USER {passwd}"),
+        ),
+        (
+            &[],
+            &["--user", "1:nosuchgroup"],
+            format!("--user {group} nosuchgroup"),
+        ),
+        (
+            &[],
+            &["--groups", "0,nosuch"],
+            format!("--groups {group} nosuch"),
+        ),
+        (
+            &[],
+            &["--user", "4294967295"],
+            format!("--user {not_an_id}"),
+        ),
+        (
+            &[("BOXINIT_GROUPS", "4294967295")],
+            &[],
+            format!("BOXINIT_GROUPS {not_an_id}"),
+        ),
+    ];
+    for (env, args, line) in cases {
+        assert_refused(false, env, args, &line);
+    }
+}

@@ -81,6 +81,7 @@ impl Privileges {
 pub fn resolve_privileges(
     _opts: &PrivilegeOptions,
     _namespaces: Namespaces,
+    _from_env: u128,
     env: Strings,
 ) -> Result<(Privileges, Strings), Failure> {
     Ok((Privileges, env))

@@ -164,7 +164,8 @@ pub fn start_id_maps(
 pub fn resolve_privileges(
     opts: &PrivilegeOptions,
     namespaces: Namespaces,
+    from_env: u128,
     env: sys::Strings,
 ) -> Result<(Privileges, sys::Strings), Failure> {
-    privileges::resolve(opts, namespaces, env)
+    privileges::resolve(opts, namespaces, from_env, env)
 }
