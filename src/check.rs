@@ -7,12 +7,7 @@ use crate::config::Config;
 use crate::fds;
 use crate::out::Failure;
 #[cfg(feature = "launcher")]
-use crate::{
-    config::Namespaces,
-    container,
-    opts::{self, Opt},
-    sys,
-};
+use crate::{config::Namespaces, config::Opt, container, opts, sys};
 #[cfg(feature = "launcher")]
 use core::ffi::CStr;
 
@@ -36,7 +31,8 @@ fn check_container(config: &Config) -> Result<(), Failure> {
     // The command sets its limits inside the user namespace it gets, if any.
     let user_ns = Namespaces(config.namespaces.0 | config.joins.kinds().0);
     let in_user_ns = user_ns.has(libc::CLONE_NEWUSER);
-    privileges.rlimits.check(config.from_env, in_user_ns)
+    let refuse = |opt, why: &[u8], value| opts::refuse_as_given(config.from_env, opt, why, value);
+    privileges.rlimits.check(&refuse, in_user_ns)
 }
 
 /// The kernel keeps a clock of a time namespace between 0 and half of what it can count

@@ -9,7 +9,7 @@
 #[cfg(feature = "limits")]
 use crate::cgroups;
 use crate::config::{
-    Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
+    Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions, Opt,
 };
 use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS};
 use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
@@ -70,103 +70,6 @@ impl Personality {
     fn bit(self) -> u8 {
         1 << self as u8
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Opt {
-    // The supervisor's own options first, so that a build without the other jobs matches
-    // them in a short jump table (the numbers of the others are not matched there); then
-    // those that `invalid` has a message for, together, for the same reason.
-    Help,
-    Version,
-    License,
-    Hostname,
-    Subreaper,
-    Group,
-    /// tini's variable for `-g`: an option of its own, so that a refusal names it.
-    TiniGroup,
-    Verbose,
-    Debug,
-    WarnZombies,
-    SingleChild,
-    Setsid,
-    Pause,
-    WaitAll,
-    Setenv,
-    Unsetenv,
-    Clearenv,
-    KeepFd,
-    NewSession,
-    DieWithParent,
-    Chdir,
-    // ---- Fidelity to the replaced programs ---
-    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
-    TiniVerbosity,
-    /// catatonit's CATATONIT_DEBUG: set at all means debug.
-    CatatonitDebug,
-    // Those with a message of their own for a bad value (`invalid`)
-    ParentDeath,
-    ExpectExit,
-    Verbosity,
-    Rewrite,
-    Grace,
-    ParentPid,
-    Memory,
-    MemorySwap,
-    Cpus,
-    CpuWeight,
-    Pids,
-    RootWait,
-    OnExit,
-    // Namespaces; the joins in the order of JOIN_KINDS
-    JoinUser,
-    JoinCgroup,
-    JoinIpc,
-    JoinUts,
-    JoinNet,
-    JoinPid,
-    JoinTime,
-    JoinMnt,
-    Boottime,
-    Monotonic,
-    // The launcher's
-    Rootfs,
-    Unshare,
-    // Resource limits
-    Cgroup,
-    // Boot mode
-    Boot,
-    SwitchRoot,
-    RootDevice,
-    RootFstype,
-    RootOptions,
-    Exec,
-    ExitDevice,
-    Modules,
-    // Filesystem
-    Bind,
-    RoBind,
-    Tmpfs,
-    ReadOnly,
-    Volatile,
-    Chroot,
-    Dev,
-    NoDev,
-    Sys,
-    Mqueue,
-    // Identity
-    User,
-    Groups,
-    Uid,
-    Gid,
-    MapUid,
-    MapGid,
-    MapUsers,
-    MapGroups,
-    CapAdd,
-    CapDrop,
-    AllowNewPrivs,
-    Rlimit,
 }
 
 /// One option. The table keeps one name per entry: the long option, whose variable, if any,
@@ -614,7 +517,6 @@ fn refuse_option(
 /// A refusal of `opt` by a check after parsing (`check`, the container's identity), naming
 /// it as it was given: its variable when `from_env` (`Config::from_env`) says so, else
 /// `--long` (none of those checked has a short form).
-#[cfg(feature = "launcher")]
 pub fn refuse_as_given(from_env: u128, opt: Opt, why: &[u8], value: &'static [u8]) -> Failure {
     let given = match from_env & opt_bit(opt) {
         0 => Given::Long,

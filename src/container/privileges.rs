@@ -8,8 +8,9 @@
 //! supervision stays what tini does.
 
 use crate::accounts;
+use crate::config::Opt;
 use crate::config::{Namespaces, PrivilegeOptions, Rlimits};
-use crate::opts::{self, Opt};
+use crate::container::Refuse;
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd, Strings};
 use crate::values;
@@ -126,14 +127,14 @@ pub struct Privileges {
 pub fn resolve(
     opts: &PrivilegeOptions,
     namespaces: Namespaces,
-    from_env: u128,
+    refuse: Refuse,
     env: Strings,
 ) -> Result<(Privileges, Strings), Failure> {
     let container = !namespaces.is_empty();
     let mut env = env;
     let ids = if opts.user.is_some() || opts.groups.is_some() {
         let mut home = Bytes::new();
-        let ids = resolve_ids(opts, from_env, &mut home)?;
+        let ids = resolve_ids(opts, refuse, &mut home)?;
         if opts.user.is_some() {
             env = sys::env_with(env, b"HOME", &home)
                 .map_err(|e| Failure::os(c"setting HOME for", opts.user.unwrap_or(b""), e))?;
@@ -176,8 +177,8 @@ pub fn user_parts(spec: &'static [u8]) -> (&'static [u8], Option<&'static [u8]>)
     }
 }
 
-/// `from_env`: the options given by their variable, for the messages.
-fn resolve_ids(opts: &PrivilegeOptions, from_env: u128, home: &mut Bytes) -> Result<Ids, Failure> {
+/// `refuse` names an option in a refusal as it was given.
+fn resolve_ids(opts: &PrivilegeOptions, refuse: Refuse, home: &mut Bytes) -> Result<Ids, Failure> {
     let spec = opts.user.unwrap_or(b"");
     let (user, group) = user_parts(spec);
     // The passwd entry, by number or name: its uid, gid, name and home.
@@ -210,14 +211,14 @@ fn resolve_ids(opts: &PrivilegeOptions, from_env: u128, home: &mut Bytes) -> Res
         (None, None) if opts.user.is_none() => sys::getuid(),
         (None, None) => {
             let why = b" names no user in /etc/passwd";
-            return Err(not_found(Opt::User, from_env, user, why));
+            return Err(not_found(Opt::User, refuse, user, why));
         }
     };
     if home.is_empty() {
         let _ = home.push(b'/');
     }
     let gid = match group {
-        Some(group) => group_id(group, Opt::User, from_env)?,
+        Some(group) => group_id(group, Opt::User, refuse)?,
         // Docker, podman and gosu give a user without a passwd entry group 0.
         None => entry.map_or(
             if opts.user.is_some() {
@@ -233,7 +234,7 @@ fn resolve_ids(opts: &PrivilegeOptions, from_env: u128, home: &mut Bytes) -> Res
     let too_many = || Failure::plain(c"more supplementary groups than 32 for", spec);
     if let Some(list) = opts.groups {
         for item in values::split(list, b',') {
-            let gid = group_id(item, Opt::Groups, from_env)?;
+            let gid = group_id(item, Opt::Groups, refuse)?;
             groups.push(gid).map_err(|_| too_many())?;
         }
     } else {
@@ -262,8 +263,8 @@ fn resolve_ids(opts: &PrivilegeOptions, from_env: u128, home: &mut Bytes) -> Res
     })
 }
 
-/// A group by number, or by name from /etc/group; `opt` (given as `from_env` says) named it.
-fn group_id(group: &'static [u8], opt: Opt, from_env: u128) -> Result<u32, Failure> {
+/// A group by number, or by name from /etc/group; `opt` named it.
+fn group_id(group: &'static [u8], opt: Opt, refuse: Refuse) -> Result<u32, Failure> {
     if let Some(gid) = accounts::id(group) {
         return Ok(gid);
     }
@@ -275,18 +276,18 @@ fn group_id(group: &'static [u8], opt: Opt, from_env: u128) -> Result<u32, Failu
         found.is_some()
     })?;
     let why = b" names no group in /etc/group";
-    found.ok_or_else(|| not_found(opt, from_env, group, why))
+    found.ok_or_else(|| not_found(opt, refuse, group, why))
 }
 
 /// `id`, given by `opt`, was found in neither file: a number the kernel does not take (ids
 /// are 32 bits, and -1 is none), or a name missing from the file, as `missing` says.
 #[cold]
-fn not_found(opt: Opt, from_env: u128, id: &'static [u8], missing: &[u8]) -> Failure {
+fn not_found(opt: Opt, refuse: Refuse, id: &'static [u8], missing: &[u8]) -> Failure {
     let why = match id.iter().all(u8::is_ascii_digit) {
         true => b" is not a valid id",
         false => missing,
     };
-    opts::refuse_as_given(from_env, opt, why, id)
+    refuse(opt, why, id)
 }
 
 /// Whether this user namespace forbids setgroups (an unprivileged one-id map).

@@ -1,8 +1,9 @@
 //! `--rlimit NAME=SOFT[:HARD]`: resource limits of the command (not of boxinit), set in its
 //! process just before exec, with or without a container.
 
+use crate::config::Opt;
 use crate::config::Rlimits;
-use crate::opts::{self, Opt};
+use crate::container::Refuse;
 use crate::out::{self, Failure};
 use crate::{sys, values};
 use core::ffi::CStr;
@@ -48,9 +49,9 @@ impl Rlimits {
     /// Refuse now, before anything starts, what `apply` would be refused: a NOFILE above the
     /// kernel's fs.nr_open, or a hard limit above the one we have, which only CAP_SYS_RESOURCE
     /// in the host's user namespace raises (so never in a user namespace of the container's).
-    /// `from_env`: the options given by their variable, for the message.
+    /// `refuse` names the option in a refusal as it was given.
     #[inline(never)]
-    pub fn check(&self, from_env: u128, in_user_ns: bool) -> Result<(), Failure> {
+    pub fn check(&self, refuse: Refuse, in_user_ns: bool) -> Result<(), Failure> {
         let mut given = self.given;
         while given != 0 {
             let resource = given.trailing_zeros() as usize;
@@ -73,7 +74,7 @@ impl Rlimits {
             } else {
                 continue;
             };
-            return Err(refused(from_env, resource, hard, why, limit));
+            return Err(refused(refuse, resource, hard, why, limit));
         }
         Ok(())
     }
@@ -81,7 +82,7 @@ impl Rlimits {
 
 /// `--rlimit NAME=HARD<why>LIMIT)`, naming the option as it was given.
 #[cold]
-fn refused(from_env: u128, resource: usize, hard: u64, why: &[u8], limit: u64) -> Failure {
+fn refused(refuse: Refuse, resource: usize, hard: u64, why: &[u8], limit: u64) -> Failure {
     let mut digits = [[0; 20]; 2];
     let [hard_text, limit_text] = &mut digits;
     let hard_text: &[u8] = match hard {
@@ -92,7 +93,7 @@ fn refused(from_env: u128, resource: usize, hard: u64, why: &[u8], limit: u64) -
     let limit = out::decimal(limit, limit_text);
     let why = sys::keep(&[b" ", name, b"=", hard_text, why, limit, b")"]);
     let why = why.map_or(&b" is above what the kernel allows"[..], CStr::to_bytes);
-    opts::refuse_as_given(from_env, Opt::Rlimit, why, b"")
+    refuse(Opt::Rlimit, why, b"")
 }
 
 /// fs.nr_open, if it can be read.
