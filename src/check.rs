@@ -1,24 +1,38 @@
 //! What the options need of the system, looked at once they are parsed and before anything
 //! starts: a rootfs that is a directory we can read, descriptors to keep that are open,
-//! clocks that time offsets keep in range.
+//! clocks that time offsets keep in range, limits the kernel lets the command set. A refusal
+//! names the option as it was given.
 
 use crate::config::Config;
+use crate::fds;
 use crate::out::Failure;
-use crate::{container, fds, sys};
+#[cfg(feature = "launcher")]
+use crate::{config::Namespaces, config::Opt, container, opts, sys};
+#[cfg(feature = "launcher")]
 use core::ffi::CStr;
 
 pub fn check(config: &Config) -> Result<(), Failure> {
+    // (Without the launcher there is nothing of a container's: its options are refused.)
+    #[cfg(feature = "launcher")]
+    check_container(config)?;
+    fds::check_open(&config.keep_fds)
+}
+
+#[cfg(feature = "launcher")]
+#[inline(never)]
+fn check_container(config: &Config) -> Result<(), Failure> {
     if let Some(rootfs) = config.rootfs {
         container::check_rootfs_exists(rootfs)?;
         check_rootfs_readable(rootfs)?;
-        if config.fs.volatile || config.fs.chroot {
-            check_not_host_root(rootfs, config.fs.volatile)?;
-        }
+        check_not_host_root(config, rootfs)?;
     }
-    // (Without the launcher there are none: their options are refused.)
-    #[cfg(feature = "launcher")]
     check_time_offsets(config.time_offsets)?;
-    fds::check_open(&config.keep_fds)
+    let privileges = &config.privileges;
+    // The command sets its limits inside the user namespace it gets, if any.
+    let user_ns = Namespaces(config.namespaces.0 | config.joins.kinds().0);
+    let in_user_ns = user_ns.has(libc::CLONE_NEWUSER);
+    let refuse = |opt, why: &[u8], value| opts::refuse_as_given(config.from_env, opt, why, value);
+    privileges.rlimits.check(&refuse, in_user_ns)
 }
 
 /// The kernel keeps a clock of a time namespace between 0 and half of what it can count
@@ -56,6 +70,7 @@ fn check_offset(text: &'static [u8], clock: libc::clockid_t, name: &[u8]) -> Res
 
 /// A rootfs the caller cannot read would fail later, at the first mount in it, with a message
 /// that names that mount rather than the rootfs.
+#[cfg(feature = "launcher")]
 fn check_rootfs_readable(rootfs: &'static CStr) -> Result<(), Failure> {
     sys::Fd::open(rootfs, libc::O_RDONLY | libc::O_DIRECTORY)
         .map(drop)
@@ -65,13 +80,22 @@ fn check_rootfs_readable(rootfs: &'static CStr) -> Result<(), Failure> {
 /// --volatile lays a throwaway layer over the rootfs, and --chroot moves the rootfs onto `/`;
 /// with the host's own root (by any path to it) neither can be done, and the kernel's reason
 /// (a symbolic link loop) would not say why.
-fn check_not_host_root(rootfs: &'static CStr, volatile: bool) -> Result<(), Failure> {
+#[cfg(feature = "launcher")]
+#[inline(never)]
+fn check_not_host_root(config: &Config, rootfs: &'static CStr) -> Result<(), Failure> {
+    let opt = match (config.fs.volatile, config.fs.chroot) {
+        (true, _) => Opt::Volatile,
+        (_, true) => Opt::Chroot,
+        _ => return Ok(()),
+    };
     if sys::ids_of(rootfs).is_ok_and(|ids| sys::ids_of(c"/") == Ok(ids)) {
-        let what = match volatile {
-            true => c"--volatile needs a rootfs other than the host's root:",
-            false => c"--chroot needs a rootfs other than the host's root:",
-        };
-        return Err(Failure::plain(what, rootfs.to_bytes()));
+        let why = b" needs a rootfs other than the host's root";
+        return Err(opts::refuse_as_given(
+            config.from_env,
+            opt,
+            why,
+            rootfs.to_bytes(),
+        ));
     }
     Ok(())
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub id_maps: IdMapOptions,
     /// Who the command runs as, its capabilities and limits.
     pub privileges: PrivilegeOptions,
+    /// The options (bits of `Opt`) given by their variable: a later check names them so.
+    pub from_env: u128,
 }
 
 impl Config {
@@ -503,4 +505,104 @@ mod tests {
         assert_eq!(how.rewrite[libc::SIGTERM as usize], libc::SIGTERM as u8);
         assert_eq!(how.rewrite[64], 64);
     }
+}
+
+/// Every option, by what it sets (its names and where it applies are `opts`' table). A set
+/// of them is a `u128` of `1 << opt`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Opt {
+    // The supervisor's own options first, so that a build without the other jobs matches
+    // them in a short jump table (the numbers of the others are not matched there); then
+    // those that `invalid` has a message for, together, for the same reason.
+    Help,
+    Version,
+    License,
+    Hostname,
+    Subreaper,
+    Group,
+    /// tini's variable for `-g`: an option of its own, so that a refusal names it.
+    TiniGroup,
+    Verbose,
+    Debug,
+    WarnZombies,
+    SingleChild,
+    Setsid,
+    Pause,
+    WaitAll,
+    Setenv,
+    Unsetenv,
+    Clearenv,
+    KeepFd,
+    NewSession,
+    DieWithParent,
+    Chdir,
+    // ---- Fidelity to the replaced programs ---
+    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
+    TiniVerbosity,
+    /// catatonit's CATATONIT_DEBUG: set at all means debug.
+    CatatonitDebug,
+    // Those with a message of their own for a bad value (`invalid`)
+    ParentDeath,
+    ExpectExit,
+    Verbosity,
+    Rewrite,
+    Grace,
+    StopDelay,
+    ParentPid,
+    Memory,
+    MemorySwap,
+    Cpus,
+    CpuWeight,
+    Pids,
+    RootWait,
+    OnExit,
+    // Namespaces; the joins in the order of JOIN_KINDS
+    JoinUser,
+    JoinCgroup,
+    JoinIpc,
+    JoinUts,
+    JoinNet,
+    JoinPid,
+    JoinTime,
+    JoinMnt,
+    Boottime,
+    Monotonic,
+    // The launcher's
+    Rootfs,
+    Unshare,
+    // Resource limits
+    Cgroup,
+    // Boot mode
+    Boot,
+    SwitchRoot,
+    RootDevice,
+    RootFstype,
+    RootOptions,
+    Exec,
+    ExitDevice,
+    Modules,
+    // Filesystem
+    Bind,
+    RoBind,
+    Tmpfs,
+    ReadOnly,
+    Volatile,
+    Chroot,
+    Dev,
+    NoDev,
+    Sys,
+    Mqueue,
+    // Identity
+    User,
+    Groups,
+    Uid,
+    Gid,
+    MapUid,
+    MapGid,
+    MapUsers,
+    MapGroups,
+    CapAdd,
+    CapDrop,
+    AllowNewPrivs,
+    Rlimit,
 }

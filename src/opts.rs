@@ -9,7 +9,7 @@
 #[cfg(feature = "limits")]
 use crate::cgroups;
 use crate::config::{
-    Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions,
+    Action, BootSettings, ChildSignals, Config, EnvEdits, Filesystem, IdMapOptions, Opt,
 };
 use crate::config::{Host, Supervision, TimeOffsets, BOOT_GRACE_MS};
 use crate::config::{Joins, KeptFds, Limits, Namespaces, Personality, PrivilegeOptions};
@@ -73,142 +73,38 @@ impl Personality {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Opt {
-    // The supervisor's own options first, so that a build without the other jobs matches
-    // them in a short jump table (the numbers of the others are not matched there); then
-    // those that `invalid` has a message for, together, for the same reason.
-    Help,
-    Version,
-    License,
-    Hostname,
-    Subreaper,
-    Group,
-    /// tini's variable for `-g`: an option of its own, so that a refusal names it.
-    TiniGroup,
-    Verbose,
-    Debug,
-    WarnZombies,
-    SingleChild,
-    Setsid,
-    Pause,
-    WaitAll,
-    Setenv,
-    Unsetenv,
-    Clearenv,
-    KeepFd,
-    NewSession,
-    DieWithParent,
-    Chdir,
-    // ---- Fidelity to the replaced programs ---
-    /// tini's TINI_VERBOSITY: read as C's atoi reads it.
-    TiniVerbosity,
-    /// catatonit's CATATONIT_DEBUG: set at all means debug.
-    CatatonitDebug,
-    // Those with a message of their own for a bad value (`invalid`)
-    ParentDeath,
-    ExpectExit,
-    Verbosity,
-    Rewrite,
-    Grace,
-    StopDelay,
-    ParentPid,
-    Memory,
-    MemorySwap,
-    Cpus,
-    CpuWeight,
-    Pids,
-    RootWait,
-    OnExit,
-    // Namespaces; the joins in the order of JOIN_KINDS
-    JoinUser,
-    JoinCgroup,
-    JoinIpc,
-    JoinUts,
-    JoinNet,
-    JoinPid,
-    JoinTime,
-    JoinMnt,
-    Boottime,
-    Monotonic,
-    // The launcher's
-    Rootfs,
-    Unshare,
-    // Resource limits
-    Cgroup,
-    // Boot mode
-    Boot,
-    SwitchRoot,
-    RootDevice,
-    RootFstype,
-    RootOptions,
-    Exec,
-    ExitDevice,
-    Modules,
-    // Filesystem
-    Bind,
-    RoBind,
-    Tmpfs,
-    ReadOnly,
-    Volatile,
-    Chroot,
-    Dev,
-    NoDev,
-    Sys,
-    Mqueue,
-    // Identity
-    User,
-    Groups,
-    Uid,
-    Gid,
-    MapUid,
-    MapGid,
-    MapUsers,
-    MapGroups,
-    CapAdd,
-    CapDrop,
-    AllowNewPrivs,
-    Rlimit,
-}
-
-/// One way to give an option: a long name, a short letter, or an environment variable
-/// (empty or 0 when it has none), and the personalities that know it.
 /// One option. The table keeps one name per entry: the long option, whose variable, if any,
 /// is BOXINIT_ and its name in capitals with `_` for `-`; or, in an entry without a long
 /// option, the variable's own name. The names are in one string (`NAMES`), so an entry is
-/// 12 bytes, not the 24 of one with a `&str`.
+/// 8 bytes, not the 24 of one with a `&str`.
 #[derive(Clone, Copy)]
 struct Spec {
     opt: Opt,
     short: u8,
-    /// The personalities that know it (`B`, `T`, `D`, `C`), and `TAKES_VALUE`, `LONG` (its
-    /// `name` is the long option, not only the variable) and `ENV` (it has a variable): bits
-    /// of one byte, to keep an entry in 8 bytes.
+    /// The personalities that know it (`B`, `T`, `D`, `C`), and `LONG` (its `name` is the
+    /// long option, not only the variable), `ENV` (it has a variable) and `LIST`: bits of one
+    /// byte, to keep an entry in 8 bytes.
     who: u8,
     /// Where it can act (the modes of `Mode`, as bits) in the low five bits; in the high
     /// three, the job it belongs to, by number (`LAUNCHER`, `LIMITS`, `BOOT`, ...; 0 for
     /// the supervisor's own): a build without that job refuses it (see `BUILT`).
     place: u8,
-    name: Name,
+    /// What its value is (`Flag` for none), and so how it is read.
+    kind: Kind,
+    /// Where its name is in `NAMES`.
+    len: u8,
+    at: u16,
 }
 
 /// The bits of `Spec::who` beyond the personalities'.
-const TAKES_VALUE: u8 = 16;
 const LONG: u8 = 32;
 const ENV: u8 = 64;
 /// Its value is a comma-separated list, in every form (see `values::list`).
 const LIST: u8 = 128;
 
-/// Where an entry's name is in `NAMES`.
-#[derive(Clone, Copy)]
-struct Name {
-    at: u16,
-    len: u8,
-}
-
 impl Spec {
-    const fn takes_value(&self) -> bool {
-        self.who & TAKES_VALUE != 0
+    fn takes_value(&self) -> bool {
+        self.kind != Kind::Flag
     }
 
     const fn long(&self) -> bool {
@@ -232,10 +128,132 @@ impl Spec {
     }
 
     fn name(&self) -> &'static [u8] {
-        let at = self.name.at as usize;
-        &NAMES[at..at + self.name.len as usize]
+        let at = self.at as usize;
+        &NAMES[at..at + self.len as usize]
     }
 }
+
+/// What an option's value is, and so how it is read: each kind is read in one place
+/// (`Kind::read`), into a number for the option's store (`Parser::store`), and a bad one is
+/// refused saying what the kind wants (`Kind::want`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum Kind {
+    /// No value: the option acts by being given.
+    Flag,
+    /// Kept as given: a path, a name, a list read where it is used.
+    Text,
+    /// A signal, by name or number.
+    Signal,
+    /// 10, 10s, 500ms or 1m: milliseconds.
+    Duration,
+    /// Bytes, with k, m or g; at least 1.
+    Size,
+    /// Whole seconds, signed; kept as given.
+    Seconds,
+    /// Numbers in the range of `Kind::range`.
+    ExitCode,
+    Level,
+    Weight,
+    Pid,
+    /// CPUs, with up to 5 decimals: microseconds of CPU time a period.
+    Cpus,
+    /// SIGNAL:SIGNAL, as `from << 8 | to`.
+    Rewrite,
+    /// poweroff, reboot or halt: its place in that list.
+    OnExit,
+    /// `auto`, the one value.
+    Auto,
+    /// Read by its option's own step, which says what is wrong with it.
+    Own,
+}
+
+impl Kind {
+    /// The value `text` of this kind, as a number (0 for those kept as given), if it is one.
+    /// `personality`: tini and dumb-init read some values as C's library does.
+    #[inline(never)]
+    fn read(self, text: &[u8], personality: Personality) -> Option<u64> {
+        match self {
+            Kind::Signal => values::signal(text).map(|s| s as u64),
+            Kind::Duration => values::duration_ms(text),
+            #[cfg(feature = "limits")]
+            Kind::Size => values::size(text).filter(|&n| n > 0),
+            #[cfg(feature = "launcher")]
+            Kind::Seconds => values::signed(text).map(|_| 0),
+            Kind::ExitCode if personality == Personality::Tini => {
+                // tini reads it with strtol and wants all of it used: "" is 0, " 3" is 3.
+                let (n, used) = values::strtol(text);
+                u64::try_from(n)
+                    .ok()
+                    .filter(|&n| used == text.len() && n <= 255)
+            }
+            Kind::ExitCode | Kind::Level | Kind::Weight | Kind::Pid => {
+                let (least, most) = self.range();
+                values::number(text).filter(|n| (least..=most).contains(n))
+            }
+            #[cfg(feature = "limits")]
+            Kind::Cpus => {
+                values::fixed_point(text, 5).filter(|q| (1000..=MAX_QUOTA_US).contains(q))
+            }
+            Kind::Rewrite => {
+                let rewrite = match personality {
+                    Personality::DumbInit => dumb_init_rewrite(text),
+                    _ => parse_rewrite(text),
+                };
+                rewrite.map(|(from, to)| (from as u64) << 8 | to as u64)
+            }
+            #[cfg(feature = "boot")]
+            Kind::OnExit => values::split(ON_EXIT, b' ')
+                .position(|w| w == text)
+                .map(|i| i as u64),
+            #[cfg(feature = "launcher")]
+            Kind::Auto => (text == b"auto").then_some(1),
+            // Those read by their own steps, and those of a job left out of the build (whose
+            // options are refused before they are read).
+            _ => Some(0),
+        }
+    }
+
+    /// The least and the most of a number's kind.
+    fn range(self) -> (u64, u64) {
+        match self {
+            Kind::ExitCode => (0, 255),
+            // The levels are 0 to 3 (`out`): a higher one says no more.
+            Kind::Level => (0, out::DEBUG as u64),
+            Kind::Weight => (1, 10_000),
+            _ => (1, PID_MAX_LIMIT),
+        }
+    }
+
+    /// What a value of this kind must be, for the message that refuses `text`.
+    fn want(self, text: &[u8], personality: Personality) -> &'static [u8] {
+        // (dumb-init takes them, and passes them on as it does any number.)
+        if self == Kind::Rewrite && personality != Personality::DumbInit && uncatchable(text) {
+            return b" (KILL and STOP cannot be caught, so cannot be rewritten)";
+        }
+        values::split(WANTS, b'|').nth(self as usize).unwrap_or(b"")
+    }
+}
+
+/// What each kind wants, in the order of `Kind`, in one string (a table of slices would be
+/// 16 bytes a kind more).
+const WANTS: &[u8] = b"|| \
+    (want a signal: TERM or 15)| \
+    (want 10, 10s, 500ms or 1m)| \
+    (want bytes with k, m or g: 64m)| \
+    (want seconds)| \
+    (want 0-255)| \
+    (want 0-3)| \
+    (want 1-10000)| \
+    (want 1 to 4194304)| \
+    (want 0.01 to 175921860, at most 5 decimals)| \
+    (want SIGNAL:SIGNAL, 0 to drop)| \
+    (want poweroff, reboot or halt)| \
+    (want auto)|";
+
+/// `--on-exit`'s words, in the order of `OnExit`.
+#[cfg(feature = "boot")]
+const ON_EXIT: &[u8] = b"poweroff reboot halt";
 
 /// An entry as the table is written, its name as text: `SPECS` and `NAMES` are made of these
 /// as the program is compiled, and the text is not kept.
@@ -371,7 +389,10 @@ const fn spec(opt: Opt, long: &'static str, short: u8, env: &'static str, who: u
             short,
             who: who | if has_long { LONG } else { 0 } | if env.is_empty() { 0 } else { ENV },
             place: ANYWHERE,
-            name: Name { at: 0, len: 0 }, // (where, once in NAMES: `pack`)
+            kind: Kind::Flag,
+            // (Where, once in NAMES: `pack`.)
+            len: 0,
+            at: 0,
         },
         name: if has_long { long } else { env },
     }
@@ -474,7 +495,7 @@ fn in_this_build(spec: &'static Spec, given: Given) -> Result<(), Failure> {
         STOP_DELAY => b" is not in this build (built without the stop delay)",
         _ => b" is not in this build (built without the launcher)",
     };
-    Err(refuse_option(spec, given, why, b""))
+    Err(refuse_option(b"", spec, given, why, b""))
 }
 
 /// How an option was given: a message names it so.
@@ -485,46 +506,51 @@ enum Given {
     Env,
 }
 
-/// A usage error that names `spec` as it was given, says `why`, and shows `value` (if any).
+/// A usage error that names `spec` as it was given (after `before`), says `why`, and shows
+/// `value` (if any).
 #[inline(never)]
-fn refuse_option(spec: &'static Spec, given: Given, why: &[u8], value: &'static [u8]) -> Failure {
+fn refuse_option(
+    before: &[u8],
+    spec: &'static Spec,
+    given: Given,
+    why: &[u8],
+    value: &'static [u8],
+) -> Failure {
     let mut buf = [0; ENV_NAME_MAX];
     let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
-    let what = crate::sys::keep(&[spelling(spec, given, &mut buf), why, colon]);
+    let [dashes, name] = spelling(spec, given, &mut buf);
+    let what = crate::sys::keep(&[before, dashes, name, why, colon]);
     Failure::plain(what.unwrap_or(c"an option is refused"), value)
 }
 
-/// `failure` (of `spec`, given by its short form), naming it so: `invalid`'s messages, the
-/// only ones of a bad value, say `invalid --long`.
-#[inline(never)]
-fn respelt(failure: Failure, spec: &'static Spec) -> Failure {
-    let what = failure.what();
-    let rest = what.get(b"invalid --".len() + spec.name().len()..);
-    match rest.filter(|_| what.as_ptr() == invalid(spec.opt).to_bytes().as_ptr()) {
-        Some(rest) => match crate::sys::keep(&[b"invalid -", &[spec.short], rest]) {
-            Some(what) => failure.saying(what),
-            None => failure,
-        },
-        None => failure,
+/// A refusal of `opt` by a check after parsing (`check`, the container's identity), naming
+/// it as it was given: its variable when `from_env` (`Config::from_env`) says so, else
+/// `--long` (none of those checked has a short form).
+pub fn refuse_as_given(from_env: u128, opt: Opt, why: &[u8], value: &'static [u8]) -> Failure {
+    let given = match from_env & opt_bit(opt) {
+        0 => Given::Long,
+        _ => Given::Env,
+    };
+    match SPECS.iter().find(|s| s.opt == opt) {
+        Some(spec) => refuse_option(b"", spec, given, why, value),
+        None => Failure::plain(c"an option is refused", value),
     }
 }
 
-/// How `spec` was given: `--long`, `-s`, or its variable; built in `buf`.
-fn spelling<'a>(spec: &'static Spec, given: Given, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8] {
+/// How `spec` was given, as its dashes and its name: `--long`, `-s`, or its variable (built
+/// in `buf`, without dashes).
+fn spelling<'a>(
+    spec: &'static Spec,
+    given: Given,
+    buf: &'a mut [u8; ENV_NAME_MAX],
+) -> [&'a [u8]; 2] {
     if given == Given::Env {
-        return env_name(spec, buf);
+        return [b"", env_name(spec, buf)];
     }
-    let long = spec.long() && (given == Given::Long || spec.short == 0);
-    let name: &[u8] = if long {
-        spec.name()
-    } else {
-        core::slice::from_ref(&spec.short)
-    };
-    let dashes = if long { 2 } else { 1 };
-    let len = (dashes + name.len()).min(ENV_NAME_MAX);
-    buf[..dashes].fill(b'-');
-    buf[dashes..len].copy_from_slice(&name[..len - dashes]);
-    &buf[..len]
+    match spec.long() && (given == Given::Long || spec.short == 0) {
+        true => [b"--", spec.name()],
+        false => [b"-", core::slice::from_ref(&spec.short)],
+    }
 }
 
 /// The environment variable of `spec` (when it has one), built in `buf`.
@@ -540,12 +566,10 @@ fn env_name<'a>(spec: &'static Spec, buf: &'a mut [u8; ENV_NAME_MAX]) -> &'a [u8
     &buf[..8 + name.len()]
 }
 
-const fn with_value(r: Row) -> Row {
+/// `r`, which takes a value of `kind`.
+const fn valued(kind: Kind, r: Row) -> Row {
     Row {
-        spec: Spec {
-            who: r.spec.who | TAKES_VALUE,
-            ..r.spec
-        },
+        spec: Spec { kind, ..r.spec },
         ..r
     }
 }
@@ -568,68 +592,68 @@ const ROWS: &[Row] = &[
     spec(Opt::Version, "", b'V', "", B | D | C),
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
-    job(LAUNCHER_OR_BOOT, with_value(spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
-    job(LAUNCHER, list(with_value(spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Text, spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
+    job(LAUNCHER_OR_BOOT, valued(Kind::Text, spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
+    job(LAUNCHER, list(valued(Kind::Own, spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
-    only(pausing(NOT_BOOTING), with_value(spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
+    only(pausing(NOT_BOOTING), valued(Kind::Signal, spec(Opt::ParentDeath, "parent-death-signal", b'p', "BOXINIT_PARENT_DEATH_SIGNAL", B | T))),
     only(SUPERVISING, spec(Opt::Group, "process-group", b'g', "BOXINIT_PROCESS_GROUP", ALL & !D)),
     only(SUPERVISING, spec(Opt::TiniGroup, "", 0, "TINI_KILL_PROCESS_GROUP", B | T)),
-    only(SUPERVISING, with_value(spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
+    only(SUPERVISING, valued(Kind::ExitCode, spec(Opt::ExpectExit, "expect-exit", b'e', "", B | T))),
     spec(Opt::Verbose, "verbose", b'v', "", B | T | D),
-    with_value(spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
-    with_value(spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
-    with_value(spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
+    valued(Kind::Level, spec(Opt::Verbosity, "", 0, "BOXINIT_VERBOSITY", ALL)),
+    valued(Kind::Own, spec(Opt::TiniVerbosity, "", 0, "TINI_VERBOSITY", B | T)),
+    valued(Kind::Own, spec(Opt::Debug, "", 0, "DUMB_INIT_DEBUG", B | D)),
     only(pausing(SUPERVISING), spec(Opt::WarnZombies, "warn-zombies", b'w', "", B | T)),
     only(NOT_BOOTING, spec(Opt::SingleChild, "single-child", b'c', "", B | D)),
-    only(NOT_BOOTING, with_value(spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
-    only(SUPERVISING, with_value(spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
+    only(NOT_BOOTING, valued(Kind::Own, spec(Opt::Setsid, "", 0, "DUMB_INIT_SETSID", B | D))),
+    only(SUPERVISING, valued(Kind::Rewrite, spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
     only(pausing(NOT_BOOTING), spec(Opt::Pause, "pause", b'P', "", B | C)),
-    only(SUPERVISING, with_value(spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
-    job(STOP_DELAY, only(NOT_BOOTING, with_value(spec(Opt::StopDelay, "stop-delay", 0, "BOXINIT_STOP_DELAY", ALL)))),
+    only(SUPERVISING, valued(Kind::Duration, spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
+    job(STOP_DELAY, only(NOT_BOOTING, valued(Kind::Duration, spec(Opt::StopDelay, "stop-delay", 0, "BOXINIT_STOP_DELAY", ALL)))),
     only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)))),
-    job(LIMITS, only(SUPERVISING, with_value(spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Size, spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Size, spec(Opt::MemorySwap, "memory-swap", 0, "BOXINIT_MEMORY_SWAP", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Cpus, spec(Opt::Cpus, "cpus", 0, "BOXINIT_CPUS", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Weight, spec(Opt::CpuWeight, "cpu-weight", 0, "BOXINIT_CPU_WEIGHT", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Pid, spec(Opt::Pids, "pids", 0, "BOXINIT_PIDS", B)))),
+    job(LIMITS, only(SUPERVISING, valued(Kind::Own, spec(Opt::Cgroup, "cgroup", 0, "BOXINIT_CGROUP", B)))),
     // Boot mode (the kernel passes unknown KEY=VALUE words of its command line as environment)
     job(BOOT, spec(Opt::Boot, "boot", 0, "BOXINIT_BOOT", B)),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "root-device", 0, "", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::SwitchRoot, "switch-root", 0, "BOXINIT_SWITCH_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootDevice, "root-device", 0, "", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootDevice, "", 0, "BOXINIT_ROOT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootFstype, "root-fstype", 0, "BOXINIT_ROOT_FSTYPE", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Text, spec(Opt::RootOptions, "root-options", 0, "BOXINIT_ROOT_OPTIONS", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::Duration, spec(Opt::RootWait, "root-wait", 0, "BOXINIT_ROOT_WAIT", B)))),
     job(BOOT, only(BOOT_ONLY, spec(Opt::Exec, "exec", 0, "BOXINIT_EXEC", B))),
-    job(BOOT, only(BOOT_ONLY, with_value(spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
+    job(BOOT, only(BOOT_ONLY, valued(Kind::OnExit, spec(Opt::OnExit, "on-exit", 0, "BOXINIT_ON_EXIT", B)))),
     job(BOOT, only(BOOT_ONLY, spec(Opt::ExitDevice, "exit-device", 0, "BOXINIT_EXIT_DEVICE", B))),
-    job(BOOT, only(BOOT_ONLY, list(with_value(spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))))),
+    job(BOOT, only(BOOT_ONLY, list(valued(Kind::Text, spec(Opt::Modules, "modules", 0, "BOXINIT_MODULES", B))))),
     // Namespaces and the process
-    job(LAUNCHER, with_value(spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
-    job(LAUNCHER, with_value(spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
-    only(WITH_COMMAND, with_value(spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL))),
-    only(WITH_COMMAND, with_value(spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinUser, "join-user", 0, "BOXINIT_JOIN_USER", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinCgroup, "join-cgroup", 0, "BOXINIT_JOIN_CGROUP", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinIpc, "join-ipc", 0, "BOXINIT_JOIN_IPC", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinUts, "join-uts", 0, "BOXINIT_JOIN_UTS", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinNet, "join-net", 0, "BOXINIT_JOIN_NET", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinPid, "join-pid", 0, "BOXINIT_JOIN_PID", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinTime, "join-time", 0, "BOXINIT_JOIN_TIME", ALL))),
+    job(LAUNCHER, valued(Kind::Text, spec(Opt::JoinMnt, "join-mnt", 0, "BOXINIT_JOIN_MNT", ALL))),
+    job(LAUNCHER, valued(Kind::Seconds, spec(Opt::Boottime, "boottime", 0, "BOXINIT_BOOTTIME", ALL))),
+    job(LAUNCHER, valued(Kind::Seconds, spec(Opt::Monotonic, "monotonic", 0, "BOXINIT_MONOTONIC", ALL))),
+    only(WITH_COMMAND, valued(Kind::Own, spec(Opt::Setenv, "setenv", 0, "BOXINIT_SETENV", ALL))),
+    only(WITH_COMMAND, valued(Kind::Own, spec(Opt::Unsetenv, "unsetenv", 0, "BOXINIT_UNSETENV", ALL))),
     only(WITH_COMMAND, spec(Opt::Clearenv, "clearenv", 0, "BOXINIT_CLEARENV", ALL)),
-    only(WITH_COMMAND, list(with_value(spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)))),
+    only(WITH_COMMAND, list(valued(Kind::Own, spec(Opt::KeepFd, "keep-fd", 0, "BOXINIT_KEEP_FD", ALL)))),
     only(SUPERVISING, spec(Opt::NewSession, "new-session", 0, "BOXINIT_NEW_SESSION", ALL)),
     only(pausing(NOT_BOOTING), spec(Opt::DieWithParent, "die-with-parent", 0, "BOXINIT_DIE_WITH_PARENT", ALL)),
-    only(pausing(NOT_BOOTING), with_value(spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
+    only(pausing(NOT_BOOTING), valued(Kind::Pid, spec(Opt::ParentPid, "parent-pid", 0, "BOXINIT_PARENT_PID", ALL))),
     // Filesystem
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
-    job(LAUNCHER, only(pausing(MOUNTING), with_value(spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Own, spec(Opt::Bind, "bind", 0, "BOXINIT_BIND", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Own, spec(Opt::RoBind, "ro-bind", 0, "BOXINIT_RO_BIND", ALL)))),
+    job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Own, spec(Opt::Tmpfs, "tmpfs", 0, "BOXINIT_TMPFS", ALL)))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::ReadOnly, "ro", 0, "BOXINIT_RO", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Volatile, "volatile", 0, "BOXINIT_VOLATILE", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Chroot, "chroot", 0, "BOXINIT_CHROOT", ALL))),
@@ -637,24 +661,24 @@ const ROWS: &[Row] = &[
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::NoDev, "no-dev", 0, "BOXINIT_NO_DEV", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Sys, "sys", 0, "BOXINIT_SYS", ALL))),
     job(LAUNCHER, only(pausing(MOUNTING), spec(Opt::Mqueue, "mqueue", 0, "BOXINIT_MQUEUE", ALL))),
-    with_value(spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
+    valued(Kind::Text, spec(Opt::Chdir, "chdir", 0, "BOXINIT_CHDIR", ALL)),
     // ---- Fidelity to the replaced programs ---
-    with_value(spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
+    valued(Kind::Own, spec(Opt::CatatonitDebug, "", 0, "CATATONIT_DEBUG", C)),
     // Identity: user namespaces and id maps, users and groups, capabilities, limits.
     // Repeatable ones take comma-separated lists too (the only way from the environment).
-    job(LAUNCHER, only(SUPERVISING, with_value(spec(Opt::User, "user", 0, "BOXINIT_USER", B)))),
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))))),
-    job(LAUNCHER, with_value(spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
-    job(LAUNCHER, with_value(spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
-    job(LAUNCHER, list(with_value(spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)))),
-    job(LAUNCHER, list(with_value(spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)))),
-    job(LAUNCHER, with_value(spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
-    job(LAUNCHER, with_value(spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
+    job(LAUNCHER, only(SUPERVISING, valued(Kind::Own, spec(Opt::User, "user", 0, "BOXINIT_USER", B)))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Text, spec(Opt::Groups, "groups", 0, "BOXINIT_GROUPS", B))))),
+    job(LAUNCHER, valued(Kind::Own, spec(Opt::Uid, "uid", 0, "BOXINIT_UID", B))),
+    job(LAUNCHER, valued(Kind::Own, spec(Opt::Gid, "gid", 0, "BOXINIT_GID", B))),
+    job(LAUNCHER, list(valued(Kind::Own, spec(Opt::MapUid, "map-uid", 0, "BOXINIT_MAP_UID", B)))),
+    job(LAUNCHER, list(valued(Kind::Own, spec(Opt::MapGid, "map-gid", 0, "BOXINIT_MAP_GID", B)))),
+    job(LAUNCHER, valued(Kind::Auto, spec(Opt::MapUsers, "map-users", 0, "BOXINIT_MAP_USERS", B))),
+    job(LAUNCHER, valued(Kind::Auto, spec(Opt::MapGroups, "map-groups", 0, "BOXINIT_MAP_GROUPS", B))),
     // From the environment, drops come first, so that an add survives a drop of all.
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))))),
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Own, spec(Opt::CapDrop, "cap-drop", 0, "BOXINIT_CAP_DROP", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Own, spec(Opt::CapAdd, "cap-add", 0, "BOXINIT_CAP_ADD", B))))),
     job(LAUNCHER, only(CONTAINER_ONLY, spec(Opt::AllowNewPrivs, "allow-new-privs", 0, "BOXINIT_ALLOW_NEW_PRIVS", B))),
-    job(LAUNCHER, only(SUPERVISING, list(with_value(spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))))),
+    job(LAUNCHER, only(SUPERVISING, list(valued(Kind::Own, spec(Opt::Rlimit, "rlimit", 0, "BOXINIT_RLIMIT", B))))),
 ];
 
 /// The table, each entry's name in `NAMES`.
@@ -687,10 +711,8 @@ const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
              (`check_mode` counts on it)"
         );
         specs[i] = Spec {
-            name: Name {
-                at: at as u16,
-                len: name.len() as u8,
-            },
+            at: at as u16,
+            len: name.len() as u8,
             ..ROWS[i].spec
         };
         let mut j = 0;
@@ -721,7 +743,7 @@ fn read(
     let first_operand = parser.parse_args(args);
     // Help, version and license answer whatever else the command line or the environment
     // holds: someone asking for help may well have got the rest wrong.
-    if parser.action != Action::Run {
+    if parser.config.action != Action::Run {
         return Ok(parser.answer());
     }
     if let Some(failure) = parser.error.take() {
@@ -787,89 +809,91 @@ const ENV_PREFIXES: &[u8] = b"BOXINIT_ TINI_ DUMB_INIT_ CATATONIT_";
 /// rather than some of each running in an order neither says.
 #[inline(never)]
 fn setting(opt: Opt) -> u128 {
-    let opt = match opt {
-        Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
-        Opt::Setsid => Opt::SingleChild,
-        Opt::TiniGroup => Opt::Group,
-        Opt::CapDrop => Opt::CapAdd,
-        Opt::Unsetenv => Opt::Setenv,
-        Opt::RoBind | Opt::Tmpfs => Opt::Bind,
-        other => other,
-    };
-    opt_bit(opt)
+    opt_bit(SETTINGS[opt as usize])
 }
 
+/// `setting`'s table: the option whose bit each option's setting is, by `Opt`. (Rlimit is the
+/// last of `Opt`: an option of the table after it would not compile, its index out of bounds.)
+static SETTINGS: [Opt; Opt::Rlimit as usize + 1] = {
+    let mut settings = [Opt::Help; Opt::Rlimit as usize + 1];
+    let mut i = 0;
+    while i < ROWS.len() {
+        let opt = ROWS[i].spec.opt;
+        settings[opt as usize] = match opt {
+            Opt::Verbosity | Opt::Debug | Opt::TiniVerbosity | Opt::CatatonitDebug => Opt::Verbose,
+            Opt::Setsid => Opt::SingleChild,
+            Opt::TiniGroup => Opt::Group,
+            Opt::CapDrop => Opt::CapAdd,
+            Opt::Unsetenv => Opt::Setenv,
+            Opt::RoBind | Opt::Tmpfs => Opt::Bind,
+            other => other,
+        };
+        i += 1;
+    }
+    settings
+};
+
 struct Parser {
-    personality: Personality,
+    /// What the options said, filled in as they are read; its command and namespaces once
+    /// they are all read (`finish`).
+    config: Config,
     host: Host,
     /// The settings the command line gave (bits from `setting`).
     given: u128,
-    /// Every option given (bits from `Opt`), and those of them that came from the
-    /// environment: each must act where it is, or the run is refused.
+    /// Every option given (bits from `Opt`; those from the environment are the config's
+    /// `from_env`): each must act where it is, or the run is refused.
     used: u128,
-    used_from_env: u128,
     /// Those the command line gave by their short form (`-r`, not `--rewrite`).
     used_short: u128,
-    action: Action,
-    rootfs: Option<&'static CStr>,
-    hostname: Option<&'static CStr>,
+    /// The namespaces --unshare asked for, if it was given.
     #[cfg_attr(not(feature = "launcher"), allow(dead_code))]
-    namespaces: Option<Namespaces>,
-    fs: Filesystem,
-    parent_death_signal: Option<Signal>,
-    pause: bool,
-    verbosity: u8,
+    unshare: Option<Namespaces>,
     setsid: bool,
-    supervision: Supervision,
-    limits: Limits,
-    boot: BootSettings,
-    // Namespaces and the process
-    joins: Joins,
-    time_offsets: TimeOffsets,
-    env: EnvEdits,
-    keep_fds: KeptFds,
-    new_session: bool,
-    die_with_parent: bool,
-    parent_pid: Option<Pid>,
     /// The first thing wrong on the command line, reported unless help is asked for.
     error: Option<Failure>,
-    id_maps: IdMapOptions,
-    privileges: PrivilegeOptions,
 }
 
 impl Parser {
     fn new(personality: Personality, host: Host) -> Parser {
         Parser {
-            personality,
+            config: Config {
+                personality,
+                action: Action::Run,
+                command: Strings::EMPTY,
+                rootfs: None,
+                hostname: None,
+                namespaces: Namespaces::NONE,
+                fs: Filesystem::default(),
+                parent_death_signal: None,
+                verbosity: out::WARN,
+                pause: personality == Personality::Pause,
+                supervision: Supervision::default(),
+                limits: Limits::default(),
+                boot: BootSettings::default(),
+                joins: Joins::default(),
+                time_offsets: TimeOffsets::default(),
+                env: EnvEdits::default(),
+                keep_fds: KeptFds::default(),
+                new_session: false,
+                die_with_parent: false,
+                parent_pid: None,
+                child_signals: match personality {
+                    Personality::DumbInit => ChildSignals::Clean,
+                    _ => ChildSignals::Inherited,
+                },
+                id_maps: IdMapOptions::default(),
+                privileges: PrivilegeOptions::default(),
+                from_env: 0,
+            },
             host,
             given: 0,
             used: 0,
-            used_from_env: 0,
             used_short: 0,
-            action: Action::Run,
-            rootfs: None,
-            hostname: None,
-            namespaces: None,
-            fs: Filesystem::default(),
-            parent_death_signal: None,
-            pause: personality == Personality::Pause,
-            verbosity: out::WARN,
+            unshare: None,
             // dumb-init's default: the command leads its own session and gets every signal
             // as a group; the others signal the command alone.
             setsid: personality == Personality::DumbInit,
-            supervision: Supervision::default(),
-            limits: Limits::default(),
-            boot: BootSettings::default(),
-            joins: Joins::default(),
-            time_offsets: TimeOffsets::default(),
-            env: EnvEdits::default(),
-            keep_fds: KeptFds::default(),
-            new_session: false,
-            die_with_parent: false,
-            parent_pid: None,
             error: None,
-            id_maps: IdMapOptions::default(),
-            privileges: PrivilegeOptions::default(),
         }
     }
 
@@ -900,40 +924,30 @@ impl Parser {
                     None => (long, None),
                 };
                 let spec = self.find_long(name);
-                let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
-                let value = match (spec.takes_value(), inline) {
-                    (true, Some(v)) => Some(v),
-                    (true, None) => Some(next_value(args, i, arg)?),
-                    (false, Some(_)) => return Err(Failure::plain(c"takes no value:", bytes)),
-                    (false, None) => None,
-                };
-                self.apply_arg(spec, value, Given::Long)?;
+                self.apply_arg(spec, (arg, inline, Given::Long), args, i)?;
             } else if bytes.len() > 2 && bytes[0] == b'-' && self.is_long_name(&bytes[1..]) {
                 // `-rootfs` would read as `-r ootfs`: surely one dash short.
                 return Err(Failure::plain(
                     c"unknown option (long options take two dashes):",
                     bytes,
                 ));
-            } else if self.personality == Personality::Pause && matches!(bytes, b"-v" | b"-V") {
+            } else if self.config.personality == Personality::Pause
+                && matches!(bytes, b"-v" | b"-V")
+            {
                 // pause's one flag (either case), none of the table's.
-                self.action = Action::Version;
+                self.config.action = Action::Version;
             } else if bytes.len() > 1 && bytes[0] == b'-' {
                 // A cluster of short options, as getopt reads them: -vvv, -e143, -e 143.
                 let mut j = 1;
                 while j < bytes.len() {
                     let letter = bytes[j];
                     let spec = self.find(|s| s.short == letter);
-                    let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
                     j += 1;
-                    let value = if !spec.takes_value() {
-                        None
-                    } else if j < bytes.len() {
-                        Some(after(arg, j))
-                    } else {
-                        Some(next_value(args, i, arg)?)
-                    };
-                    self.apply_arg(spec, value, Given::Short)?;
-                    if spec.takes_value() {
+                    // The rest of the word is the value of one that takes one: -e143.
+                    let takes_value = spec.is_some_and(Spec::takes_value);
+                    let inline = (takes_value && j < bytes.len()).then(|| after(arg, j));
+                    self.apply_arg(spec, (arg, inline, Given::Short), args, i)?;
+                    if takes_value {
                         break;
                     }
                 }
@@ -956,46 +970,49 @@ impl Parser {
     }
 
     fn find(&self, matches: impl Fn(&Spec) -> bool) -> Option<&'static Spec> {
-        let me = self.personality.bit();
+        let me = self.config.personality.bit();
         SPECS.iter().find(|s| s.who & me != 0 && matches(s))
     }
 
     /// A variable from the environment. boxinit's own (BOXINIT_*) are checked, and a bad
     /// value is an error naming the variable; those of the replaced programs are read by
-    /// that program's rules (see `apply`), and tini's flags are set by being there at all.
+    /// that program's rules (see `store`), and tini's flags are set by being there at all.
     #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn apply_env(&mut self, spec: &'static Spec, value: &'static CStr) -> Result<(), Failure> {
         let text = value.to_bytes();
-        let mut buf = [0; ENV_NAME_MAX];
-        let name = env_name(spec, &mut buf);
-        let bad = || Failure::variable(name, text);
+        let bad = || refuse_option(b"invalid value for ", spec, Given::Env, b"", text);
         in_this_build(spec, Given::Env)?;
-        let ours = name.starts_with(b"BOXINIT_");
+        // (A long option's variable is BOXINIT_ and its name.)
+        let ours = spec.long() || spec.name().starts_with(b"BOXINIT_");
         // A flag's variable that says no asks for nothing: as if it were not there, it acts
         // (and so is refused) nowhere.
         if ours && !spec.takes_value() && !values::boolean(text).ok_or_else(bad)? {
             return Ok(());
         }
         self.used |= opt_bit(spec.opt);
-        self.used_from_env |= opt_bit(spec.opt);
-        if !ours {
-            let value = spec.takes_value().then_some(value);
-            return self.apply(spec, value).map_err(|_| bad());
+        self.config.from_env |= opt_bit(spec.opt);
+        if ours && spec.takes_value() && text.is_empty() {
+            return Err(refuse_option(b"", spec, Given::Env, b" is empty", b""));
         }
-        if spec.takes_value() && text.is_empty() {
-            Err(refuse_option(spec, Given::Env, b" is empty", b""))
-        } else {
-            let value = spec.takes_value().then_some(value);
-            self.apply(spec, value).map_err(|_| bad())
-        }
+        self.apply(spec, value, Given::Env).map_err(|_| bad())
     }
 
+    /// Option `spec` of the command line (None: not one we know), given in `arg` as `given`,
+    /// with its value `inline` in the same word or in the next argument, `args[*i]`.
     fn apply_arg(
         &mut self,
-        spec: &'static Spec,
-        value: Option<&'static CStr>,
-        given: Given,
+        spec: Option<&'static Spec>,
+        (arg, inline, given): (&'static CStr, Option<&'static CStr>, Given),
+        args: Strings,
+        i: &mut usize,
     ) -> Result<(), Failure> {
+        let spec = spec.ok_or(Failure::plain(c"unknown option", arg.to_bytes()))?;
+        let value = match (spec.takes_value(), inline) {
+            (true, Some(value)) => value,
+            (true, None) => next_value(args, i, arg)?,
+            (false, Some(_)) => return Err(Failure::plain(c"takes no value:", arg.to_bytes())),
+            (false, None) => c"",
+        };
         in_this_build(spec, given)?;
         self.given |= setting(spec.opt);
         let bit = opt_bit(spec.opt);
@@ -1006,149 +1023,134 @@ impl Parser {
         };
         // tini reads an empty -e as 0; for every other option an empty value would be taken
         // as not given at all.
-        if value.is_some_and(CStr::is_empty) && spec.opt != Opt::ExpectExit {
-            return Err(refuse_option(spec, given, b" is empty", b""));
+        if spec.takes_value() && value.is_empty() && spec.opt != Opt::ExpectExit {
+            return Err(refuse_option(b"", spec, given, b" is empty", b""));
         }
-        // The messages of bad values name an option by its long form.
-        self.apply(spec, value).map_err(|failure| match given {
-            Given::Short => respelt(failure, spec),
-            _ => failure,
-        })
+        self.apply(spec, value, given)
     }
 
-    /// Each job's options are its own function's, compiled only into a build that has the
-    /// job; a build without it has refused them already (`in_this_build`).
-    fn apply(&mut self, spec: &'static Spec, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
+    /// Read `value` (empty for a flag) by `spec`'s kind, then store it: a bad one is refused
+    /// naming the option as it was `given`.
+    fn apply(
+        &mut self,
+        spec: &'static Spec,
+        value: &'static CStr,
+        given: Given,
+    ) -> Result<(), Failure> {
+        let text = value.to_bytes();
         if spec.list() && values::has_empty_item(text) {
-            return Err(refuse_option(
-                spec,
-                Given::Long,
-                b" has an empty item",
-                text,
-            ));
+            return Err(refuse_option(b"", spec, given, b" has an empty item", text));
         }
-        match spec.job() {
-            #[cfg(feature = "launcher")]
-            LAUNCHER => self.apply_launcher(spec.opt, value),
-            #[cfg(feature = "limits")]
-            LIMITS => self.apply_limit(spec.opt, value),
-            #[cfg(feature = "boot")]
-            BOOT => self.apply_boot(spec.opt, value),
-            _ => self.apply_supervisor(spec.opt, value),
+        match spec.kind.read(text, self.config.personality) {
+            Some(n) => self.store(spec, value, n, given),
+            None => {
+                let want = spec.kind.want(text, self.config.personality);
+                Err(refuse_option(b"invalid ", spec, given, want, text))
+            }
         }
     }
 
-    /// The supervisor's options (and --hostname, a container's or a boot's).
-    fn apply_supervisor(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
-        let how = &mut self.supervision;
-        match opt {
-            Opt::Help => self.action = Action::Help,
-            Opt::Version => self.action = Action::Version,
-            Opt::License => self.action = Action::License,
+    /// Store option `spec`'s value: `n` as its kind read it, or `value` itself (a flag's is
+    /// empty). The options of a job left out of the build are refused before they get here.
+    fn store(
+        &mut self,
+        spec: &'static Spec,
+        value: &'static CStr,
+        n: u64,
+        given: Given,
+    ) -> Result<(), Failure> {
+        let text = value.to_bytes();
+        let how = &mut self.config.supervision;
+        match spec.opt {
+            Opt::Help => self.config.action = Action::Help,
+            Opt::Version => self.config.action = Action::Version,
+            Opt::License => self.config.action = Action::License,
             // boxinit always becomes a subreaper when it is not PID 1: accepted for tini.
             Opt::Subreaper => {}
-            Opt::ParentDeath => {
-                self.parent_death_signal = Some(values::signal(text).ok_or_else(bad)?)
-            }
+            Opt::ParentDeath => self.config.parent_death_signal = Some(n as Signal),
             Opt::Group | Opt::TiniGroup => how.group = true,
-            Opt::ExpectExit => {
-                let code = if self.personality == Personality::Tini {
-                    // tini reads it with strtol and wants all of it used: "" is 0, " 3" is 3.
-                    let (n, used) = values::strtol(text);
-                    u64::try_from(n).ok().filter(|_| used == text.len())
-                } else {
-                    values::number(text)
-                };
-                let code = code.filter(|&c| c <= 255).ok_or_else(bad)?;
-                how.exit_zero.insert(code as u8);
-            }
-            Opt::Verbose => self.verbosity = self.verbosity.saturating_add(1),
-            // The levels are 0 to 3 (`out`): a higher one says no more.
-            Opt::Verbosity => {
-                let level = values::number(text).filter(|&n| n <= out::DEBUG as u64);
-                self.verbosity = level.ok_or_else(bad)? as u8
-            }
-            Opt::TiniVerbosity => self.verbosity = values::atoi(text).clamp(0, 9) as u8,
-            Opt::CatatonitDebug => self.verbosity = out::DEBUG,
-            Opt::Debug if text == b"1" => self.verbosity = out::DEBUG,
+            Opt::ExpectExit => how.exit_zero.insert(n as u8),
+            Opt::Verbose => self.config.verbosity = self.config.verbosity.saturating_add(1),
+            Opt::Verbosity => self.config.verbosity = n as u8,
+            Opt::TiniVerbosity => self.config.verbosity = values::atoi(text).clamp(0, 9) as u8,
+            Opt::CatatonitDebug => self.config.verbosity = out::DEBUG,
+            Opt::Debug if text == b"1" => self.config.verbosity = out::DEBUG,
             Opt::WarnZombies => how.warn_zombies = true,
             Opt::SingleChild => self.setsid = false,
             Opt::Setsid => self.setsid = text != b"0",
-            Opt::Rewrite => {
-                let rewrite = if self.personality == Personality::DumbInit {
-                    dumb_init_rewrite(text)
-                } else {
-                    parse_rewrite(text)
-                };
-                let (from, to) = rewrite.ok_or_else(bad)?;
-                how.rewrite[from as usize] = to as u8;
-            }
-            Opt::Pause => self.pause = true,
-            Opt::Grace => how.grace_ms = Some(values::duration_ms(text).ok_or_else(bad)?),
+            Opt::Rewrite => how.rewrite[(n >> 8) as usize] = n as u8,
+            Opt::Pause => self.config.pause = true,
+            Opt::Grace => how.grace_ms = Some(n),
             #[cfg(feature = "stop-delay")]
-            Opt::StopDelay => how.stop_delay_ms = values::duration_ms(text).ok_or_else(bad)?,
+            Opt::StopDelay => how.stop_delay_ms = n,
             Opt::WaitAll => how.wait_all = true,
-            // Namespaces and the process
-            Opt::Setenv | Opt::Unsetenv if self.given & setting(opt) == 0 => {
+            Opt::Setenv | Opt::Unsetenv if self.given & setting(spec.opt) == 0 => {
                 // From the environment, a list: NAME=VALUE,NAME=VALUE (each kept on its own,
                 // with its NUL, for the command's environment).
                 for item in values::split(text, b',') {
-                    let item = crate::sys::keep(&[item]).ok_or_else(bad)?;
-                    match opt {
-                        Opt::Setenv => self.env.set(item)?,
-                        _ => self.env.unset(item)?,
+                    let item = crate::sys::keep(&[item]);
+                    let item =
+                        item.ok_or_else(|| refuse_option(b"invalid ", spec, given, b"", text))?;
+                    match spec.opt {
+                        Opt::Setenv => self.config.env.set(item)?,
+                        _ => self.config.env.unset(item)?,
                     }
                 }
             }
-            Opt::Setenv => self.env.set(value.unwrap_or(c""))?,
-            Opt::Unsetenv => self.env.unset(value.unwrap_or(c""))?,
-            Opt::Clearenv => self.env.clear = true,
-            Opt::KeepFd => self.keep_fds.add(text)?,
-            Opt::NewSession => self.new_session = true,
-            Opt::DieWithParent => self.die_with_parent = true,
+            Opt::Setenv => self.config.env.set(value)?,
+            Opt::Unsetenv => self.config.env.unset(value)?,
+            Opt::Clearenv => self.config.env.clear = true,
+            Opt::KeepFd => self.config.keep_fds.add(text)?,
+            Opt::NewSession => self.config.new_session = true,
+            Opt::DieWithParent => self.config.die_with_parent = true,
             // The caller's own pid, read before boxinit runs: a caller that ends before then
             // is seen gone, where our parent would already be the reaper we were given to.
             Opt::ParentPid => {
-                let pid = values::number(text).filter(|&n| n <= PID_MAX_LIMIT);
-                let pid = pid.and_then(|n| Pid::try_from(n).ok());
-                self.parent_pid = Some(pid.filter(|&p| p > 0).ok_or_else(bad)?);
-                self.die_with_parent = true;
+                self.config.parent_pid = Some(n as Pid);
+                self.config.die_with_parent = true;
             }
-            Opt::Chdir => self.fs.chdir = value,
-            Opt::Hostname => self.hostname = value,
-            // The other jobs' (`apply`).
+            Opt::Chdir => self.config.fs.chdir = Some(value),
+            Opt::Hostname => self.config.hostname = Some(value),
+            // Each job's options are its own function's, compiled only into a build that has
+            // the job (one without has refused them already).
+            #[cfg(feature = "launcher")]
+            _ if spec.job() == LAUNCHER => self.store_launcher(spec, value, given)?,
+            #[cfg(feature = "limits")]
+            _ if spec.job() == LIMITS => self.store_limit(spec.opt, value, n)?,
+            #[cfg(feature = "boot")]
+            _ if spec.job() == BOOT => self.store_boot(spec.opt, value, n)?,
             _ => {}
         }
         Ok(())
     }
 
+    /// The launcher's options.
     #[cfg(feature = "launcher")]
-    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
-    fn apply_launcher(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    #[inline(always)] // one match with `store`'s in the binary
+    fn store_launcher(
+        &mut self,
+        spec: &'static Spec,
+        value: &'static CStr,
+        given: Given,
+    ) -> Result<(), Failure> {
+        let text = value.to_bytes();
         // The environment is read only for settings the command line left alone, so a
         // setting not given here comes from the environment, whose lists hold several entries.
-        let from_env = self.given & setting(opt) == 0;
-        match opt {
-            Opt::Rootfs => self.rootfs = value,
+        let from_env = self.given & setting(spec.opt) == 0;
+        match spec.opt {
+            Opt::Rootfs => self.config.rootfs = Some(value),
             Opt::Unshare => {
                 // Given again, it adds: `--unshare net --unshare uts` makes both.
                 let more = container::parse_namespaces(text)?;
-                let before = self.namespaces.map_or(0, |ns| ns.0);
+                let before = self.unshare.map_or(0, |ns| ns.0);
                 // none given with others asks for two things: say so, as in a list.
-                if self
-                    .namespaces
-                    .is_some_and(|ns| (ns.0 == 0) != (more.0 == 0))
-                {
+                if self.unshare.is_some_and(|ns| (ns.0 == 0) != (more.0 == 0)) {
                     let why = c"--unshare takes all or none alone, not in a list:";
                     return Err(Failure::plain(why, text));
                 }
-                self.namespaces = Some(Namespaces(before | more.0));
+                self.unshare = Some(Namespaces(before | more.0));
             }
+            // The Join options are declared in the order of JOIN_KINDS.
             Opt::JoinUser
             | Opt::JoinCgroup
             | Opt::JoinIpc
@@ -1157,102 +1159,101 @@ impl Parser {
             | Opt::JoinPid
             | Opt::JoinTime
             | Opt::JoinMnt => {
-                let path = value.filter(|v| !v.is_empty()).ok_or_else(bad)?;
-                // The Join options are declared in the order of JOIN_KINDS.
-                self.joins.0[opt as usize - Opt::JoinUser as usize] = Some(path);
+                self.config.joins.0[spec.opt as usize - Opt::JoinUser as usize] = Some(value)
             }
-            Opt::Boottime | Opt::Monotonic => {
-                values::signed(text).ok_or_else(bad)?;
-                let clock = match opt {
-                    Opt::Boottime => &mut self.time_offsets.boottime,
-                    _ => &mut self.time_offsets.monotonic,
-                };
-                *clock = Some(text);
+            Opt::Boottime => self.config.time_offsets.boottime = Some(text),
+            Opt::Monotonic => self.config.time_offsets.monotonic = Some(text),
+            Opt::Bind | Opt::RoBind => {
+                self.config
+                    .fs
+                    .bind(text, spec.opt == Opt::RoBind, from_env)?
             }
-            Opt::Bind | Opt::RoBind => self.fs.bind(text, opt == Opt::RoBind, from_env)?,
-            Opt::Tmpfs => self.fs.tmpfs(text, from_env)?,
-            Opt::ReadOnly => self.fs.readonly = true,
-            Opt::Volatile => self.fs.volatile = true,
-            Opt::Chroot => self.fs.chroot = true,
-            Opt::Dev => self.fs.dev = Some(true),
-            Opt::NoDev => self.fs.dev = Some(false),
-            Opt::Sys => self.fs.sys = true,
-            Opt::Mqueue => self.fs.mqueue = true,
+            Opt::Tmpfs => self.config.fs.tmpfs(text, from_env)?,
+            Opt::ReadOnly => self.config.fs.readonly = true,
+            Opt::Volatile => self.config.fs.volatile = true,
+            Opt::Chroot => self.config.fs.chroot = true,
+            Opt::Dev => self.config.fs.dev = Some(true),
+            Opt::NoDev => self.config.fs.dev = Some(false),
+            Opt::Sys => self.config.fs.sys = true,
+            Opt::Mqueue => self.config.fs.mqueue = true,
             // Identity
-            Opt::User => self.privileges.set_user(text)?,
-            Opt::Groups => self.privileges.groups = Some(text),
-            Opt::Uid => self.id_maps.set_inside_uid(text)?,
-            Opt::Gid => self.id_maps.set_inside_gid(text)?,
-            Opt::MapUid => self.id_maps.add_uid_maps(text)?,
-            Opt::MapGid => self.id_maps.add_gid_maps(text)?,
-            Opt::MapUsers => self.id_maps.set_auto_uids(text)?,
-            Opt::MapGroups => self.id_maps.set_auto_gids(text)?,
-            Opt::CapAdd => self.privileges.add_caps(text)?,
-            Opt::CapDrop => self.privileges.drop_caps(text)?,
-            Opt::AllowNewPrivs => self.privileges.allow_new_privs = true,
-            Opt::Rlimit => self.privileges.rlimits.add(text)?,
+            Opt::User => self.config.privileges.set_user(text)?,
+            Opt::Groups => self.config.privileges.groups = Some(text),
+            Opt::Uid => self.config.id_maps.set_inside_uid(text)?,
+            Opt::Gid => self.config.id_maps.set_inside_gid(text)?,
+            Opt::MapUid => self.config.id_maps.add_uid_maps(text)?,
+            Opt::MapGid => self.config.id_maps.add_gid_maps(text)?,
+            Opt::MapUsers => self.config.id_maps.auto_uids = true,
+            Opt::MapGroups => self.config.id_maps.auto_gids = true,
+            Opt::CapAdd | Opt::CapDrop => self.store_caps(spec, text, given)?,
+            Opt::AllowNewPrivs => self.config.privileges.allow_new_privs = true,
+            Opt::Rlimit => self.config.privileges.rlimits.add(text)?,
             _ => {}
         }
         Ok(())
     }
 
+    /// The limits' options.
     #[cfg(feature = "limits")]
-    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
-    fn apply_limit(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    #[inline(always)] // one match with `store`'s in the binary
+    fn store_limit(&mut self, opt: Opt, value: &'static CStr, n: u64) -> Result<(), Failure> {
         match opt {
-            Opt::Memory => {
-                let memory = positive(values::size(text)).ok_or_else(bad)?;
-                if memory < MIN_MEMORY {
-                    return Err(Failure::plain(
-                        c"--memory is below the 6m that starting a command needs:",
-                        text,
-                    ));
-                }
-                self.limits.memory = Some(memory);
+            Opt::Memory if n < MIN_MEMORY => {
+                let why = b" is below the 6m that starting a command needs";
+                return self.refuse_value(bit(Opt::Memory), why, value.to_bytes());
             }
-            Opt::MemorySwap => {
-                self.limits.memory_swap = Some(positive(values::size(text)).ok_or_else(bad)?)
-            }
-            Opt::Cpus => {
-                let quota =
-                    values::fixed_point(text, 5).filter(|q| (1000..=MAX_QUOTA_US).contains(q));
-                self.limits.cpu_quota_us = Some(quota.ok_or_else(bad)?)
-            }
-            Opt::CpuWeight => {
-                let weight = values::number(text).filter(|w| (1..=10_000).contains(w));
-                self.limits.cpu_weight = Some(weight.ok_or_else(bad)?)
-            }
-            Opt::Pids => {
-                let pids = positive(values::number(text)).filter(|&n| n <= PID_MAX_LIMIT);
-                self.limits.pids = Some(pids.ok_or_else(bad)?)
-            }
-            Opt::Cgroup => self.limits.name = Some(cgroups::check_name(value.unwrap_or(c""))?),
+            Opt::Memory => self.config.limits.memory = Some(n),
+            Opt::MemorySwap => self.config.limits.memory_swap = Some(n),
+            Opt::Cpus => self.config.limits.cpu_quota_us = Some(n),
+            Opt::CpuWeight => self.config.limits.cpu_weight = Some(n),
+            Opt::Pids => self.config.limits.pids = Some(n),
+            Opt::Cgroup => self.config.limits.name = Some(cgroups::check_name(value)?),
             _ => {}
         }
         Ok(())
     }
 
+    /// Boot mode's options.
     #[cfg(feature = "boot")]
-    #[inline(always)] // one match with `apply`'s in the binary: 256 B less
-    fn apply_boot(&mut self, opt: Opt, value: Option<&'static CStr>) -> Result<(), Failure> {
-        let text = value.map_or(&b""[..], CStr::to_bytes);
-        let bad = || Failure::plain(invalid(opt), text);
+    #[inline(always)] // one match with `store`'s in the binary
+    fn store_boot(&mut self, opt: Opt, value: &'static CStr, n: u64) -> Result<(), Failure> {
         match opt {
-            Opt::Boot => self.boot.enabled = true,
-            Opt::SwitchRoot => self.boot.switch_root = value.filter(|v| !v.is_empty()),
-            Opt::RootDevice => self.boot.root_device = value.filter(|v| !v.is_empty()),
-            Opt::RootFstype => self.boot.root_fstype = value.filter(|v| !v.is_empty()),
-            Opt::RootOptions => self.boot.root_options = value,
-            Opt::RootWait => self.boot.root_wait_ms = values::duration_ms(text).ok_or_else(bad)?,
-            Opt::Exec => self.boot.exec = true,
-            Opt::OnExit => self.boot.on_exit = on_exit(text).ok_or_else(bad)?,
-            Opt::ExitDevice => self.boot.exit_device = true,
-            Opt::Modules => self.boot.modules = text,
+            Opt::Boot => self.config.boot.enabled = true,
+            Opt::SwitchRoot => self.config.boot.switch_root = Some(value),
+            Opt::RootDevice => self.config.boot.root_device = Some(value),
+            Opt::RootFstype => self.config.boot.root_fstype = Some(value),
+            Opt::RootOptions => self.config.boot.root_options = Some(value),
+            Opt::RootWait => self.config.boot.root_wait_ms = n,
+            Opt::Exec => self.config.boot.exec = true,
+            Opt::OnExit => self.config.boot.on_exit = ON_EXIT_ACTIONS[n as usize],
+            Opt::ExitDevice => self.config.boot.exit_device = true,
+            Opt::Modules => self.config.boot.modules = value.to_bytes(),
             _ => {}
         }
         Ok(())
+    }
+
+    /// --cap-add or --cap-drop: a name not known is refused naming the option as given.
+    #[cfg(feature = "launcher")]
+    fn store_caps(
+        &mut self,
+        spec: &'static Spec,
+        text: &'static [u8],
+        given: Given,
+    ) -> Result<(), Failure> {
+        let caps = &mut self.config.privileges;
+        let stored = match spec.opt {
+            Opt::CapAdd => caps.add_caps(text),
+            _ => caps.drop_caps(text),
+        };
+        // (Unknown names are the one thing wrong with a list without empty items; the
+        // failure's subject is the name.)
+        stored.map_err(|f| {
+            let mut buf = [0; ENV_NAME_MAX];
+            let [dashes, name] = spelling(spec, given, &mut buf);
+            let what = [b"invalid ", dashes, name, b" (unknown capability):"];
+            f.saying(crate::sys::keep(&what).unwrap_or(c"unknown capability"))
+        })
     }
 
     /// The config of a run that only answers (help, version, license): nothing checked.
@@ -1263,14 +1264,17 @@ impl Parser {
     /// Fill in the defaults and check what only makes sense as a whole.
     #[inline(never)] // inlined into `run::start`, it takes more room (measured)
     fn finish(mut self, operands: Strings) -> Result<Config, Failure> {
-        if operands.is_empty() && !self.pause && self.personality != Personality::Boxinit {
+        if operands.is_empty()
+            && !self.config.pause
+            && self.config.personality != Personality::Boxinit
+        {
             // tini, dumb-init and catatonit have no default command.
-            self.action = Action::Usage;
+            self.config.action = Action::Usage;
             return Ok(self.answer());
         }
         self.follow_the_original();
         if self.setsid {
-            let how = &mut self.supervision;
+            let how = &mut self.config.supervision;
             how.command_leads_session = true;
             how.group = true;
             // The command's group is orphaned (it leads its own session), so the kernel drops
@@ -1282,16 +1286,16 @@ impl Parser {
             }
         }
         // dumb-init stops itself after passing on a terminal stop, in both its modes.
-        if self.personality == Personality::DumbInit {
-            self.supervision.stop_on_terminal_stops = true;
+        if self.config.personality == Personality::DumbInit {
+            self.config.supervision.stop_on_terminal_stops = true;
         }
         // The kernel's init boots; its --hostname names the machine, not a namespace.
-        self.boot.enabled |= self.host.kernel_init;
-        let booting = self.boot.enabled;
+        self.config.boot.enabled |= self.host.kernel_init;
+        let booting = self.config.boot.enabled;
         if booting {
             // The system's init: the command in a session of its own on the console, every
             // signal to that session, and everyone stopped (TERM, then KILL) when it ends.
-            let how = &mut self.supervision;
+            let how = &mut self.config.supervision;
             how.boot_init = true;
             how.command_leads_session = true;
             how.group = true;
@@ -1306,11 +1310,11 @@ impl Parser {
             self.contradiction(opt_bit(one), opt_bit(other))?;
         }
         let namespaces = self.namespaces(booting)?;
-        let mode = if booting && self.boot.exec {
+        let mode = if booting && self.config.boot.exec {
             Mode::Handing
         } else if booting {
             Mode::Booting
-        } else if !namespaces.is_empty() || !self.joins.kinds().is_empty() {
+        } else if !namespaces.is_empty() || !self.config.joins.kinds().is_empty() {
             Mode::Container
         } else {
             Mode::Supervising
@@ -1324,21 +1328,21 @@ impl Parser {
                 true => b" applies in boot mode only with --unshare mnt",
                 false => b" needs the mnt namespace",
             };
-            let rootfs = self.rootfs.map_or(&b""[..], CStr::to_bytes);
+            let rootfs = self.config.rootfs.map_or(&b""[..], CStr::to_bytes);
             if !booting {
                 // A mount namespace joined (not ours to mount in): that is the reason.
                 let mounting = bit(Opt::Rootfs) | MOUNTING_OPTS;
-                self.refuse_with(mounting, b" contradicts ", bit(Opt::JoinMnt))?;
+                self.contradiction(mounting, bit(Opt::JoinMnt))?;
             }
             self.refuse_value(bit(Opt::Rootfs), why, rootfs)?;
             self.refuse_any(MOUNTING_OPTS, why)?;
         }
         #[cfg(feature = "limits")]
-        if namespaces.has(libc::CLONE_NEWPID) && self.limits.pids.is_some_and(|n| n < 2) {
+        if namespaces.has(libc::CLONE_NEWPID) && self.config.limits.pids.is_some_and(|n| n < 2) {
             let why = b" is below 2, a PID namespace's init and command";
             self.refuse_any(bit(Opt::Pids), why)?;
         }
-        if self.pause && !operands.is_empty() {
+        if self.config.pause && !operands.is_empty() {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
             return Err(Failure::plain(
@@ -1348,12 +1352,12 @@ impl Parser {
         }
         self.check_container(namespaces, booting)?;
         // The root device's settings mean nothing without one.
-        if self.boot.root_device.is_none() {
+        if self.config.boot.root_device.is_none() {
             let root_settings = bit(Opt::RootFstype) | bit(Opt::RootOptions) | bit(Opt::RootWait);
             self.refuse_any(root_settings, b" needs --root-device")?;
         }
         self.check_swap()?;
-        if cfg!(feature = "launcher") && self.rootfs.is_none() {
+        if cfg!(feature = "launcher") && self.config.rootfs.is_none() {
             self.refuse_any(bit(Opt::Volatile) | bit(Opt::Chroot), b" needs --rootfs")?;
         }
         let command = if operands.is_empty() {
@@ -1367,11 +1371,11 @@ impl Parser {
     /// --memory-swap is a limit of memory and swap together: never below --memory.
     #[cfg(feature = "limits")]
     fn check_swap(&self) -> Result<(), Failure> {
-        match (self.limits.memory, self.limits.memory_swap) {
+        match (self.config.limits.memory, self.config.limits.memory_swap) {
             (None, Some(_)) => self.refuse_any(bit(Opt::MemorySwap), b" needs --memory"),
             (Some(memory), Some(swap)) if swap < memory => {
                 let why = b" (memory and swap) is less than ";
-                self.refuse_with(bit(Opt::MemorySwap), why, bit(Opt::Memory))
+                self.refuse_with(bit(Opt::MemorySwap), why, bit(Opt::Memory), b"")
             }
             _ => Ok(()),
         }
@@ -1387,35 +1391,40 @@ impl Parser {
     /// namespace for id maps or for someone who is not root.
     #[cfg(feature = "launcher")]
     fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
-        let container = (self.rootfs.is_some() || self.hostname.is_some()) && !booting;
-        let mut namespaces = self.namespaces.unwrap_or(if container {
+        let container =
+            (self.config.rootfs.is_some() || self.config.hostname.is_some()) && !booting;
+        let mut namespaces = self.unshare.unwrap_or(if container {
             Namespaces::CONTAINER
         } else {
             Namespaces::NONE
         });
         // Identity: a map option asks for a user namespace, and so does any namespace asked
         // for by someone who is not root, whose unshare needs one to come first.
-        self.id_maps.check()?;
-        if self.namespaces == Some(Namespaces::NONE) {
-            // --unshare none said no namespace: an option that needs one would quietly make it.
+        self.config.id_maps.check()?;
+        if self.unshare == Some(Namespaces::NONE) {
+            // --unshare none said no namespace: an option that needs one would quietly make
+            // it (a rootfs and the mounts a mount namespace, a hostname a UTS namespace but in
+            // boot mode, where it names the machine).
             let needs = bit(Opt::Uid) | bit(Opt::Gid) | bit(Opt::MapUid) | bit(Opt::MapGid);
             let needs = needs | bit(Opt::MapUsers) | bit(Opt::MapGroups);
             let needs = needs | bit(Opt::Boottime) | bit(Opt::Monotonic);
-            self.refuse_with(needs, b" contradicts none in ", bit(Opt::Unshare))?;
+            let needs = needs | bit(Opt::Rootfs) | MOUNTING_OPTS;
+            let needs = needs | if booting { 0 } else { bit(Opt::Hostname) };
+            self.refuse_with(needs, b" contradicts ", bit(Opt::Unshare), b"none")?;
         }
-        if self.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
+        if self.config.id_maps.given() || (!namespaces.is_empty() && self.host.euid != 0) {
             namespaces.0 |= libc::CLONE_NEWUSER;
         }
         // A PID namespace brings the mount namespace its /proc needs.
         let namespaces = container::with_proc_namespace(namespaces);
-        join_or_unshare(namespaces, self.namespaces.is_some(), self)
+        join_or_unshare(namespaces, self.unshare.is_some(), self)
     }
 
     /// Without the launcher, none: only boot mode's --hostname (which names the machine) can
     /// have been given, in a build with boot mode.
     #[cfg(not(feature = "launcher"))]
     fn namespaces(&self, booting: bool) -> Result<Namespaces, Failure> {
-        match self.hostname.filter(|_| !booting) {
+        match self.config.hostname.filter(|_| !booting) {
             Some(_) => container::check_hostname(c""),
             None => Ok(()),
         }
@@ -1425,7 +1434,7 @@ impl Parser {
     /// What the container's options need of the namespaces made.
     #[cfg(feature = "launcher")]
     fn check_container(&self, namespaces: Namespaces, booting: bool) -> Result<(), Failure> {
-        let user_ns = Namespaces(namespaces.0 | self.joins.kinds().0);
+        let user_ns = Namespaces(namespaces.0 | self.config.joins.kinds().0);
         if self.host.euid != 0 && !user_ns.has(libc::CLONE_NEWUSER) {
             // Nobody else can raise a capability, drop one from the bounding set, or change
             // their ids or groups, outside a user namespace of their own.
@@ -1439,16 +1448,17 @@ impl Parser {
         // A /proc is mounted by someone with CAP_SYS_ADMIN over the PID namespace's user
         // namespace: in a new user namespace, only over a new PID namespace.
         let pid = libc::CLONE_NEWPID;
-        if self.rootfs.is_some() && namespaces.has(libc::CLONE_NEWUSER) && !user_ns.has(pid) {
+        if self.config.rootfs.is_some() && namespaces.has(libc::CLONE_NEWUSER) && !user_ns.has(pid)
+        {
             let why = b" needs pid for a rootfs's /proc in a user namespace";
             self.refuse_any(bit(Opt::Unshare), why)?;
         }
-        if let Some(hostname) = self.hostname {
+        if let Some(hostname) = self.config.hostname {
             container::check_hostname(hostname)?;
             // A boot's --hostname names the machine: no namespace needed there. Only a UTS
             // namespace of our own keeps it from the host, not one joined.
             if !booting && !namespaces.has(libc::CLONE_NEWUTS) {
-                self.refuse_with(bit(Opt::Hostname), b" contradicts ", bit(Opt::JoinUts))?;
+                self.contradiction(bit(Opt::Hostname), bit(Opt::JoinUts))?;
                 let why = b" needs the uts namespace";
                 self.refuse_value(bit(Opt::Hostname), why, hostname.to_bytes())?;
             }
@@ -1465,11 +1475,11 @@ impl Parser {
     /// the kernel would refuse them only as the command starts.
     #[cfg(feature = "launcher")]
     fn check_mapped(&self) -> Result<(), Failure> {
-        if self.id_maps.denies_setgroups() {
+        if self.config.id_maps.denies_setgroups() {
             let why = b" needs --map-gid or --map-groups in a user namespace";
             self.refuse_any(bit(Opt::Groups), why)?;
         }
-        let Some((user, id)) = self.id_maps.unmapped(&self.privileges) else {
+        let Some((user, id)) = self.config.id_maps.unmapped(&self.config.privileges) else {
             return Ok(());
         };
         let opt = if user {
@@ -1494,14 +1504,15 @@ impl Parser {
         };
         if !modes || spec.modes() & mode as u8 != 0 {
             // A pause runs no command: what acts only on one is refused with it.
-            return self.refuse_with(opt_bit(spec.opt), b" does not apply with ", bit(Opt::Pause));
+            let why = b" does not apply with ";
+            return self.refuse_with(opt_bit(spec.opt), why, bit(Opt::Pause), b"");
         }
         let why: &[u8] = match spec.modes() & !PAUSING {
             BOOT_ONLY => b" applies to boot mode only (--boot)",
             CONTAINER_ONLY => b" applies to containers only (--rootfs, --unshare)",
             NOT_BOOTING => b" does not apply in boot mode",
             // (Handing over is asked for by --exec alone: named as it was given.)
-            SUPERVISING if self.used_from_env & bit(Opt::Exec) != 0 => {
+            SUPERVISING if self.config.from_env & bit(Opt::Exec) != 0 => {
                 b" does not apply with BOXINIT_EXEC"
             }
             SUPERVISING => b" does not apply with --exec",
@@ -1513,19 +1524,20 @@ impl Parser {
     /// Whether `spec` acts in this run's pause, if it pauses. catatonit takes -g with -P
     /// (and does nothing with it): under its name, so does boxinit.
     fn acts_in_pause(&self, s: &Spec) -> bool {
-        let catatonit_group = self.personality == Personality::Catatonit && s.opt == Opt::Group;
-        !self.pause || s.modes() & PAUSING != 0 || catatonit_group
+        let catatonit_group =
+            self.config.personality == Personality::Catatonit && s.opt == Opt::Group;
+        !self.config.pause || s.modes() & PAUSING != 0 || catatonit_group
     }
 
     /// Whether `spec` is how an option was given (its long or short form, or its variable).
     fn was_given(&self, s: &Spec) -> bool {
         let bit = opt_bit(s.opt);
-        let spelt = if self.used_from_env & bit != 0 {
+        let spelt = if self.config.from_env & bit != 0 {
             s.env()
         } else {
             s.long() || s.short != 0
         };
-        self.used & bit != 0 && spelt && s.who & self.personality.bit() != 0
+        self.used & bit != 0 && spelt && s.who & self.config.personality.bit() != 0
     }
 
     /// Refuse the first of `opts` (bits of `Opt`) that was given, naming it as it was given:
@@ -1538,7 +1550,7 @@ impl Parser {
     #[inline(never)]
     fn refuse_value(&self, opts: u128, why: &[u8], value: &'static [u8]) -> Result<(), Failure> {
         match self.given_spec(opts) {
-            Some((spec, given)) => Err(refuse_option(spec, given, why, value)),
+            Some((spec, given)) => Err(refuse_option(b"", spec, given, why, value)),
             None => Ok(()),
         }
     }
@@ -1549,7 +1561,7 @@ impl Parser {
             .iter()
             .find(|s| opts & opt_bit(s.opt) != 0 && self.was_given(s))?;
         let bit = opt_bit(spec.opt);
-        let given = if self.used_from_env & bit != 0 {
+        let given = if self.config.from_env & bit != 0 {
             Given::Env
         } else if self.used_short & bit != 0 {
             Given::Short
@@ -1562,56 +1574,45 @@ impl Parser {
     /// Two options that cannot both act: refused whichever way each was given (an option or
     /// a variable), naming both as given.
     fn contradiction(&self, opts: u128, others: u128) -> Result<(), Failure> {
-        self.refuse_with(opts, b" contradicts ", others)
+        self.refuse_with(opts, b" contradicts ", others, b"")
     }
 
-    /// Refuse the first of `opts` given when one of `others` was given too: `<opt><why><other>`.
+    /// Refuse the first of `opts` given when one of `others` was given too: `<opt><why><other>`,
+    /// and the other's `value` when it is what matters, as it was given: `--unshare none`, or
+    /// `BOXINIT_UNSHARE=none` from the environment.
     #[inline(never)]
-    fn refuse_with(&self, opts: u128, why: &[u8], others: u128) -> Result<(), Failure> {
+    fn refuse_with(
+        &self,
+        opts: u128,
+        why: &[u8],
+        others: u128,
+        value: &[u8],
+    ) -> Result<(), Failure> {
         let Some((other, given)) = self.given_spec(others) else {
             return Ok(());
         };
         let mut name = [0; ENV_NAME_MAX];
-        let why = crate::sys::keep(&[why, spelling(other, given, &mut name)]);
+        let sep: &[u8] = match (value.is_empty(), given) {
+            (true, _) => b"",
+            (false, Given::Env) => b"=",
+            (false, _) => b" ",
+        };
+        let [dashes, other] = spelling(other, given, &mut name);
+        let why = crate::sys::keep(&[why, dashes, other, sep, value]);
         self.refuse_any(opts, why.map_or(b"", CStr::to_bytes))
     }
 
-    #[inline(never)] // one copy of its field moves for `finish` and `answer`, not two
-    fn into_config(self, command: Strings, namespaces: Namespaces) -> Config {
-        Config {
-            personality: self.personality,
-            action: self.action,
-            command,
-            rootfs: self.rootfs,
-            hostname: self.hostname,
-            namespaces,
-            fs: self.fs,
-            parent_death_signal: self.parent_death_signal,
-            verbosity: self.verbosity,
-            pause: self.pause,
-            supervision: self.supervision,
-            limits: self.limits,
-            boot: self.boot,
-            joins: self.joins,
-            time_offsets: self.time_offsets,
-            env: self.env,
-            keep_fds: self.keep_fds,
-            new_session: self.new_session,
-            die_with_parent: self.die_with_parent,
-            parent_pid: self.parent_pid,
-            child_signals: match self.personality {
-                Personality::DumbInit => ChildSignals::Clean,
-                _ => ChildSignals::Inherited,
-            },
-            id_maps: self.id_maps,
-            privileges: self.privileges,
-        }
+    #[inline(never)] // one move of the config for `finish` and `answer`, not two
+    fn into_config(mut self, command: Strings, namespaces: Namespaces) -> Config {
+        self.config.command = command;
+        self.config.namespaces = namespaces;
+        self.config
     }
 
     /// Each program's own signal rules, signal by signal, as measured against it.
     fn follow_the_original(&mut self) {
-        let how = &mut self.supervision;
-        match self.personality {
+        let how = &mut self.config.supervision;
+        match self.config.personality {
             // dumb-init forwards every signal it can catch, faults included.
             Personality::DumbInit => how.forward_faults = true,
             // tini ignores TTIN and TTOU itself rather than passing them on.
@@ -1647,27 +1648,31 @@ fn join_or_unshare(
     explicit: bool,
     parser: &Parser,
 ) -> Result<Namespaces, Failure> {
-    let joined = parser.joins.kinds();
+    let joined = parser.config.joins.kinds();
     let mut namespaces = if explicit {
         namespaces
     } else {
         Namespaces(namespaces.0 & !joined.0)
     };
-    if parser.time_offsets.is_set() {
+    if parser.config.time_offsets.is_set() {
         namespaces.0 |= libc::CLONE_NEWTIME;
     }
     let both = namespaces.0 & joined.0;
-    if both != 0 {
-        let (name, _) = crate::config::JOIN_KINDS
-            .iter()
-            .find(|&&(_, kind)| both & kind != 0)
-            .unwrap_or(&("", 0));
-        return Err(Failure::plain(
-            c"cannot both join and unshare namespace",
-            name.as_bytes(),
-        ));
-    }
-    Ok(namespaces)
+    let mut kinds = crate::config::JOIN_KINDS.iter();
+    let Some(i) = kinds.position(|&(_, kind)| both & kind != 0) else {
+        return Ok(namespaces);
+    };
+    // Named as given: the join (the Join options are declared in the order of JOIN_KINDS),
+    // and --unshare with the kind when it asked for it (not when another kind brought it).
+    let (name, kind) = crate::config::JOIN_KINDS[i];
+    let asked = parser.unshare.is_some_and(|ns| ns.has(kind));
+    let name = if asked { name.as_bytes() } else { b"" };
+    let join = bit(Opt::JoinUser) << i;
+    parser.refuse_with(join, b" contradicts ", bit(Opt::Unshare), name)?;
+    Err(Failure::plain(
+        c"cannot both join and unshare namespace",
+        name,
+    ))
 }
 
 /// Options that cannot both act: each pair is refused whichever way each was given.
@@ -1724,49 +1729,12 @@ fn after(s: &'static CStr, at: usize) -> &'static CStr {
     crate::sys::c_str(bytes).unwrap_or(c"")
 }
 
-fn invalid(opt: Opt) -> &'static CStr {
-    match opt {
-        Opt::ParentDeath => c"invalid --parent-death-signal (want a signal: TERM or 15):",
-        Opt::ExpectExit => c"invalid --expect-exit (want 0-255):",
-        Opt::Verbosity => c"invalid verbosity:",
-        Opt::Rewrite => c"invalid --rewrite (want SIGNAL:SIGNAL, 0 to drop):",
-        Opt::Grace => c"invalid duration for --grace (want 10, 10s, 500ms or 1m):",
-        Opt::StopDelay => c"invalid duration for --stop-delay (want 10, 10s, 500ms or 1m):",
-        Opt::Memory => c"invalid --memory (want bytes with k, m or g: 64m):",
-        Opt::MemorySwap => c"invalid --memory-swap (want bytes with k, m or g: 64m):",
-        Opt::Cpus => c"invalid --cpus (want 0.01 to 175921860, at most 5 decimals):",
-        Opt::CpuWeight => c"invalid --cpu-weight (want 1-10000):",
-        Opt::Pids => c"invalid --pids (want 1 to 4194304):",
-        Opt::ParentPid => c"invalid --parent-pid (want 1 to 4194304):",
-        Opt::RootWait => c"invalid duration for --root-wait (want 10, 10s, 500ms or 1m):",
-        Opt::OnExit => c"invalid --on-exit (want poweroff, reboot or halt):",
-        Opt::Boottime => c"invalid --boottime (want seconds):",
-        Opt::Monotonic => c"invalid --monotonic (want seconds):",
-        Opt::JoinUser
-        | Opt::JoinCgroup
-        | Opt::JoinIpc
-        | Opt::JoinUts
-        | Opt::JoinNet
-        | Opt::JoinPid
-        | Opt::JoinTime
-        | Opt::JoinMnt => c"empty namespace path for --join",
-        _ => c"invalid value",
-    }
-}
+/// What a boot does once its command has ended, in the order of `ON_EXIT`.
+#[cfg(feature = "boot")]
+const ON_EXIT_ACTIONS: [OnExit; 3] = [OnExit::PowerOff, OnExit::Reboot, OnExit::Halt];
 
 #[cfg(feature = "boot")]
 use crate::config::OnExit;
-
-/// `--on-exit`: what a boot does once its command has ended.
-#[cfg(feature = "boot")]
-fn on_exit(text: &[u8]) -> Option<OnExit> {
-    match text {
-        b"poweroff" => Some(OnExit::PowerOff),
-        b"reboot" => Some(OnExit::Reboot),
-        b"halt" => Some(OnExit::Halt),
-        _ => None,
-    }
-}
 
 /// The most processes the kernel can count (PID_MAX_LIMIT on 64-bit): a larger --pids is
 /// refused by the kernel only once the cgroup is made, and no pid is larger.
@@ -1782,12 +1750,6 @@ const MAX_QUOTA_US: u64 = (1 << 44) - 1;
 #[cfg(feature = "limits")]
 const MIN_MEMORY: u64 = 6 << 20;
 
-/// A limit of 0 would stop the command before it starts: at least 1.
-#[cfg(feature = "limits")]
-fn positive(n: Option<u64>) -> Option<u64> {
-    n.filter(|&n| n > 0)
-}
-
 /// `-r S:R` as dumb-init takes it: numbers only, S in 1..=31, R in 0..=31.
 /// dumb-init reads it with sscanf("%d:%d"): white space before each number is skipped and
 /// whatever follows the second is ignored.
@@ -1799,12 +1761,17 @@ fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
         .then_some((from as Signal, to as Signal))
 }
 
+/// Whether the signal `-r` rewrites (before any `:`) is KILL or STOP, which never reach a
+/// process that could rewrite them.
+fn uncatchable(rewrite: &[u8]) -> bool {
+    let from = values::split(rewrite, b':').next().unwrap_or(b"");
+    values::signal(from).is_some_and(|s| s == libc::SIGKILL || s == libc::SIGSTOP)
+}
+
 /// boxinit's `-r S:R`: deliver R when S arrives; R = 0 drops S; names or numbers.
 fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let colon = text.iter().position(|&c| c == b':')?;
-    // KILL and STOP never reach a process that could rewrite them.
-    let from =
-        values::signal(&text[..colon]).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP)?;
+    let from = values::signal(&text[..colon]).filter(|_| !uncatchable(text))?;
     let to = match &text[colon + 1..] {
         b"0" => 0,
         to => values::signal(to)?,
@@ -1820,11 +1787,16 @@ mod tests {
     #[test]
     #[cfg(feature = "boot")]
     fn on_exit_values() {
-        assert_eq!(on_exit(b"poweroff"), Some(OnExit::PowerOff));
-        assert_eq!(on_exit(b"reboot"), Some(OnExit::Reboot));
-        assert_eq!(on_exit(b"halt"), Some(OnExit::Halt));
-        assert_eq!(on_exit(b"off"), None);
-        assert_eq!(on_exit(b""), None);
+        let on_exit = |word: &str| {
+            let n = Kind::OnExit.read(word.as_bytes(), Personality::Boxinit);
+            n.map(|n| ON_EXIT_ACTIONS[n as usize])
+        };
+        assert_eq!(on_exit("poweroff"), Some(OnExit::PowerOff));
+        assert_eq!(on_exit("reboot"), Some(OnExit::Reboot));
+        assert_eq!(on_exit("halt"), Some(OnExit::Halt));
+        assert_eq!(on_exit("off"), None);
+        assert_eq!(on_exit("HALT"), None);
+        assert_eq!(on_exit(""), None);
     }
 
     #[test]
@@ -2008,6 +1980,43 @@ mod tests {
         }
         #[cfg(feature = "launcher")]
         assert!(parse_as(&["boxinit", "--hostname", &"h".repeat(64), "x"], &[]).is_ok());
+    }
+
+    #[test]
+    fn each_kind_of_value_is_read_once_and_bad_ones_refused() {
+        let read = |kind: Kind, text: &str| kind.read(text.as_bytes(), Personality::Boxinit);
+        assert_eq!(read(Kind::Signal, "TERM"), Some(15));
+        assert_eq!(read(Kind::Duration, "1m"), Some(60_000));
+        assert_eq!(read(Kind::ExitCode, "255"), Some(255));
+        assert_eq!(read(Kind::ExitCode, "256"), None);
+        assert_eq!(read(Kind::Level, "4"), None);
+        assert_eq!(read(Kind::Pid, "0"), None);
+        assert_eq!(read(Kind::Pid, "4194304"), Some(4194304));
+        assert_eq!(read(Kind::Rewrite, "TERM:0"), Some(15 << 8));
+        assert_eq!(read(Kind::Rewrite, "TERM"), None);
+        // What each kind wants is its own line of `WANTS`.
+        let want = |kind: Kind| kind.want(b"", Personality::Boxinit);
+        assert_eq!(want(Kind::Signal), b" (want a signal: TERM or 15)");
+        assert_eq!(want(Kind::Auto), b" (want auto)");
+        assert_eq!(
+            (want(Kind::Flag), want(Kind::Text), want(Kind::Own)),
+            (&b""[..], &b""[..], &b""[..])
+        );
+        let tini = Kind::ExitCode.read(b"", Personality::Tini);
+        assert_eq!(tini, Some(0), "tini reads an empty -e as 0");
+        #[cfg(feature = "launcher")]
+        {
+            assert_eq!(read(Kind::Auto, "auto"), Some(1));
+            assert_eq!(read(Kind::Auto, "yes"), None);
+            assert_eq!(read(Kind::Seconds, "-5"), Some(0));
+            assert_eq!(read(Kind::Seconds, "1.5"), None);
+        }
+        #[cfg(feature = "limits")]
+        {
+            assert_eq!(read(Kind::Size, "64m"), Some(64 << 20));
+            assert_eq!(read(Kind::Size, "0"), None);
+            assert_eq!(read(Kind::Cpus, "0.5"), Some(50_000));
+        }
     }
 
     #[test]

@@ -324,13 +324,6 @@ impl Failure {
         self.subject.extra() ^ Failure::STATUS
     }
 
-    /// A bad value in the environment variable `name`.
-    pub fn variable(name: &[u8], value: &'static [u8]) -> Failure {
-        let colon: &[u8] = if value.is_empty() { b"" } else { b":" };
-        let what = sys::keep(&[b"invalid value for ", name, colon]);
-        Failure::plain(what.unwrap_or(c"invalid value for a variable:"), value)
-    }
-
     /// The same failure, saying `what` (the same thing in other words).
     pub fn saying(self, what: &'static CStr) -> Failure {
         Failure {
@@ -498,7 +491,7 @@ mod tests {
 
     #[test]
     fn failure_lines() {
-        let f = Failure::variable(b"BOXINIT_WAIT_ALL", b"maybe\n");
+        let f = Failure::plain(c"invalid value for BOXINIT_WAIT_ALL:", b"maybe\n");
         let text = error_line(Style::Boxinit, f.what(), f.subject.get(), f.errno());
         let text = text.clone_bytes();
         assert_eq!(

@@ -267,8 +267,9 @@ fn run_command(
         die_with_parent: config.die_with_parent,
         cgroup: group,
     };
+    let refuse = |opt, why: &[u8], value| opts::refuse_as_given(config.from_env, opt, why, value);
     let (privileges, env) =
-        container::resolve_privileges(&config.privileges, config.namespaces, env)?;
+        container::resolve_privileges(&config.privileges, config.namespaces, &refuse, env)?;
     if config.boot.exec {
         return Err(spawn::exec_command(config.command, env));
     }

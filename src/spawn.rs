@@ -141,7 +141,12 @@ fn exec_command_in(command: Strings, env: Strings, path: &mut sys::PathBuffer) -
     let name = command.get(0).unwrap_or(c"");
     let errno = execvp(name, command, env, path);
     let status = if errno == Errno::ENOENT { 127 } else { 126 };
-    Failure::os(c"executing", name.to_bytes(), errno).with_status(status)
+    // An empty name is shown as the shell writes it, or the line would name nothing.
+    let shown = match name.to_bytes() {
+        b"" => b"''",
+        named => named,
+    };
+    Failure::os(c"executing", shown, errno).with_status(status)
 }
 
 fn prepare(

@@ -269,6 +269,13 @@ pub fn tmpfs_spec(text: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
     Some((dest, bytes))
 }
 
+/// Whether a `--tmpfs` value gives a size of 0 (refused by `tmpfs_spec`): said apart from
+/// the other bad values, as it is a size, only not one that means what it says.
+pub fn tmpfs_size_is_zero(text: &[u8]) -> bool {
+    let colon = text.iter().rposition(|&c| c == b':');
+    colon.is_some_and(|colon| size(&text[colon + 1..]) == Some(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,6 +519,8 @@ mod tests {
         );
         assert_eq!(tmpfs_spec(b"/tmp:big"), None);
         assert_eq!(tmpfs_spec(b"/tmp:0"), None);
+        assert!(tmpfs_size_is_zero(b"/tmp:0") && tmpfs_size_is_zero(b"/a:b:0k"));
+        assert!(!tmpfs_size_is_zero(b"/tmp:1k") && !tmpfs_size_is_zero(b"/tmp"));
         assert_eq!(tmpfs_spec(b"/tmp:0k"), None);
         assert_eq!(tmpfs_spec(b"/tmp:"), None);
         assert_eq!(tmpfs_spec(b":1m"), None);

@@ -202,7 +202,7 @@ fn cases() -> Vec<Case> {
         // Each named as given, a variable by its own name, with the reason it cannot act.
         both(
             "--uid",
-            "none in BOXINIT_UNSHARE",
+            "BOXINIT_UNSHARE=none",
             &["--uid", "3", "true"],
             &[("BOXINIT_UNSHARE", "none")],
         ),

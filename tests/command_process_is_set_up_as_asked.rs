@@ -651,7 +651,7 @@ fn each_bad_option_is_125_with_one_line() {
         (&["--join-net", ""], "--join-net is empty"),
         (
             &["--unshare", "net", "--join-net", "/proc/self/ns/net"],
-            "cannot both join and unshare namespace net",
+            "--join-net contradicts --unshare net",
         ),
         (
             &["--monotonic", "5", "--join-time", "/proc/self/ns/time"],

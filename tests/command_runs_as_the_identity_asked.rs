@@ -680,12 +680,14 @@ fn rlimits_with_and_without_a_container() {
 
 #[test]
 fn rlimit_hard_limits_cannot_be_raised() {
-    // Past the kernel's nr_open, NOFILE is refused even with CAP_SYS_RESOURCE.
+    // Past the kernel's nr_open, NOFILE is refused even with CAP_SYS_RESOURCE (before the
+    // command starts).
     let out = run(Command::new(boxinit())
         .args(["--rlimit", "NOFILE=unlimited", "--"])
         .arg(probe())
         .arg("status"));
-    assert_one_line_125(&out, "setting rlimit NOFILE", "NOFILE=unlimited");
+    let says = "--rlimit NOFILE=unlimited is above the kernel's fs.nr_open";
+    assert_one_line_125(&out, says, "NOFILE=unlimited");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -743,7 +745,10 @@ fn bad_input_is_125_and_one_line() {
     let root = rootfs_with_accounts();
     let rootfs = root.path().to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["--cap-add", "bogus"], "unknown capability bogus"),
+        (
+            &["--cap-add", "bogus"],
+            "invalid --cap-add (unknown capability): bogus",
+        ),
         (&["--cap-drop", "net_raw,"], "--cap-drop has an empty item"),
         (&["--rlimit", "NOFILE"], "invalid --rlimit"),
         (&["--rlimit", "NOFILE=10:5"], "invalid --rlimit"),
@@ -762,23 +767,30 @@ fn bad_input_is_125_and_one_line() {
         ),
         (
             &["--map-users", "yes"],
-            "invalid --map-users or --map-groups",
+            "invalid --map-users (want auto): yes",
+        ),
+        (
+            &["--map-groups", "no"],
+            "invalid --map-groups (want auto): no",
         ),
         (&["--uid", "-1"], "invalid --uid"),
         (&["--uid", "0", "--map-uid", "0:0:1"], "--uid and --gid"),
         (
             &["--rootfs", rootfs, "--user", "nosuchuser"],
-            "unknown user nosuchuser",
+            "--user names no user in /etc/passwd: nosuchuser",
         ),
         (
             &["--rootfs", rootfs, "--user", "app:nosuchgroup"],
-            "unknown group",
+            "--user names no group in /etc/group: nosuchgroup",
         ),
         (
             &["--rootfs", rootfs, "--groups", "audio,nogroup9"],
-            "unknown group",
+            "--groups names no group in /etc/group: nogroup9",
         ),
-        (&["--user", "nosuchuser-on-the-host"], "unknown user"),
+        (
+            &["--user", "nosuchuser-on-the-host"],
+            "--user names no user in /etc/passwd",
+        ),
     ];
     for (args, says) in cases {
         let out = run(Command::new(boxinit()).args(*args).args(["--", "true"]));

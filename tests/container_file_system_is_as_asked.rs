@@ -378,6 +378,11 @@ fn bad_input_is_125_with_one_line_and_nothing_left_behind() {
             "invalid --tmpfs",
             "/t:lots".into(),
         ),
+        (
+            args(&["--tmpfs", "/t:0"]),
+            "invalid --tmpfs (a size of 0 is no limit to the kernel): /t:0",
+            "/t:0".into(),
+        ),
         (args(&["--bind", ":/x"]), "invalid --bind", ":/x".into()),
     ];
     let before = host_mountinfo();

@@ -37,6 +37,19 @@ fn command_not_found_is_127_and_one_line() {
 }
 
 #[test]
+fn an_empty_command_is_shown_as_empty_not_left_out() {
+    // As env(1) does: a line that named nothing would read as if the exec itself were missing.
+    for args in [&[""][..], &["--", ""]] {
+        let out = run(boxinit_cmd().args(args));
+        assert_reported(
+            &out,
+            127,
+            "boxinit: executing '': No such file or directory",
+        );
+    }
+}
+
+#[test]
 fn command_not_executable_is_126_and_one_line() {
     let dir = TempDir::new("not-executable");
     let file = dir.path().join("data");
@@ -69,25 +82,15 @@ fn the_failure_of_the_command_is_reported_by_boxinit() {
     );
 }
 
-/// Setting an rlimit the kernel refuses (more open files than fs.nr_open allows) fails in
-/// the command's process, after the fork: boxinit's own step, 125.
+/// Taking the ids of a user the new user namespace does not map (nobody, found by name only
+/// in the container) fails in the command's process, after the fork: boxinit's own step, 125.
 #[test]
 fn a_setup_step_failing_in_the_command_process_is_125_and_one_line() {
-    let nr_open: u64 = std::fs::read_to_string("/proc/sys/fs/nr_open")
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let limit = format!("NOFILE={}", nr_open + 1);
-    for namespaces in [&[][..], &["--unshare", "pid"]] {
+    for namespaces in ["user", "user,pid"] {
         let out = run(boxinit_cmd()
-            .args(namespaces)
-            .args(["--rlimit", &limit, "--", "true"]));
-        assert_reported(
-            &out,
-            125,
-            "boxinit: setting rlimit NOFILE: Operation not permitted",
-        );
+            .args(["--unshare", namespaces, "--user", "nobody"])
+            .args(["--", "true"]));
+        assert_reported(&out, 125, "boxinit: setting gid: Invalid argument");
     }
 }
 

@@ -483,10 +483,50 @@ fn unshare_none_given_with_other_namespaces_is_refused() {
 
 #[test]
 fn options_that_need_a_namespace_are_refused_with_unshare_none() {
-    let why = "contradicts none in --unshare";
-    for (option, value) in [("--boottime", "5"), ("--uid", "0"), ("--map-users", "auto")] {
+    let why = "contradicts --unshare none";
+    let needing = [
+        ("--boottime", "5"),
+        ("--uid", "0"),
+        ("--map-users", "auto"),
+        ("--rootfs", "/"),
+        ("--hostname", "h"),
+        ("--tmpfs", "/tmp"),
+    ];
+    for (option, value) in needing {
         let line = format!("{option} {why}");
         assert_refused(false, &[], &["--unshare", "none", option, value], &line);
+    }
+    // Named as given: the variable with its value.
+    let env = [("BOXINIT_UNSHARE", "none")];
+    let line = "--rootfs contradicts BOXINIT_UNSHARE=none";
+    assert_refused(false, &env, &["--rootfs", "/"], line);
+}
+
+#[test]
+fn a_namespace_both_joined_and_unshared_is_refused_naming_both_as_given() {
+    let net = "/proc/self/ns/net";
+    let line = "BOXINIT_JOIN_NET contradicts --unshare net";
+    assert_refused(
+        false,
+        &[("BOXINIT_JOIN_NET", net)],
+        &["--unshare", "net"],
+        line,
+    );
+    let line = "--join-net contradicts BOXINIT_UNSHARE=net";
+    let env = [("BOXINIT_UNSHARE", "net")];
+    assert_refused(false, &env, &["--join-net", net], line);
+}
+
+#[test]
+fn kill_and_stop_cannot_be_rewritten_and_the_refusal_says_why() {
+    let why = "(KILL and STOP cannot be caught, so cannot be rewritten)";
+    for (args, given) in [
+        (["-r", "9:15"], "-r"),
+        (["-r", "KILL:TERM"], "-r"),
+        (["--rewrite", "STOP:0"], "--rewrite"),
+    ] {
+        let line = format!("invalid {given} {why}: {}", args[1]);
+        assert_refused(false, &[], &args, &line);
     }
 }
 
@@ -825,4 +865,121 @@ fn the_command_lines_edits_replace_the_environments_of_the_same_thing() {
         "the environment's read-only bind covered --bind"
     );
     assert!(scratch.path().join("written").exists());
+}
+
+#[test]
+fn a_rootfs_that_is_the_hosts_root_is_refused_naming_the_option_as_given() {
+    let why = "needs a rootfs other than the host's root: /";
+    let args = ["--rootfs", "/", "--volatile"];
+    assert_refused(false, &[], &args, &format!("--volatile {why}"));
+    let env = [("BOXINIT_VOLATILE", "1")];
+    let line = format!("BOXINIT_VOLATILE {why}");
+    assert_refused(false, &env, &["--rootfs", "/"], &line);
+    let env = [("BOXINIT_ROOTFS", "/"), ("BOXINIT_CHROOT", "1")];
+    assert_refused(false, &env, &[], &format!("BOXINIT_CHROOT {why}"));
+}
+
+/// boxinit given `args` with a hard NOFILE limit of 4096, as nobody or as root.
+fn with_nofile_hard_limit_4096(as_nobody: bool, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "ulimit -n 4096 && exec \"$@\"", "sh"]);
+    if as_nobody {
+        cmd.args([
+            "setpriv",
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+        ]);
+    }
+    cmd.arg(boxinit()).args(args);
+    strip_options_env(&mut cmd);
+    run(&mut cmd)
+}
+
+#[test]
+fn an_rlimit_the_kernel_would_refuse_is_refused_before_the_command_runs() {
+    let nr_open = std::fs::read_to_string("/proc/sys/fs/nr_open").unwrap();
+    let why = format!("is above the kernel's fs.nr_open ({})", nr_open.trim());
+    let line = format!("--rlimit NOFILE=unlimited {why}");
+    assert_refused(false, &[], &["--rlimit", "NOFILE=unlimited"], &line);
+    let env = [("BOXINIT_RLIMIT", "core=0,nofile=unlimited")];
+    let line = format!("BOXINIT_RLIMIT NOFILE=unlimited {why}");
+    assert_refused(false, &env, &[], &line);
+
+    // A hard limit above the one boxinit has: only CAP_SYS_RESOURCE in the host's user
+    // namespace raises it, which nobody lacks, and so does any process in a user namespace.
+    let why = "needs CAP_SYS_RESOURCE on the host to go above the hard limit (4096)";
+    let line = format!("boxinit: --rlimit NOFILE=5000 {why}\n");
+    let show = ["--", "sh", "-c", "echo $(ulimit -Sn) $(ulimit -Hn)"];
+    for (as_nobody, args) in [
+        (true, &["--rlimit", "NOFILE=10:5000"][..]),
+        (false, &["--unshare", "user", "--rlimit", "NOFILE=10:5000"]),
+    ] {
+        let out = with_nofile_hard_limit_4096(as_nobody, &[args, &show].concat());
+        assert_eq!(exit_code(out.status), 125, "{args:?}: {out:?}");
+        assert_eq!(text(&out.stderr), line, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} ran the command");
+    }
+    // Up to it, it acts.
+    let args = [&["--rlimit", "NOFILE=10:4096"][..], &show].concat();
+    let out = with_nofile_hard_limit_4096(true, &args);
+    assert_eq!(exit_code(out.status), 0, "{out:?}");
+    assert_eq!(text(&out.stdout), "10 4096\n");
+    // Root raises it where it has CAP_SYS_RESOURCE, and is refused where it has not.
+    let raised = [&["--rlimit", "NOFILE=5000"][..], &show].concat();
+    let out = with_nofile_hard_limit_4096(false, &raised);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let effective = status.lines().find(|l| l.starts_with("CapEff:")).unwrap();
+    if has_cap(effective, 24) {
+        assert_eq!(
+            (exit_code(out.status), text(&out.stdout)),
+            (0, "5000 5000\n".into())
+        );
+    } else {
+        assert_eq!(exit_code(out.status), 125, "{out:?}");
+        assert_eq!(text(&out.stderr), line);
+    }
+}
+
+/// Variables, arguments, and the one line of their refusal.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], String);
+
+#[test]
+fn a_user_or_group_not_found_is_named_as_given_with_why() {
+    let passwd = "names no user in /etc/passwd: nosuch";
+    let group = "names no group in /etc/group:";
+    let not_an_id = "is not a valid id: 4294967295";
+    let cases: [Refusal; 6] = [
+        (&[], &["--user", "nosuch"], format!("--user {passwd}")),
+        (
+            &[("BOXINIT_USER", "nosuch")],
+            &[],
+            format!("BOXINIT_USER {passwd}"),
+        ),
+        (
+            &[],
+            &["--user", "1:nosuchgroup"],
+            format!("--user {group} nosuchgroup"),
+        ),
+        (
+            &[],
+            &["--groups", "0,nosuch"],
+            format!("--groups {group} nosuch"),
+        ),
+        (
+            &[],
+            &["--user", "4294967295"],
+            format!("--user {not_an_id}"),
+        ),
+        (
+            &[("BOXINIT_GROUPS", "4294967295")],
+            &[],
+            format!("BOXINIT_GROUPS {not_an_id}"),
+        ),
+    ];
+    for (env, args, line) in cases {
+        assert_refused(false, env, args, &line);
+    }
 }

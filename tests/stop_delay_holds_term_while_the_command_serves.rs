@@ -111,7 +111,7 @@ fn the_variable_and_every_name_take_it_and_a_bad_value_is_refused() {
 
     let out = support::run(support::boxinit_cmd().args(["--stop-delay", "soon", "true"]));
     assert_eq!(out.status.code(), Some(125));
-    let line = "boxinit: invalid duration for --stop-delay (want 10, 10s, 500ms or 1m): soon\n";
+    let line = "boxinit: invalid --stop-delay (want 10, 10s, 500ms or 1m): soon\n";
     assert_eq!(text(&out.stderr), line);
     // A pause has no command to keep serving.
     let out = support::run(support::boxinit_cmd().args(["--stop-delay", "1s", "--pause"]));

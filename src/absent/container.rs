@@ -5,6 +5,9 @@
 
 use crate::config::{Filesystem, IdMapOptions, Joins, Namespaces, PrivilegeOptions, TimeOffsets};
 use crate::out::Failure;
+
+/// As the launcher's: builds a refusal naming an option as it was given.
+pub type Refuse<'a> = &'a dyn Fn(crate::config::Opt, &[u8], &'static [u8]) -> Failure;
 use crate::sys::{self, Strings};
 use core::ffi::CStr;
 
@@ -81,6 +84,7 @@ impl Privileges {
 pub fn resolve_privileges(
     _opts: &PrivilegeOptions,
     _namespaces: Namespaces,
+    _refuse: Refuse,
     env: Strings,
 ) -> Result<(Privileges, Strings), Failure> {
     Ok((Privileges, env))

@@ -79,17 +79,6 @@ impl IdMapOptions {
         self.gids.is_empty() && !self.auto_gids
     }
 
-    /// `--map-users auto`: the caller's /etc/subuid ranges.
-    pub fn set_auto_uids(&mut self, how: &'static [u8]) -> Result<(), Failure> {
-        self.auto_uids = auto(how)?;
-        Ok(())
-    }
-
-    pub fn set_auto_gids(&mut self, how: &'static [u8]) -> Result<(), Failure> {
-        self.auto_gids = auto(how)?;
-        Ok(())
-    }
-
     /// `--uid N`: the caller's uid inside the one-id map.
     pub fn set_inside_uid(&mut self, id: &'static [u8]) -> Result<(), Failure> {
         self.inside_uid = Some(accounts::id(id).ok_or(Failure::plain(c"invalid --uid", id))?);
@@ -121,17 +110,6 @@ impl IdMapOptions {
             ));
         }
         Ok(())
-    }
-}
-
-/// `auto`, the one value: without the option no ranges are looked up.
-fn auto(how: &'static [u8]) -> Result<bool, Failure> {
-    match how {
-        b"auto" => Ok(true),
-        _ => Err(Failure::plain(
-            c"invalid --map-users or --map-groups (want auto):",
-            how,
-        )),
     }
 }
 
@@ -547,12 +525,10 @@ mod tests {
         let mut o = IdMapOptions::default();
         o.set_inside_uid(b"1000").unwrap();
         assert!(o.check().is_ok());
-        o.set_auto_gids(b"auto").unwrap();
+        o.auto_gids = true;
         assert!(o.check().is_ok());
-        o.set_auto_uids(b"auto").unwrap();
+        o.auto_uids = true;
         assert!(o.check().is_err());
-        assert!(o.set_auto_uids(b"yes").is_err());
-        assert!(o.set_auto_uids(b"none").is_err());
         assert!(o.set_inside_gid(b"-1").is_err());
     }
 

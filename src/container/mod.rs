@@ -17,7 +17,7 @@ pub use mounts::change_dir;
 pub use namespaces::{join_namespaces, parse_namespaces, set_time_offsets, unshare};
 pub use privileges::Privileges;
 
-use crate::config::{Filesystem, IdMapOptions, Namespaces, PrivilegeOptions};
+use crate::config::{Filesystem, IdMapOptions, Namespaces, Opt, PrivilegeOptions};
 use crate::out::Failure;
 use crate::sys;
 use core::ffi::CStr;
@@ -159,12 +159,18 @@ pub fn start_id_maps(
     idmaps::start(opts, namespaces)
 }
 
+/// Builds a refusal that names an option as it was given (on the command line or by its
+/// variable): the option table's business, handed in so that the container's code does not
+/// depend on the parser, which depends on it.
+pub type Refuse<'a> = &'a dyn Fn(Opt, &[u8], &'static [u8]) -> Failure;
+
 /// Once the container is set up: the command's ids, capabilities and limits, and its
 /// environment (HOME for --user).
 pub fn resolve_privileges(
     opts: &PrivilegeOptions,
     namespaces: Namespaces,
+    refuse: Refuse,
     env: sys::Strings,
 ) -> Result<(Privileges, sys::Strings), Failure> {
-    privileges::resolve(opts, namespaces, env)
+    privileges::resolve(opts, namespaces, refuse, env)
 }

@@ -20,6 +20,16 @@ use core::ffi::CStr;
 /// this character.
 const LIST_SEPARATOR: u8 = b',';
 
+/// A `--tmpfs` value refused, and why.
+#[inline(never)]
+fn bad_tmpfs(entry: &'static [u8]) -> Failure {
+    let why = match values::tmpfs_size_is_zero(entry) {
+        true => c"invalid --tmpfs (a size of 0 is no limit to the kernel):",
+        false => c"invalid --tmpfs (want DST or DST:SIZE, SIZE like 64m):",
+    };
+    Failure::plain(why, entry)
+}
+
 impl Filesystem {
     /// `--bind SRC:DST` or `--ro-bind SRC:DST` (`PATH` alone for the same path inside); from
     /// the environment, a list of them.
@@ -39,10 +49,7 @@ impl Filesystem {
     /// `--tmpfs DST[:SIZE]`; from the environment, a list of them.
     pub fn tmpfs(&mut self, text: &'static [u8], list: bool) -> Result<(), Failure> {
         entries(text, list).try_for_each(|entry| {
-            let (dest, size) = values::tmpfs_spec(entry).ok_or(Failure::plain(
-                c"invalid --tmpfs (want DST or DST:SIZE, SIZE like 64m):",
-                entry,
-            ))?;
+            let (dest, size) = values::tmpfs_spec(entry).ok_or_else(|| bad_tmpfs(entry))?;
             // The kernel gets the size in bytes: it does not take every spelling the option
             // does (512MB, 1t), and would refuse one only once the container is half built.
             let mut digits = [0; 20];

@@ -8,7 +8,9 @@
 //! supervision stays what tini does.
 
 use crate::accounts;
+use crate::config::Opt;
 use crate::config::{Namespaces, PrivilegeOptions, Rlimits};
+use crate::container::Refuse;
 use crate::out::Failure;
 use crate::sys::{self, Errno, Fd, Strings};
 use crate::values;
@@ -125,13 +127,14 @@ pub struct Privileges {
 pub fn resolve(
     opts: &PrivilegeOptions,
     namespaces: Namespaces,
+    refuse: Refuse,
     env: Strings,
 ) -> Result<(Privileges, Strings), Failure> {
     let container = !namespaces.is_empty();
     let mut env = env;
     let ids = if opts.user.is_some() || opts.groups.is_some() {
         let mut home = Bytes::new();
-        let ids = resolve_ids(opts, &mut home)?;
+        let ids = resolve_ids(opts, refuse, &mut home)?;
         if opts.user.is_some() {
             env = sys::env_with(env, b"HOME", &home)
                 .map_err(|e| Failure::os(c"setting HOME for", opts.user.unwrap_or(b""), e))?;
@@ -174,7 +177,8 @@ pub fn user_parts(spec: &'static [u8]) -> (&'static [u8], Option<&'static [u8]>)
     }
 }
 
-fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure> {
+/// `refuse` names an option in a refusal as it was given.
+fn resolve_ids(opts: &PrivilegeOptions, refuse: Refuse, home: &mut Bytes) -> Result<Ids, Failure> {
     let spec = opts.user.unwrap_or(b"");
     let (user, group) = user_parts(spec);
     // The passwd entry, by number or name: its uid, gid, name and home.
@@ -205,13 +209,16 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
         (Some((uid, _)), _) => uid,
         (None, Some(uid)) => uid,
         (None, None) if opts.user.is_none() => sys::getuid(),
-        (None, None) => return Err(Failure::plain(c"unknown user", user)),
+        (None, None) => {
+            let why = b" names no user in /etc/passwd";
+            return Err(not_found(Opt::User, refuse, user, why));
+        }
     };
     if home.is_empty() {
         let _ = home.push(b'/');
     }
     let gid = match group {
-        Some(group) => group_id(group)?,
+        Some(group) => group_id(group, Opt::User, refuse)?,
         // Docker, podman and gosu give a user without a passwd entry group 0.
         None => entry.map_or(
             if opts.user.is_some() {
@@ -227,7 +234,8 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
     let too_many = || Failure::plain(c"more supplementary groups than 32 for", spec);
     if let Some(list) = opts.groups {
         for item in values::split(list, b',') {
-            groups.push(group_id(item)?).map_err(|_| too_many())?;
+            let gid = group_id(item, Opt::Groups, refuse)?;
+            groups.push(gid).map_err(|_| too_many())?;
         }
     } else {
         // initgroups: the primary group and every group that lists the user.
@@ -255,8 +263,8 @@ fn resolve_ids(opts: &PrivilegeOptions, home: &mut Bytes) -> Result<Ids, Failure
     })
 }
 
-/// A group by number, or by name from /etc/group.
-fn group_id(group: &'static [u8]) -> Result<u32, Failure> {
+/// A group by number, or by name from /etc/group; `opt` named it.
+fn group_id(group: &'static [u8], opt: Opt, refuse: Refuse) -> Result<u32, Failure> {
     if let Some(gid) = accounts::id(group) {
         return Ok(gid);
     }
@@ -267,7 +275,19 @@ fn group_id(group: &'static [u8]) -> Result<u32, Failure> {
             .map(|g| g.gid);
         found.is_some()
     })?;
-    found.ok_or(Failure::plain(c"unknown group", group))
+    let why = b" names no group in /etc/group";
+    found.ok_or_else(|| not_found(opt, refuse, group, why))
+}
+
+/// `id`, given by `opt`, was found in neither file: a number the kernel does not take (ids
+/// are 32 bits, and -1 is none), or a name missing from the file, as `missing` says.
+#[cold]
+fn not_found(opt: Opt, refuse: Refuse, id: &'static [u8], missing: &[u8]) -> Failure {
+    let why = match id.iter().all(u8::is_ascii_digit) {
+        true => b" is not a valid id",
+        false => missing,
+    };
+    refuse(opt, why, id)
 }
 
 /// Whether this user namespace forbids setgroups (an unprivileged one-id map).

@@ -1,9 +1,12 @@
 //! `--rlimit NAME=SOFT[:HARD]`: resource limits of the command (not of boxinit), set in its
 //! process just before exec, with or without a container.
 
+use crate::config::Opt;
 use crate::config::Rlimits;
-use crate::out::Failure;
+use crate::container::Refuse;
+use crate::out::{self, Failure};
 use crate::{sys, values};
+use core::ffi::CStr;
 
 /// Names of resources 0..=15, in number order (the generic numbering of x86_64 and aarch64).
 const NAMES: &str =
@@ -37,6 +40,76 @@ impl Rlimits {
         }
         Ok(())
     }
+}
+
+/// RLIMIT_NOFILE, whose hard limit the kernel keeps at or below fs.nr_open.
+const NOFILE: usize = 7;
+
+impl Rlimits {
+    /// Refuse now, before anything starts, what `apply` would be refused: a NOFILE above the
+    /// kernel's fs.nr_open, or a hard limit above the one we have, which only CAP_SYS_RESOURCE
+    /// in the host's user namespace raises (so never in a user namespace of the container's).
+    /// `refuse` names the option in a refusal as it was given.
+    #[inline(never)]
+    pub fn check(&self, refuse: Refuse, in_user_ns: bool) -> Result<(), Failure> {
+        let mut given = self.given;
+        while given != 0 {
+            let resource = given.trailing_zeros() as usize;
+            given &= given - 1;
+            let hard = self.limits[resource].1;
+            let max = match resource {
+                NOFILE => nr_open().unwrap_or(u64::MAX),
+                _ => u64::MAX,
+            };
+            let [soft_now, hard_now] = sys::rlimit(resource as u32).unwrap_or([0, u64::MAX]);
+            let (why, limit): (&[u8], _) = if hard > max {
+                (b" is above the kernel's fs.nr_open (", max)
+            } else if hard > hard_now
+                && (in_user_ns || !can_raise(resource, soft_now, hard_now, hard))
+            {
+                (
+                    b" needs CAP_SYS_RESOURCE on the host to go above the hard limit (",
+                    hard_now,
+                )
+            } else {
+                continue;
+            };
+            return Err(refused(refuse, resource, hard, why, limit));
+        }
+        Ok(())
+    }
+}
+
+/// `--rlimit NAME=HARD<why>LIMIT)`, naming the option as it was given.
+#[cold]
+fn refused(refuse: Refuse, resource: usize, hard: u64, why: &[u8], limit: u64) -> Failure {
+    let mut digits = [[0; 20]; 2];
+    let [hard_text, limit_text] = &mut digits;
+    let hard_text: &[u8] = match hard {
+        u64::MAX => b"unlimited",
+        n => out::decimal(n, hard_text),
+    };
+    let name = values::word(NAMES, resource);
+    let limit = out::decimal(limit, limit_text);
+    let why = sys::keep(&[b" ", name, b"=", hard_text, why, limit, b")"]);
+    let why = why.map_or(&b" is above what the kernel allows"[..], CStr::to_bytes);
+    refuse(Opt::Rlimit, why, b"")
+}
+
+/// fs.nr_open, if it can be read.
+fn nr_open() -> Option<u64> {
+    let mut buf = [0; 24];
+    let fd = sys::Fd::open(c"/proc/sys/fs/nr_open", libc::O_RDONLY).ok()?;
+    let n = fd.read(&mut buf).ok()?;
+    // It ends with a newline.
+    values::number(&buf[..n.saturating_sub(1)])
+}
+
+/// Whether the kernel lets us raise our own hard limit from `now` to `hard` (then put back):
+/// the command, started by us, has our privileges when it sets its own.
+fn can_raise(resource: usize, soft: u64, now: u64, hard: u64) -> bool {
+    let resource = resource as u32;
+    sys::set_rlimit(resource, soft, hard).is_ok() && sys::set_rlimit(resource, soft, now).is_ok()
 }
 
 fn parse(item: &[u8]) -> Option<(usize, u64, u64)> {

@@ -132,6 +132,14 @@ pub fn set_no_new_privs() -> Result<()> {
     unsafe { syscall!(Sysno::prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }.map(drop)
 }
 
+/// The soft and hard limits of `resource` for this process.
+pub fn rlimit(resource: u32) -> Result<[u64; 2]> {
+    let mut limit = [0u64; 2];
+    // SAFETY: the kernel writes one struct rlimit64 (two u64) to old; new is null.
+    unsafe { syscall!(Sysno::prlimit64, 0, resource, 0, limit.as_mut_ptr()) }?;
+    Ok(limit)
+}
+
 pub fn set_rlimit(resource: u32, soft: u64, hard: u64) -> Result<()> {
     let limit = [soft, hard];
     // SAFETY: the kernel reads one struct rlimit64 (two u64); old may be null.
