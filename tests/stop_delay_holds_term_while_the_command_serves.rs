@@ -88,6 +88,14 @@ fn with_a_grace_period_the_shutdown_begins_after_the_delay() {
 }
 
 #[test]
+fn in_a_pid_namespace_the_init_inside_holds_it() {
+    // The launcher relays the TERM at once; the init inside, which serves the command, holds it.
+    let mut running = serving(&["--unshare", "pid", "--stop-delay", "1s"]);
+    term_held_for(&mut running, Duration::from_secs(1));
+    ends_at_usr1(running);
+}
+
+#[test]
 fn the_variable_and_every_name_take_it_and_a_bad_value_is_refused() {
     let mut cmd = support::boxinit_cmd();
     cmd.env("BOXINIT_STOP_DELAY", "1s")
