@@ -72,6 +72,8 @@ pub enum Personality {
     Tini,
     DumbInit,
     Catatonit,
+    /// Kubernetes' pause: no command and no option but `-v`; a pod's process 1.
+    Pause,
 }
 
 /// What boxinit was asked to do.
@@ -101,6 +103,9 @@ pub struct Supervision {
     pub exit_zero: ExitSet,
     /// On SIGTERM or when the command ends: TERM everyone left, KILL them after this long.
     pub grace_ms: Option<u64>,
+    /// --stop-delay: a first SIGTERM is held this long, the command serving on, before it is
+    /// passed on (or starts the grace period); 0, not held at all.
+    pub stop_delay_ms: u64,
     /// Stay until every descendant is gone, not just the command.
     pub wait_all: bool,
     /// Warn about each orphan reaped (tini -w).
@@ -142,6 +147,7 @@ impl Default for Supervision {
             rewrite,
             exit_zero: ExitSet::default(),
             grace_ms: None,
+            stop_delay_ms: 0,
             wait_all: false,
             warn_zombies: false,
             forward_faults: false,
@@ -541,6 +547,7 @@ pub enum Opt {
     Verbosity,
     Rewrite,
     Grace,
+    StopDelay,
     ParentPid,
     Memory,
     MemorySwap,

@@ -18,6 +18,7 @@ pub fn answer(action: Action, personality: Personality) -> u8 {
         // docker info parses `tini version X - git.Y` from its init's --version; catatonit
         // answers that way too.
         (Action::Version, DumbInit) => (STDERR, DUMB_INIT_VERSION, 0),
+        (Action::Version, Pause) => (STDOUT, PAUSE_VERSION, 0),
         (Action::Version, _) => (STDOUT, TINI_VERSION, 0),
         (Action::License, _) => (STDOUT, LICENSE, 0),
         (_, Tini) => (STDERR, TINI_HELP, 1),
@@ -37,6 +38,8 @@ const TINI_VERSION: &str = concat!(
     " - git.boxinit\n"
 );
 const DUMB_INIT_VERSION: &str = concat!("dumb-init v", env!("CARGO_PKG_VERSION"), " (boxinit)\n");
+/// As Kubernetes' pause answers `-v`: the name of its source, then the version.
+const PAUSE_VERSION: &str = concat!("pause.c v", env!("CARGO_PKG_VERSION"), " (boxinit)\n");
 
 #[cfg(feature = "launcher")]
 macro_rules! launcher_help {
@@ -90,6 +93,19 @@ macro_rules! boot_help {
     };
 }
 
+#[cfg(feature = "stop-delay")]
+macro_rules! stop_delay_help {
+    () => {
+        "--stop-delay DURATION,\n  "
+    };
+}
+#[cfg(not(feature = "stop-delay"))]
+macro_rules! stop_delay_help {
+    () => {
+        ""
+    };
+}
+
 /// boxinit's help, a part for each job: a build without a job leaves out its options' part
 /// and says so in its own (the parts are joined as the program is compiled: one text).
 const BOXINIT_HELP: &str = concat!(
@@ -107,13 +123,16 @@ Most options --X-Y can be given as BOXINIT_X_Y too; the command line wins.
     limits_help!(),
     "Supervision: -g/--process-group, -e/--expect-exit N, -p/--parent-death-signal SIG,
   -c/--single-child, -r/--rewrite S:R, -P/--pause, --grace DURATION, --wait-all,
-  -w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
+  ",
+    stop_delay_help!(),
+    "-w/--warn-zombies, -v/--verbose (BOXINIT_VERBOSITY=N), -s/--subreaper
 Process: --setenv K=V, --unsetenv K, --clearenv, --keep-fd N, --new-session,
   --die-with-parent, --parent-pid PID, --chdir DIR
 ",
     boot_help!(),
     "Other: -h/--help, -V/--version, -l/-L/--license
-As tini, docker-init, dumb-init, catatonit or podman-init (argv[0]): that program's flags.
+As tini, docker-init, dumb-init, catatonit, podman-init or pause (argv[0]): that
+  program's flags.
 Exit status: the command's; 128+N if killed by signal N; 125 boxinit failed;
 126 COMMAND cannot run; 127 not found.
 ",

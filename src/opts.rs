@@ -31,8 +31,8 @@ impl Personality {
         // A table, not a `match`: matched names are compared inline, one by one. The names
         // in one string (a table of slices would be 16 bytes a name more), case and all.
         use Personality::*;
-        const NAMES: &[u8] = b"tini tini-static docker-init dumb-init catatonit podman-init";
-        const OF: [Personality; 6] = [Tini, Tini, Tini, DumbInit, Catatonit, Catatonit];
+        const NAMES: &[u8] = b"tini tini-static docker-init dumb-init catatonit podman-init pause";
+        const OF: [Personality; 7] = [Tini, Tini, Tini, DumbInit, Catatonit, Catatonit, Pause];
         values::split(NAMES, b' ')
             .position(|known| known == name)
             .map_or(Boxinit, |i| OF[i])
@@ -41,7 +41,7 @@ impl Personality {
     /// The prefix boxinit's messages carry under this name.
     pub fn style(self) -> out::Style {
         match self {
-            Personality::Boxinit => out::Style::Boxinit,
+            Personality::Boxinit | Personality::Pause => out::Style::Boxinit,
             Personality::Tini => out::Style::Tini,
             Personality::DumbInit => out::Style::DumbInit,
             Personality::Catatonit => out::Style::Catatonit,
@@ -66,9 +66,10 @@ impl Personality {
         }
     }
 
-    /// `B`, `T`, `D` or `C`: the bits follow the order of `Personality`.
+    /// `B`, `T`, `D` or `C`: the bits follow the order of `Personality`. pause knows no
+    /// option of the table (0): its one flag is its own (`parse_some_args`).
     fn bit(self) -> u8 {
-        1 << self as u8
+        (1 << self as u8) & ALL
     }
 }
 
@@ -85,7 +86,7 @@ struct Spec {
     /// byte, to keep an entry in 8 bytes.
     who: u8,
     /// Where it can act (the modes of `Mode`, as bits) in the low five bits; in the high
-    /// three, the job it belongs to, beyond supervision (`LAUNCHER`, `LIMITS`, `BOOT`; 0 for
+    /// three, the job it belongs to, by number (`LAUNCHER`, `LIMITS`, `BOOT`, ...; 0 for
     /// the supervisor's own): a build without that job refuses it (see `BUILT`).
     place: u8,
     /// What its value is (`Flag` for none), and so how it is read.
@@ -325,24 +326,33 @@ const fn pausing(modes: u8) -> u8 {
     modes | PAUSING
 }
 
-/// The jobs beyond supervision, each a feature of the build (Cargo.toml).
+/// The jobs beyond supervision, each a feature of the build (Cargo.toml), by number: a
+/// number, not a bit each, keeps a fourth job in the three bits an entry has for it.
 const LAUNCHER: u8 = 1;
 const LIMITS: u8 = 2;
-const BOOT: u8 = 4;
-/// The jobs this build has; the options of the others are known, and refused.
-const BUILT: u8 = built(LAUNCHER, cfg!(feature = "launcher"))
+const BOOT: u8 = 3;
+/// --hostname's: a container's or a boot's, in a build with either.
+const LAUNCHER_OR_BOOT: u8 = 4;
+const STOP_DELAY: u8 = 5;
+/// The jobs this build has, a bit at each job's number (the supervisor's own, 0, always):
+/// the options of the others are known, and refused.
+const BUILT: u8 = 1
+    | built(LAUNCHER, cfg!(feature = "launcher"))
     | built(LIMITS, cfg!(feature = "limits"))
-    | built(BOOT, cfg!(feature = "boot"));
+    | built(BOOT, cfg!(feature = "boot"))
+    | built(
+        LAUNCHER_OR_BOOT,
+        cfg!(any(feature = "launcher", feature = "boot")),
+    )
+    | built(STOP_DELAY, cfg!(feature = "stop-delay"));
+/// Every job's bit: the full build.
+const EVERY_JOB: u8 = (1 << (STOP_DELAY + 1)) - 1;
 
 const fn built(job: u8, feature: bool) -> u8 {
-    if feature {
-        job
-    } else {
-        0
-    }
+    (feature as u8) << job
 }
 
-/// `r`, an option of `job` (of any of them, if several).
+/// `r`, an option of `job`.
 const fn job(job: u8, r: Row) -> Row {
     Row {
         spec: Spec {
@@ -465,10 +475,8 @@ impl Entry {
     }
 }
 
-// (BUILT is 0 in the supervisor build, which is what the mask is for.)
-#[allow(clippy::bad_bit_mask)]
 fn in_build(spec: &Spec) -> bool {
-    BUILT == LAUNCHER | LIMITS | BOOT || spec.job() == 0 || spec.job() & BUILT != 0
+    BUILT == EVERY_JOB || BUILT >> spec.job() & 1 != 0
 }
 
 /// Every option of the table, one entry per spelling.
@@ -484,6 +492,7 @@ fn in_this_build(spec: &'static Spec, given: Given) -> Result<(), Failure> {
     let why: &[u8] = match spec.job() {
         LIMITS => b" is not in this build (built without limits)",
         BOOT => b" is not in this build (built without boot mode)",
+        STOP_DELAY => b" is not in this build (built without the stop delay)",
         _ => b" is not in this build (built without the launcher)",
     };
     Err(refuse_option(b"", spec, given, why, b""))
@@ -584,7 +593,7 @@ const ROWS: &[Row] = &[
     spec(Opt::License, "license", b'l', "", B | T),
     spec(Opt::License, "", b'L', "", B | C),
     job(LAUNCHER, only(pausing(MOUNTING), valued(Kind::Text, spec(Opt::Rootfs, "rootfs", 0, "BOXINIT_ROOTFS", ALL)))),
-    job(LAUNCHER | BOOT, valued(Kind::Text, spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
+    job(LAUNCHER_OR_BOOT, valued(Kind::Text, spec(Opt::Hostname, "hostname", 0, "BOXINIT_HOSTNAME", ALL))),
     job(LAUNCHER, list(valued(Kind::Own, spec(Opt::Unshare, "unshare", 0, "BOXINIT_UNSHARE", ALL)))),
     spec(Opt::Subreaper, "subreaper", b's', "", B | T),
     spec(Opt::Subreaper, "", 0, "TINI_SUBREAPER", B | T),
@@ -602,6 +611,7 @@ const ROWS: &[Row] = &[
     only(SUPERVISING, valued(Kind::Rewrite, spec(Opt::Rewrite, "rewrite", b'r', "", B | D))),
     only(pausing(NOT_BOOTING), spec(Opt::Pause, "pause", b'P', "", B | C)),
     only(SUPERVISING, valued(Kind::Duration, spec(Opt::Grace, "grace", 0, "BOXINIT_GRACE", ALL))),
+    job(STOP_DELAY, only(NOT_BOOTING, valued(Kind::Duration, spec(Opt::StopDelay, "stop-delay", 0, "BOXINIT_STOP_DELAY", ALL)))),
     only(SUPERVISING, spec(Opt::WaitAll, "wait-all", 0, "BOXINIT_WAIT_ALL", ALL)),
     // Resource limits (cgroups)
     job(LIMITS, only(SUPERVISING, valued(Kind::Size, spec(Opt::Memory, "memory", 0, "BOXINIT_MEMORY", B)))),
@@ -695,7 +705,8 @@ const fn pack() -> ([Spec; ROWS.len()], [u8; NAMES_LEN]) {
         assert!(at + name.len() <= u16::MAX as usize && name.len() <= u8::MAX as usize);
         let spec = ROWS[i].spec;
         assert!(
-            spec.modes() & Mode::Supervising as u8 != 0 || spec.job() & (LAUNCHER | BOOT) != 0,
+            spec.modes() & Mode::Supervising as u8 != 0
+                || matches!(spec.job(), LAUNCHER | BOOT | LAUNCHER_OR_BOOT),
             "an option that cannot act when supervising is the launcher's or boot mode's \
              (`check_mode` counts on it)"
         );
@@ -855,7 +866,7 @@ impl Parser {
                 fs: Filesystem::default(),
                 parent_death_signal: None,
                 verbosity: out::WARN,
-                pause: false,
+                pause: personality == Personality::Pause,
                 supervision: Supervision::default(),
                 limits: Limits::default(),
                 boot: BootSettings::default(),
@@ -920,6 +931,11 @@ impl Parser {
                     c"unknown option (long options take two dashes):",
                     bytes,
                 ));
+            } else if self.config.personality == Personality::Pause
+                && matches!(bytes, b"-v" | b"-V")
+            {
+                // pause's one flag (either case), none of the table's.
+                self.config.action = Action::Version;
             } else if bytes.len() > 1 && bytes[0] == b'-' {
                 // A cluster of short options, as getopt reads them: -vvv, -e143, -e 143.
                 let mut j = 1;
@@ -1065,6 +1081,8 @@ impl Parser {
             Opt::Rewrite => how.rewrite[(n >> 8) as usize] = n as u8,
             Opt::Pause => self.config.pause = true,
             Opt::Grace => how.grace_ms = Some(n),
+            #[cfg(feature = "stop-delay")]
+            Opt::StopDelay => how.stop_delay_ms = n,
             Opt::WaitAll => how.wait_all = true,
             Opt::Setenv | Opt::Unsetenv if self.given & setting(spec.opt) == 0 => {
                 // From the environment, a list: NAME=VALUE,NAME=VALUE (each kept on its own,
@@ -1328,7 +1346,7 @@ impl Parser {
             // The command would never run: pause mode waits for TERM or INT.
             let first = operands.get(0).map_or(&b""[..], CStr::to_bytes);
             return Err(Failure::plain(
-                c"--pause runs no command, but was given",
+                c"a pause runs no command, but was given",
                 first,
             ));
         }
@@ -1608,7 +1626,7 @@ impl Parser {
                     .with(libc::SIGTTIN)
                     .with(libc::SIGTTOU)
             }
-            Personality::Boxinit => {}
+            Personality::Boxinit | Personality::Pause => {}
         }
     }
 }
@@ -1805,6 +1823,37 @@ mod tests {
 
     fn parse_as(argv: &[&str], env: &[&str]) -> Result<Config, Failure> {
         parse(Strings::leak(argv), Strings::leak(env), Host::default())
+    }
+
+    #[test]
+    fn pause_pauses_and_knows_only_v() {
+        assert_eq!(Personality::from_argv0(b"/pause"), Personality::Pause);
+        let c = parse_as(&["/pause"], &[]).unwrap();
+        assert!(c.pause && c.action == Action::Run);
+        for v in ["-v", "-V"] {
+            assert_eq!(
+                parse_as(&["pause", v], &[]).unwrap().action,
+                Action::Version
+            );
+        }
+        // No option of the table, under any spelling, nor a variable of one.
+        for argv in [
+            &["pause", "-P"][..],
+            &["pause", "--pause"],
+            &["pause", "-s"],
+            &["pause", "x"],
+        ] {
+            let f = parse_as(argv, &[]).err().expect("accepted");
+            assert_eq!(f.status(), 1, "{argv:?}");
+        }
+        assert!(parse_as(&["pause"], &["TINI_SUBREAPER=1"]).unwrap().pause);
+        assert_eq!(
+            parse_as(&["pause"], &["BOXINIT_GRACE=1"])
+                .err()
+                .unwrap()
+                .status(),
+            1
+        );
     }
 
     #[cfg(feature = "limits")]

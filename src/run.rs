@@ -70,6 +70,10 @@ fn run(config: &Config, env: Strings) -> Result<Outcome, Failure> {
             .map_err(|e| Failure::os_bare(c"setting the parent death signal", e))?;
     }
     if sys::getpid() != 1 {
+        if config.personality == Personality::Pause {
+            // As Kubernetes' pause: said, not refused (it has uses outside a pod too).
+            out::say(out::WARN, &[b"pause is not process 1 of its PID namespace"]);
+        }
         // Orphans of the command must come to us to be reaped, not to an init that may
         // not reap them (or to a host init that is not ours to burden). Where this is refused
         // (qemu's user-mode emulation refuses it) we still supervise the command, as tini

@@ -57,7 +57,7 @@ fn sample(name: &str) -> Option<Sample> {
         "DUMB_INIT_DEBUG" | "CATATONIT_DEBUG" => plain("1"),
         "DUMB_INIT_SETSID" => plain("0"),
         "rewrite" => plain("10:12"),
-        "grace" => plain("1s"),
+        "grace" | "stop-delay" => plain("1s"),
         "memory" => plain("64m"),
         "memory-swap" => Sample {
             value: "128m",

@@ -19,7 +19,12 @@ cargo test --release --no-default-features --lib --target-dir target/supervisor
 TEST_BOXINIT_BIN="$PWD/target/supervisor/x86_64-unknown-linux-musl/release/boxinit" \
     cargo test --release --no-fail-fast \
     --test supervisor_forwards_signals_reaps_and_passes_status \
-    --test behaves_as_the_program_it_replaces
+    --test behaves_as_the_program_it_replaces \
+    --test pause_holds_a_pod_and_reaps_its_orphans
+# It has no stop delay: of that file, only the test that it refuses the option applies.
+TEST_BOXINIT_BIN="$PWD/target/supervisor/x86_64-unknown-linux-musl/release/boxinit" \
+    cargo test --release --test stop_delay_holds_term_while_the_command_serves \
+    a_build_without_the_stop_delay_refuses_it_in_one_line
 # A short run of each fuzz target from the committed corpus (`just fuzz` runs longer).
 sh fuzz/run.sh 5
 sh tests/emulated.sh

@@ -47,6 +47,8 @@ pub struct Facts {
     pub shutting_down: bool,
     /// A SIGCONT is pending, to be taken next.
     pub cont_pending: bool,
+    /// A SIGTERM is held for the stop delay (and this one, once the delay is over, is it).
+    pub term_held: bool,
 }
 
 /// What just happened.
@@ -74,6 +76,9 @@ pub enum Plan {
     Ignore(&'static [u8]),
     /// Exit with this status now.
     Finish(u8),
+    /// Hold this SIGTERM for the stop delay while the command serves on, then take it again
+    /// (as `Facts::term_held`).
+    HoldTerm,
     /// TERM everyone left and KILL them after the grace period.
     ShutDown,
     /// Boot mode: end the system this way once everyone is gone; and `shut_down` as above,
@@ -200,6 +205,13 @@ fn on_signal(how: &Supervision, role: Role, now: &Facts, sig: Signal) -> Plan {
     }
     if sig == libc::SIGCONT && now.job_stopped && now.ended.is_none() {
         return Plan::Resume(resume(role, command));
+    }
+    // --stop-delay, what a preStop sleep is for: the first TERM waits while the command
+    // serves on; a second one goes at once, as every other signal does.
+    let serving = now.ended.is_none() && !now.shutting_down;
+    let delay = cfg!(feature = "stop-delay") && how.stop_delay_ms != 0;
+    if sig == libc::SIGTERM && delay && serving && !now.term_held {
+        return Plan::HoldTerm;
     }
     if sig == libc::SIGTERM && how.grace_ms.is_some() && !now.shutting_down {
         return Plan::ShutDown;
@@ -361,6 +373,8 @@ mod tests {
         ContPending,
         /// Running; everyone had SIGTERM.
         ShuttingDown,
+        /// Running, a SIGTERM held for the stop delay.
+        TermHeld,
         /// The command exited with status 3; other children are left.
         Ended,
         /// The same, and everyone left had SIGTERM.
@@ -397,6 +411,7 @@ mod tests {
         Waits,
         Resumes(Resume),
         Finishes(u8),
+        HoldsTerm,
         ShutsDown,
         /// Ends the system so, shutting down unless it does already.
         EndsTheSystem(OnExit, bool),
@@ -469,12 +484,14 @@ mod tests {
             job_stopped: false,
             shutting_down: false,
             cont_pending: false,
+            term_held: false,
         };
         match now {
             Running => {}
             Stopped => facts.job_stopped = true,
             ContPending => facts.cont_pending = true,
             ShuttingDown => facts.shutting_down = true,
+            TermHeld => facts.term_held = true,
             Ended => facts.ended = exited,
             EndedShuttingDown => (facts.ended, facts.shutting_down) = (exited, true),
             EndedAlone => (facts.ended, facts.children_left) = (exited, false),
@@ -505,6 +522,7 @@ mod tests {
             Plan::Wait => Waits,
             Plan::Resume(resume) => Resumes(resume),
             Plan::Finish(status) => Finishes(status),
+            Plan::HoldTerm => HoldsTerm,
             Plan::ShutDown => ShutsDown,
             Plan::EndSystem { how, shut_down } => EndsTheSystem(how, shut_down),
             Plan::Stop(stop) => Stops(stop),
@@ -711,6 +729,61 @@ mod tests {
             // The grace period is the init's: the launcher relays.
             (&["boxinit --grace 1s"], &[Launcher], Running, Signals(&[TERM]), Passes(INIT, ONLY)),
         ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    #[cfg(feature = "stop-delay")]
+    fn a_stop_delay_holds_the_first_term_while_the_command_serves() {
+        const DELAYED: &[&str] = &["boxinit --stop-delay 1s", "tini --stop-delay 1s", "dumb-init --stop-delay 1s", "catatonit --stop-delay 1s"];
+        const DELAYED_GRACE: &[&str] = &["boxinit --stop-delay 1s --grace 1s"];
+        check(&[
+            (DELAYED, SUPERVISING, Running, Signals(&[TERM]), HoldsTerm),
+            (DELAYED_GRACE, SUPERVISING, Running, Signals(&[TERM]), HoldsTerm),
+            // Every other signal goes at once meanwhile.
+            (&["boxinit --stop-delay 1s"], SUPERVISING, Running, Signals(&[INT, HUP, USR1]), Passes(COMMAND, ONLY)),
+            (&["boxinit --stop-delay 1s"], SUPERVISING, TermHeld, Signals(&[INT, HUP, USR1]), Passes(COMMAND, ONLY)),
+            // A second TERM, or the one held once the delay is over, goes as without a delay.
+            (&["boxinit --stop-delay 1s"], SUPERVISING, TermHeld, Signals(&[TERM]), Passes(COMMAND, ONLY)),
+            (&["dumb-init --stop-delay 1s"], SUPERVISING, TermHeld, Signals(&[TERM]), Passes(GROUP, ONLY)),
+            (DELAYED_GRACE, SUPERVISING, TermHeld, Signals(&[TERM]), ShutsDown),
+            // With the command gone, or everyone TERMed already, there is nothing to serve on.
+            (&["boxinit --stop-delay 1s"], SUPERVISING, Ended, Signals(&[TERM]), PassesToEveryone),
+            (DELAYED_GRACE, SUPERVISING, Ended, Signals(&[TERM]), ShutsDown),
+            (DELAYED_GRACE, SUPERVISING, ShuttingDown, Signals(&[TERM]), Passes(COMMAND, ONLY)),
+            // The delay is the init's: the launcher relays at once.
+            (DELAYED, &[Launcher], Running, Signals(&[TERM]), Passes(INIT, ONLY)),
+        ]);
+    }
+
+    /// The rule itself, whatever the options a build takes: only the stop delay's own
+    /// feature holds a TERM, and never the one held, taken again.
+    #[test]
+    fn a_term_is_held_only_in_a_build_with_the_stop_delay() {
+        let how = Supervision {
+            stop_delay_ms: 1000,
+            ..policy("boxinit", true, Host::default())
+        };
+        let role = Role::new(Chain::Alone, false);
+        let first = decide(
+            &how,
+            role,
+            &facts(Running, Some(CHILD)),
+            Event::Signal(TERM),
+        );
+        assert_eq!(first == Plan::HoldTerm, cfg!(feature = "stop-delay"));
+        let again = decide(
+            &how,
+            role,
+            &facts(TermHeld, Some(CHILD)),
+            Event::Signal(TERM),
+        );
+        let passed = Plan::Deliver {
+            to: COMMAND,
+            signal: TERM,
+            stop: Stop::NOTHING,
+        };
+        assert_eq!(again, passed);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn supervise(command: Option<Pid>, how: &Supervision, parent: Option<&Parent
             Ok(Some(libc::SIGCHLD)) => s.reap(),
             Ok(Some(sig)) => s.carry_out(Event::Signal(sig)),
             Ok(None) => s.end_with_parent(),
-            Err(Errno::EAGAIN) => s.kill_the_rest(),
+            Err(Errno::EAGAIN) => s.time_is_up(),
             // EINTR (we were stopped and continued), or a wait that failed: wait again; the
             // signals stay pending until taken.
             Err(_) => None,
@@ -79,6 +79,8 @@ struct Supervisor<'a> {
     system: Option<OnExit>,
     /// The process we die with, until it ends.
     parent: Option<&'a Parent>,
+    /// --stop-delay: a SIGTERM is held until then (monotonic ms), and taken again then.
+    term_held_until: Option<u64>,
 }
 
 impl<'a> Supervisor<'a> {
@@ -96,6 +98,7 @@ impl<'a> Supervisor<'a> {
             job_stopped: false,
             system: None,
             parent,
+            term_held_until: None,
         }
     }
 
@@ -107,6 +110,7 @@ impl<'a> Supervisor<'a> {
             job_stopped: self.job_stopped,
             shutting_down: self.shutdown != Shutdown::No,
             cont_pending: sys::pending_signals().contains(libc::SIGCONT),
+            term_held: self.term_held_until.is_some(),
         }
     }
 
@@ -119,7 +123,7 @@ impl<'a> Supervisor<'a> {
     }
 
     /// The next signal, from every signal; or None when the parent to die with has ended.
-    /// Fails with EAGAIN once the grace period is over.
+    /// Fails with EAGAIN once the grace period, or the stop delay, is over.
     fn next_signal(&self) -> Result<Option<Signal>, Errno> {
         let timeout = self.time_left();
         match self.parent {
@@ -135,10 +139,20 @@ impl<'a> Supervisor<'a> {
             Event::Signal(sig) => sig,
             _ => 0,
         };
-        match decide(self.how, self.role, &self.facts(), event) {
+        let now = self.facts();
+        // A TERM goes as planned now: the one held, if any, with it.
+        if cfg!(feature = "stop-delay") {
+            self.term_held_until = self.term_held_until.filter(|_| sig != libc::SIGTERM);
+        }
+        match decide(self.how, self.role, &now, event) {
             Plan::Wait => {}
             Plan::Ignore(why) => say_signal(sig, why),
             Plan::Finish(status) => return Some(status),
+            Plan::HoldTerm => {
+                say_signal(sig, b"; held for the stop delay");
+                let until = sys::monotonic_ms().saturating_add(self.how.stop_delay_ms);
+                self.term_held_until = Some(until);
+            }
             Plan::ShutDown => {
                 if sig != 0 {
                     say_signal(sig, b"; shutting down");
@@ -266,6 +280,16 @@ impl<'a> Supervisor<'a> {
         };
     }
 
+    /// The grace period is over, or else the stop delay: the TERM held is taken again.
+    fn time_is_up(&mut self) -> Option<u8> {
+        match self.shutdown {
+            Shutdown::No if cfg!(feature = "stop-delay") => {
+                self.carry_out(Event::Signal(libc::SIGTERM))
+            }
+            _ => self.kill_the_rest(),
+        }
+    }
+
     fn kill_the_rest(&mut self) -> Option<u8> {
         // On a console, where a system's end is watched, say it by default.
         let level = if self.how.boot_init {
@@ -299,11 +323,15 @@ impl<'a> Supervisor<'a> {
         None
     }
 
+    /// Until the grace period's end, or the stop delay's.
     fn time_left(&self) -> Option<u64> {
-        match self.shutdown {
-            Shutdown::Term { deadline } => Some(deadline.saturating_sub(sys::monotonic_ms())),
+        let until = match self.shutdown {
+            Shutdown::Term { deadline } => Some(deadline),
+            // A shutdown TERMs everyone: a TERM held has nothing left to wait for.
+            Shutdown::No if cfg!(feature = "stop-delay") => self.term_held_until,
             _ => None,
-        }
+        };
+        until.map(|at| at.saturating_sub(sys::monotonic_ms()))
     }
 }
 

@@ -36,13 +36,15 @@ pub fn boxinit() -> PathBuf {
 }
 
 /// Whether the binary under test has the job of this Cargo feature (`launcher`, `limits`,
-/// `boot`). Asked of the binary itself, with an option of the job and a bad value: a build
-/// with the job refuses the value, one without refuses the option as not in this build.
+/// `boot`, `stop-delay`). Asked of the binary itself, with an option of the job and a bad
+/// value: a build with the job refuses the value, one without refuses the option as not in
+/// this build.
 pub fn has_job(feature: &str) -> bool {
     let option = match feature {
         "launcher" => "--unshare=bogus",
         "limits" => "--cpus=bogus",
         "boot" => "--on-exit=bogus",
+        "stop-delay" => "--stop-delay=bogus",
         _ => panic!("no such job: {feature}"),
     };
     let out = boxinit_cmd().args([option, "true"]).output().unwrap();
