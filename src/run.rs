@@ -132,14 +132,18 @@ fn contain(
     // memory (as the command is started) may not enter it. And a mount namespace made in a
     // new user namespace is one we could not leave again to remove the mount points made:
     // a child makes it, while we stay in the host's.
-    let user_mounts = ns.has(libc::CLONE_NEWUSER) && ns.has(libc::CLONE_NEWNS) && !made.is_empty();
-    let launching = ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) || user_mounts;
+    // A chroot without /proc gives no way back either.
+    let way_back = match ns.has(libc::CLONE_NEWNS) && !made.is_empty() {
+        true if !ns.has(libc::CLONE_NEWUSER) => container::WayBack::find(),
+        _ => None,
+    };
+    let stay_out = ns.has(libc::CLONE_NEWNS) && !made.is_empty() && way_back.is_none();
+    let launching = ns.has(libc::CLONE_NEWPID) || ns.has(libc::CLONE_NEWTIME) || stay_out;
     // The launcher stays in the host's mount namespace, where the mount points the init makes
     // are plain directories again once the container has ended; without one, the way back.
     let (here, host_mounts) = match launching {
         true => (Namespaces(ns.0 & !libc::CLONE_NEWNS), None),
-        false if made.is_empty() => (ns, None),
-        false => (ns, sys::Fd::open(c"/proc/self/ns/mnt", libc::O_RDONLY).ok()),
+        false => (ns, way_back),
     };
     // The maps of a new user namespace may need a writer outside it, forked before.
     let id_maps = container::start_id_maps(&config.id_maps, ns)?;
@@ -154,7 +158,7 @@ fn contain(
         .and_then(|()| run_command(config, how, env, inherited, parent.as_ref(), group));
     // Back in the host's mount namespace (where ours was not made in a user namespace of its
     // own, which may not go back), the mount points are plain directories again.
-    if host_mounts.is_some_and(|host| sys::setns(&host, libc::CLONE_NEWNS).is_ok()) {
+    if host_mounts.is_some_and(|host| host.take().is_ok()) {
         made.remove_made();
     }
     outcome

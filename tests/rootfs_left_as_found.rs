@@ -260,3 +260,68 @@ fn mount_points_made_in_a_user_namespace_without_a_pid_namespace_are_removed() {
         run_and_compare(&root, &src, &[], &args, status, line);
     }
 }
+
+/// Runs `runs` (lines of boxinit's arguments) from a chroot at /inner of a throwaway root: a
+/// tmpfs pivoted to in a mount namespace of the test's own, so that a run that reached outside
+/// its chroot harms nothing of the host. The chroot has no /proc, and a /dev with only null. Returns the listings of the outer root and of
+/// /inner (with /inner/r, a rootfs) before and after each run, and each run's status.
+fn from_a_chroot(runs: &[&str], pid_one: bool) -> String {
+    let outer = TempDir::new("chroot-outer");
+    let o = outer.path().display();
+    let start = if pid_one { "$B unshare -p -f -m " } else { "" };
+    let mut script = format!(
+        "set -e; O={o}; mount -t tmpfs tmpfs $O
+         mkdir -p $O/bin $O/proc $O/sys $O/dev $O/old $O/inner/bin $O/inner/etc $O/inner/r/bin
+         cp /bin/busybox $O/bin/; cp /bin/busybox $O/inner/bin/; cp /bin/busybox $O/inner/r/bin/
+         ln -s busybox $O/inner/bin/true; ln -s busybox $O/inner/r/bin/true
+         mkdir $O/inner/dev; mknod -m 666 $O/inner/dev/null c 1 3; cp {} $O/inner/boxinit
+         mount -t proc proc $O/proc; mount -t sysfs sysfs $O/sys
+         mount --rbind /dev $O/dev; mount --make-rprivate $O/dev
+         cd $O; pivot_root . old; B=/bin/busybox; $B umount -l /old; set +e
+         list() {{ echo \"outer: $($B ls /) inner: $($B ls /inner) r: $($B ls /inner/r)\"; }}
+         list\n",
+        boxinit().display()
+    );
+    for run in runs {
+        script += &format!(
+            "{start}$B chroot /inner /boxinit {run} 2>/dev/null; echo \"status $?\"; list\n"
+        );
+    }
+    let out =
+        run(Command::new("unshare").args(["-m", "--propagation", "private", "sh", "-c", &script]));
+    text(&out.stdout).replace('\n', " ")
+}
+
+/// `seen` shows every listing as it was before: each of the runs (of the statuses given)
+/// left the outer root and the chroot as they were.
+fn assert_all_as_found(seen: &str, statuses: &[&str]) {
+    let clean = "outer: bin dev inner old proc sys inner: bin boxinit dev etc r r: bin";
+    let mut want = clean.to_string();
+    for status in statuses {
+        want += &format!(" status {status} {clean}");
+    }
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(words(seen), words(&want), "{seen}");
+}
+
+#[test]
+fn a_run_from_a_chroot_removes_its_mount_points_there_and_nothing_outside() {
+    let runs = [
+        "--unshare mnt --tmpfs /x9 -- true",
+        "--rootfs /r --unshare mnt -- true",
+    ];
+    assert_all_as_found(&from_a_chroot(&runs, false), &["0", "0"]);
+}
+
+#[test]
+fn a_boot_from_a_chroot_removes_its_mount_points_there_and_nothing_outside() {
+    if !has_job("boot") {
+        return;
+    }
+    let runs = ["--boot --unshare mnt --tmpfs /x9 -- true"];
+    assert_all_as_found(&from_a_chroot(&runs, true), &["0"]);
+}

@@ -93,6 +93,18 @@ pub fn resolve_privileges(
 /// Without the launcher nothing is ever made in a rootfs, so nothing is to be removed.
 pub struct MountPoints;
 
+pub struct WayBack;
+
+impl WayBack {
+    pub fn find() -> Option<WayBack> {
+        None
+    }
+
+    pub fn take(self) -> Result<(), sys::Errno> {
+        Ok(())
+    }
+}
+
 impl MountPoints {
     pub fn note(_namespaces: Namespaces, _rootfs: Option<&CStr>, _fs: &Filesystem) -> MountPoints {
         MountPoints

@@ -76,7 +76,12 @@ fn harden(mount: &Fd, place: &[u8], entries: &[(&'static CStr, Treat)]) -> Resul
     for &(path, treat) in entries {
         harden_entry(mount, path, treat).map_err(|e| {
             let full = sys::keep(&[place, path.to_bytes()]).unwrap_or(path);
-            Failure::os(c"hardening", full.to_bytes(), e)
+            // A file is masked with the caller's /dev/null, which a chroot may lack.
+            let what = match treat {
+                Treat::MaskFile => c"masking with /dev/null",
+                _ => c"hardening",
+            };
+            Failure::os(what, full.to_bytes(), e)
         })?;
     }
     Ok(())

@@ -13,7 +13,7 @@ mod privileges;
 mod rlimits;
 
 pub use made::MountPoints;
-pub use mounts::change_dir;
+pub use mounts::{change_dir, WayBack};
 pub use namespaces::{join_namespaces, parse_namespaces, set_time_offsets, unshare};
 pub use privileges::Privileges;
 

@@ -127,6 +127,31 @@ fn make_private_in_chroot() -> Result<(), Errno> {
     sys::chdir(cwd)
 }
 
+/// The way back to the mount namespace and the root we started in, to remove the mount
+/// points made once the container has ended. Entering a mount namespace puts us at its root,
+/// which in a chroot is not ours (what we then removed by path would be the host's): the root
+/// is held too, and entered again.
+pub struct WayBack {
+    namespace: Fd,
+    root: Fd,
+}
+
+impl WayBack {
+    /// None where our mount namespace cannot be named (a chroot may have no /proc).
+    pub fn find() -> Option<WayBack> {
+        let namespace = Fd::open(c"/proc/self/ns/mnt", libc::O_RDONLY).ok()?;
+        let root = open_dir(c"/").ok()?;
+        Some(WayBack { namespace, root })
+    }
+
+    pub fn take(self) -> Result<(), Errno> {
+        sys::setns(&self.namespace, libc::CLONE_NEWNS)?;
+        self.root.change_dir()?;
+        sys::chroot(c".")?;
+        sys::chdir(c"/")
+    }
+}
+
 /// The bind sources, one per bind step in step order: detached copies of each host tree
 /// (read-only ones for `--ro-bind`), taken while host paths still mean the host.
 pub type Sources = heapless::Vec<Fd, MAX_STEPS>;
