@@ -152,12 +152,7 @@ fn c1_controls_in_values_are_shown_escaped() {
 fn an_unreadable_rootfs_is_named_in_the_error() {
     let root = probe_rootfs();
     std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-    let out = run(Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(boxinit())
-        .arg("--rootfs")
-        .arg(root.path())
-        .args(["--", "/probe", "report"]));
+    let out = probe_report_as_nobody(root.path());
     let line = format!(
         "boxinit: opening rootfs {}: Permission denied",
         root.path().display()
@@ -168,6 +163,31 @@ fn an_unreadable_rootfs_is_named_in_the_error() {
         .arg("--rootfs")
         .arg(root.path())
         .args(["--", "/probe", "exit", "0"]));
+}
+
+/// The probe's report from `rootfs`, run by boxinit as uid and gid 65534.
+fn probe_report_as_nobody(rootfs: &std::path::Path) -> std::process::Output {
+    run(Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(boxinit())
+        .arg("--rootfs")
+        .arg(rootfs)
+        .args(["--", "/probe", "report"]))
+}
+
+/// A caller who may read the rootfs but not write it cannot have a mount point made there:
+/// the line says that, not that mounting failed.
+#[test]
+fn a_mount_point_the_caller_may_not_make_is_named_as_such() {
+    let root = probe_rootfs();
+    std::fs::remove_dir(root.path().join("proc")).unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = probe_report_as_nobody(root.path());
+    assert_reported(
+        &out,
+        125,
+        "boxinit: making the mount point /proc: Permission denied",
+    );
 }
 
 /// --volatile over the host's root, by any path to it, is refused before anything starts.

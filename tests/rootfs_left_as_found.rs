@@ -178,7 +178,7 @@ fn an_injected_failure_during_setup_leaves_the_rootfs_as_it_was() {
     // (in the /dev tmpfs), mnt/new, and fails on the sixth, mnt/new/deeper.
     let args = args(&root, &["--bind", &dir, "--", "/probe"]);
     let inject = ["-e", "inject=mkdirat:error=EACCES:when=6"];
-    let line = "boxinit: mounting on /mnt/new/deeper: Permission denied";
+    let line = "boxinit: making the mount point /mnt/new/deeper: Permission denied";
     run_and_compare(&root, &src, &inject, &args, 125, line);
 }
 

@@ -228,8 +228,19 @@ fn mount_point(base: &Fd, path: &'static [u8], within: usize) -> Result<Fd, Fail
     let walked = &path[within..];
     open_under(base, walked, Resolve::NoSymlinks, Create::Dir).map_err(|e| match e {
         Errno::ELOOP => Failure::plain(c"mount point is a symlink:", path),
-        e => Failure::os(c"mounting", path, e),
+        e => mount_failure(c"mounting", path, e),
     })
+}
+
+/// A mount step's failure. Permission is denied where the mount point must be made in a
+/// directory the caller may not write (mounting itself never says so): that is named.
+#[cold]
+fn mount_failure(doing: &'static CStr, path: &'static [u8], e: Errno) -> Failure {
+    let doing = match e {
+        Errno::EACCES => c"making the mount point",
+        _ => doing,
+    };
+    Failure::os(doing, path, e)
 }
 
 /// Options of a new file system: `key=value`, or a flag `key` (with None).
@@ -318,7 +329,7 @@ pub fn replay(steps: &[Step], sources: &Sources) -> Result<(), Failure> {
             MountKind::Bind => sources.next(),
             MountKind::Tmpfs => None,
         };
-        place(&root, step, tree).map_err(|e| Failure::os(c"mounting on", step.dest, e))?;
+        place(&root, step, tree).map_err(|e| mount_failure(c"mounting on", step.dest, e))?;
     }
     Ok(())
 }
