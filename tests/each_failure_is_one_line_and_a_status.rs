@@ -83,14 +83,16 @@ fn the_failure_of_the_command_is_reported_by_boxinit() {
 }
 
 /// Taking the ids of a user the new user namespace does not map (nobody, found by name only
-/// in the container) fails in the command's process, after the fork: boxinit's own step, 125.
+/// in the container) fails in the command's process, after the fork: boxinit's own step, 125,
+/// with the line saying the id is not mapped and which options map it.
 #[test]
 fn a_setup_step_failing_in_the_command_process_is_125_and_one_line() {
     for namespaces in ["user", "user,pid"] {
         let out = run(boxinit_cmd()
             .args(["--unshare", namespaces, "--user", "nobody"])
             .args(["--", "true"]));
-        assert_reported(&out, 125, "boxinit: setting gid: Invalid argument");
+        let line = "boxinit: setting gid (not mapped: --map-gid, --map-groups): Invalid argument";
+        assert_reported(&out, 125, line);
     }
 }
 

@@ -371,11 +371,18 @@ impl Privileges {
             if !self.target_is_root && self.caps.is_some_and(|(_, held)| held != 0) {
                 sys::keep_caps().map_err(fail(c"keeping capabilities"))?;
             }
+            // The kernel takes only ids the user namespace maps: a name found in the rootfs
+            // may stand for one that is not (a number was checked before the start).
+            let id =
+                |what, unmapped| move |e| (if e == Errno::EINVAL { unmapped } else { what }, e);
             if ids.set_groups {
-                sys::set_groups(&ids.groups).map_err(fail(c"setting groups"))?;
+                let unmapped = c"setting groups (one is not mapped: --map-gid, --map-groups)";
+                sys::set_groups(&ids.groups).map_err(id(c"setting groups", unmapped))?;
             }
-            sys::set_gid(ids.gid).map_err(fail(c"setting gid"))?;
-            sys::set_uid(ids.uid).map_err(fail(c"setting uid"))?;
+            let unmapped = c"setting gid (not mapped: --map-gid, --map-groups)";
+            sys::set_gid(ids.gid).map_err(id(c"setting gid", unmapped))?;
+            let unmapped = c"setting uid (not mapped: --map-uid, --map-users)";
+            sys::set_uid(ids.uid).map_err(id(c"setting uid", unmapped))?;
         }
         if let Some((_, held)) = self.caps {
             let have = sys::capget().map_err(fail(c"reading capabilities"))?;
