@@ -22,6 +22,10 @@ impl Rlimits {
                 c"invalid --rlimit (want NAME=SOFT[:HARD], a number or unlimited):",
                 item,
             ))?;
+            if soft > hard {
+                let why = c"invalid --rlimit (the soft limit is above the hard one):";
+                return Err(Failure::plain(why, item));
+            }
             self.given |= 1 << resource;
             self.limits[resource] = (soft, hard);
         }
@@ -125,7 +129,7 @@ fn parse(item: &[u8]) -> Option<(usize, u64, u64)> {
         Some(colon) => (limit(&value[..colon])?, limit(&value[colon + 1..])?),
         None => limit(value).map(|both| (both, both))?,
     };
-    (soft <= hard).then_some((resource, soft, hard))
+    Some((resource, soft, hard))
 }
 
 /// A limit: a number, or `unlimited` (also `infinity`, as systemd writes it).
@@ -151,8 +155,6 @@ mod tests {
         for bad in [
             &b"NOFILE"[..],
             b"NOFILE=",
-            b"NOFILE=20:10",
-            b"NOFILE=unlimited:10",
             b"BOGUS=1",
             b"=1",
             b"NOFILE=1:2:3",
@@ -172,5 +174,12 @@ mod tests {
         assert_eq!(r.limits[7], (5, 5));
         assert_eq!(r.limits[0], (2, 3));
         assert!(r.add(b"NOFILE=1,").is_err());
+        for soft_above_hard in [&b"NOFILE=20:10"[..], b"NOFILE=unlimited:10"] {
+            let refused = r.add(soft_above_hard).unwrap_err();
+            assert_eq!(
+                refused.what(),
+                b"invalid --rlimit (the soft limit is above the hard one):"
+            );
+        }
     }
 }
