@@ -228,8 +228,8 @@ impl Kind {
     /// What a value of this kind must be, for the message that refuses `text`.
     fn want(self, text: &[u8], personality: Personality) -> &'static [u8] {
         // (dumb-init takes them, and passes them on as it does any number.)
-        if self == Kind::Rewrite && personality != Personality::DumbInit && uncatchable(text) {
-            return b" (KILL and STOP cannot be caught, so cannot be rewritten)";
+        if self == Kind::Rewrite && personality != Personality::DumbInit && unrewritable(text) {
+            return b" (KILL and STOP cannot be caught, and CHLD is how boxinit reaps)";
         }
         values::split(WANTS, b'|').nth(self as usize).unwrap_or(b"")
     }
@@ -1762,16 +1762,16 @@ fn dumb_init_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
 }
 
 /// Whether the signal `-r` rewrites (before any `:`) is KILL or STOP, which never reach a
-/// process that could rewrite them.
-fn uncatchable(rewrite: &[u8]) -> bool {
+/// process that could rewrite them, or CHLD, which boxinit takes for reaping, never passes on.
+fn unrewritable(rewrite: &[u8]) -> bool {
     let from = values::split(rewrite, b':').next().unwrap_or(b"");
-    values::signal(from).is_some_and(|s| s == libc::SIGKILL || s == libc::SIGSTOP)
+    values::signal(from).is_some_and(|s| matches!(s, libc::SIGKILL | libc::SIGSTOP | libc::SIGCHLD))
 }
 
 /// boxinit's `-r S:R`: deliver R when S arrives; R = 0 drops S; names or numbers.
 fn parse_rewrite(text: &[u8]) -> Option<(Signal, Signal)> {
     let colon = text.iter().position(|&c| c == b':')?;
-    let from = values::signal(&text[..colon]).filter(|_| !uncatchable(text))?;
+    let from = values::signal(&text[..colon]).filter(|_| !unrewritable(text))?;
     let to = match &text[colon + 1..] {
         b"0" => 0,
         to => values::signal(to)?,

@@ -518,12 +518,13 @@ fn a_namespace_both_joined_and_unshared_is_refused_naming_both_as_given() {
 }
 
 #[test]
-fn kill_and_stop_cannot_be_rewritten_and_the_refusal_says_why() {
-    let why = "(KILL and STOP cannot be caught, so cannot be rewritten)";
+fn kill_stop_and_chld_cannot_be_rewritten_and_the_refusal_says_why() {
+    let why = "(KILL and STOP cannot be caught, and CHLD is how boxinit reaps)";
     for (args, given) in [
         (["-r", "9:15"], "-r"),
         (["-r", "KILL:TERM"], "-r"),
         (["--rewrite", "STOP:0"], "--rewrite"),
+        (["-r", "CHLD:USR1"], "-r"),
     ] {
         let line = format!("invalid {given} {why}: {}", args[1]);
         assert_refused(false, &[], &args, &line);
